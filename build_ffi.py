@@ -1,0 +1,148 @@
+"""Assemble cdefs/ into the API-mode extension ``linuxsys._native``.
+
+Each ``cdefs/<family>.h`` mixes four kinds of lines (see cdefs/README.md):
+
+* ``#include``, ``#if`` ...     preprocessor lines for the C side (headers);
+* ``#define NAME ...``         a constant whose value the compiler takes from the headers;
+* ``SYSCALL(name[=nr|nr..], args)`` a typed helper ``long ls_name(args)`` issuing the first
+  ``SYS_nr`` the headers define (``-ENOSYS`` if none), returning the result or ``-errno``;
+* anything else               cdef text: partial structs (``...;``), prototypes of the
+  hand-written helpers whose bodies live in ``cdefs/<family>.c``.
+
+``// namespace NAME KIND PREFIX`` starts a block of ``#define`` lines that form the flag
+namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names).
+
+The headers decide what exists: the C preprocessor is asked which macros are defined, and
+a constant or syscall number the headers lack is left out (the facade then raises
+``UnsupportedError``), so an old or foreign set of headers never breaks the build.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shlex
+import subprocess
+import sysconfig
+
+import cffi
+
+HERE = pathlib.Path(__file__).resolve().parent
+CDEFS = HERE / "cdefs"
+# Families in dependency order: core first (shared C helpers), the rest alphabetically.
+FAMILIES = ["core"] + sorted(p.stem for p in CDEFS.glob("*.h") if p.stem != "core")
+
+_SYSCALL = re.compile(r"^SYSCALL\((\w+)(?:=([\w|]+))?\s*(?:,(.*))?\)\s*$")
+_DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*$")
+_NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)\s*$")
+# 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
+_WIDE = re.compile(r"\b(int64_t|uint64_t|loff_t|off_t|off64_t|long long)\b(?!\s*\*)")
+
+
+class Family:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.includes: list[str] = []
+        self.defines: list[str] = []
+        self.namespaces: dict[str, tuple[str, str, list[str]]] = {}
+        self.syscalls: list[tuple[str, list[str], list[str]]] = []
+        self.cdef: list[str] = []
+        namespace = None
+        for raw in (CDEFS / f"{name}.h").read_text().splitlines():
+            line = raw.strip()
+            if m := _NAMESPACE.match(line):
+                namespace = m.group(1)
+                self.namespaces[namespace] = (m.group(2), m.group(3), [])
+            elif line.startswith("// end namespace"):
+                namespace = None
+            elif m := _DEFINE.match(line):
+                self.defines.append(m.group(1))
+                if namespace:
+                    self.namespaces[namespace][2].append(m.group(1))
+            elif line.startswith("#"):
+                self.includes.append(line)
+            elif m := _SYSCALL.match(line):
+                args = [a.strip() for a in (m.group(3) or "").split(",") if a.strip()]
+                for a in args:
+                    if _WIDE.search(a):
+                        raise SystemExit(f"cdefs/{name}.h: {m.group(1)}: 64-bit argument "
+                                         f"{a!r} needs a hand-written helper in {name}.c")
+                self.syscalls.append((m.group(1), (m.group(2) or m.group(1)).split("|"), args))
+            else:
+                self.cdef.append(raw)
+        body = CDEFS / f"{name}.c"
+        self.source = body.read_text() if body.exists() else ""
+
+
+def _compiler() -> list[str]:
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    return shlex.split(cc)
+
+
+def defined_macros(preamble: str) -> dict[str, str]:
+    """Every macro the headers define, as the module itself will see them (Python.h first)."""
+    include = sysconfig.get_paths()["include"]
+    out = subprocess.run(_compiler() + ["-dM", "-E", "-I", include, "-x", "c", "-"],
+                         input="#include <Python.h>\n" + preamble, capture_output=True,
+                         text=True, check=True).stdout
+    macros = {}
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0] == "#define" and "(" not in parts[1]:
+            macros[parts[1]] = parts[2] if len(parts) == 3 else ""
+    return macros
+
+
+def _helper(name: str, numbers: list[str], args: list[str]) -> tuple[str, str]:
+    params = ", ".join(args) or "void"
+    names = [re.findall(r"\w+", a)[-1] for a in args]
+    call = "".join(f", (long){n}" for n in names)
+    branches = "".join(
+        f"#{'if' if i == 0 else 'elif'} defined(SYS_{nr})\n"
+        f"    return ls_ret(syscall(SYS_{nr}{call}));\n" for i, nr in enumerate(numbers))
+    unused = "".join(f"    (void){n};\n" for n in names)
+    body = (f"static long ls_{name}({params})\n{{\n{branches}#else\n{unused}"
+            f"    return -ENOSYS;\n#endif\n}}\n")
+    return f"long ls_{name}({params});", body
+
+
+def build() -> cffi.FFI:
+    families = [Family(n) for n in FAMILIES]
+    includes = [i for f in families for i in f.includes]
+    preamble = "\n".join(includes) + "\n"
+    macros = defined_macros(preamble + "".join(f.source for f in families))
+
+    cdef: list[str] = []
+    source = [preamble]
+    namespace_table = []
+    for fam in families:
+        cdef.append(f"/* --- {fam.name} --- */")
+        cdef.extend(fam.cdef)
+        cdef.extend(f"#define {d} ..." for d in fam.defines if d in macros)
+        for ns, (kind, prefix, names) in fam.namespaces.items():
+            present = [n for n in names if n in macros]
+            namespace_table.append(" ".join([ns, kind, prefix or "-"] + present))
+        source.append(fam.source)
+        for name, numbers, args in fam.syscalls:
+            proto, body = _helper(name, numbers, args)
+            cdef.append(proto)
+            source.append(body)
+
+    sys_numbers = sorted(n for n, v in macros.items()
+                         if n.startswith("SYS_") and v.startswith("__NR_"))
+    cdef.extend(f"#define {n} ..." for n in sys_numbers)
+    table = "\\n".join(namespace_table)
+    cdef.append("const char *ls_namespaces(void);")
+    source.append(f'static const char *ls_namespaces(void) {{ return "{table}"; }}\n')
+
+    ffi = cffi.FFI()
+    ffi.cdef("\n".join(cdef))
+    ffi.set_source("linuxsys._native", "\n".join(source),
+                   extra_compile_args=["-O2", "-Wall", "-Wno-unused-function"])
+    return ffi
+
+
+ffibuilder = build()
+
+if __name__ == "__main__":
+    ffibuilder.compile(tmpdir=str(HERE), verbose=True)

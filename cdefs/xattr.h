@@ -1,0 +1,20 @@
+/* xattr: extended attributes, path / no-follow (l) / fd (f) variants. */
+#include <sys/xattr.h>
+
+SYSCALL(getxattr, const char *path, const char *name, void *value, size_t size)
+SYSCALL(lgetxattr, const char *path, const char *name, void *value, size_t size)
+SYSCALL(fgetxattr, int fd, const char *name, void *value, size_t size)
+SYSCALL(setxattr, const char *path, const char *name, const void *value, size_t size, int flags)
+SYSCALL(lsetxattr, const char *path, const char *name, const void *value, size_t size, int flags)
+SYSCALL(fsetxattr, int fd, const char *name, const void *value, size_t size, int flags)
+SYSCALL(listxattr, const char *path, char *list, size_t size)
+SYSCALL(llistxattr, const char *path, char *list, size_t size)
+SYSCALL(flistxattr, int fd, char *list, size_t size)
+SYSCALL(removexattr, const char *path, const char *name)
+SYSCALL(lremovexattr, const char *path, const char *name)
+SYSCALL(fremovexattr, int fd, const char *name)
+
+// namespace XATTR flag XATTR_
+#define XATTR_CREATE ...
+#define XATTR_REPLACE ...
+// end namespace

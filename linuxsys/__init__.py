@@ -1,0 +1,37 @@
+"""linuxsys: Linux system calls for Python, compiled per arch against the real headers.
+
+    import linuxsys as L
+    fd = L.open("myfile.txt", L.O.RDONLY)
+    buf = bytearray(1024)
+    n = L.read(fd, buf)
+"""
+from __future__ import annotations
+
+import os as _os
+import platform as _platform
+
+from ._core import UnsupportedError, ffi
+from .fd import Fd
+from .flags import FLAT as _FLAT, NAMESPACES as _NAMESPACES
+from .fs import *  # noqa: F401,F403
+from .fs import Dirent
+from .io import *  # noqa: F401,F403
+from .process import *  # noqa: F401,F403
+from .raw import SYS, syscall
+from .stat import Stat, major, makedev, minor
+from .trace import trace, tracing
+from .xattr import *  # noqa: F401,F403
+
+__version__ = "0.1.0"
+ARCH = _platform.machine()
+
+globals().update(_FLAT)
+globals().update(_NAMESPACES)
+
+if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):
+    import logging as _logging
+    from .trace import log as _log
+    if not _log.handlers:
+        _log.addHandler(_logging.StreamHandler())
+    _log.setLevel(_logging.DEBUG)
+    trace(True)

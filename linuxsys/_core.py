@@ -1,0 +1,129 @@
+"""What every family shares: the native module, errors, and argument conversion.
+
+Family modules bind each native helper to a module global (``_read = lib.ls_read``) and call
+it only through that global: a global lookup is the cheapest call path, and it is what
+``linuxsys.trace`` swaps to log every syscall.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Union
+
+from ._native import ffi, lib
+
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+Buffer = Any  # any object supporting the buffer protocol
+
+ENOSYS = lib.ENOSYS
+EBADF = lib.EBADF
+NEG_EINTR = -lib.EINTR
+
+_FSENC = sys.getfilesystemencoding()
+_FSERR = sys.getfilesystemencodeerrors()
+
+
+class UnsupportedError(OSError):
+    """ENOSYS: this kernel, a seccomp filter, or the build's headers lack the syscall.
+
+    ``.syscall`` names it.
+    """
+
+    def __init__(self, syscall: str, filename: Any = None, filename2: Any = None) -> None:
+        if filename is None:
+            super().__init__(ENOSYS, f"{STRERROR[ENOSYS]}: {syscall}")
+        else:
+            super().__init__(ENOSYS, f"{STRERROR[ENOSYS]}: {syscall}", filename, None, filename2)
+        self.syscall = syscall
+
+
+class _Strerror(dict):
+    def __missing__(self, e: int) -> str:
+        s = self[e] = os.strerror(e)
+        return s
+
+
+STRERROR: dict[int, str] = _Strerror()
+
+
+def error(e: int, syscall: str, filename: Any = None, filename2: Any = None) -> OSError:
+    """The exception for errno ``e``: OSError picks the builtin subclass (FileNotFoundError...)."""
+    if filename is not None and not isinstance(filename, (str, bytes)):
+        filename = os.fspath(filename)  # os reports the str/bytes form of a PathLike
+    if filename2 is not None and not isinstance(filename2, (str, bytes)):
+        filename2 = os.fspath(filename2)
+    if e == ENOSYS:
+        return UnsupportedError(syscall, filename, filename2)
+    if filename is None:
+        return OSError(e, STRERROR[e])
+    return OSError(e, STRERROR[e], filename, None, filename2)
+
+
+def call(fn: Any, name: str, *args: Any, filename: Any = None, filename2: Any = None) -> int:
+    """Call a native helper, retrying EINTR (PEP 475) and raising on failure.
+
+    For calls off the hot path; hot ones inline the same loop.
+    """
+    r = fn(*args)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, name, filename, filename2)
+        r = fn(*args)
+    return r
+
+
+def path(p: PathArg) -> bytes:
+    """A path as the kernel takes it: str is encoded like os.fsencode; NUL bytes are refused."""
+    t = type(p)
+    if t is str:
+        b = p.encode(_FSENC, _FSERR)  # type: ignore[union-attr]
+    elif t is bytes:
+        b = p  # type: ignore[assignment]
+    else:
+        b = os.fsencode(p)
+    if b"\0" in b:
+        raise ValueError("embedded null byte")
+    return b
+
+
+def fsdecode_like(original: Any, raw: bytes) -> Any:
+    """Return ``raw`` as bytes if the caller's path was bytes, else as str (as os does)."""
+    if isinstance(original, bytes) or (not isinstance(original, str)
+                                       and isinstance(os.fspath(original), bytes)):
+        return raw
+    return raw.decode(_FSENC, _FSERR)
+
+
+def decode(raw: bytes) -> str:
+    return raw.decode(_FSENC, _FSERR)
+
+
+def writable(buf: Buffer) -> Any:
+    """A cdata view of a writable buffer (cffi alone would let the kernel write into bytes)."""
+    if isinstance(buf, ffi.CData):
+        return buf
+    try:
+        return ffi.from_buffer("char[]", buf, True)
+    except (TypeError, BufferError):
+        raise TypeError(f"a writable bytes-like object is required, not "
+                        f"{type(buf).__name__!r}") from None
+
+
+def readable(data: Buffer) -> Any:
+    """A pointer-compatible view of a read-only buffer; bytes pass through as they are."""
+    if type(data) is bytes or isinstance(data, ffi.CData):
+        return data
+    try:
+        return ffi.from_buffer("char[]", data)
+    except TypeError:
+        raise TypeError(f"a bytes-like object is required, not {type(data).__name__!r}") from None
+
+
+def size(buf: Any, n: int | None) -> int:
+    """The byte count for ``buf``: its length, or ``n`` if given and not larger."""
+    length = len(buf)
+    if n is None:
+        return length
+    if n < 0 or n > length:
+        raise ValueError(f"size {n} outside the buffer's 0..{length} bytes")
+    return n

@@ -1,0 +1,123 @@
+"""Fd: a file descriptor object closed by close(), ``with``, or garbage collection."""
+from __future__ import annotations
+
+import operator
+import warnings
+from typing import Any, Callable, Union
+
+from ._core import EBADF, NEG_EINTR, error, lib
+
+_close = lib.ls_close
+
+STD_NAMES = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+class Fd:
+    """A file descriptor (man 2 close for its end).
+
+    ``Fd(n)`` owns ``n``: garbage collection closes it and warns ``ResourceWarning``, as Python
+    file objects do.  ``own=False`` (or ``nogc()``) leaves that to the caller; an explicit
+    ``close()`` or ``with`` block always closes.  Once closed, ``fd`` is -1 and every method
+    raises ``OSError(EBADF)`` instead of touching a number the kernel may have reused.
+    Every function of linuxsys whose first argument is an fd is also a method.
+    """
+
+    __slots__ = ("_fd", "_gc", "__weakref__")
+
+    def __init__(self, fd: int, *, own: bool = True) -> None:
+        self._fd = -1  # what __del__ sees if the checks below raise
+        n = operator.index(fd)
+        if n < 0:
+            raise ValueError(f"invalid file descriptor {n}")
+        self._fd = n
+        self._gc = own
+
+    @property
+    def fd(self) -> int:
+        """The number, -1 once closed."""
+        return self._fd
+
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
+    def fileno(self) -> int:
+        n = self._fd
+        if n < 0:
+            raise error(EBADF, "fileno")
+        return n
+
+    __index__ = fileno
+
+    def close(self) -> None:
+        """Close once; later calls do nothing.  EINTR is not retried: Linux has closed it."""
+        n = self._fd
+        if n >= 0:
+            self._fd = -1
+            r = _close(n)
+            if r < 0 and r != NEG_EINTR:
+                raise error(-r, "close")
+
+    def nogc(self) -> "Fd":
+        """Stop garbage collection from closing this fd; returns self."""
+        self._gc = False
+        return self
+
+    def detach(self) -> int:
+        """Give up the number without closing it; the Fd reads as closed afterwards."""
+        n = self.fileno()
+        self._fd = -1
+        return n
+
+    def __enter__(self) -> "Fd":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if self._fd >= 0 and self._gc:
+            try:
+                warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self)
+            finally:
+                self._fd, n = -1, self._fd
+                _close(n)
+
+    def __repr__(self) -> str:
+        return f"<Fd {self._fd}>" if self._fd >= 0 else "<Fd closed>"
+
+
+FdArg = Union[Fd, int, str, Any]
+
+
+def fdnum(fd: FdArg) -> int:
+    """The number behind any fd argument: Fd, int, "stdin"/"stdout"/"stderr", or fileno()."""
+    t = type(fd)
+    if t is int:
+        return fd  # type: ignore[return-value]
+    if t is Fd:
+        n = fd._fd
+        if n < 0:
+            raise error(EBADF, "fd")
+        return n
+    if isinstance(fd, str):
+        try:
+            return STD_NAMES[fd]
+        except KeyError:
+            raise ValueError(f"unknown fd name {fd!r}; expected one of {sorted(STD_NAMES)}") from None
+    if isinstance(fd, int):
+        return int(fd)
+    fileno = getattr(fd, "fileno", None)
+    if fileno is None:
+        raise TypeError(f"an fd must be an Fd, an int, a std name or have fileno(), "
+                        f"not {type(fd).__name__!r}")
+    n = fileno()
+    if not isinstance(n, int):
+        raise TypeError(f"fileno() returned {type(n).__name__!r}, not int")
+    return int(n)
+
+
+def methods(*functions: Callable[..., Any]) -> None:
+    """Make fd-first functions methods of Fd: ``fd.fstat()`` is ``fstat(fd)``."""
+    for f in functions:
+        setattr(Fd, f.__name__, f)

@@ -1,0 +1,57 @@
+import gc
+import os
+import subprocess
+import sys
+
+import pytest
+
+EMULATED = os.environ.get("XARCH_EMULATED") == "1"
+
+
+def _open_fds():
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture(autouse=True)
+def no_fd_leaks(request):
+    """Every test must close what it opens (the GC-close tests close through the collector)."""
+    before = _open_fds()
+    yield
+    gc.collect()
+    leaked = _open_fds() - before
+    if leaked:
+        details = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in leaked
+                   if os.path.exists(f"/proc/self/fd/{fd}")}
+        pytest.fail(f"{request.node.nodeid} leaked fds: {details}")
+
+
+def requires_root():
+    return pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
+
+
+def in_child(fn, *args):
+    """Run fn(*args) in a forked child; return its exit status (0 when fn returns normally).
+
+    For calls that change process state for good (uid changes, chroot)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            fn(*args)
+            code = 0
+        except BaseException as e:  # report, then leave without running pytest's cleanup
+            sys.stderr.write(f"child failed: {e!r}\n")
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def as_nobody(fn, *args):
+    """Run fn(*args) as uid/gid 65534 in a child: how EACCES paths are reached when root."""
+    def drop():
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        fn(*args)
+    return in_child(drop)
