@@ -143,6 +143,3 @@ def build() -> cffi.FFI:
 
 
 ffibuilder = build()
-
-if __name__ == "__main__":
-    ffibuilder.compile(tmpdir=str(HERE), verbose=True)

@@ -7,6 +7,10 @@
 #endif
 
 struct iovec { void *iov_base; size_t iov_len; };
+/* glibc's, which under _FILE_OFFSET_BITS=64 is the kernel's flock64 that fcntl64 takes. */
+typedef int... off_t;
+typedef int... pid_t;
+struct flock { short l_type; short l_whence; off_t l_start; off_t l_len; pid_t l_pid; ...; };
 
 SYSCALL(read, int fd, void *buf, size_t count)
 SYSCALL(write, int fd, const void *buf, size_t count)

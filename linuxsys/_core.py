@@ -109,14 +109,19 @@ def writable(buf: Buffer) -> Any:
                         f"{type(buf).__name__!r}") from None
 
 
-def readable(data: Buffer) -> Any:
-    """A pointer-compatible view of a read-only buffer; bytes pass through as they are."""
-    if type(data) is bytes or isinstance(data, ffi.CData):
+def view(data: Buffer) -> Any:
+    """A char[] view of any bytes-like object, for the kernel to read."""
+    if isinstance(data, ffi.CData):
         return data
     try:
         return ffi.from_buffer("char[]", data)
     except TypeError:
         raise TypeError(f"a bytes-like object is required, not {type(data).__name__!r}") from None
+
+
+def readable(data: Buffer) -> Any:
+    """Like view(), but bytes pass through as they are: cffi takes them for pointer arguments."""
+    return data if type(data) is bytes else view(data)
 
 
 def size(buf: Any, n: int | None) -> int:

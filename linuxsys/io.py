@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from ._core import NEG_EINTR, Buffer, call, error, ffi, lib, readable, writable
+from ._core import NEG_EINTR, Buffer, call, error, ffi, lib, readable, view, writable
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -150,7 +150,7 @@ def readv(fd: FdArg, buffers: Iterable[Buffer]) -> int:
 
 def writev(fd: FdArg, buffers: Iterable[Buffer]) -> int:
     """Gather-write buffers in order; return the total (man 2 writev)."""
-    iov, _keep = _iovecs(buffers, readable)
+    iov, _keep = _iovecs(buffers, view)
     return call(_writev, "writev", fdnum(fd), iov, len(iov))
 
 
@@ -162,7 +162,7 @@ def preadv2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagA
 
 def pwritev2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
     """writev() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 pwritev2)."""
-    iov, _keep = _iovecs(buffers, readable)
+    iov, _keep = _iovecs(buffers, view)
     return call(_pwritev2, "pwritev2", fdnum(fd), iov, len(iov), offset, to_int(flags, RWF))
 
 

@@ -25,6 +25,18 @@ def no_fd_leaks(request):
         pytest.fail(f"{request.node.nodeid} leaked fds: {details}")
 
 
+def qemu_may_lack(fn, *args, **kwargs):
+    """Call fn; under qemu-user (XARCH_EMULATED=1) skip if it answers ENOSYS.  Natively the
+    call must work: an UnsupportedError there fails the test."""
+    import linuxsys
+    try:
+        return fn(*args, **kwargs)
+    except linuxsys.UnsupportedError as e:
+        if EMULATED:
+            pytest.skip(f"qemu-user lacks {e.syscall}")
+        raise
+
+
 def requires_root():
     return pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
