@@ -47,7 +47,8 @@ SYSCALL(memfd_create, const char *name, unsigned int flags)
 /* Hand-written (fs.c): O_LARGEFILE, kernel structs, 64-bit splits, time64, flattening. */
 long ls_openat(int dirfd, const char *path, int flags, unsigned int mode);
 long ls_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
-long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, int64_t *out);
+long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, void *result);
+long ls_fstat(int fd, void *result);
 long ls_getdents_names(int fd, char *buf, size_t count);
 long ls_utimensat(int dirfd, const char *path, const int64_t *times, int flags);
 long ls_truncate(const char *path, int64_t length);
@@ -58,7 +59,7 @@ long ls_sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int fla
 long ls_readahead(int fd, int64_t offset, size_t count);
 long ls_statfs(const char *path, int64_t *out);
 long ls_fstatfs(int fd, int64_t *out);
-/* Slots of the flattened statx / statfs results. */
+/* Slots of the flattened statx / statfs results (int64_t each). */
 #define LS_ST_COUNT ...
 #define LS_ST_MODE ...
 #define LS_ST_INO ...

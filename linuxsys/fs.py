@@ -1,13 +1,14 @@
 """fs: paths, metadata, directories and whole-file operations (man 2 openat, statx ...)."""
 from __future__ import annotations
 
+import operator
 from typing import Any, NamedTuple, Optional, Union
 
-from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, lib, path,
-                    writable)
+from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, fsdecode_like, lib,
+                    path, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
-from .stat import Stat
+from .stat import RAW_SIZE, Stat
 
 O = NAMESPACES["O"]
 AT = NAMESPACES["AT"]
@@ -15,28 +16,82 @@ S = NAMESPACES["S"]
 STATX = NAMESPACES["STATX"]
 RESOLVE = NAMESPACES["RESOLVE"]
 DT = NAMESPACES["DT"]
+OK = NAMESPACES["OK"]
+RENAME = NAMESPACES["RENAME"]
+FALLOC_FL = NAMESPACES["FALLOC_FL"]
+POSIX_FADV = NAMESPACES["POSIX_FADV"]
+SYNC_FILE_RANGE = NAMESPACES["SYNC_FILE_RANGE"]
+MFD = NAMESPACES["MFD"]
 
 _openat = lib.ls_openat
 _openat2 = lib.ls_openat2
 _statx = lib.ls_statx
 _getdents64 = lib.ls_getdents64
 _getdents_names = lib.ls_getdents_names
+_faccessat = lib.ls_faccessat
+_faccessat2 = lib.ls_faccessat2
+_fchmod = lib.ls_fchmod
+_fchmodat = lib.ls_fchmodat
+_fchown = lib.ls_fchown
+_fchownat = lib.ls_fchownat
+_utimensat = lib.ls_utimensat
+_linkat = lib.ls_linkat
+_symlinkat = lib.ls_symlinkat
+_readlinkat = lib.ls_readlinkat
+_unlinkat = lib.ls_unlinkat
+_renameat2 = lib.ls_renameat2
+_mkdirat = lib.ls_mkdirat
+_mknodat = lib.ls_mknodat
+_getcwd = lib.ls_getcwd
+_chdir = lib.ls_chdir
+_fchdir = lib.ls_fchdir
+_chroot = lib.ls_chroot
+_umask = lib.ls_umask
+_truncate = lib.ls_truncate
+_ftruncate = lib.ls_ftruncate
+_fallocate = lib.ls_fallocate
+_fadvise = lib.ls_fadvise
+_sync_file_range = lib.ls_sync_file_range
+_readahead = lib.ls_readahead
+_fsync = lib.ls_fsync
+_fdatasync = lib.ls_fdatasync
+_sync = lib.ls_sync
+_syncfs = lib.ls_syncfs
+_memfd_create = lib.ls_memfd_create
+_statfs = lib.ls_statfs
+_fstatfs = lib.ls_fstatfs
 
 _AT_FDCWD = lib.AT_FDCWD
 _AT_EMPTY_PATH = lib.AT_EMPTY_PATH
 _AT_SYMLINK_NOFOLLOW = lib.AT_SYMLINK_NOFOLLOW
+_AT_REMOVEDIR = lib.AT_REMOVEDIR
 _O_CLOEXEC = lib.O_CLOEXEC
+_MFD_CLOEXEC = lib.MFD_CLOEXEC
+_UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
+_ERANGE = lib.ERANGE
+_ENOTSUP = lib.ENOTSUP  # EOPNOTSUPP on Linux
+_EINVAL = lib.EINVAL
+_U32 = 0xFFFFFFFF
+_U64 = (1 << 64) - 1
+_NULL = ffi.NULL
 _O_DIRECTORY_RDONLY = lib.O_DIRECTORY | lib.O_RDONLY | lib.O_CLOEXEC
 _STAT_MASK = lib.STATX_BASIC_STATS | lib.STATX_BTIME
-_ST_COUNT = lib.LS_ST_COUNT
 
 _new = ffi.new
 _unpack = ffi.unpack
-_tuple_new = tuple.__new__
+_object_new = object.__new__
 
-# Pooled statx result arrays: the GIL is released during the syscall, so each call owns the
-# array it popped (see io.read).
+# Pooled statx result buffers: the GIL is released during the syscall, so each call owns the
+# buffer it popped (see io.read).  A Stat keeps a bytes copy and decodes it on first use.
 _stat_bufs: list[Any] = []
+_fstat = lib.ls_fstat
+
+
+def _new_stat(buf: Any) -> Stat:
+    st = _object_new(Stat)
+    st._raw = _unpack(buf, RAW_SIZE)
+    st._v = None
+    return st
 
 
 def _dirfd(dirfd: FdArg) -> int:
@@ -81,14 +136,14 @@ def _statx_into(dirfd: int, p: bytes, flags: int, mask: int, shown: Any) -> Stat
     try:
         buf = _stat_bufs.pop()
     except IndexError:
-        buf = _new("int64_t[]", _ST_COUNT)
+        buf = _new("char[]", RAW_SIZE)
     r = _statx(dirfd, p, flags, mask, buf)
     while r < 0:
         if r != NEG_EINTR:
             _stat_bufs.append(buf)
             raise error(-r, "statx", shown)
         r = _statx(dirfd, p, flags, mask, buf)
-    st = _tuple_new(Stat, _unpack(buf, _ST_COUNT))
+    st = _new_stat(buf)
     _stat_bufs.append(buf)
     return st
 
@@ -119,7 +174,21 @@ def fstat(fd: FdArg) -> Stat:
     """File status of an open fd (man 2 fstat; statx with AT_EMPTY_PATH on every arch)."""
     if type(fd) is not int:
         fd = fdnum(fd)
-    return _statx_into(fd, b"", _AT_EMPTY_PATH, _STAT_MASK, None)
+    try:
+        buf = _stat_bufs.pop()
+    except IndexError:
+        buf = _new("char[]", RAW_SIZE)
+    r = _fstat(fd, buf)
+    while r < 0:
+        if r != NEG_EINTR:
+            _stat_bufs.append(buf)
+            raise error(-r, "statx")
+        r = _fstat(fd, buf)
+    st = _object_new(Stat)
+    st._raw = _unpack(buf, RAW_SIZE)
+    st._v = None
+    _stat_bufs.append(buf)
+    return st
 
 
 def getdents64(fd: FdArg, buf: Buffer) -> int:
@@ -202,7 +271,394 @@ def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
             owned.close()
 
 
-methods(openat, openat2, statx, fstatat, fstat, getdents64)
+# ---- argument conversion shared below ------------------------------------------------------
+
+def _uint(value: int, what: str, low: int, high: int) -> int:
+    v = operator.index(value)
+    if not low <= v <= high:
+        raise OverflowError(f"{what} must be in {low}..{high}, not {v}")
+    return v
+
+
+def _id(value: int, what: str) -> int:
+    """A uid/gid as the kernel takes it: -1 ("leave unchanged") is 0xFFFFFFFF."""
+    return _uint(value, what, -1, _U32 - 1) & _U32
+
+
+_PATH_MAX = 4096
+_NEG_ERANGE = -_ERANGE
+
+
+def _grown(fn: Any, name: str, shown: Any, *args: Any) -> bytes:
+    """What ``fn(*args, buf, size)`` writes, the buffer doubled until it fits (readlink fills
+    it to the brim, getcwd says ERANGE)."""
+    n = _PATH_MAX
+    while True:
+        buf = _new("char[]", n)
+        r = fn(*args, buf, n)
+        if 0 <= r < n:
+            return _unpack(buf, r)
+        if r == n or r == _NEG_ERANGE:
+            n *= 2
+        elif r != NEG_EINTR:
+            raise error(-r, name, shown)
+
+
+# ---- permissions, ownership, times ---------------------------------------------------------
+
+def faccessat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
+    """Check access to a file relative to dirfd (man 2 faccessat; faccessat2 when flags are given).
+
+    This is the syscall, not os.access: it returns None when access is allowed and raises
+    (PermissionError, FileNotFoundError ...) when not.  ``mode`` is ``OK.F_OK`` or
+    ``R_OK|W_OK|X_OK``; ``flags`` are ``AT.EACCESS``, ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``
+    (faccessat2, Linux 5.8: older kernels raise UnsupportedError rather than emulate them)."""
+    d, p, m, f = _dirfd(dirfd), path(path_), to_int(mode, OK), to_int(flags, AT)
+    if f:
+        call(_faccessat2, "faccessat2", d, p, m, f, filename=path_)
+    else:
+        call(_faccessat, "faccessat", d, p, m, filename=path_)
+
+
+def access(path_: PathArg, mode: FlagArg) -> None:
+    """Check the real ids' access to a file; None or raises, unlike os.access (man 2 access;
+    faccessat on every arch)."""
+    faccessat(_AT_FDCWD, path_, mode)
+
+
+def fchmodat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
+    """Change a file's mode bits relative to dirfd (man 2 fchmodat).
+
+    The syscall takes no flags: ``AT.SYMLINK_NOFOLLOW`` raises OSError(EOPNOTSUPP), as glibc
+    does for a symlink (Linux cannot chmod one), and any other flag OSError(EINVAL)."""
+    d, p, m, f = _dirfd(dirfd), path(path_), to_int(mode, S), to_int(flags, AT)
+    if f:
+        raise error(_ENOTSUP if f == _AT_SYMLINK_NOFOLLOW else _EINVAL, "fchmodat", path_)
+    call(_fchmodat, "fchmodat", d, p, m, filename=path_)
+
+
+def chmod(path_: PathArg, mode: FlagArg) -> None:
+    """Change a file's mode bits (man 2 chmod; fchmodat on every arch)."""
+    fchmodat(_AT_FDCWD, path_, mode)
+
+
+def fchmod(fd: FdArg, mode: FlagArg) -> None:
+    """Change an open file's mode bits (man 2 fchmod)."""
+    call(_fchmod, "fchmod", fdnum(fd), to_int(mode, S))
+
+
+def fchownat(dirfd: FdArg, path_: PathArg, uid: int, gid: int, flags: FlagArg = 0) -> None:
+    """Change a file's owner and group relative to dirfd; -1 leaves one unchanged
+    (man 2 fchownat).  ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``."""
+    call(_fchownat, "fchownat", _dirfd(dirfd), path(path_), _id(uid, "uid"), _id(gid, "gid"),
+         to_int(flags, AT), filename=path_)
+
+
+def chown(path_: PathArg, uid: int, gid: int) -> None:
+    """Change a file's owner and group, following symlinks; -1 leaves one unchanged
+    (man 2 chown; fchownat on every arch)."""
+    fchownat(_AT_FDCWD, path_, uid, gid)
+
+
+def lchown(path_: PathArg, uid: int, gid: int) -> None:
+    """chown of a symlink itself (man 2 lchown; fchownat on every arch)."""
+    fchownat(_AT_FDCWD, path_, uid, gid, _AT_SYMLINK_NOFOLLOW)
+
+
+def fchown(fd: FdArg, uid: int, gid: int) -> None:
+    """Change an open file's owner and group; -1 leaves one unchanged (man 2 fchown)."""
+    call(_fchown, "fchown", fdnum(fd), _id(uid, "uid"), _id(gid, "gid"))
+
+
+def _timespec(t: Any) -> tuple[int, int]:
+    if isinstance(t, int):
+        if t not in _UTIME_SPECIAL:
+            raise ValueError(f"a time must be a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT, not {t}")
+        return 0, t
+    try:
+        sec, nsec = t
+    except (TypeError, ValueError):
+        raise TypeError(f"a time must be a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT, "
+                        f"not {t!r}") from None
+    sec, nsec = operator.index(sec), operator.index(nsec)
+    if not 0 <= nsec < 1_000_000_000 and nsec not in _UTIME_SPECIAL:
+        raise ValueError(f"nanoseconds must be in 0..999999999, not {nsec}")
+    return sec, nsec
+
+
+def _times(times: Any) -> Any:
+    """None (both now) as NULL, else ``(atime, mtime)`` as int64_t[4] {sec, nsec, sec, nsec}."""
+    if times is None:
+        return _NULL
+    try:
+        atime, mtime = times
+    except (TypeError, ValueError):
+        raise TypeError(f"times must be None or an (atime, mtime) pair, not {times!r}") from None
+    return _new("int64_t[4]", _timespec(atime) + _timespec(mtime))
+
+
+def utimensat(dirfd: FdArg, path_: Optional[PathArg], times: Any = None,
+              flags: FlagArg = 0) -> None:
+    """Set a file's access and modification times relative to dirfd (man 2 utimensat).
+
+    ``times`` is None (both now) or ``(atime, mtime)``, each a ``(sec, nsec)`` pair or
+    ``UTIME_NOW`` / ``UTIME_OMIT``; seconds are 64-bit on every arch (utimensat_time64 on
+    32-bit ones).  A ``path`` of None means dirfd itself.  ``AT.SYMLINK_NOFOLLOW``."""
+    p = _NULL if path_ is None else path(path_)
+    call(_utimensat, "utimensat", _dirfd(dirfd), p, _times(times), to_int(flags, AT),
+         filename=path_)
+
+
+def futimens(fd: FdArg, times: Any = None) -> None:
+    """Set an open file's access and modification times (man 2 futimens: utimensat(fd, NULL))."""
+    utimensat(fd, None, times)
+
+
+# ---- links, names, directories -------------------------------------------------------------
+
+def linkat(olddirfd: FdArg, old: PathArg, newdirfd: FdArg, new: PathArg,
+           flags: FlagArg = 0) -> None:
+    """Make ``new`` a hard link to ``old``, each relative to its dirfd (man 2 linkat).
+    ``AT.SYMLINK_FOLLOW``, ``AT.EMPTY_PATH``."""
+    call(_linkat, "linkat", _dirfd(olddirfd), path(old), _dirfd(newdirfd), path(new),
+         to_int(flags, AT), filename=old, filename2=new)
+
+
+def link(old: PathArg, new: PathArg) -> None:
+    """Make ``new`` a hard link to ``old`` (man 2 link; linkat on every arch)."""
+    linkat(_AT_FDCWD, old, _AT_FDCWD, new)
+
+
+def symlinkat(target: PathArg, newdirfd: FdArg, linkpath: PathArg) -> None:
+    """Make ``linkpath`` (relative to newdirfd) a symlink holding ``target`` (man 2 symlinkat)."""
+    call(_symlinkat, "symlinkat", path(target), _dirfd(newdirfd), path(linkpath),
+         filename=target, filename2=linkpath)
+
+
+def symlink(target: PathArg, linkpath: PathArg) -> None:
+    """Make ``linkpath`` a symlink holding ``target`` (man 2 symlink; symlinkat on every arch)."""
+    symlinkat(target, _AT_FDCWD, linkpath)
+
+
+def readlinkat(dirfd: FdArg, path_: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
+    """A symlink's target relative to dirfd (man 2 readlinkat): str (bytes for a bytes path),
+    or with ``buf`` the count written into it (no NUL; a full buffer may mean truncated)."""
+    d, p = _dirfd(dirfd), path(path_)
+    if buf is None:
+        return fsdecode_like(path_, _grown(_readlinkat, "readlinkat", path_, d, p))
+    cbuf = writable(buf)
+    return call(_readlinkat, "readlinkat", d, p, cbuf, len(cbuf), filename=path_)
+
+
+def readlink(path_: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
+    """A symlink's target: str (bytes for a bytes path), or with ``buf`` the count written
+    (man 2 readlink; readlinkat on every arch)."""
+    return readlinkat(_AT_FDCWD, path_, buf)
+
+
+def unlinkat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0) -> None:
+    """Remove a name relative to dirfd; a directory with ``AT.REMOVEDIR`` (man 2 unlinkat)."""
+    call(_unlinkat, "unlinkat", _dirfd(dirfd), path(path_), to_int(flags, AT), filename=path_)
+
+
+def unlink(path_: PathArg) -> None:
+    """Remove a name (man 2 unlink; unlinkat on every arch)."""
+    unlinkat(_AT_FDCWD, path_)
+
+
+def rmdir(path_: PathArg) -> None:
+    """Remove an empty directory (man 2 rmdir; unlinkat(AT_REMOVEDIR) on every arch)."""
+    unlinkat(_AT_FDCWD, path_, _AT_REMOVEDIR)
+
+
+def renameat2(olddirfd: FdArg, old: PathArg, newdirfd: FdArg, new: PathArg,
+              flags: FlagArg = 0) -> None:
+    """Rename ``old`` to ``new``, each relative to its dirfd (man 2 renameat2).
+    ``RENAME.NOREPLACE``, ``RENAME.EXCHANGE``, ``RENAME.WHITEOUT``."""
+    call(_renameat2, "renameat2", _dirfd(olddirfd), path(old), _dirfd(newdirfd), path(new),
+         to_int(flags, RENAME), filename=old, filename2=new)
+
+
+def rename(old: PathArg, new: PathArg) -> None:
+    """Rename ``old`` to ``new``, replacing it (man 2 rename; renameat2 on every arch)."""
+    renameat2(_AT_FDCWD, old, _AT_FDCWD, new)
+
+
+def mkdirat(dirfd: FdArg, path_: PathArg, mode: FlagArg = 0o777) -> None:
+    """Make a directory relative to dirfd (man 2 mkdirat); ``mode`` is masked by the umask."""
+    call(_mkdirat, "mkdirat", _dirfd(dirfd), path(path_), to_int(mode, S), filename=path_)
+
+
+def mkdir(path_: PathArg, mode: FlagArg = 0o777) -> None:
+    """Make a directory (man 2 mkdir; mkdirat on every arch)."""
+    mkdirat(_AT_FDCWD, path_, mode)
+
+
+def mknodat(dirfd: FdArg, path_: PathArg, mode: FlagArg = 0o600, device: int = 0) -> None:
+    """Make a file, FIFO, socket or device node relative to dirfd (man 2 mknodat).
+
+    ``mode`` holds the type (``S.IFREG``, ``S.IFIFO``, ``S.IFCHR`` ...) and permissions;
+    ``device`` is a ``makedev()`` number, which must fit the kernel's 32-bit encoding."""
+    call(_mknodat, "mknodat", _dirfd(dirfd), path(path_), to_int(mode, S),
+         _uint(device, "device", 0, _U32), filename=path_)
+
+
+def mknod(path_: PathArg, mode: FlagArg = 0o600, device: int = 0) -> None:
+    """Make a file, FIFO, socket or device node (man 2 mknod; mknodat on every arch)."""
+    mknodat(_AT_FDCWD, path_, mode, device)
+
+
+# ---- the process's view: cwd, root, umask --------------------------------------------------
+
+def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
+    """The current directory as str, or with ``buf`` the length written into it without the
+    NUL (man 2 getcwd; ERANGE if it does not fit)."""
+    if buf is None:
+        return decode(_grown(_getcwd, "getcwd", None)[:-1])  # the kernel counts the NUL
+    cbuf = writable(buf)
+    return call(_getcwd, "getcwd", cbuf, len(cbuf)) - 1
+
+
+def chdir(path_: PathArg) -> None:
+    """Change the current directory (man 2 chdir)."""
+    call(_chdir, "chdir", path(path_), filename=path_)
+
+
+def fchdir(fd: FdArg) -> None:
+    """Change the current directory to an open directory (man 2 fchdir)."""
+    call(_fchdir, "fchdir", fdnum(fd))
+
+
+def chroot(path_: PathArg) -> None:
+    """Change the root directory (man 2 chroot); needs CAP_SYS_CHROOT."""
+    call(_chroot, "chroot", path(path_), filename=path_)
+
+
+def umask(mask: FlagArg) -> int:
+    """Set the file mode creation mask; return the previous one (man 2 umask)."""
+    return call(_umask, "umask", to_int(mask, S))
+
+
+# ---- sizes, space, caching, syncing --------------------------------------------------------
+
+def truncate(path_: PathArg, length: int) -> None:
+    """Set a file's size (man 2 truncate; truncate64 on 32-bit arches)."""
+    call(_truncate, "truncate", path(path_), length, filename=path_)
+
+
+def ftruncate(fd: FdArg, length: int) -> None:
+    """Set an open file's size (man 2 ftruncate; ftruncate64 on 32-bit arches)."""
+    call(_ftruncate, "ftruncate", fdnum(fd), length)
+
+
+def fallocate(fd: FdArg, mode: FlagArg, offset: int, len: int) -> None:
+    """Allocate, punch or zero the byte range offset..offset+len (man 2 fallocate;
+    ``FALLOC_FL`` mode bits, 0 to allocate and extend)."""
+    call(_fallocate, "fallocate", fdnum(fd), to_int(mode, FALLOC_FL), offset, len)
+
+
+def posix_fadvise(fd: FdArg, offset: int, len: int, advice: FlagArg) -> None:
+    """Declare an access pattern (``POSIX_FADV``) for a byte range; len 0 means to the end
+    (man 2 posix_fadvise; fadvise64)."""
+    call(_fadvise, "fadvise64", fdnum(fd), offset, len, to_int(advice, POSIX_FADV))
+
+
+def sync_file_range(fd: FdArg, offset: int, nbytes: int, flags: FlagArg = 0) -> None:
+    """Start or wait for writeback of a byte range (man 2 sync_file_range; ``SYNC_FILE_RANGE``
+    flags; nbytes 0 means to the end)."""
+    call(_sync_file_range, "sync_file_range", fdnum(fd), offset, nbytes,
+         to_int(flags, SYNC_FILE_RANGE))
+
+
+def readahead(fd: FdArg, offset: int, count: int) -> None:
+    """Read a byte range into the page cache (man 2 readahead)."""
+    call(_readahead, "readahead", fdnum(fd), offset, count)
+
+
+def fsync(fd: FdArg) -> None:
+    """Flush an open file's data and metadata to storage (man 2 fsync)."""
+    call(_fsync, "fsync", fdnum(fd))
+
+
+def fdatasync(fd: FdArg) -> None:
+    """Flush an open file's data, and only the metadata needed to read it (man 2 fdatasync)."""
+    call(_fdatasync, "fdatasync", fdnum(fd))
+
+
+def sync() -> None:
+    """Write every filesystem's pending changes to storage (man 2 sync)."""
+    call(_sync, "sync")
+
+
+def syncfs(fd: FdArg) -> None:
+    """Write the pending changes of the filesystem holding an open file (man 2 syncfs)."""
+    call(_syncfs, "syncfs", fdnum(fd))
+
+
+def memfd_create(name: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """An anonymous memory-backed file as an Fd (man 2 memfd_create; ``MFD`` flags),
+    close-on-exec unless ``inheritable``."""
+    f = to_int(flags, MFD)
+    if not inheritable:
+        f |= _MFD_CLOEXEC
+    return Fd(call(_memfd_create, "memfd_create", path(name), f))
+
+
+# ---- filesystem statistics -----------------------------------------------------------------
+
+class Statfs(NamedTuple):
+    """Filesystem statistics (man 2 statfs)."""
+    f_type: int     # the filesystem's magic number (linux/magic.h)
+    f_bsize: int    # optimal transfer block size
+    f_blocks: int   # blocks in the filesystem, in f_frsize units
+    f_bfree: int    # free blocks
+    f_bavail: int   # free blocks an unprivileged user may use
+    f_files: int    # inodes
+    f_ffree: int    # free inodes
+    f_fsid: int     # filesystem id, val[0] | val[1] << 32
+    f_namelen: int  # longest file name
+    f_frsize: int   # fragment size
+    f_flags: int    # ST_* mount flags (ST_VALID set when filled)
+
+
+# Statfs's fields in order: their slots in the flattened array and how many bits each keeps
+# (the array is int64; a magic number is 32-bit, the fsid 64 unsigned bits).
+_SF_COUNT = lib.LS_SF_COUNT
+_SF_FIELDS = ((lib.LS_SF_TYPE, _U32), (lib.LS_SF_BSIZE, _U64), (lib.LS_SF_BLOCKS, _U64),
+              (lib.LS_SF_BFREE, _U64), (lib.LS_SF_BAVAIL, _U64), (lib.LS_SF_FILES, _U64),
+              (lib.LS_SF_FFREE, _U64), (lib.LS_SF_FSID, _U64), (lib.LS_SF_NAMELEN, _U64),
+              (lib.LS_SF_FRSIZE, _U64), (lib.LS_SF_FLAGS, _U64))
+
+
+def _statfs_result(fn: Any, name: str, arg: Any, shown: Any) -> Statfs:
+    buf = _new("int64_t[]", _SF_COUNT)
+    call(fn, name, arg, buf, filename=shown)
+    return Statfs._make([buf[slot] & bits for slot, bits in _SF_FIELDS])
+
+
+def statfs(path_: PathArg) -> Statfs:
+    """Statistics of the filesystem holding a path (man 2 statfs; statfs64 on 32-bit arches)."""
+    return _statfs_result(_statfs, "statfs", path(path_), path_)
+
+
+def fstatfs(fd: FdArg) -> Statfs:
+    """Statistics of the filesystem holding an open file (man 2 fstatfs)."""
+    return _statfs_result(_fstatfs, "fstatfs", fdnum(fd), None)
+
+
+methods(openat, openat2, statx, fstatat, fstat, getdents64, faccessat, fchmodat, fchmod,
+        fchownat, fchown, utimensat, futimens, linkat, readlinkat, unlinkat, renameat2,
+        mkdirat, mknodat, fchdir, ftruncate, fallocate, posix_fadvise, sync_file_range,
+        readahead, fsync, fdatasync, syncfs, fstatfs)
 
 __all__ = ["open", "openat", "openat2", "stat", "lstat", "fstat", "fstatat", "statx",
-           "getdents64", "readdir", "listdir"]
+           "getdents64", "readdir", "listdir", "Dirent",
+           "access", "faccessat", "chmod", "fchmod", "fchmodat",
+           "chown", "fchown", "lchown", "fchownat", "utimensat", "futimens",
+           "link", "linkat", "symlink", "symlinkat", "readlink", "readlinkat",
+           "unlink", "unlinkat", "rmdir", "rename", "renameat2",
+           "mkdir", "mkdirat", "mknod", "mknodat",
+           "getcwd", "chdir", "fchdir", "chroot", "umask",
+           "truncate", "ftruncate", "fallocate", "posix_fadvise", "sync_file_range",
+           "readahead", "fsync", "fdatasync", "sync", "syncfs", "memfd_create",
+           "statfs", "fstatfs", "Statfs"]

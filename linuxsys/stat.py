@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import os
-from operator import itemgetter
-from typing import Optional
+import struct
+from typing import Any, Iterator, Optional
 
 from ._core import lib
 
 _NS = 1_000_000_000
-_U64 = (1 << 64) - 1
+_MODE, _SIZE, _MASK = lib.LS_ST_MODE, lib.LS_ST_SIZE, lib.LS_ST_MASK
 _ATIME, _MTIME, _CTIME, _BTIME = lib.LS_ST_ATIME, lib.LS_ST_MTIME, lib.LS_ST_CTIME, lib.LS_ST_BTIME
 _ATIME_NS, _MTIME_NS, _CTIME_NS = lib.LS_ST_ATIME_NSEC, lib.LS_ST_MTIME_NSEC, lib.LS_ST_CTIME_NSEC
 _BTIME_NS = lib.LS_ST_BTIME_NSEC
+
+# The C helpers flatten statx into LS_ST_COUNT int64 slots; these hold unsigned kernel values.
+_UNSIGNED = {lib.LS_ST_INO, lib.LS_ST_DEV, lib.LS_ST_BLOCKS, lib.LS_ST_RDEV,
+             lib.LS_ST_ATTRIBUTES, lib.LS_ST_ATTRIBUTES_MASK, lib.LS_ST_MNT_ID}
+_LAYOUT = struct.Struct("@" + "".join("Q" if i in _UNSIGNED else "q"
+                                      for i in range(lib.LS_ST_COUNT)))
+RAW_SIZE = _LAYOUT.size
+_decode = _LAYOUT.unpack
+_SEQUENCE = 10  # os.stat_result's tuple: mode ino dev nlink uid gid size atime mtime ctime
 
 _TYPENAMES = {lib.S_IFDIR: "directory", lib.S_IFREG: "file", lib.S_IFLNK: "link",
               lib.S_IFCHR: "char", lib.S_IFBLK: "block", lib.S_IFIFO: "fifo",
@@ -20,71 +29,94 @@ _S_IFMT = lib.S_IFMT
 
 
 def _field(slot: int, doc: str) -> property:
-    return property(itemgetter(slot), doc=doc)
-
-
-def _unsigned(slot: int, doc: str) -> property:
-    return property(lambda s: s[slot] & _U64, doc=doc)
+    def get(self: "Stat") -> int:
+        v = self._v
+        if v is None:
+            v = self._v = _decode(self._raw)
+        return v[slot]
+    return property(get, doc=doc)
 
 
 def _type_is(kind: int, doc: str) -> property:
-    return property(lambda s: s[lib.LS_ST_MODE] & _S_IFMT == kind, doc=doc)
+    return property(lambda s: s.st_mode & _S_IFMT == kind, doc=doc)
 
 
-class Stat(tuple):
+class Stat:
     """File status from statx (man 2 statx), read like os.stat_result.
 
-    The first ten items are os.stat_result's tuple (mode, ino, dev, nlink, uid, gid, size,
-    atime, mtime, ctime in whole seconds); the attributes carry the rest.
+    As a sequence it is os.stat_result's ten items (mode, ino, dev, nlink, uid, gid, size and
+    whole-second atime, mtime, ctime); attributes carry the rest.  The kernel's answer is kept
+    as raw bytes and decoded on first use, so a stat whose fields are never read costs no
+    conversion.
     """
 
-    __slots__ = ()
+    __slots__ = ("_raw", "_v")
 
-    st_mode = _field(lib.LS_ST_MODE, "file type and mode bits")
-    st_ino = _unsigned(lib.LS_ST_INO, "inode number")
-    st_dev = _unsigned(lib.LS_ST_DEV, "device holding the file")
+    def __init__(self, raw: bytes) -> None:
+        if len(raw) != RAW_SIZE:
+            raise ValueError(f"a Stat is made of {RAW_SIZE} bytes, not {len(raw)}")
+        self._raw = bytes(raw)
+        self._v: Optional[tuple[int, ...]] = None
+
+    st_mode = _field(_MODE, "file type and mode bits")
+    st_ino = _field(lib.LS_ST_INO, "inode number")
+    st_dev = _field(lib.LS_ST_DEV, "device holding the file")
     st_nlink = _field(lib.LS_ST_NLINK, "number of hard links")
     st_uid = _field(lib.LS_ST_UID, "owner's user id")
     st_gid = _field(lib.LS_ST_GID, "owner's group id")
-    st_size = _field(lib.LS_ST_SIZE, "size in bytes")
+    st_size = _field(_SIZE, "size in bytes")
     st_blksize = _field(lib.LS_ST_BLKSIZE, "preferred I/O block size")
-    st_blocks = _unsigned(lib.LS_ST_BLOCKS, "512-byte blocks allocated")
-    st_rdev = _unsigned(lib.LS_ST_RDEV, "device a special file stands for")
-    stx_mask = _field(lib.LS_ST_MASK, "STATX bits of the fields the kernel filled")
-    stx_attributes = _unsigned(lib.LS_ST_ATTRIBUTES, "STATX_ATTR bits")
-    stx_attributes_mask = _unsigned(lib.LS_ST_ATTRIBUTES_MASK, "STATX_ATTR bits supported here")
-    stx_mnt_id = _unsigned(lib.LS_ST_MNT_ID, "mount id (STATX.MNT_ID)")
+    st_blocks = _field(lib.LS_ST_BLOCKS, "512-byte blocks allocated")
+    st_rdev = _field(lib.LS_ST_RDEV, "device a special file stands for")
+    stx_mask = _field(_MASK, "STATX bits of the fields the kernel filled")
+    stx_attributes = _field(lib.LS_ST_ATTRIBUTES, "STATX_ATTR bits")
+    stx_attributes_mask = _field(lib.LS_ST_ATTRIBUTES_MASK, "STATX_ATTR bits supported here")
+    stx_mnt_id = _field(lib.LS_ST_MNT_ID, "mount id (STATX.MNT_ID)")
+
+    def _values(self) -> tuple[int, ...]:
+        v = self._v
+        if v is None:
+            v = self._v = _decode(self._raw)
+        return v
+
+    def _seconds(self, sec: int, nsec: int) -> float:
+        v = self._values()
+        return v[sec] + v[nsec] * 1e-9  # the same double os.stat computes
+
+    def _ns(self, sec: int, nsec: int) -> int:
+        v = self._values()
+        return v[sec] * _NS + v[nsec]
 
     @property
     def st_atime(self) -> float:
-        return self[_ATIME] + self[_ATIME_NS] * 1e-9
+        return self._seconds(_ATIME, _ATIME_NS)
 
     @property
     def st_mtime(self) -> float:
-        return self[_MTIME] + self[_MTIME_NS] * 1e-9
+        return self._seconds(_MTIME, _MTIME_NS)
 
     @property
     def st_ctime(self) -> float:
-        return self[_CTIME] + self[_CTIME_NS] * 1e-9
+        return self._seconds(_CTIME, _CTIME_NS)
 
     @property
     def st_atime_ns(self) -> int:
-        return self[_ATIME] * _NS + self[_ATIME_NS]
+        return self._ns(_ATIME, _ATIME_NS)
 
     @property
     def st_mtime_ns(self) -> int:
-        return self[_MTIME] * _NS + self[_MTIME_NS]
+        return self._ns(_MTIME, _MTIME_NS)
 
     @property
     def st_ctime_ns(self) -> int:
-        return self[_CTIME] * _NS + self[_CTIME_NS]
+        return self._ns(_CTIME, _CTIME_NS)
 
     @property
     def st_birthtime_ns(self) -> int:
         """Creation time in ns; AttributeError where the filesystem does not record it."""
-        if not self[lib.LS_ST_MASK] & lib.STATX_BTIME:
+        if not self.stx_mask & lib.STATX_BTIME:
             raise AttributeError("this file's birth time is not available")
-        return self[_BTIME] * _NS + self[_BTIME_NS]
+        return self._ns(_BTIME, _BTIME_NS)
 
     @property
     def st_birthtime(self) -> float:
@@ -121,12 +153,35 @@ class Stat(tuple):
     @property
     def typename(self) -> Optional[str]:
         """"directory", "file", "link", "char", "block", "fifo" or "socket"."""
-        return _TYPENAMES.get(self[lib.LS_ST_MODE] & _S_IFMT)
+        return _TYPENAMES.get(self.st_mode & _S_IFMT)
 
     @property
     def perms(self) -> int:
         """The permission bits, st_mode & 0o7777."""
-        return self[lib.LS_ST_MODE] & 0o7777
+        return self.st_mode & 0o7777
+
+    # The sequence protocol of os.stat_result.
+    def __len__(self) -> int:
+        return _SEQUENCE
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._values()[:_SEQUENCE][index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._values()[:_SEQUENCE])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Stat):
+            return self._raw == other._raw
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._raw)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Stat, (self._raw,))
 
     def __repr__(self) -> str:
         return (f"Stat(st_mode={self.st_mode:#o}, st_ino={self.st_ino}, st_dev={self.st_dev}, "

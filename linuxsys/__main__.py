@@ -1,0 +1,220 @@
+"""``python -m linuxsys [--json]``: which wrapped syscalls this kernel lets run here.
+
+Every wrapped syscall is probed through its native helper with arguments that make it fail
+before it can act: a bad fd (-1: EBADF), a NULL pointer (EFAULT), an invalid flag or size
+(EINVAL, ERANGE), several at once where the call could otherwise change something.  The
+result is classified:
+
+* ``-ENOSYS``             -> "unsupported" (this kernel, a seccomp filter returning ENOSYS,
+  or the build's headers lack the syscall);
+* ``-EPERM`` / ``-EACCES`` -> "blocked": no probe here reaches a permission check, so that
+  answer comes from a seccomp filter (or an LSM) refusing the call;
+* anything else (the expected errno, or success for calls that cannot fail or act, such as
+  getpid) -> "available".
+
+Calls with no argument that fails harmlessly (sync, umask) are not issued: they are reported
+"available" if the build knows their number, marked "not probed".
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from typing import Any, Optional, Sequence
+
+from . import __version__
+from ._native import ffi, lib
+
+AVAILABLE = "available"
+UNSUPPORTED = "unsupported"
+BLOCKED = "blocked"
+NO_PROBE = "no harmless probe"
+
+BAD_FD = -1
+NULL = ffi.NULL
+U32 = 0xFFFFFFFF  # an unsigned flags word with every bit set: unknown bits -> EINVAL
+U64 = 0xFFFFFFFFFFFFFFFF
+# Outputs of helpers that flatten a struct (statx, statfs, lseek): written only on success.
+_OUT = ffi.new("int64_t[]", max(lib.LS_ST_COUNT, lib.LS_SF_COUNT))
+# utimensat times with nanoseconds out of range (EINVAL), should the flags check ever pass.
+_BAD_TIMES = ffi.new("int64_t[4]", [0, 10**9, 0, 10**9])
+
+# family -> syscall -> the arguments of its probe (None: not probed).  The helper is
+# lib.ls_<syscall> unless HELPERS names another.
+# The comments give the errno Linux 6.x answers when the call is allowed (which of two bad
+# arguments is checked first varies between versions; either way nothing happens).
+PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
+    "io": {
+        "read": (BAD_FD, NULL, 0),                      # EBADF
+        "write": (BAD_FD, NULL, 0),                     # EBADF
+        "pread64": (BAD_FD, NULL, 0, 0),                # EBADF
+        "pwrite64": (BAD_FD, NULL, 0, 0),               # EBADF
+        "readv": (BAD_FD, NULL, 0),                     # EBADF
+        "writev": (BAD_FD, NULL, 0),                    # EBADF
+        "preadv2": (BAD_FD, NULL, 0, 0, 0),             # EBADF
+        "pwritev2": (BAD_FD, NULL, 0, 0, 0),            # EBADF
+        "lseek": (BAD_FD, 0, lib.SEEK_SET, _OUT),       # EBADF
+        "close": (BAD_FD,),                             # EBADF
+        "close_range": (1, 0, U32),                     # EINVAL
+        "dup": (BAD_FD,),                               # EBADF
+        "dup3": (BAD_FD, BAD_FD, 0),                    # EINVAL
+        "pipe2": (NULL, -1),                            # EINVAL
+        "fcntl": (BAD_FD, lib.F_GETFD, 0),              # EBADF
+        "ioctl": (BAD_FD, 0, 0),                        # EBADF
+        "flock": (BAD_FD, lib.LOCK_SH),                 # EBADF
+        "sendfile": (BAD_FD, BAD_FD, NULL, 1),          # EBADF
+        "splice": (BAD_FD, NULL, BAD_FD, NULL, 1, 0),   # EBADF
+        "tee": (BAD_FD, BAD_FD, 1, 0),                  # EBADF
+        "copy_file_range": (BAD_FD, NULL, BAD_FD, NULL, 1, 0),  # EBADF
+    },
+    "fs": {
+        "openat": (BAD_FD, NULL, 0, 0),                 # EFAULT
+        "openat2": (BAD_FD, NULL, 0, 0, U64),           # EINVAL
+        "statx": (BAD_FD, NULL, 0, 0, _OUT),            # EFAULT
+        "getdents64": (BAD_FD, NULL, 0),                # EBADF
+        "faccessat": (BAD_FD, NULL, 0),                 # EFAULT
+        "faccessat2": (BAD_FD, NULL, 0, 0),             # EFAULT
+        "fchmod": (BAD_FD, 0),                          # EBADF
+        "fchmodat": (BAD_FD, NULL, 0),                  # EFAULT
+        "fchown": (BAD_FD, U32, U32),                   # EBADF
+        "fchownat": (BAD_FD, NULL, U32, U32, 0),        # EFAULT
+        "utimensat": (BAD_FD, NULL, _BAD_TIMES, -1),    # EINVAL
+        "linkat": (BAD_FD, NULL, BAD_FD, NULL, -1),     # EINVAL
+        "symlinkat": (NULL, BAD_FD, NULL),              # EFAULT
+        "readlinkat": (BAD_FD, NULL, NULL, 0),          # EINVAL
+        "unlinkat": (BAD_FD, NULL, -1),                 # EINVAL
+        "renameat2": (BAD_FD, NULL, BAD_FD, NULL, U32),  # EINVAL
+        "mkdirat": (BAD_FD, NULL, 0),                   # EFAULT
+        "mknodat": (BAD_FD, NULL, lib.S_IFMT, 0),       # EINVAL
+        "getcwd": (NULL, 0),                            # ERANGE
+        "chdir": (NULL,),                               # EFAULT
+        "fchdir": (BAD_FD,),                            # EBADF
+        "chroot": (NULL,),                              # EFAULT
+        "umask": None,  # cannot fail: any call sets the mask
+        "truncate": (NULL, -1),                         # EINVAL
+        "ftruncate": (BAD_FD, -1),                      # EINVAL
+        "fallocate": (BAD_FD, 0, 0, 0),                 # EBADF
+        "fadvise64": (BAD_FD, 0, 0, 0),                 # EBADF
+        "readahead": (BAD_FD, 0, 0),                    # EBADF
+        "sync_file_range": (BAD_FD, 0, 0, U32),         # EBADF
+        "fsync": (BAD_FD,),                             # EBADF
+        "fdatasync": (BAD_FD,),                         # EBADF
+        "sync": None,  # takes no argument: any call flushes every filesystem
+        "syncfs": (BAD_FD,),                            # EBADF
+        "memfd_create": (NULL, U32),                    # EINVAL
+        "statfs": (NULL, _OUT),                         # EFAULT
+        "fstatfs": (BAD_FD, _OUT),                      # EBADF
+    },
+    "xattr": {
+        "getxattr": (NULL, NULL, NULL, 0),              # EFAULT
+        "lgetxattr": (NULL, NULL, NULL, 0),             # EFAULT
+        "fgetxattr": (BAD_FD, NULL, NULL, 0),           # EFAULT
+        "setxattr": (NULL, NULL, NULL, 0, -1),          # EINVAL
+        "lsetxattr": (NULL, NULL, NULL, 0, -1),         # EINVAL
+        "fsetxattr": (BAD_FD, NULL, NULL, 0, -1),       # EINVAL
+        "listxattr": (NULL, NULL, 0),                   # EFAULT
+        "llistxattr": (NULL, NULL, 0),                  # EFAULT
+        "flistxattr": (BAD_FD, NULL, 0),                # EBADF
+        "removexattr": (NULL, NULL),                    # EFAULT
+        "lremovexattr": (NULL, NULL),                   # EFAULT
+        "fremovexattr": (BAD_FD, NULL),                 # EFAULT
+    },
+    "process": {  # cannot fail and change nothing: called as they are
+        "getpid": (),
+        "getppid": (),
+        "gettid": (),
+        "getuid": (),
+        "geteuid": (),
+        "getgid": (),
+        "getegid": (),
+    },
+}
+
+# Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
+# arm_fadvise64_64 on 32-bit arches).
+HELPERS = {"fadvise64": "fadvise"}
+
+# Native helpers (without "ls_") that are not a syscall of their own, so not probed (and not counted).
+EXCLUDED = {
+    "namespaces": "the build's flag-namespace table, not a syscall",
+    "syscall6": "the raw syscall(2) entry behind L.syscall, not one syscall",
+    "getdents_names": "getdents64 again, compacted in C",
+    "fcntl_ptr": "fcntl again, with a pointer argument",
+    "ioctl_ptr": "ioctl again, with a pointer argument",
+    "fstat": "statx again, with AT_EMPTY_PATH (fstat's fast path)",
+}
+
+
+def classify(result: int) -> str:
+    """What a probe's result (a value or -errno) says about the syscall."""
+    if result == -lib.ENOSYS:
+        return UNSUPPORTED
+    if result == -lib.EPERM or result == -lib.EACCES:
+        return BLOCKED
+    return AVAILABLE
+
+
+def helper(name: str) -> str:
+    """The native helper that issues syscall ``name``."""
+    return "ls_" + HELPERS.get(name, name)
+
+
+def probe(name: str, args: Optional[tuple[Any, ...]]) -> str:
+    """Issue one harmless probe and classify it; an unprobed call is judged by its number."""
+    if args is None:
+        return AVAILABLE if hasattr(lib, "SYS_" + name) else UNSUPPORTED
+    return classify(getattr(lib, helper(name))(*args))
+
+
+def probe_all() -> dict[str, dict[str, str]]:
+    """family -> syscall -> "available" | "unsupported" | "blocked"."""
+    return {family: {name: probe(name, args) for name, args in table.items()}
+            for family, table in PROBES.items()}
+
+
+def report() -> dict[str, Any]:
+    """Everything ``python -m linuxsys`` prints, as the JSON object ``--json`` emits."""
+    families = probe_all()
+    statuses = [s for table in families.values() for s in table.values()]
+    return {
+        "version": __version__,
+        "arch": platform.machine(),
+        "kernel": os.uname().release,
+        "families": families,
+        "not_probed": {name: NO_PROBE for table in PROBES.values()
+                       for name, args in table.items() if args is None},
+        "available": statuses.count(AVAILABLE),
+        "total": len(statuses),
+    }
+
+
+def render(rep: dict[str, Any]) -> str:
+    """The human-readable form of report()."""
+    lines = [f"linuxsys {rep['version']}", f"arch     {rep['arch']}",
+             f"kernel   {rep['kernel']}"]
+    width = max(len(n) for table in rep["families"].values() for n in table)
+    for family, table in rep["families"].items():
+        lines += ["", f"{family}:"]
+        for name, status in table.items():
+            note = f" (not probed: {rep['not_probed'][name]})" if name in rep["not_probed"] else ""
+            lines.append(f"  {name:<{width}}  {status}{note}")
+    lines += ["", f"{rep['available']} of {rep['total']} syscalls available"]
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m linuxsys",
+        description="Report which wrapped syscalls this kernel (and any seccomp filter) "
+                    "lets run, probed with harmless arguments.")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    opts = parser.parse_args(argv)
+    rep = report()
+    print(json.dumps(rep, indent=2) if opts.json else render(rep))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
