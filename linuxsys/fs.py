@@ -68,7 +68,8 @@ _AT_REMOVEDIR = lib.AT_REMOVEDIR
 _O_CLOEXEC = lib.O_CLOEXEC
 _MFD_CLOEXEC = lib.MFD_CLOEXEC
 _UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
-_ERANGE = lib.ERANGE
+_NEG_ERANGE = -lib.ERANGE
+_NEG_ENOENT = -lib.ENOENT
 _ENOTSUP = lib.ENOTSUP  # EOPNOTSUPP on Linux
 _EINVAL = lib.EINVAL
 _U32 = 0xFFFFFFFF
@@ -223,10 +224,11 @@ def _wants_bytes(path_or_fd: Any) -> bool:
 
 
 def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
-    """Names in a directory, without "." and ".." (getdents64; like os.listdir).
+    """Names in a directory, without "." and ".." (man 2 getdents64; like os.listdir).
 
     Names are str unless the path was bytes.  A given fd is read from its current position
-    and left open; a path is opened and closed, also on error."""
+    and left open; a path is opened and closed, also on error.  A directory removed while
+    open reads as empty, as with os.listdir (the kernel says ENOENT; glibc's readdir ends)."""
     fd, owned = _open_dir(path_or_fd)
     sep = b"\0" if _wants_bytes(path_or_fd) else "\0"
     buf = _new("char[]", _DIRBUF)
@@ -237,7 +239,7 @@ def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
             if r > 0:
                 chunk = _unpack(buf, r - 1)  # drop the last name's NUL
                 names += (chunk if type(sep) is bytes else decode(chunk)).split(sep)
-            elif r == 0:
+            elif r == 0 or r == _NEG_ENOENT:
                 return names
             elif r != NEG_EINTR:
                 raise error(-r, "getdents64", path_or_fd if owned else None)
@@ -248,17 +250,21 @@ def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
 
 def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
     """Every entry of a directory, "." and ".." included, as Dirent(ino, off, type, name)
-    (getdents64; libjs's readdir).  Closes what it opens, also on error."""
+    (man 2 getdents64; libjs's readdir).  Closes what it opens, also on error; a directory
+    removed while open reads as empty, as in listdir."""
     fd, owned = _open_dir(path_or_fd)
     as_bytes = _wants_bytes(path_or_fd)
     buf = _new("char[]", _DIRBUF)
     entries: list[Dirent] = []
     try:
         while True:
-            n = call(_getdents64, "getdents64", fd, buf, _DIRBUF,
-                     filename=path_or_fd if owned else None)
-            if n == 0:
+            n = _getdents64(fd, buf, _DIRBUF)
+            if n == 0 or n == _NEG_ENOENT:
                 return entries
+            if n < 0:
+                if n != NEG_EINTR:
+                    raise error(-n, "getdents64", path_or_fd if owned else None)
+                continue
             pos = 0
             while pos < n:
                 e = ffi.cast("struct dirent64 *", buf + pos)
@@ -285,8 +291,7 @@ def _id(value: int, what: str) -> int:
     return _uint(value, what, -1, _U32 - 1) & _U32
 
 
-_PATH_MAX = 4096
-_NEG_ERANGE = -_ERANGE
+_PATH_MAX = 4096  # the first buffer _grown tries
 
 
 def _grown(fn: Any, name: str, shown: Any, *args: Any) -> bytes:
@@ -370,16 +375,18 @@ def fchown(fd: FdArg, uid: int, gid: int) -> None:
     call(_fchown, "fchown", fdnum(fd), _id(uid, "uid"), _id(gid, "gid"))
 
 
+_TIME_FORMS = "a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT"
+
+
 def _timespec(t: Any) -> tuple[int, int]:
     if isinstance(t, int):
         if t not in _UTIME_SPECIAL:
-            raise ValueError(f"a time must be a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT, not {t}")
+            raise ValueError(f"a time must be {_TIME_FORMS}, not {t}")
         return 0, t
     try:
         sec, nsec = t
     except (TypeError, ValueError):
-        raise TypeError(f"a time must be a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT, "
-                        f"not {t!r}") from None
+        raise TypeError(f"a time must be {_TIME_FORMS}, not {t!r}") from None
     sec, nsec = operator.index(sec), operator.index(nsec)
     if not 0 <= nsec < 1_000_000_000 and nsec not in _UTIME_SPECIAL:
         raise ValueError(f"nanoseconds must be in 0..999999999, not {nsec}")
@@ -440,7 +447,8 @@ def symlink(target: PathArg, linkpath: PathArg) -> None:
     symlinkat(target, _AT_FDCWD, linkpath)
 
 
-def readlinkat(dirfd: FdArg, path_: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
+def readlinkat(dirfd: FdArg, path_: PathArg,
+               buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target relative to dirfd (man 2 readlinkat): str (bytes for a bytes path),
     or with ``buf`` the count written into it (no NUL; a full buffer may mean truncated)."""
     d, p = _dirfd(dirfd), path(path_)
