@@ -51,10 +51,11 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "write": (BAD_FD, NULL, 0),                     # EBADF
         "pread64": (BAD_FD, NULL, 0, 0),                # EBADF
         "pwrite64": (BAD_FD, NULL, 0, 0),               # EBADF
-        "readv": (BAD_FD, NULL, 0),                     # EBADF
-        "writev": (BAD_FD, NULL, 0),                    # EBADF
-        "preadv2": (BAD_FD, NULL, 0, 0, 0),             # EBADF
-        "pwritev2": (BAD_FD, NULL, 0, 0, 0),            # EBADF
+        # one (NULL) iovec: qemu-user returns 0 for an empty vector before checking the fd
+        "readv": (BAD_FD, NULL, 1),                     # EBADF
+        "writev": (BAD_FD, NULL, 1),                    # EBADF
+        "preadv2": (BAD_FD, NULL, 1, 0, 0),             # EBADF
+        "pwritev2": (BAD_FD, NULL, 1, 0, 0),            # EBADF
         "lseek": (BAD_FD, 0, lib.SEEK_SET, _OUT),       # EBADF
         "close": (BAD_FD,),                             # EBADF
         "close_range": (1, 0, U32),                     # EINVAL
@@ -73,7 +74,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "openat": (BAD_FD, NULL, 0, 0),                 # EFAULT
         "openat2": (BAD_FD, NULL, 0, 0, U64),           # EINVAL
         "statx": (BAD_FD, NULL, 0, 0, _OUT),            # EFAULT
-        "getdents64": (BAD_FD, NULL, 0),                # EBADF
+        "getdents64": (BAD_FD, _OUT, 64),               # EBADF (qemu-user: ENOMEM for NULL)
         "faccessat": (BAD_FD, NULL, 0),                 # EFAULT
         "faccessat2": (BAD_FD, NULL, 0, 0),             # EFAULT
         "fchmod": (BAD_FD, 0),                          # EBADF

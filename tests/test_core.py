@@ -49,11 +49,11 @@ def test_error_without_filename_matches_os():
 
 def test_enosys_is_unsupported_error_naming_the_call():
     with pytest.raises(L.UnsupportedError) as ei:
-        L.syscall(1_000_000)
+        L.syscall(4000)
     assert isinstance(ei.value, OSError)
     assert ei.value.errno == errno.ENOSYS
-    assert ei.value.syscall == "syscall 1000000"
-    assert "1000000" in str(ei.value)
+    assert ei.value.syscall == "syscall 4000"
+    assert "4000" in str(ei.value)
 
 
 def test_bad_python_arguments_raise_before_any_syscall(tmp_path):
