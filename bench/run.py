@@ -1,0 +1,311 @@
+"""linuxsys against os: ns per call and their ratio, with the method of perf-study.md §3.
+
+    python bench/run.py [--rounds N] [--scale X] [--only getpid,read,...] [--json FILE]
+
+One process; every round runs every selected variant once, in an order shuffled with a fixed
+seed, after one discarded warm-up round.  A sample is a generated function looping
+``for _ in itertools.repeat(None, n): <stmt>`` with the objects as fast locals and gc off.
+net = gross ns/iteration minus the same round's empty loop; ratio = median of the per-round
+ratios linuxsys/reference.
+"""
+from __future__ import annotations
+
+import __future__
+import argparse
+import gc
+import inspect
+import itertools
+import json
+import logging
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import sys
+import sysconfig
+import tempfile
+import textwrap
+import time
+import types
+
+import cffi
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import linuxsys as L  # noqa: E402  (the in-place build of this checkout)
+from linuxsys._core import lib  # noqa: E402
+
+TRY = "try:\n    {}\nexcept OSError:\n    pass"
+
+# Variants: name -> (statement, iterations per sample).
+VARIANTS = {
+    "empty": ("pass", 1_000_000),
+    "L.getpid": ("L.getpid()", 1_000_000),
+    "os.getpid": ("os.getpid()", 1_000_000),
+    "L.read1": ("L.read(zero, 1)", 500_000),
+    "os.read1": ("os.read(zero, 1)", 500_000),
+    "L.readinto_ba": ("L.readinto(zero, ba)", 300_000),
+    "L.readinto_cdata": ("L.readinto(zero, cbuf)", 300_000),
+    "os.readv": ("os.readv(zero, [ba])", 300_000),
+    "L.write": ('L.write(null, b"x")', 500_000),
+    "os.write": ('os.write(null, b"x")', 500_000),
+    "L.fstat": ("L.fstat(reg)", 300_000),
+    "os.fstat": ("os.fstat(reg)", 300_000),
+    "L.fstat_size": ("L.fstat(reg).st_size", 300_000),
+    "os.fstat_size": ("os.fstat(reg).st_size", 300_000),
+    "L.stat": ("L.stat(regpath)", 200_000),
+    "os.stat": ("os.stat(regpath)", 200_000),
+    "L.open_close": ("L.open(regpath).close()", 100_000),
+    "os.open_close": ("os.close(os.open(regpath, os.O_RDONLY))", 100_000),
+    "L.listdir": ("L.listdir(bigdir)", 10),
+    "os.listdir": ("os.listdir(bigdir)", 10),
+    "L.ebadf": (TRY.format("L.read(badfd, 1)"), 300_000),
+    "os.ebadf": (TRY.format("os.read(badfd, 1)"), 300_000),
+    "fstat_global": ("fstat(reg)", 300_000),
+    "fstat_pinned": ("fstat_pinned(reg)", 300_000),
+    "getpid_facade": ("getpid()", 1_000_000),
+    "getpid_raw": ("ls_getpid()", 1_000_000),
+}
+
+# Rows: (group for --only, label, linuxsys variant, reference variant, reference label, target).
+# A target is ("<=", x) or ("~", x) (within 5%).
+ROWS = [
+    ("getpid", "getpid", "L.getpid", "os.getpid", "os.getpid", ("<=", 1.3)),
+    ("read", "read 1 B -> bytes", "L.read1", "os.read1", "os.read", ("<=", 1.6)),
+    ("readinto", "readinto 4 KiB bytearray", "L.readinto_ba", "os.readv", "os.readv", ("<=", 1.2)),
+    ("readinto", "readinto 4 KiB ffi char[]", "L.readinto_cdata", "os.readv", "os.readv", None),
+    ("write", "write 1 B", "L.write", "os.write", "os.write", None),
+    ("fstat", "fstat", "L.fstat", "os.fstat", "os.fstat", ("<=", 1.0)),
+    ("fstat", "fstat + .st_size", "L.fstat_size", "os.fstat_size", "os.fstat", None),
+    ("stat", "stat(path)", "L.stat", "os.stat", "os.stat", None),
+    ("open", "open + close", "L.open_close", "os.open_close", "os.open/close", None),
+    ("listdir", "listdir 10,000 entries", "L.listdir", "os.listdir", "os.listdir", ("<=", 0.9)),
+    ("error", "EBADF raised + caught", "L.ebadf", "os.ebadf", "os.read", ("<=", 1.3)),
+    ("trace", "fstat, trace off", "fstat_global", "fstat_pinned", "helper pinned", ("~", 1.0)),
+    ("trace", "getpid, trace off", "getpid_facade", "getpid_raw", "raw helper", ("~", 1.0)),
+]
+
+
+def pinned(func):
+    """``func`` as it would be without the trace switch: a copy of its module's functions, from
+    the same source, with every native helper they call bound in a closure instead of the
+    module global that linuxsys.trace swaps."""
+    mod = sys.modules[func.__module__]
+    ns = dict(vars(mod))
+    helpers = {id(getattr(lib, n)) for n in dir(lib) if n.startswith("ls_")}
+    native = {k for k, v in ns.items() if id(v) in helpers}
+    flags = __future__.annotations.compiler_flag
+    for name, f in vars(mod).items():
+        if not (inspect.isfunction(f) and f.__module__ == mod.__name__):
+            continue
+        used = sorted(native & set(f.__code__.co_names))
+        if not used:  # same code, looking its globals up in the copy
+            ns[name] = types.FunctionType(f.__code__, ns, name, f.__defaults__, f.__closure__)
+            ns[name].__kwdefaults__ = f.__kwdefaults__
+            continue
+        src = (f"def _pin({', '.join(used)}):\n"
+               + textwrap.indent(textwrap.dedent(inspect.getsource(f)), "    ")
+               + f"    return {name}\n")
+        exec(compile(src, mod.__file__, "exec", flags=flags, dont_inherit=True), ns)
+        ns[name] = ns["_pin"](*(ns[u] for u in used))
+    return ns[func.__name__]
+
+
+def make_fixtures(tmp):
+    regpath = os.path.join(tmp, "regular")
+    with open(regpath, "wb") as f:
+        f.write(b"x" * 12345)
+    bigdir = os.path.join(tmp, "big")
+    os.mkdir(bigdir)
+    for i in range(10_000):
+        os.close(os.open(os.path.join(bigdir, f"file_{i:05d}.txt"), os.O_CREAT | os.O_WRONLY))
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return {
+        "L": L, "os": os,
+        "zero": os.open("/dev/zero", os.O_RDONLY), "null": os.open("/dev/null", os.O_WRONLY),
+        "reg": os.open(regpath, os.O_RDONLY), "regpath": regpath, "bigdir": bigdir,
+        "badfd": min(max(soft, 1024) + 1000, 2**31 - 1),
+        "ba": bytearray(4096), "cbuf": L.ffi.new("char[]", 4096),
+        "fstat": L.fstat, "fstat_pinned": pinned(L.fstat),
+        "getpid": L.getpid, "ls_getpid": lib.ls_getpid,
+    }
+
+
+STAT_FIELDS = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size",
+               "st_blksize", "st_blocks", "st_rdev", "st_atime_ns", "st_mtime_ns",
+               "st_ctime_ns")
+
+
+def same_stat(a, b):
+    return tuple(a)[:10] == tuple(b) and all(
+        getattr(a, f) == getattr(b, f) for f in STAT_FIELDS)
+
+
+def errno_of(fn, *args):
+    try:
+        fn(*args)
+    except OSError as e:
+        return e.errno
+    return None
+
+
+def traced_calls(fn, *args):
+    """How many syscalls ``fn(*args)`` logs while linuxsys.trace is on."""
+    log, records = logging.getLogger("linuxsys.syscall"), []
+    handler, level = logging.Handler(logging.DEBUG), log.level
+    handler.emit = records.append
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    L.trace(True)
+    try:
+        fn(*args)
+    finally:
+        L.trace(False)
+        log.removeHandler(handler)
+        log.setLevel(level)
+    return len(records)
+
+
+def sanity(e):
+    """Each linuxsys variant returns what its reference returns."""
+    zero, reg, ba, cbuf = e["zero"], e["reg"], e["ba"], e["cbuf"]
+    assert not L.tracing(), "LINUXSYS_TRACE is set: unset it to benchmark"
+    assert L.getpid() == os.getpid() == e["getpid"]() == e["ls_getpid"]()
+    assert L.read(zero, 1) == os.read(zero, 1) == b"\0"
+    ba[:] = b"\xff" * 4096
+    assert L.readinto(zero, ba) == 4096 and ba == bytes(4096)
+    ba[:] = b"\xff" * 4096
+    assert os.readv(zero, [ba]) == 4096 and ba == bytes(4096)
+    L.ffi.buffer(cbuf)[:] = b"\xff" * 4096
+    assert L.readinto(zero, cbuf) == 4096 and L.ffi.buffer(cbuf)[:] == bytes(4096)
+    assert L.write(e["null"], b"x") == os.write(e["null"], b"x") == 1
+    ref = os.fstat(reg)
+    for st in (L.fstat(reg), e["fstat"](reg), e["fstat_pinned"](reg), L.stat(e["regpath"])):
+        assert same_stat(st, ref), (st, ref)
+    assert L.fstat(reg).st_size == ref.st_size == 12345
+    with L.open(e["regpath"]) as f:
+        assert os.fstat(f.fd).st_ino == ref.st_ino and not os.get_inheritable(f.fd)
+    names = sorted(L.listdir(e["bigdir"]))
+    assert names == sorted(os.listdir(e["bigdir"])) and len(names) == 10_000
+    assert traced_calls(L.fstat, reg) >= 1 and traced_calls(e["fstat_pinned"], reg) == 0
+    assert errno_of(L.read, e["badfd"], 1) == errno_of(os.read, e["badfd"], 1) == L.EBADF
+
+
+def sampler(stmt, names):
+    src = (f"def sample(_n, _clock, {', '.join(names)}):\n"
+           f"    _t0 = _clock()\n"
+           f"    for _ in _repeat(None, _n):\n{textwrap.indent(stmt, ' ' * 8)}\n"
+           f"    return _clock() - _t0\n")
+    ns = {"_repeat": itertools.repeat}
+    exec(src, ns)
+    return ns["sample"]
+
+
+def measure(variants, env, rounds, scale):
+    """Net ns/iteration per variant, one list entry per measured round."""
+    order = ["empty", *variants]
+    fns = {v: (sampler(VARIANTS[v][0], env), max(1, round(VARIANTS[v][1] * scale)))
+           for v in order}
+    rng = random.Random(12345)
+    net = {v: [] for v in variants}
+    for rnd in range(rounds + 1):  # round 0 is the warm-up
+        rng.shuffle(order)
+        gross = {}
+        for v in order:
+            fn, n = fns[v]
+            gc.disable()
+            try:
+                gross[v] = fn(n, time.perf_counter_ns, **env) / n
+            finally:
+                gc.enable()
+        if rnd:
+            for v in variants:
+                net[v].append(gross[v] - gross["empty"])
+        if sys.stderr.isatty():
+            print(f"\r  round {rnd}/{rounds}{' (warm-up)' if not rnd else ''}   ",
+                  end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    return net
+
+
+def fmt_ns(x):
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+
+def meets(target, r):
+    op, x = target
+    return r <= x if op == "<=" else abs(r - x) <= 0.05 * x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=11)
+    ap.add_argument("--scale", type=float, default=1.0, help="multiplies iteration counts")
+    ap.add_argument("--only", help="comma-separated groups: "
+                    + ",".join(dict.fromkeys(r[0] for r in ROWS)))
+    ap.add_argument("--json", metavar="FILE", help="write every round's samples to FILE")
+    a = ap.parse_args()
+    groups = set(a.only.split(",")) if a.only else {r[0] for r in ROWS}
+    unknown = groups - {r[0] for r in ROWS}
+    if unknown:
+        ap.error(f"unknown group(s): {', '.join(sorted(unknown))}")
+    rows = [r for r in ROWS if r[0] in groups]
+    variants = list(dict.fromkeys(v for r in rows for v in r[2:4]))
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
+                if ln.startswith("model name")), platform.machine())
+    pgo = "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or "")
+    meta = {"python": sys.version.split()[0], "executable": sys.executable, "pgo": pgo,
+            "cffi": cffi.__version__, "kernel": platform.release(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "cpus_usable": len(os.sched_getaffinity(0)), "cpu": cpu,
+            "linuxsys": os.path.dirname(L.__file__), "rounds": a.rounds, "scale": a.scale}
+    print(f"Python {meta['python']} ({sys.executable}{', PGO' if pgo else ', no PGO'}), "
+          f"cffi {meta['cffi']}, "
+          f"Linux {meta['kernel']} {meta['machine']}, "
+          f"{meta['cpus_usable']}/{meta['cpus']} CPUs ({cpu})")
+    print(f"linuxsys from {meta['linuxsys']}; {a.rounds} rounds + 1 warm-up, scale {a.scale}",
+          flush=True)
+
+    tmp = tempfile.mkdtemp(prefix="linuxsys-bench-")
+    env = {}
+    try:
+        env = make_fixtures(tmp)
+        sanity(env)
+        net = measure(variants, env, a.rounds, a.scale)
+    finally:
+        for k in ("zero", "null", "reg"):
+            if k in env:
+                os.close(env[k])
+        shutil.rmtree(tmp)
+
+    med = statistics.median
+    head = ("operation", "linuxsys ns", "vs", "ref ns", "ratio", "min..max", "target", "")
+    out = [head]
+    results = []
+    for group, label, lv, rv, rlabel, target in rows:
+        ratios = [x / y for x, y in zip(net[lv], net[rv])]
+        r = med(ratios)
+        status = "" if target is None else ("ok" if meets(target, r) else "MISSED")
+        out.append((label, fmt_ns(med(net[lv])), rlabel, fmt_ns(med(net[rv])), f"{r:.2f}",
+                    f"{min(ratios):.2f}..{max(ratios):.2f}",
+                    "" if target is None else f"{target[0]} {target[1]}", status))
+        results.append({"group": group, "operation": label, "linuxsys": lv, "reference": rv,
+                        "linuxsys_ns": med(net[lv]), "reference_ns": med(net[rv]),
+                        "ratio": r, "ratios": ratios, "target": target, "status": status})
+    widths = [max(len(row[i]) for row in out) for i in range(len(head))]
+    for i, row in enumerate(out):
+        print("  ".join(c.ljust(w) if j in (0, 2) else c.rjust(w)
+                        for j, (c, w) in enumerate(zip(row, widths))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print("net ns/call (median of rounds, empty loop subtracted); ratio = median of per-round "
+          "linuxsys/ref")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"meta": meta, "rows": results, "net": net}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
