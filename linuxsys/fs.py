@@ -82,16 +82,24 @@ _new = ffi.new
 _unpack = ffi.unpack
 _object_new = object.__new__
 
-# Pooled statx result buffers: the GIL is released during the syscall, so each call owns the
-# buffer it popped (see io.read).  A Stat keeps a bytes copy and decodes it on first use.
-_stat_bufs: list[Any] = []
+# Pooled statx result buffers, each with a memoryview over it (tobytes() copies out faster
+# than ffi.unpack): the GIL is released during the syscall, so each call owns the pair it
+# popped (see io.read).  A Stat keeps the bytes and decodes fields when read.
+_stat_bufs: list[tuple[Any, memoryview]] = []
 _fstat = lib.ls_fstat
 
 
-def _new_stat(buf: Any) -> Stat:
+def _stat_buf() -> tuple[Any, memoryview]:
+    try:
+        return _stat_bufs.pop()
+    except IndexError:
+        buf = _new("char[]", RAW_SIZE)
+        return buf, memoryview(ffi.buffer(buf))
+
+
+def _new_stat(view: memoryview) -> Stat:
     st = _object_new(Stat)
-    st._raw = _unpack(buf, RAW_SIZE)
-    st._v = None
+    st._raw = view.tobytes()
     return st
 
 
@@ -99,9 +107,7 @@ def _dirfd(dirfd: FdArg) -> int:
     return dirfd if type(dirfd) is int else fdnum(dirfd)
 
 
-def openat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
-           *, inheritable: bool = False) -> Fd:
-    """Open ``path`` relative to ``dirfd`` (man 2 openat); close-on-exec unless ``inheritable``."""
+def _open(dirfd: FdArg, path_: PathArg, flags: FlagArg, mode: FlagArg, inheritable: bool) -> Fd:
     p = path(path_)
     f = flags if type(flags) is int else to_int(flags, O)
     if not inheritable:
@@ -113,14 +119,23 @@ def openat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o6
         if r != NEG_EINTR:
             raise error(-r, "openat", path_)
         r = _openat(d, p, f, m)
-    return Fd(r)
+    fd = _object_new(Fd)  # Fd(r) would re-validate the number the kernel just gave
+    fd._fd = r
+    fd._gc = True
+    return fd
+
+
+def openat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
+           *, inheritable: bool = False) -> Fd:
+    """Open ``path`` relative to ``dirfd`` (man 2 openat); close-on-exec unless ``inheritable``."""
+    return _open(dirfd, path_, flags, mode, inheritable)
 
 
 def open(path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
          *, inheritable: bool = False) -> Fd:
     """Open a file (man 2 open; openat(AT_FDCWD) on every arch); an Fd, close-on-exec
     unless ``inheritable`` (PEP 446)."""
-    return openat(_AT_FDCWD, path_, flags, mode, inheritable=inheritable)
+    return _open(_AT_FDCWD, path_, flags, mode, inheritable)
 
 
 def openat2(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0,
@@ -134,18 +149,16 @@ def openat2(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0,
 
 
 def _statx_into(dirfd: int, p: bytes, flags: int, mask: int, shown: Any) -> Stat:
-    try:
-        buf = _stat_bufs.pop()
-    except IndexError:
-        buf = _new("char[]", RAW_SIZE)
+    pair = _stat_buf()
+    buf = pair[0]
     r = _statx(dirfd, p, flags, mask, buf)
     while r < 0:
         if r != NEG_EINTR:
-            _stat_bufs.append(buf)
+            _stat_bufs.append(pair)
             raise error(-r, "statx", shown)
         r = _statx(dirfd, p, flags, mask, buf)
-    st = _new_stat(buf)
-    _stat_bufs.append(buf)
+    st = _new_stat(pair[1])
+    _stat_bufs.append(pair)
     return st
 
 
@@ -176,19 +189,18 @@ def fstat(fd: FdArg) -> Stat:
     if type(fd) is not int:
         fd = fdnum(fd)
     try:
-        buf = _stat_bufs.pop()
+        buf, view = _stat_bufs.pop()
     except IndexError:
-        buf = _new("char[]", RAW_SIZE)
+        buf, view = _stat_buf()
     r = _fstat(fd, buf)
     while r < 0:
         if r != NEG_EINTR:
-            _stat_bufs.append(buf)
+            _stat_bufs.append((buf, view))
             raise error(-r, "statx")
         r = _fstat(fd, buf)
-    st = _object_new(Stat)
-    st._raw = _unpack(buf, RAW_SIZE)
-    st._v = None
-    _stat_bufs.append(buf)
+    st = _object_new(Stat)  # inlined _new_stat: fstat is the hottest stat
+    st._raw = view.tobytes()
+    _stat_bufs.append((buf, view))
     return st
 
 

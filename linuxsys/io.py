@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from ._core import NEG_EINTR, Buffer, call, error, ffi, lib, readable, view, writable
+from ._core import CHARS, NEG_EINTR, Buffer, call, error, ffi, lib, readable, view, writable
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -90,7 +90,12 @@ def readinto(fd: FdArg, buf: Buffer) -> int:
     """Fill a writable buffer from ``fd``; return the count, 0 at end of file (man 2 read)."""
     if type(fd) is not int:
         fd = fd._fd if type(fd) is Fd else fdnum(fd)
-    cbuf = buf if isinstance(buf, _CData) else writable(buf)
+    if type(buf) is bytearray:  # the common case, always writable: skip writable()'s checks
+        cbuf = _from_buffer(CHARS, buf, True)
+    elif isinstance(buf, _CData):
+        cbuf = buf
+    else:
+        cbuf = writable(buf)
     n = len(cbuf)
     r = _read(fd, cbuf, n)
     while r < 0:

@@ -16,10 +16,18 @@ _BTIME_NS = lib.LS_ST_BTIME_NSEC
 # The C helpers flatten statx into LS_ST_COUNT int64 slots; these hold unsigned kernel values.
 _UNSIGNED = {lib.LS_ST_INO, lib.LS_ST_DEV, lib.LS_ST_BLOCKS, lib.LS_ST_RDEV,
              lib.LS_ST_ATTRIBUTES, lib.LS_ST_ATTRIBUTES_MASK, lib.LS_ST_MNT_ID}
-_LAYOUT = struct.Struct("@" + "".join("Q" if i in _UNSIGNED else "q"
-                                      for i in range(lib.LS_ST_COUNT)))
+_FORMAT = "".join("Q" if i in _UNSIGNED else "q" for i in range(lib.LS_ST_COUNT))
+_LAYOUT = struct.Struct("@" + _FORMAT)
 RAW_SIZE = _LAYOUT.size
 _decode = _LAYOUT.unpack
+
+
+def _reader(slot: int) -> Any:
+    """A function decoding one slot from the raw bytes: a field read costs one unpack_from,
+    not a decode of every slot."""
+    unpack_from = struct.Struct("@" + _FORMAT[slot]).unpack_from
+    offset = struct.calcsize("@" + _FORMAT[:slot])
+    return lambda raw: unpack_from(raw, offset)[0]
 _SEQUENCE = 10  # os.stat_result's tuple: mode ino dev nlink uid gid size atime mtime ctime
 
 _TYPENAMES = {lib.S_IFDIR: "directory", lib.S_IFREG: "file", lib.S_IFLNK: "link",
@@ -29,12 +37,18 @@ _S_IFMT = lib.S_IFMT
 
 
 def _field(slot: int, doc: str) -> property:
-    def get(self: "Stat") -> int:
-        v = self._v
-        if v is None:
-            v = self._v = _decode(self._raw)
-        return v[slot]
-    return property(get, doc=doc)
+    read = _reader(slot)
+    return property(lambda self: read(self._raw), doc=doc)
+
+
+def _seconds(sec: int, nsec: int) -> property:
+    s, n = _reader(sec), _reader(nsec)
+    return property(lambda self: s(self._raw) + n(self._raw) * 1e-9)  # os.stat's double
+
+
+def _nanoseconds(sec: int, nsec: int) -> property:
+    s, n = _reader(sec), _reader(nsec)
+    return property(lambda self: s(self._raw) * _NS + n(self._raw))
 
 
 def _type_is(kind: int, doc: str) -> property:
@@ -46,17 +60,15 @@ class Stat:
 
     As a sequence it is os.stat_result's ten items (mode, ino, dev, nlink, uid, gid, size and
     whole-second atime, mtime, ctime); attributes carry the rest.  The kernel's answer is kept
-    as raw bytes and decoded on first use, so a stat whose fields are never read costs no
-    conversion.
+    as raw bytes and each field decoded when read, so a stat costs no conversion up front.
     """
 
-    __slots__ = ("_raw", "_v")
+    __slots__ = ("_raw",)
 
     def __init__(self, raw: bytes) -> None:
         if len(raw) != RAW_SIZE:
             raise ValueError(f"a Stat is made of {RAW_SIZE} bytes, not {len(raw)}")
         self._raw = bytes(raw)
-        self._v: Optional[tuple[int, ...]] = None
 
     st_mode = _field(_MODE, "file type and mode bits")
     st_ino = _field(lib.LS_ST_INO, "inode number")
@@ -74,49 +86,22 @@ class Stat:
     stx_mnt_id = _field(lib.LS_ST_MNT_ID, "mount id (STATX.MNT_ID)")
 
     def _values(self) -> tuple[int, ...]:
-        v = self._v
-        if v is None:
-            v = self._v = _decode(self._raw)
-        return v
+        return _decode(self._raw)
 
-    def _seconds(self, sec: int, nsec: int) -> float:
-        v = self._values()
-        return v[sec] + v[nsec] * 1e-9  # the same double os.stat computes
-
-    def _ns(self, sec: int, nsec: int) -> int:
-        v = self._values()
-        return v[sec] * _NS + v[nsec]
-
-    @property
-    def st_atime(self) -> float:
-        return self._seconds(_ATIME, _ATIME_NS)
-
-    @property
-    def st_mtime(self) -> float:
-        return self._seconds(_MTIME, _MTIME_NS)
-
-    @property
-    def st_ctime(self) -> float:
-        return self._seconds(_CTIME, _CTIME_NS)
-
-    @property
-    def st_atime_ns(self) -> int:
-        return self._ns(_ATIME, _ATIME_NS)
-
-    @property
-    def st_mtime_ns(self) -> int:
-        return self._ns(_MTIME, _MTIME_NS)
-
-    @property
-    def st_ctime_ns(self) -> int:
-        return self._ns(_CTIME, _CTIME_NS)
+    st_atime = _seconds(_ATIME, _ATIME_NS)
+    st_mtime = _seconds(_MTIME, _MTIME_NS)
+    st_ctime = _seconds(_CTIME, _CTIME_NS)
+    st_atime_ns = _nanoseconds(_ATIME, _ATIME_NS)
+    st_mtime_ns = _nanoseconds(_MTIME, _MTIME_NS)
+    st_ctime_ns = _nanoseconds(_CTIME, _CTIME_NS)
+    _btime_ns = _nanoseconds(_BTIME, _BTIME_NS)
 
     @property
     def st_birthtime_ns(self) -> int:
         """Creation time in ns; AttributeError where the filesystem does not record it."""
         if not self.stx_mask & lib.STATX_BTIME:
             raise AttributeError("this file's birth time is not available")
-        return self._ns(_BTIME, _BTIME_NS)
+        return self._btime_ns
 
     @property
     def st_birthtime(self) -> float:
