@@ -12,9 +12,12 @@ Each ``cdefs/<family>.h`` mixes four kinds of lines (see cdefs/README.md):
 ``// namespace NAME KIND PREFIX`` starts a block of ``#define`` lines that form the flag
 namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names).
 
-The headers decide what exists: the C preprocessor is asked which macros are defined, and
-a constant or syscall number the headers lack is left out (the facade then raises
-``UnsupportedError``), so an old or foreign set of headers never breaks the build.
+The headers decide what exists: the C preprocessor is asked which macros are defined (with
+the flags the build compiles with, so ``CFLAGS=-isystem ...`` counts).  A constant or syscall
+number the headers lack is taken from ``cdefs/tables/<arch>.h`` (newer kernel headers' values,
+written by tools/gen_syscall_tables.py; the arch is the compiler's target), else left out (the
+facade then raises ``UnsupportedError``), so an old or foreign set of headers never breaks the
+build and old ones still get every syscall the tables know.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ import cffi
 
 HERE = pathlib.Path(__file__).resolve().parent
 CDEFS = HERE / "cdefs"
+TABLES = CDEFS / "tables"
 # Families in dependency order: core first (shared C helpers), the rest alphabetically.
 FAMILIES = ["core"] + sorted(p.stem for p in CDEFS.glob("*.h") if p.stem != "core")
 
@@ -37,6 +41,10 @@ _DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*$")
 _NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)\s*$")
 # 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
 _WIDE = re.compile(r"\b(int64_t|uint64_t|loff_t|off_t|off64_t|long long)\b(?!\s*\*)")
+_TABLE = re.compile(r"^#define\s+(\w+)\s+(\S+)\s*$", re.M)
+# The compiler's target (a cross build's, not this machine's), named as by uname -m.
+_ARCHES = {"__x86_64__": "x86_64", "__i386__": "i686", "__aarch64__": "aarch64",
+           "__arm__": "armv7l"}
 
 
 class Family:
@@ -79,10 +87,17 @@ def _compiler() -> list[str]:
     return shlex.split(cc)
 
 
+def _flags() -> list[str]:
+    """What setuptools compiles with after the compiler: sysconfig's CFLAGS, $CFLAGS, $CPPFLAGS."""
+    values = [sysconfig.get_config_var("CFLAGS"), os.environ.get("CFLAGS"),
+              os.environ.get("CPPFLAGS")]
+    return [flag for v in values for flag in shlex.split(v or "")]
+
+
 def defined_macros(preamble: str) -> dict[str, str]:
     """Every macro the headers define, as the module itself will see them (Python.h first)."""
     include = sysconfig.get_paths()["include"]
-    out = subprocess.run(_compiler() + ["-dM", "-E", "-I", include, "-x", "c", "-"],
+    out = subprocess.run(_compiler() + _flags() + ["-dM", "-E", "-I", include, "-x", "c", "-"],
                          input="#include <Python.h>\n" + preamble, capture_output=True,
                          text=True, check=True).stdout
     macros = {}
@@ -91,6 +106,20 @@ def defined_macros(preamble: str) -> dict[str, str]:
         if len(parts) >= 2 and parts[0] == "#define" and "(" not in parts[1]:
             macros[parts[1]] = parts[2] if len(parts) == 3 else ""
     return macros
+
+
+def target_arch(macros: dict[str, str]) -> str | None:
+    """The table's name for the arch the compiler targets; None for one without a table."""
+    if ("__x86_64__" in macros and "__ILP32__" in macros
+            or "__arm__" in macros and "__ARM_EABI__" not in macros):
+        return None  # x32, ARM OABI: numbered differently
+    return next((arch for macro, arch in _ARCHES.items() if macro in macros), None)
+
+
+def read_table(arch: str | None) -> dict[str, str]:
+    """cdefs/tables/<arch>.h as {name: value}; empty without one."""
+    path = TABLES / f"{arch}.h"
+    return dict(_TABLE.findall(path.read_text())) if arch and path.exists() else {}
 
 
 def _helper(name: str, numbers: list[str], args: list[str]) -> tuple[str, str]:
@@ -111,16 +140,22 @@ def build() -> cffi.FFI:
     includes = [i for f in families for i in f.includes]
     preamble = "\n".join(includes) + "\n"
     macros = defined_macros(preamble + "".join(f.source for f in families))
+    arch = target_arch(macros)
+    # What the headers lack, from the table: defined ahead of every helper.
+    missing = {n: v for n, v in read_table(arch).items() if n not in macros}
+    fallback = "".join(f"#define {n} {v}\n" for n, v in missing.items())
+    if fallback:
+        fallback = f"/* Not in these headers: from cdefs/tables/{arch}.h. */\n" + fallback
 
     cdef: list[str] = []
-    source = [preamble]
+    source = [preamble, fallback]
     namespace_table = []
     for fam in families:
         cdef.append(f"/* --- {fam.name} --- */")
         cdef.extend(fam.cdef)
-        cdef.extend(f"#define {d} ..." for d in fam.defines if d in macros)
+        cdef.extend(f"#define {d} ..." for d in fam.defines if d in macros or d in missing)
         for ns, (kind, prefix, names) in fam.namespaces.items():
-            present = [n for n in names if n in macros]
+            present = [n for n in names if n in macros or n in missing]
             namespace_table.append(" ".join([ns, kind, prefix or "-"] + present))
         source.append(fam.source)
         for name, numbers, args in fam.syscalls:
@@ -128,8 +163,9 @@ def build() -> cffi.FFI:
             cdef.append(proto)
             source.append(body)
 
-    sys_numbers = sorted(n for n, v in macros.items()
-                         if n.startswith("SYS_") and v.startswith("__NR_"))
+    sys_numbers = sorted([n for n, v in macros.items()
+                          if n.startswith("SYS_") and v.startswith("__NR_")]
+                         + [n for n in missing if n.startswith("SYS_")])
     cdef.extend(f"#define {n} ..." for n in sys_numbers)
     table = "\\n".join(namespace_table)
     cdef.append("const char *ls_namespaces(void);")

@@ -1,3 +1,39 @@
+/* Kernel structs that old headers lack (see cdefs/README.md, "Old headers"): the kernel's fixed
+ * ABI written out in fixed-width fields, declared only when the headers don't declare them. */
+#if !__has_include(<linux/openat2.h>)
+struct open_how { uint64_t flags; uint64_t mode; uint64_t resolve; };  /* Linux 5.6 */
+_Static_assert(sizeof(struct open_how) == 24, "struct open_how");
+#endif
+#if !__has_include(<linux/time_types.h>)
+struct __kernel_timespec { int64_t tv_sec; int64_t tv_nsec; };  /* y2038 calls, Linux 5.1 */
+_Static_assert(sizeof(struct __kernel_timespec) == 16, "struct __kernel_timespec");
+#endif
+/* No struct statx (Linux 4.11; glibc 2.28 declares one, with STATX__RESERVED), or one without
+ * stx_mnt_id (headers before Linux 5.8, and glibc's own): the helpers' struct statx becomes
+ * this complete one. */
+#ifndef LINUX_VERSION_CODE
+#include <linux/version.h>
+#endif
+#if !defined(STATX__RESERVED) || LINUX_VERSION_CODE < 0x050800
+struct ls_statx_timestamp { int64_t tv_sec; uint32_t tv_nsec; int32_t __reserved; };
+struct ls_statx_compat {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, __spare0[1];
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct ls_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t stx_dio_mem_align, stx_dio_offset_align;
+    uint64_t __spare3[12];
+};
+_Static_assert(sizeof(struct ls_statx_compat) == 256
+               && __builtin_offsetof(struct ls_statx_compat, stx_mtime) == 112
+               && __builtin_offsetof(struct ls_statx_compat, stx_mnt_id) == 144, "struct statx");
+#define statx ls_statx_compat
+#endif
+
 /* On 32-bit arches the kernel caps files at 2 GiB unless O_LARGEFILE is set; glibc's open sets
  * it, so a raw openat must too (0 on 64-bit arches, where the kernel forces it). */
 static long ls_openat(int dirfd, const char *path, int flags, unsigned int mode)

@@ -6,7 +6,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <asm/statfs.h>
+/* glibc 2.28/2.29 declare their own struct statx and clash with the kernel's; newer glibc
+ * includes <linux/stat.h> itself.  Either way STATX_TYPE says statx is already declared. */
+#if !defined(STATX_TYPE) && __has_include(<linux/stat.h>)
 #include <linux/stat.h>
+#endif
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
 #endif

@@ -17,6 +17,12 @@ from .fs import *  # noqa: F401,F403
 from .fs import Dirent
 from .io import *  # noqa: F401,F403
 from .process import *  # noqa: F401,F403
+from .cred import *  # noqa: F401,F403
+from .sched import *  # noqa: F401,F403
+from .signal import *  # noqa: F401,F403
+from .time import *  # noqa: F401,F403
+from .event import *  # noqa: F401,F403
+from .memory import *  # noqa: F401,F403
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
 from .trace import trace, tracing

@@ -1,0 +1,3 @@
+#define LS_SIGSET_SIZE 8
+#define LS_SIGRTMIN 32
+#define LS_SIGRTMAX 64
