@@ -79,6 +79,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "faccessat2": (BAD_FD, NULL, 0, 0),             # EFAULT
         "fchmod": (BAD_FD, 0),                          # EBADF
         "fchmodat": (BAD_FD, NULL, 0),                  # EFAULT
+        "fchmodat2": (BAD_FD, NULL, 0, -1),             # EINVAL (unknown flags)
         "fchown": (BAD_FD, U32, U32),                   # EBADF
         "fchownat": (BAD_FD, NULL, U32, U32, 0),        # EFAULT
         "utimensat": (BAD_FD, NULL, _BAD_TIMES, -1),    # EINVAL

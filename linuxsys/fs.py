@@ -32,6 +32,7 @@ _faccessat = lib.ls_faccessat
 _faccessat2 = lib.ls_faccessat2
 _fchmod = lib.ls_fchmod
 _fchmodat = lib.ls_fchmodat
+_fchmodat2 = lib.ls_fchmodat2
 _fchown = lib.ls_fchown
 _fchownat = lib.ls_fchownat
 _utimensat = lib.ls_utimensat
@@ -70,8 +71,6 @@ _MFD_CLOEXEC = lib.MFD_CLOEXEC
 _UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
 _NEG_ERANGE = -lib.ERANGE
 _NEG_ENOENT = -lib.ENOENT
-_ENOTSUP = lib.ENOTSUP  # EOPNOTSUPP on Linux
-_EINVAL = lib.EINVAL
 _U32 = 0xFFFFFFFF
 _U64 = (1 << 64) - 1
 _NULL = ffi.NULL
@@ -346,12 +345,13 @@ def access(path_: PathArg, mode: FlagArg) -> None:
 def fchmodat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Change a file's mode bits relative to dirfd (man 2 fchmodat).
 
-    The syscall takes no flags: ``AT.SYMLINK_NOFOLLOW`` raises OSError(EOPNOTSUPP), as glibc
-    does for a symlink (Linux cannot chmod one), and any other flag OSError(EINVAL)."""
+    ``flags`` (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``) need fchmodat2 (Linux 6.6); a
+    symlink itself cannot be chmod-ed (EOPNOTSUPP)."""
     d, p, m, f = _dirfd(dirfd), path(path_), to_int(mode, S), to_int(flags, AT)
     if f:
-        raise error(_ENOTSUP if f == _AT_SYMLINK_NOFOLLOW else _EINVAL, "fchmodat", path_)
-    call(_fchmodat, "fchmodat", d, p, m, filename=path_)
+        call(_fchmodat2, "fchmodat2", d, p, m, f, filename=path_)
+    else:
+        call(_fchmodat, "fchmodat", d, p, m, filename=path_)
 
 
 def chmod(path_: PathArg, mode: FlagArg) -> None:
