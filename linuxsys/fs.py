@@ -322,6 +322,16 @@ def _grown(fn: Any, name: str, shown: Any, *args: Any) -> bytes:
 
 # ---- permissions, ownership, times ---------------------------------------------------------
 
+def _at_or_at2(at: Any, name: str, at2: Any, dirfd: FdArg, path_: PathArg, mode: int,
+               flags: FlagArg) -> None:
+    """Call ``name`` (no flags argument), or its ``name + "2"`` successor when flags are given."""
+    d, p, f = _dirfd(dirfd), path(path_), to_int(flags, AT)
+    if f:
+        call(at2, name + "2", d, p, mode, f, filename=path_)
+    else:
+        call(at, name, d, p, mode, filename=path_)
+
+
 def faccessat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Check access to a file relative to dirfd (man 2 faccessat; faccessat2 when flags are given).
 
@@ -329,11 +339,7 @@ def faccessat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -
     (PermissionError, FileNotFoundError ...) when not.  ``mode`` is ``OK.F_OK`` or
     ``R_OK|W_OK|X_OK``; ``flags`` are ``AT.EACCESS``, ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``
     (faccessat2, Linux 5.8: older kernels raise UnsupportedError rather than emulate them)."""
-    d, p, m, f = _dirfd(dirfd), path(path_), to_int(mode, OK), to_int(flags, AT)
-    if f:
-        call(_faccessat2, "faccessat2", d, p, m, f, filename=path_)
-    else:
-        call(_faccessat, "faccessat", d, p, m, filename=path_)
+    _at_or_at2(_faccessat, "faccessat", _faccessat2, dirfd, path_, to_int(mode, OK), flags)
 
 
 def access(path_: PathArg, mode: FlagArg) -> None:
@@ -347,11 +353,7 @@ def fchmodat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) ->
 
     ``flags`` (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``) need fchmodat2 (Linux 6.6); a
     symlink itself cannot be chmod-ed (EOPNOTSUPP)."""
-    d, p, m, f = _dirfd(dirfd), path(path_), to_int(mode, S), to_int(flags, AT)
-    if f:
-        call(_fchmodat2, "fchmodat2", d, p, m, f, filename=path_)
-    else:
-        call(_fchmodat, "fchmodat", d, p, m, filename=path_)
+    _at_or_at2(_fchmodat, "fchmodat", _fchmodat2, dirfd, path_, to_int(mode, S), flags)
 
 
 def chmod(path_: PathArg, mode: FlagArg) -> None:

@@ -8,6 +8,15 @@ import pytest
 EMULATED = os.environ.get("XARCH_EMULATED") == "1"
 
 
+def is_open(n):
+    """Whether fd number n is open (fstat, not a listing: listing /proc/self/fd opens an fd)."""
+    try:
+        os.fstat(n)
+        return True
+    except OSError:
+        return False
+
+
 def _open_fds():
     return set(os.listdir("/proc/self/fd"))
 

@@ -12,14 +12,7 @@ import warnings
 import pytest
 
 import linuxsys as L
-
-
-def is_open(n):
-    try:
-        os.fstat(n)
-        return True
-    except OSError:
-        return False
+from conftest import is_open
 
 
 # ---- errors -------------------------------------------------------------------------------

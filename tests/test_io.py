@@ -9,18 +9,10 @@ import termios
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, qemu_may_lack
+from conftest import EMULATED, is_open, qemu_may_lack
 
 BIG = (1 << 32) + 4096        # past 32-bit offsets
 HUGE = (1 << 40) + 12345      # past 2^40
-
-
-def is_open(n):
-    try:
-        os.fstat(n)
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
