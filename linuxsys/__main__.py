@@ -37,7 +37,7 @@ NULL = ffi.NULL
 U32 = 0xFFFFFFFF  # an unsigned flags word with every bit set: unknown bits -> EINVAL
 U64 = 0xFFFFFFFFFFFFFFFF
 # Outputs of helpers that flatten a struct (statx, statfs, lseek): written only on success.
-_OUT = ffi.new("int64_t[]", max(lib.LS_ST_COUNT, lib.LS_SF_COUNT))
+_OUT = ffi.new("int64_t[]", max(lib.LS_ST_COUNT, lib.LS_SF_COUNT, lib.LS_SI_COUNT))
 # utimensat times with nanoseconds out of range (EINVAL), should the flags check ever pass.
 _BAD_TIMES = ffi.new("int64_t[4]", [0, 10**9, 0, 10**9])
 
@@ -123,6 +123,15 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "lremovexattr": (NULL, NULL),                   # EFAULT
         "fremovexattr": (BAD_FD, NULL),                 # EFAULT
     },
+    "signal": {
+        "rt_sigprocmask": (-1, NULL, NULL, 0),          # EINVAL (sigsetsize)
+        "rt_sigpending": (NULL, U32),                   # EINVAL (sigsetsize)
+        "rt_sigsuspend": (NULL, 0),                     # EINVAL (sigsetsize)
+        "rt_sigtimedwait": (NULL, _OUT, 0, 0),          # EINVAL (sigsetsize)
+        "rt_sigqueueinfo": (0, -1, 0),                  # ESRCH (no pid 0; signal -1 invalid anyway)
+        "rt_tgsigqueueinfo": (0, 0, -1, 0),             # EINVAL (tgid/tid <= 0)
+        "signalfd4": (BAD_FD, NULL, 0, -1),             # EINVAL (sizemask, flags)
+    },
     "process": {  # cannot fail and change nothing: called as they are
         "getpid": (),
         "getppid": (),
@@ -146,6 +155,7 @@ EXCLUDED = {
     "fcntl_ptr": "fcntl again, with a pointer argument",
     "ioctl_ptr": "ioctl again, with a pointer argument",
     "fstat": "statx again, with AT_EMPTY_PATH (fstat's fast path)",
+    "signalfd_read": "read again: signalfd records flattened in C (poll(2) between reads)",
 }
 
 

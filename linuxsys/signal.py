@@ -1,20 +1,67 @@
-"""signal: signal numbers and sets (man 7 signal).
+"""signal: signal masks, waiting for signals, queueing them with data, signalfd (man 7 signal).
 
 Signal sets cross into C as one int bit mask, bit n-1 for signal n: the kernel's 64-bit
-sigset (never glibc's 128-byte sigset_t).
+sigset (never glibc's 128-byte sigset_t).  Functions take any iterable of signals (ints, SIG
+members, names such as "SIGUSR1" or "usr1") and return sets of SIG members (plain ints for
+real-time signals).  Signal numbers outside 1..SIGRTMAX raise ValueError before any syscall.
+
+A received signal is described by a ``Siginfo``, whichever way it was taken (sigtimedwait or
+a signalfd): the C helpers flatten the kernel's siginfo union by the signal's layout (chosen by
+``si_code``), and fields outside that layout are 0, as in the kernel's signalfd records.
+
+Deliberately left out:
+
+* ``rt_sigaction`` (sigaction): installing kernel-level handlers behind the interpreter's back
+  breaks Python's own signal handling (its C handler, its wakeup fd, ``signal.getsignal``).
+  Use Python's ``signal.signal``; rustix leaves such libc-conflicting calls out likewise (see
+  its ``not_implemented`` list).
+* ``sigaltstack`` and ``rt_sigreturn``: they belong to the handler machinery the interpreter
+  and the C library own; there is nothing a Python caller can safely do with them.
+* ``kill``, ``tgkill``, ``tkill``, ``pidfd_send_signal``: the process family's.
+
+The mask calls act on the calling thread, like ``signal.pthread_sigmask``: block a signal in
+every thread that must not take it (or before starting threads), or the kernel delivers it to
+a thread that has it unblocked.
 """
 from __future__ import annotations
 
-from typing import Iterable, Union
+import math
+import operator
+from time import monotonic_ns
+from typing import Iterable, NamedTuple, Optional, Union
 
-from ._core import lib
-from .flags import NAMESPACES
+from ._core import NEG_EINTR, call, error, ffi, lib
+from .fd import Fd, FdArg, fdnum, methods
+from .flags import NAMESPACES, FlagArg, to_int
 
 SIG = NAMESPACES["SIG"]
+SIG_HOW = NAMESPACES["SIG_HOW"]
+SFD = NAMESPACES["SFD"]
+SI = NAMESPACES["SI"]
 SIGRTMIN = lib.LS_SIGRTMIN
 SIGRTMAX = lib.LS_SIGRTMAX
 
 SignalArg = Union[int, str]
+
+_rt_sigprocmask = lib.ls_rt_sigprocmask
+_rt_sigpending = lib.ls_rt_sigpending
+_rt_sigsuspend = lib.ls_rt_sigsuspend
+_rt_sigtimedwait = lib.ls_rt_sigtimedwait
+_rt_sigqueueinfo = lib.ls_rt_sigqueueinfo
+_rt_tgsigqueueinfo = lib.ls_rt_tgsigqueueinfo
+_signalfd4 = lib.ls_signalfd4
+_signalfd_read = lib.ls_signalfd_read
+
+_SIGSET_SIZE = lib.LS_SIGSET_SIZE
+_SI_COUNT = lib.LS_SI_COUNT
+_SFD_CLOEXEC = lib.SFD_CLOEXEC
+_NEG_EAGAIN = -lib.EAGAIN
+_NULL = ffi.NULL
+_new = ffi.new
+_unpack = ffi.unpack
+_NS = 10**9
+_NS_MAX = 2**63 - 1
+_SIGVAL_MAX = 2**(8 * ffi.sizeof("intptr_t") - 1)  # sigval: a pointer-sized signed int
 
 
 def signum(sig: SignalArg) -> int:
@@ -50,4 +97,207 @@ def signals_of(mask: int) -> set[SIG]:
     return {members.get(n, n) for n in range(1, SIGRTMAX + 1) if mask >> (n - 1) & 1}
 
 
-__all__ = ["SIGRTMIN", "SIGRTMAX", "signum", "sigmask", "signals_of"]
+def _sigset(signals: Iterable[SignalArg]) -> ffi.CData:
+    return _new("uint64_t *", sigmask(signals))
+
+
+class Siginfo(NamedTuple):
+    """One received signal (man 2 rt_sigqueueinfo, man 2 signalfd): the kernel's siginfo.
+
+    Fields outside the signal's layout are 0.  The layouts: ``si_pid``, ``si_uid`` for a
+    signal a process sent, with ``si_value`` if it was queued with data (si_code < 0);
+    ``si_pid``, ``si_uid``, ``si_status``, ``si_utime``, ``si_stime`` for SIGCHLD; ``si_addr``
+    for faults; ``si_band``, ``si_fd`` for I/O readiness; ``si_timerid``, ``si_overrun``,
+    ``si_value`` for POSIX timers; ``si_call_addr``, ``si_syscall``, ``si_arch`` for seccomp's
+    SIGSYS.  ``si_value`` is the sigval as a signed pointer-sized int; addresses are unsigned.
+    The fields are in the order of the C helpers' slots (LS_SI_*).
+    """
+    si_signo: int  # a SIG member, or a plain int for real-time signals
+    si_errno: int
+    si_code: int  # SI.* for any signal; per-signal codes (CLD_*, SEGV_* ...) otherwise
+    si_pid: int
+    si_uid: int
+    si_status: int
+    si_utime: int
+    si_stime: int
+    si_value: int
+    si_addr: int
+    si_addr_lsb: int
+    si_band: int
+    si_fd: int
+    si_timerid: int
+    si_overrun: int
+    si_call_addr: int
+    si_syscall: int
+    si_arch: int
+
+
+_make_siginfo = Siginfo._make
+
+
+def _siginfo(flat: ffi.CData, start: int = 0) -> Siginfo:
+    """A Siginfo from the LS_SI_COUNT int64 slots at ``flat[start]``."""
+    values = _unpack(flat + start, _SI_COUNT)
+    values[0] = SIG._value2member_map_.get(values[0], values[0])
+    return _make_siginfo(values)
+
+
+def sigprocmask(how: FlagArg, signals: Optional[Iterable[SignalArg]] = None) -> set[SIG]:
+    """Block (``SIG_BLOCK``), unblock (``SIG_UNBLOCK``) or set (``SIG_SETMASK``) the calling
+    thread's blocked signals; return the previous mask (man 2 rt_sigprocmask).
+
+    ``signals=None`` changes nothing and only returns the mask (the kernel then ignores
+    ``how``).  SIGKILL and SIGSTOP cannot be blocked: the kernel leaves them out silently.
+    """
+    masks = _new("uint64_t[2]")
+    if signals is None:
+        new = _NULL
+    else:
+        masks[0] = sigmask(signals)
+        new = masks
+    call(_rt_sigprocmask, "rt_sigprocmask", to_int(how, SIG_HOW), new, masks + 1, _SIGSET_SIZE)
+    return signals_of(masks[1])
+
+
+def sigpending() -> set[SIG]:
+    """The signals pending for the calling thread or its process while blocked
+    (man 2 rt_sigpending)."""
+    mask = _new("uint64_t *")
+    call(_rt_sigpending, "rt_sigpending", mask, _SIGSET_SIZE)
+    return signals_of(mask[0])
+
+
+def sigsuspend(signals: Iterable[SignalArg]) -> None:
+    """Wait, with the thread's mask replaced by ``signals``, until a signal handler has run
+    (man 2 rt_sigsuspend); the old mask is back on return.
+
+    The kernel's EINTR is the normal end here, so it is not retried: a Python handler runs
+    as soon as this returns.  A signal whose action is to ignore it does not end the wait.
+    """
+    r = _rt_sigsuspend(_sigset(signals), _SIGSET_SIZE)
+    if r != NEG_EINTR:
+        raise error(-r, "rt_sigsuspend")
+
+
+def _timeout_ns(timeout: float) -> int:
+    """Seconds (int or float, rounded up to whole ns) as int64 nanoseconds."""
+    if isinstance(timeout, int):
+        ns = int(timeout) * _NS
+    elif isinstance(timeout, float):
+        if not math.isfinite(timeout):
+            raise ValueError(f"timeout must be finite, not {timeout!r}")
+        ns = math.ceil(timeout * 1e9)
+    else:
+        raise TypeError(f"timeout is seconds as an int or float, not {type(timeout).__name__!r}")
+    if ns < 0:
+        raise ValueError("timeout must be non-negative")
+    if ns > _NS_MAX:
+        raise ValueError("timeout too large (more than 292 years)")
+    return ns
+
+
+def sigtimedwait(signals: Iterable[SignalArg], timeout: Optional[float] = None
+                 ) -> Optional[Siginfo]:
+    """Take one of ``signals`` off the pending ones, waiting ``timeout`` seconds at most
+    (man 2 rt_sigtimedwait; rt_sigtimedwait_time64 on 32-bit arches).
+
+    ``timeout`` is seconds as an int or float, like ``signal.sigtimedwait``: ``None`` waits
+    without a limit, 0 only polls.  Returns the signal's Siginfo, or None once the timeout has
+    passed.  The signals should be blocked, or the kernel may deliver them instead.  EINTR
+    (another signal's handler ran) is retried with what is left of the timeout.
+    """
+    mask = _sigset(signals)
+    info = _new("int64_t[]", _SI_COUNT)
+    if timeout is None:
+        ns = deadline = -1
+    else:
+        ns = _timeout_ns(timeout)
+        deadline = monotonic_ns() + ns
+    r = _rt_sigtimedwait(mask, info, ns, _SIGSET_SIZE)
+    while r < 0:
+        if r == _NEG_EAGAIN:
+            return None
+        if r != NEG_EINTR:
+            raise error(-r, "rt_sigtimedwait")
+        if deadline >= 0:
+            ns = max(0, deadline - monotonic_ns())
+        r = _rt_sigtimedwait(mask, info, ns, _SIGSET_SIZE)
+    return _siginfo(info)
+
+
+def sigwaitinfo(signals: Iterable[SignalArg]) -> Siginfo:
+    """Wait for one of ``signals`` and take it: sigtimedwait without a timeout
+    (man 2 sigwaitinfo)."""
+    return sigtimedwait(signals)  # type: ignore[return-value]
+
+
+def _queued(sig: SignalArg, value: int) -> tuple[int, int]:
+    """(signal number, sigval) for the queueing calls; signal 0 only checks the target."""
+    n = 0 if type(sig) is int and sig == 0 else signum(sig)
+    v = operator.index(value)
+    if not -_SIGVAL_MAX <= v < _SIGVAL_MAX:
+        raise ValueError(f"value {v} does not fit a {ffi.sizeof('intptr_t') * 8}-bit sigval")
+    return n, v
+
+
+def rt_sigqueueinfo(pid: int, sig: SignalArg, value: int = 0) -> None:
+    """Queue ``sig`` with data ``value`` to process ``pid`` as sigqueue(3) does: SI_QUEUE, our
+    pid and uid, ``value`` as the sigval (man 2 rt_sigqueueinfo).
+
+    Signal 0 sends nothing: it checks that ``pid`` exists and may be signalled."""
+    n, v = _queued(sig, value)
+    call(_rt_sigqueueinfo, "rt_sigqueueinfo", pid, n, v)
+
+
+def rt_tgsigqueueinfo(tgid: int, tid: int, sig: SignalArg, value: int = 0) -> None:
+    """rt_sigqueueinfo to thread ``tid`` of thread group ``tgid`` (man 2 rt_tgsigqueueinfo)."""
+    n, v = _queued(sig, value)
+    call(_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", tgid, tid, n, v)
+
+
+def signalfd(signals: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
+             *, inheritable: bool = False) -> Fd:
+    """An fd to read ``signals`` from (man 2 signalfd; signalfd4 on every arch).
+
+    ``flags``: ``SFD.NONBLOCK``, ``SFD.CLOEXEC`` (added unless ``inheritable``).  Block the
+    signals first, or the kernel delivers them before the fd sees them.  Read the fd with
+    ``signalfd_read`` (Siginfo records); ``read`` gives the raw 128-byte records.  With ``fd``,
+    that signalfd's mask is replaced instead (``flags`` are then ignored) and ``fd`` is
+    returned, itself if it is an Fd, else as a non-owning Fd.
+    """
+    f = to_int(flags, SFD)
+    if not inheritable:
+        f |= _SFD_CLOEXEC
+    n = fdnum(fd)
+    r = call(_signalfd4, "signalfd4", n, _sigset(signals), _SIGSET_SIZE, f)
+    if n == -1:
+        return Fd(r)
+    return fd if isinstance(fd, Fd) else Fd(r, own=False)
+
+
+def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
+    """The pending signals of a signalfd as Siginfo records, at most ``limit`` (man 2 signalfd).
+
+    Like read(2) it waits for the first record on a blocking fd; the rest are taken only while
+    some are pending, so it never waits after the first.  A nonblocking fd with nothing pending
+    gives [] (EAGAIN).  Records beyond ``limit`` stay pending (the fd stays readable).
+    """
+    n = fdnum(fd)
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    flat = _new("int64_t[]", limit * _SI_COUNT)
+    r = _signalfd_read(n, flat, limit)
+    while r < 0:
+        if r == _NEG_EAGAIN:
+            return []
+        if r != NEG_EINTR:
+            raise error(-r, "read")
+        r = _signalfd_read(n, flat, limit)
+    return [_siginfo(flat, i * _SI_COUNT) for i in range(r)]
+
+
+methods(signalfd_read)
+
+__all__ = ["SIGRTMIN", "SIGRTMAX", "signum", "sigmask", "signals_of", "Siginfo",
+           "sigprocmask", "sigpending", "sigsuspend", "sigtimedwait", "sigwaitinfo",
+           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "signalfd", "signalfd_read"]

@@ -10,11 +10,12 @@ import sys
 from typing import Any, Callable
 
 from ._core import STRERROR, lib
+from .flags import NAMESPACES
+from .flags import NAMESPACES
 
 log = logging.getLogger("linuxsys.syscall")
 
-_ERRNAME = {getattr(lib, n): n for n in dir(lib)
-            if n.startswith("E") and n.isupper() and n.isalnum() and isinstance(getattr(lib, n), int)}
+_ERRNAME = {int(e): e.name for e in NAMESPACES["E"]}  # not every E* name is an errno (EPOLLIN)
 _HELPERS = {id(getattr(lib, n)): (getattr(lib, n), n[3:]) for n in dir(lib)
             if n.startswith("ls_") and n != "ls_namespaces"}
 
