@@ -38,6 +38,7 @@ U32 = 0xFFFFFFFF  # an unsigned flags word with every bit set: unknown bits -> E
 U64 = 0xFFFFFFFFFFFFFFFF
 # Outputs of helpers that flatten a struct (statx, statfs, lseek): written only on success.
 _OUT = ffi.new("int64_t[]", max(lib.LS_ST_COUNT, lib.LS_SF_COUNT, lib.LS_SI_COUNT))
+BAD_CLOCK = 0x7FFFFFFF  # beyond the kernel's clock table: EINVAL
 # utimensat times with nanoseconds out of range (EINVAL), should the flags check ever pass.
 _BAD_TIMES = ffi.new("int64_t[4]", [0, 10**9, 0, 10**9])
 
@@ -132,7 +133,18 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "rt_tgsigqueueinfo": (0, 0, -1, 0),             # EINVAL (tgid/tid <= 0)
         "signalfd4": (BAD_FD, NULL, 0, -1),             # EINVAL (sizemask, flags)
     },
-    "process": {  # cannot fail and change nothing: called as they are
+    "time": {
+        "clock_gettime": (BAD_CLOCK,),                  # EINVAL
+        "clock_getres": (BAD_CLOCK,),                   # EINVAL
+        "clock_settime": (BAD_CLOCK, -1),               # EINVAL (bad clock and bad time)
+        "clock_nanosleep": (BAD_CLOCK, 0, -1, NULL),    # EINVAL
+        "gettimeofday": (),                             # a getter
+        "times": (_OUT,),                               # a getter
+        "timerfd_create": (BAD_CLOCK, -1),              # EINVAL (bad clock and flags)
+        "timerfd_settime": (BAD_FD, 0, 0, 0, NULL),     # EBADF
+        "timerfd_gettime": (BAD_FD, _OUT),              # EBADF
+    },
+    "process": {
         "getpid": (),
         "getppid": (),
         "gettid": (),
@@ -142,6 +154,11 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "getegid": (),
     },
 }
+
+# Probes that are plain calls: these cannot fail and change nothing.  Every other probe must
+# fail with a harmless errno before the call does anything (tests/test_main.py checks both).
+GETTERS = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+           "gettimeofday", "times"}
 
 # Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
 # arm_fadvise64_64 on 32-bit arches).

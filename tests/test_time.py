@@ -1,0 +1,444 @@
+"""The time family against the real kernel, with Python's time and os modules as oracles."""
+import errno
+import fcntl
+import os
+import signal
+import struct
+import time
+
+import pytest
+
+import linuxsys as L
+from conftest import EMULATED, as_nobody, in_child, requires_root
+
+NS = 1_000_000_000
+MS = 1_000_000
+BAD_CLOCK = 0x7FFFFFFF  # beyond the kernel's clock table: EINVAL
+Y2038 = 2**31 * NS  # the last second a 32-bit time_t holds
+# Ordered reads: a clock read between two oracle reads lies between them.
+MONOTONIC = ["MONOTONIC", "MONOTONIC_RAW", "MONOTONIC_COARSE", "BOOTTIME",
+             "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID"]
+# Settable clocks: an NTP step may move them between reads, so only close to the oracle.
+WALL = ["REALTIME", "REALTIME_COARSE", "TAI"]
+ALARM = ["REALTIME_ALARM", "BOOTTIME_ALARM"]  # EINVAL without an RTC able to wake the system
+
+
+def raises_errno(code, fn, *args, **kwargs):
+    """Call fn, assert it raises OSError ``code`` (and the subclass os would), return it."""
+    with pytest.raises(OSError) as ei:
+        fn(*args, **kwargs)
+    if EMULATED and isinstance(ei.value, L.UnsupportedError):
+        pytest.skip(f"qemu-user lacks {ei.value.syscall}")
+    assert ei.value.errno == code, ei.value
+    assert type(ei.value) is type(OSError(code, "x")), ei.value
+    return ei.value
+
+
+def cloexec(fd):
+    return bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+
+
+def oracle_errno(fn, *args):
+    """The errno Python's time module raises for a call, None if it succeeds."""
+    try:
+        fn(*args)
+    except OSError as e:
+        return e.errno
+    return None
+
+
+def mono():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+@pytest.fixture
+def alarm_handler():
+    """SIGALRM calls ``alarm_handler.action`` (default: count the call) and is restored after."""
+    class Handler:
+        calls = 0
+        action = None
+
+        def __call__(self, signum, frame):
+            self.calls += 1
+            if self.action:
+                self.action()
+
+    h = Handler()
+    old = signal.signal(signal.SIGALRM, h)
+    yield h
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def still_sleeping(fn, *args):
+    """Run fn(*args) in a child; assert it is still at it after 0.3 s, then kill it."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn(*args)
+        finally:
+            os._exit(3)
+    time.sleep(0.3)
+    assert os.waitpid(pid, os.WNOHANG) == (0, 0), "returned at once: a truncated time?"
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+# ---- namespaces ----------------------------------------------------------------------------
+
+def test_namespaces_match_python():
+    for name in MONOTONIC + WALL + ALARM:
+        assert name in L.CLOCK.__members__, name
+        if hasattr(time, "CLOCK_" + name):
+            assert L.CLOCK[name] == getattr(time, "CLOCK_" + name), name
+    assert L.CLOCK_MONOTONIC == L.CLOCK.MONOTONIC == time.CLOCK_MONOTONIC
+    assert L.TIMER.ABSTIME == L.TIMER_ABSTIME == 1
+    assert L.TFD.CLOEXEC == os.O_CLOEXEC and L.TFD.NONBLOCK == os.O_NONBLOCK
+    assert (L.TFD.TIMER_ABSTIME, L.TFD.TIMER_CANCEL_ON_SET) == (1, 2)
+
+
+# ---- clock_gettime, clock_getres ------------------------------------------------------------
+
+@pytest.mark.parametrize("name", MONOTONIC)
+def test_clock_gettime_ordered(name):
+    clock = getattr(time, "CLOCK_" + name, L.CLOCK[name])
+    for arg in (L.CLOCK[name], int(L.CLOCK[name]), name.lower(), "CLOCK_" + name):
+        before = time.clock_gettime_ns(clock)
+        now = L.clock_gettime(arg)
+        after = time.clock_gettime_ns(clock)
+        assert type(now) is int
+        assert before <= now <= after
+    assert L.clock_gettime_s(name) == pytest.approx(time.clock_gettime(clock), abs=0.5)
+
+
+@pytest.mark.parametrize("name", WALL)
+def test_clock_gettime_wall(name):
+    clock = getattr(time, "CLOCK_" + name, L.CLOCK[name])
+    now = L.clock_gettime(L.CLOCK[name])
+    assert type(now) is int
+    assert abs(now - time.clock_gettime_ns(clock)) < NS
+    assert abs(L.clock_gettime_s(name) - time.clock_gettime(clock)) < 1
+
+
+@pytest.mark.parametrize("name", ALARM)
+def test_clock_gettime_alarm(name):
+    """The alarm clocks read as their base clock where the machine can wake up, else EINVAL."""
+    code = oracle_errno(time.clock_gettime_ns, L.CLOCK[name])
+    if code is not None:
+        raises_errno(code, L.clock_gettime, L.CLOCK[name])
+        return
+    base = L.CLOCK.REALTIME if name == "REALTIME_ALARM" else L.CLOCK.BOOTTIME
+    assert abs(L.clock_gettime(name) - L.clock_gettime(base)) < NS
+
+
+def test_clock_gettime_cpu_clocks():
+    """CPU clocks count this process's and thread's CPU time, as os/time report it."""
+    spent = time.process_time_ns()
+    assert abs(L.clock_gettime(L.CLOCK.PROCESS_CPUTIME_ID) - spent) < NS
+    assert L.clock_gettime("thread_cputime_id") <= L.clock_gettime("process_cputime_id")
+
+
+def test_clock_gettime_errors():
+    assert oracle_errno(time.clock_gettime_ns, BAD_CLOCK) == errno.EINVAL
+    raises_errno(errno.EINVAL, L.clock_gettime, BAD_CLOCK)
+    raises_errno(errno.EINVAL, L.clock_gettime_s, BAD_CLOCK)
+    raises_errno(errno.EINVAL, L.clock_gettime, -1)  # a CPU-clock id naming no clock
+    with pytest.raises(ValueError):
+        L.clock_gettime("nosuch")
+    with pytest.raises(TypeError):
+        L.clock_gettime(1.5)
+
+
+@pytest.mark.parametrize("name", MONOTONIC + WALL + ALARM)
+def test_clock_getres(name):
+    code = oracle_errno(time.clock_getres, L.CLOCK[name])
+    if code is not None:
+        raises_errno(code, L.clock_getres, L.CLOCK[name])
+        return
+    res = L.clock_getres(name)
+    assert type(res) is int and res > 0
+    assert res == round(time.clock_getres(L.CLOCK[name]) * NS)
+    assert L.clock_getres_s(name) == time.clock_getres(L.CLOCK[name])
+
+
+def test_clock_getres_errors():
+    raises_errno(errno.EINVAL, L.clock_getres, BAD_CLOCK)
+    raises_errno(errno.EINVAL, L.clock_getres_s, BAD_CLOCK)
+
+
+# ---- clock_settime (never changes the clock: refused before it could) ---------------------
+
+def test_clock_settime_refused():
+    """As root only calls that cannot set anything: an invalid clock, wrong arguments."""
+    raises_errno(errno.EINVAL, L.clock_settime, BAD_CLOCK, 0)
+    raises_errno(errno.EINVAL, L.clock_settime, -1, 0)  # a CPU-clock id naming no clock
+    with pytest.raises(TypeError):
+        L.clock_settime(L.CLOCK.REALTIME, 1.5)
+    with pytest.raises(ValueError):
+        L.clock_settime("nosuch", 0)
+
+
+@requires_root()
+def test_clock_settime_as_nobody():
+    def check():
+        now = L.clock_gettime(L.CLOCK.REALTIME)
+        raises_errno(errno.EPERM, L.clock_settime, L.CLOCK.REALTIME, now)
+        raises_errno(errno.EPERM, L.clock_settime, "realtime", now + 3600 * NS)
+        # invalid times are refused before the permission check
+        raises_errno(errno.EINVAL, L.clock_settime, L.CLOCK.REALTIME, -1)
+        raises_errno(errno.EINVAL, L.clock_settime, L.CLOCK.REALTIME, 2**80)  # saturated
+        for name in ("MONOTONIC", "BOOTTIME", "PROCESS_CPUTIME_ID"):  # clocks no one can set
+            code = oracle_errno(time.clock_settime_ns, L.CLOCK[name], now)
+            assert code in (errno.EINVAL, errno.EPERM), name
+            raises_errno(code, L.clock_settime, L.CLOCK[name], now)
+        assert abs(L.clock_gettime(L.CLOCK.REALTIME) - now) < 60 * NS
+    assert as_nobody(check) == 0
+
+
+# ---- clock_nanosleep, nanosleep -----------------------------------------------------------
+
+def test_nanosleep_sleeps():
+    start = mono()
+    assert L.nanosleep(50 * MS) is None
+    assert mono() - start >= 50 * MS
+    L.nanosleep(0)
+
+
+def test_clock_nanosleep_relative_and_absolute():
+    start = mono()
+    L.clock_nanosleep(L.CLOCK.MONOTONIC, 0, 30 * MS)
+    assert mono() - start >= 30 * MS
+    deadline = mono() + 30 * MS
+    L.clock_nanosleep("monotonic", "abstime", deadline)
+    assert mono() >= deadline
+    deadline = time.time_ns() + 30 * MS
+    L.clock_nanosleep(L.CLOCK.REALTIME, L.TIMER.ABSTIME, deadline)
+    assert time.time_ns() >= deadline
+
+
+def test_clock_nanosleep_past_deadline_returns():
+    for deadline in (0, time.time_ns() - NS):
+        start = mono()
+        L.clock_nanosleep(L.CLOCK.REALTIME, L.TIMER.ABSTIME, deadline)
+        assert mono() - start < 5 * NS
+
+
+def test_clock_nanosleep_errors():
+    raises_errno(errno.EINVAL, L.clock_nanosleep, BAD_CLOCK, 0, MS)
+    raises_errno(errno.EINVAL, L.clock_nanosleep, L.CLOCK.MONOTONIC, 0, -1)
+    raises_errno(errno.EINVAL, L.clock_nanosleep, L.CLOCK.MONOTONIC, 0, -NS)
+    raises_errno(errno.EINVAL, L.clock_nanosleep, L.CLOCK.REALTIME, L.TIMER.ABSTIME, -NS)
+    raises_errno(errno.EINVAL, L.nanosleep, -2**80)
+    with pytest.raises(TypeError):
+        L.nanosleep(0.5)
+    with pytest.raises(ValueError):
+        L.clock_nanosleep("monotonic", "nosuch", MS)
+
+
+@pytest.mark.parametrize("flags", [0, L.TIMER.ABSTIME])
+def test_sleep_lasts_through_signals(alarm_handler, flags):
+    """PEP 475: the handler runs, the sleep goes on (with the time the kernel reported left)."""
+    start = mono()
+    signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+    try:
+        if flags:
+            L.clock_nanosleep(L.CLOCK.MONOTONIC, flags, start + 300 * MS)
+        else:
+            L.nanosleep(300 * MS)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert mono() - start >= 300 * MS
+    assert alarm_handler.calls >= 2
+
+
+def test_sleep_ends_with_the_handlers_exception(alarm_handler):
+    def fail():
+        raise KeyboardInterrupt
+    alarm_handler.action = fail
+    start = mono()
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    with pytest.raises(KeyboardInterrupt):
+        L.nanosleep(30 * NS)
+    assert mono() - start < 20 * NS
+    assert alarm_handler.calls == 1
+
+
+@pytest.mark.parametrize("sleep", [
+    pytest.param(lambda: L.clock_nanosleep(L.CLOCK.MONOTONIC, 0, 2**33 * NS), id="relative"),
+    pytest.param(lambda: L.nanosleep(2**33 * NS), id="nanosleep"),
+    pytest.param(lambda: L.nanosleep(2**80), id="saturated"),
+    # 2106: truncated to 32 bits it would be 1970, long past
+    pytest.param(lambda: L.clock_nanosleep(L.CLOCK.REALTIME, L.TIMER.ABSTIME, 2**32 * NS),
+                 id="absolute"),
+])
+def test_sleep_no_2038_truncation(sleep):
+    still_sleeping(sleep)
+
+
+# ---- timerfd -------------------------------------------------------------------------------
+
+def test_timerfd_create_flags():
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        assert isinstance(fd, L.Fd)
+        assert os.readlink(f"/proc/self/fd/{fd.fd}") == "anon_inode:[timerfd]"
+        assert cloexec(fd)
+        assert os.get_blocking(fd)
+        assert fd.timerfd_gettime() == (0, 0)
+    with L.timerfd_create("realtime", "nonblock", inheritable=True) as fd:
+        assert not cloexec(fd)
+        assert not os.get_blocking(fd)
+    with L.timerfd_create(L.CLOCK.BOOTTIME, L.TFD.NONBLOCK | L.TFD.CLOEXEC) as fd:
+        assert cloexec(fd) and not os.get_blocking(fd)
+
+
+def test_timerfd_relative_expiry():
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        start = mono()
+        assert L.timerfd_settime(fd, 0, 50 * MS) == (0, 0)
+        value, interval = L.timerfd_gettime(fd)
+        assert 0 < value <= 50 * MS and interval == 0
+        assert L.timerfd_read(fd) == 1  # blocks until the expiration
+        assert mono() - start >= 50 * MS
+        assert fd.timerfd_gettime() == (0, 0)  # one-shot: disarmed after it fired
+
+
+def test_timerfd_interval_counts_expirations():
+    """The count read equals the expirations the elapsed time allows."""
+    with L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK) as fd:
+        assert L.timerfd_read(fd) == 0  # disarmed, nonblocking: nothing pending
+        period = 20 * MS
+        armed_before = mono()
+        fd.timerfd_settime(0, period, period)
+        armed_after = mono()
+        assert fd.timerfd_gettime()[1] == period
+        L.nanosleep(110 * MS)
+        read_before = mono()
+        n = fd.timerfd_read()
+        read_after = mono()
+        most = (read_after - armed_before) // period
+        least = (read_before - armed_after) // period - 1  # an expiry may still be in flight
+        assert max(least, 1) <= n <= most
+        assert fd.timerfd_read() in (0, 1)
+        assert fd.timerfd_settime(0, 0)[1] == period  # disarm, returning the old setting
+        assert fd.timerfd_read() == 0
+
+
+def test_timerfd_settime_returns_old_setting():
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        assert fd.timerfd_settime(0, 10 * NS, 3 * NS) == (0, 0)
+        old_value, old_interval = fd.timerfd_settime(0, 20 * NS)
+        assert 9 * NS < old_value <= 10 * NS and old_interval == 3 * NS
+        value, interval = fd.timerfd_gettime()
+        assert 19 * NS < value <= 20 * NS and interval == 0
+        if hasattr(os, "timerfd_gettime_ns"):  # Python >= 3.13: its reading of the same timer
+            assert os.timerfd_gettime_ns(fd)[1] == interval
+            assert abs(os.timerfd_gettime_ns(fd)[0] - value) < NS
+
+
+def test_timerfd_absolute_past_2038():
+    """A CLOCK_REALTIME deadline in 2242 round-trips: the time left exceeds 2**31 s."""
+    target = 2**33 * NS
+    with L.timerfd_create(L.CLOCK.REALTIME) as fd:
+        assert L.timerfd_settime(fd, L.TFD.TIMER_ABSTIME, target, 7 * NS) == (0, 0)
+        value, interval = L.timerfd_gettime(fd)
+        assert interval == 7 * NS
+        assert value > Y2038
+        assert abs(value - (target - time.time_ns())) < 10 * NS
+        old_value, _ = L.timerfd_settime(fd, "timer_abstime|timer_cancel_on_set", target)
+        assert abs(old_value - value) < 10 * NS
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:  # relative, saturated at ktime's end
+        fd.timerfd_settime(0, 2**80)
+        assert fd.timerfd_gettime()[0] > 2**62
+
+
+def test_timerfd_absolute_past_deadline_fires_at_once():
+    with L.timerfd_create(L.CLOCK.REALTIME, L.TFD.NONBLOCK) as fd:
+        L.timerfd_settime(fd, L.TFD.TIMER_ABSTIME, time.time_ns() - NS)
+        assert L.timerfd_read(fd) == 1
+
+
+def test_timerfd_read_through_signals(alarm_handler):
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        signal.setitimer(signal.ITIMER_REAL, 0.02, 0.02)
+        try:
+            fd.timerfd_settime(0, 150 * MS)
+            assert fd.timerfd_read() == 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        assert alarm_handler.calls >= 2
+
+
+def test_timerfd_errors():
+    raises_errno(errno.EINVAL, L.timerfd_create, BAD_CLOCK)
+    raises_errno(errno.EINVAL, L.timerfd_create, L.CLOCK.MONOTONIC_RAW)  # not a timer clock
+    raises_errno(errno.EINVAL, L.timerfd_create, L.CLOCK.MONOTONIC, 0x40)
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        raises_errno(errno.EINVAL, L.timerfd_settime, fd, 0, -1)
+        raises_errno(errno.EINVAL, L.timerfd_settime, fd, 0, MS, -NS)
+        raises_errno(errno.EINVAL, L.timerfd_settime, fd, 0x80, MS)
+    for fn, args in ((L.timerfd_settime, (0, MS)), (L.timerfd_gettime, ()),
+                     (L.timerfd_read, ())):
+        raises_errno(errno.EBADF, fn, fd, *args)  # the closed Fd
+        raises_errno(errno.EBADF, fn, -1, *args)  # from the kernel
+        raises_errno(errno.EBADF, getattr(fd, fn.__name__), *args)
+    r, w = os.pipe()
+    try:
+        raises_errno(errno.EINVAL, L.timerfd_settime, r, 0, MS)
+        raises_errno(errno.EINVAL, L.timerfd_gettime, r)
+        os.write(w, b"12345678")
+        assert L.timerfd_read(r) == struct.unpack("=Q", b"12345678")[0]  # read(2) of 8 bytes
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+# ---- gettimeofday, times -------------------------------------------------------------------
+
+def test_gettimeofday():
+    now = L.gettimeofday()
+    assert type(now) is int and now % 1000 == 0
+    assert abs(now - time.time_ns()) < NS
+    assert abs(now / NS - time.time()) < 1
+
+
+def test_times_matches_os_times():
+    hz = os.sysconf("SC_CLK_TCK")
+    wrap = 1 << (8 * struct.calcsize("l"))
+
+    def spin():
+        end = time.process_time() + 0.1
+        while time.process_time() < end:
+            pass
+    assert in_child(spin) == 0  # gives the children's fields something to count
+    spin()
+    before = os.times()
+    t = L.times()
+    after = os.times()
+    assert isinstance(t, L.Tms) and all(type(v) is int and v >= 0 for v in t)
+    for mine, field in ((t.tms_utime, "user"), (t.tms_stime, "system"),
+                        (t.tms_cutime, "children_user"), (t.tms_cstime, "children_system")):
+        low, high = round(getattr(before, field) * hz), round(getattr(after, field) * hz)
+        assert low - 1 <= mine <= high + 1, field  # +-1: os.times went through a float
+    assert t.tms_utime + t.tms_stime >= hz // 20  # the spin's 0.1 s
+    assert t.tms_cutime + t.tms_cstime >= hz // 20
+    low, high = round(before.elapsed * hz), round(after.elapsed * hz)  # os's may be negative
+    assert (t.elapsed - low) % wrap <= (high - low) % wrap + 1
+
+
+# ---- trace ---------------------------------------------------------------------------------
+
+def test_trace_names_the_syscalls(caplog):
+    with caplog.at_level("DEBUG", logger="linuxsys.syscall"):
+        L.trace(True)
+        try:
+            L.clock_gettime(L.CLOCK.MONOTONIC)
+            L.nanosleep(0)
+            with L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK) as fd:
+                L.timerfd_read(fd)
+        finally:
+            L.trace(False)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    for name in ("clock_gettime(1)", "clock_nanosleep(1, 0, 0,", "timerfd_create(",
+                 "read(", "EAGAIN"):
+        assert name in logged, name
