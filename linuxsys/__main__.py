@@ -144,6 +144,38 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "timerfd_settime": (BAD_FD, 0, 0, 0, NULL),     # EBADF
         "timerfd_gettime": (BAD_FD, _OUT),              # EBADF
     },
+    "cred": {
+        "getpgid": (-1,),                               # ESRCH
+        "setpgid": (0, -1),                             # EINVAL
+        "getsid": (-1,),                                # ESRCH
+        "setsid": None,  # no harmless probe: a call that succeeds starts a session
+        "getresuid": (NULL, NULL, NULL),                # EFAULT
+        "getresgid": (NULL, NULL, NULL),                # EFAULT
+        "setresuid": (U32, U32, U32),                   # no effect: -1 leaves each id as it is
+        "setresgid": (U32, U32, U32),                   # no effect
+        "setuid": (U32,),                               # EINVAL
+        "setgid": (U32,),                               # EINVAL
+        "setreuid": (U32, U32),                         # no effect
+        "setregid": (U32, U32),                         # no effect
+        "getgroups": (-1, NULL),                        # EINVAL
+        "setgroups": (-1, NULL),                        # EINVAL (root); EPERM unprivileged
+        "setfsuid": (U32,),                             # no effect: -1 only reads the fsuid
+        "setfsgid": (U32,),                             # no effect
+    },
+    "sched": {
+        "sched_getaffinity": (0, 0, NULL),              # EINVAL
+        "sched_setaffinity": (-1, 0, NULL),             # ESRCH
+        "sched_yield": (),                              # no effect
+        "sched_getscheduler": (-1,),                    # EINVAL
+        "sched_setscheduler": (-1, -1, 0),              # EINVAL
+        "sched_getparam": (-1,),                        # EINVAL
+        "sched_setparam": (-1, 0),                      # EINVAL
+        "sched_getattr": (-1, NULL, 0),                 # EINVAL
+        "sched_setattr": (-1, NULL, 0),                 # EINVAL
+        "sched_get_priority_min": (-1,),                # EINVAL
+        "sched_get_priority_max": (-1,),                # EINVAL
+        "sched_rr_get_interval": (-1, NULL),            # EINVAL
+    },
     "process": {
         "getpid": (),
         "getppid": (),
@@ -155,10 +187,11 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
     },
 }
 
-# Probes that are plain calls: these cannot fail and change nothing.  Every other probe must
-# fail with a harmless errno before the call does anything (tests/test_main.py checks both).
-GETTERS = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
-           "gettimeofday", "times"}
+# Probes that succeed and change nothing (getters, "leave as it is" arguments).  Every other
+# probe must fail with a harmless errno before the call does anything (tests/test_main.py).
+NO_EFFECT = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+             "gettimeofday", "times", "setresuid", "setresgid", "setreuid", "setregid",
+             "setfsuid", "setfsgid", "sched_yield"}
 
 # Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
 # arm_fadvise64_64 on 32-bit arches).

@@ -1,4 +1,181 @@
-"""sched family (issue 4): filled in by its owner."""
+"""sched: CPU affinity, scheduling policies and attributes (man 7 sched).
+
+Like the kernel, these act on one thread: ``pid`` is a thread id, 0 the calling thread.
+Policies are ``SCHED`` members (``SCHED.FIFO | SCHED.RESET_ON_FORK``, "fifo|reset_on_fork").
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import operator
+from typing import Any, Iterable, NamedTuple
+
+from ._core import call, error, ffi, lib
+from .flags import NAMESPACES, FlagArg, to_int
+from .fs import _U32, _U64, _uint
+
+SCHED = NAMESPACES["SCHED"]
+SCHED_FLAG = NAMESPACES["SCHED_FLAG"]
+
+_sched_getaffinity = lib.ls_sched_getaffinity
+_sched_setaffinity = lib.ls_sched_setaffinity
+_sched_yield = lib.ls_sched_yield
+_sched_getscheduler = lib.ls_sched_getscheduler
+_sched_setscheduler = lib.ls_sched_setscheduler
+_sched_getparam = lib.ls_sched_getparam
+_sched_setparam = lib.ls_sched_setparam
+_sched_getattr = lib.ls_sched_getattr
+_sched_setattr = lib.ls_sched_setattr
+_sched_get_priority_min = lib.ls_sched_get_priority_min
+_sched_get_priority_max = lib.ls_sched_get_priority_max
+_sched_rr_get_interval = lib.ls_sched_rr_get_interval
+
+_NEG_EINVAL = -lib.EINVAL
+_new = ffi.new
+
+# CPU masks are arrays of unsigned long, bit n % LONG_BITS of long n // LONG_BITS for CPU n.
+_LONG = ffi.sizeof("unsigned long")
+_LONG_BITS = 8 * _LONG
+_LONG_MASK = (1 << _LONG_BITS) - 1
+_MAX_MASK = 1 << 20  # bytes: 8 Mi CPUs, far beyond any kernel's NR_CPUS
+# Longs in a mask the kernel takes (nr_cpu_ids bits and more), 0 until sched_getaffinity
+# has learned it: the kernel says EINVAL to a smaller one.
+_mask_longs = 0
+
+
+def _getaffinity(pid: int) -> tuple[Any, int]:
+    """The CPU mask of ``pid`` and how many longs the kernel filled, the mask grown until the
+    kernel takes it (as CPython's os.sched_getaffinity does)."""
+    global _mask_longs
+    n = _mask_longs or 1
+    while True:
+        mask = _new("unsigned long[]", n)
+        r = _sched_getaffinity(pid, n * _LONG, mask)
+        if r >= 0:
+            _mask_longs = n
+            return mask, r // _LONG
+        if r != _NEG_EINVAL or n * _LONG >= _MAX_MASK:
+            raise error(-r, "sched_getaffinity")
+        n *= 2
+
+
+def sched_getaffinity(pid: int = 0) -> set[int]:
+    """The CPUs a thread (0: the caller) may run on (man 2 sched_getaffinity)."""
+    mask, filled = _getaffinity(pid)
+    cpus = set()
+    for i in range(filled):
+        word = mask[i]
+        while word:
+            low = word & -word
+            cpus.add(i * _LONG_BITS + low.bit_length() - 1)
+            word ^= low
+    return cpus
+
+
+def sched_setaffinity(pid: int, cpus: Iterable[int]) -> None:
+    """Restrict a thread (0: the caller) to some CPUs (man 2 sched_setaffinity).
+
+    Any CPU number is accepted; the kernel ignores those it does not have (EINVAL if none is
+    left), so numbers beyond the largest mask it takes are not even sent."""
+    if not _mask_longs:
+        _getaffinity(0)
+    n = _mask_longs
+    bits = 0
+    for cpu in cpus:
+        c = operator.index(cpu)
+        if c < 0:
+            raise ValueError(f"negative CPU number {c}")
+        if c < n * _LONG_BITS:
+            bits |= 1 << c
+    mask = _new("unsigned long[]", [bits >> (i * _LONG_BITS) & _LONG_MASK for i in range(n)])
+    call(_sched_setaffinity, "sched_setaffinity", pid, n * _LONG, mask)
+
+
+def sched_yield() -> None:
+    """Let other threads run before the caller (man 2 sched_yield)."""
+    call(_sched_yield, "sched_yield")
+
+
+def sched_getscheduler(pid: int = 0) -> int:
+    """A thread's policy: a SCHED value, | SCHED.RESET_ON_FORK if set (man 2 sched_getscheduler)."""
+    return call(_sched_getscheduler, "sched_getscheduler", pid)
+
+
+def sched_setscheduler(pid: int, policy: FlagArg, priority: int = 0) -> None:
+    """Set a thread's policy (SCHED, optionally | SCHED.RESET_ON_FORK) and static priority
+    (man 2 sched_setscheduler)."""
+    call(_sched_setscheduler, "sched_setscheduler", pid, to_int(policy, SCHED), priority)
+
+
+def sched_getparam(pid: int = 0) -> int:
+    """A thread's static priority, struct sched_param's only field (man 2 sched_getparam)."""
+    return call(_sched_getparam, "sched_getparam", pid)
+
+
+def sched_setparam(pid: int, priority: int) -> None:
+    """Set a thread's static priority under its current policy (man 2 sched_setparam)."""
+    call(_sched_setparam, "sched_setparam", pid, priority)
+
+
+def sched_get_priority_min(policy: FlagArg) -> int:
+    """The lowest static priority of a policy (man 2 sched_get_priority_min)."""
+    return call(_sched_get_priority_min, "sched_get_priority_min", to_int(policy, SCHED))
+
+
+def sched_get_priority_max(policy: FlagArg) -> int:
+    """The highest static priority of a policy (man 2 sched_get_priority_max)."""
+    return call(_sched_get_priority_max, "sched_get_priority_max", to_int(policy, SCHED))
+
+
+def sched_rr_get_interval(pid: int = 0) -> tuple[int, int]:
+    """A thread's round-robin time slice as (seconds, nanoseconds) (man 2 sched_rr_get_interval;
+    sched_rr_get_interval_time64 on 32-bit arches)."""
+    ts = _new("int64_t[2]")
+    call(_sched_rr_get_interval, "sched_rr_get_interval", pid, ts)
+    return ts[0], ts[1]
+
+
+class SchedAttr(NamedTuple):
+    """A thread's policy and its parameters: struct sched_attr (man 2 sched_setattr)."""
+    sched_policy: int = 0    # a SCHED value (RESET_ON_FORK goes in sched_flags here)
+    sched_flags: int = 0     # SCHED_FLAG bits
+    sched_nice: int = 0      # SCHED.OTHER, SCHED.BATCH: -20..19
+    sched_priority: int = 0  # SCHED.FIFO, SCHED.RR: 1..99
+    sched_runtime: int = 0   # SCHED.DEADLINE: nanoseconds
+    sched_deadline: int = 0
+    sched_period: int = 0
+    sched_util_min: int = 0  # utilization clamps (SCHED_FLAG.UTIL_CLAMP_*): 0..1024
+    sched_util_max: int = 0
+
+
+# SchedAttr's fields are the C helpers' uint64_t slots, in order; each one's C type's range.
+_SA_COUNT = lib.LS_SA_COUNT
+assert len(SchedAttr._fields) == _SA_COUNT
+_SA_RANGES = ((0, _U32), (0, _U64), (-1 << 31, (1 << 31) - 1), (0, _U32), (0, _U64), (0, _U64),
+              (0, _U64), (0, _U32), (0, _U32))
+_NICE = SchedAttr._fields.index("sched_nice")
+
+
+def sched_getattr(pid: int = 0, flags: int = 0) -> SchedAttr:
+    """A thread's policy and parameters (man 2 sched_getattr; flags must be 0)."""
+    slots = _new("uint64_t[]", _SA_COUNT)
+    call(_sched_getattr, "sched_getattr", pid, slots, flags)
+    values = list(slots)
+    if values[_NICE] >> 63:
+        values[_NICE] -= 1 << 64
+    return SchedAttr._make(values)
+
+
+def sched_setattr(pid: int, attr: SchedAttr, flags: int = 0) -> None:
+    """Set a thread's policy and parameters (man 2 sched_setattr; flags must be 0)."""
+    if not isinstance(attr, SchedAttr):
+        raise TypeError(f"attr must be a SchedAttr, not {type(attr).__name__!r}")
+    attr = attr._replace(sched_policy=to_int(attr.sched_policy, SCHED),
+                         sched_flags=to_int(attr.sched_flags, SCHED_FLAG))
+    slots = _new("uint64_t[]", [_uint(value, name, low, high) & _U64 for value, name, (low, high)
+                                in zip(attr, SchedAttr._fields, _SA_RANGES)])
+    call(_sched_setattr, "sched_setattr", pid, slots, flags)
+
+
+__all__ = ["sched_getaffinity", "sched_setaffinity", "sched_yield", "sched_getscheduler",
+           "sched_setscheduler", "sched_getparam", "sched_setparam",
+           "sched_get_priority_min", "sched_get_priority_max", "sched_rr_get_interval",
+           "SchedAttr", "sched_getattr", "sched_setattr"]

@@ -1,0 +1,238 @@
+"""The sched family against the real kernel, os as the oracle.  Policy and affinity changes run
+in a child (conftest.in_child)."""
+import errno
+import os
+import resource
+
+import pytest
+
+import linuxsys as L
+from linuxsys import sched
+from conftest import as_nobody, requires_root
+from test_cred import child_ok, dead_pid
+from test_fs import raises_errno
+
+POLICIES = ("OTHER", "FIFO", "RR", "BATCH", "IDLE")
+
+
+def test_sched_namespaces():
+    for name in POLICIES + ("DEADLINE", "RESET_ON_FORK"):
+        assert L.SCHED[name] == getattr(os, "SCHED_" + name, L.SCHED[name])
+    assert L.SCHED.NORMAL is L.SCHED.OTHER
+    assert L.SCHED_FIFO == L.SCHED.FIFO == 1
+    assert L.SCHED_FLAG.KEEP_ALL == L.SCHED_FLAG.KEEP_POLICY | L.SCHED_FLAG.KEEP_PARAMS
+
+
+# ---- affinity -------------------------------------------------------------------------------
+
+def test_sched_getaffinity():
+    assert L.sched_getaffinity() == L.sched_getaffinity(0) == os.sched_getaffinity(0)
+    assert L.sched_getaffinity(os.getppid()) == os.sched_getaffinity(os.getppid())
+    assert L.sched_getaffinity(L.gettid()) == os.sched_getaffinity(0)
+
+
+def test_sched_getaffinity_grows_the_mask(monkeypatch):
+    """A kernel with more CPUs than one long's bits says EINVAL to a small mask: it doubles."""
+    sizes = []
+    real = sched._sched_getaffinity
+
+    def many_cpus(pid, size, mask):
+        sizes.append(size)
+        return -errno.EINVAL if size < 64 else real(pid, size, mask)
+
+    monkeypatch.setattr(sched, "_sched_getaffinity", many_cpus)
+    monkeypatch.setattr(sched, "_mask_longs", 0)
+    long_size = sched._LONG
+    assert L.sched_getaffinity() == os.sched_getaffinity(0)
+    assert sizes == [n for n in (long_size, 2 * long_size, 4 * long_size, 8 * long_size,
+                                 16 * long_size) if n <= 64]
+    assert sched._mask_longs * long_size == 64
+    sizes.clear()
+    assert L.sched_getaffinity() == os.sched_getaffinity(0)  # learned: no retry
+    assert sizes == [64]
+
+    monkeypatch.setattr(sched, "_sched_getaffinity", lambda pid, size, mask: -errno.EINVAL)
+    monkeypatch.setattr(sched, "_mask_longs", 0)
+    raises_errno(errno.EINVAL, L.sched_getaffinity)  # gives up at a 1 MiB mask
+
+
+def test_sched_setaffinity():
+    def check():
+        cpus = sorted(os.sched_getaffinity(0))
+        L.sched_setaffinity(0, {cpus[-1]})
+        assert L.sched_getaffinity() == os.sched_getaffinity(0) == {cpus[-1]}
+        L.sched_setaffinity(0, iter(cpus + [10**6, 2**70]))  # CPUs it has not: left out
+        assert L.sched_getaffinity() == os.sched_getaffinity(0) == set(cpus)
+        os.sched_setaffinity(0, {cpus[0]})
+        assert L.sched_getaffinity() == {cpus[0]}
+    child_ok(check)
+
+
+def test_sched_setaffinity_large_mask(monkeypatch):
+    """With a kernel mask of many longs, all of them are sent, each CPU in its own long."""
+    sent = []
+    real = sched._sched_setaffinity
+    bits = sched._LONG_BITS
+    longs = 8192 // bits + 2  # more CPUs than any kernel's NR_CPUS
+
+    def record(pid, size, mask):
+        sent.append(list(mask[0:size // sched._LONG]))
+        return real(pid, size, mask)
+
+    def check():
+        monkeypatch.setattr(sched, "_mask_longs", longs)
+        monkeypatch.setattr(sched, "_sched_setaffinity", record)
+        cpus = os.sched_getaffinity(0)
+        L.sched_setaffinity(0, cpus | {8192 + bits + 1, longs * bits})
+        expected = [0] * longs
+        for c in cpus:
+            expected[c // bits] |= 1 << c % bits
+        expected[-1] = 2  # CPU 8192 + bits + 1; the last one is beyond the mask
+        assert sent == [expected]
+        assert os.sched_getaffinity(0) == cpus
+    child_ok(check)
+
+
+def test_affinity_errors():
+    pid = dead_pid()
+    raises_errno(errno.ESRCH, L.sched_getaffinity, pid)
+    raises_errno(errno.ESRCH, L.sched_setaffinity, pid, {0})
+    raises_errno(errno.EINVAL, L.sched_setaffinity, 0, set())
+    raises_errno(errno.EINVAL, L.sched_setaffinity, 0, {10**6})  # no CPU it has
+    assert L.sched_getaffinity() == os.sched_getaffinity(0)
+    with pytest.raises(ValueError):
+        L.sched_setaffinity(0, {-1})
+    with pytest.raises(TypeError):
+        L.sched_setaffinity(0, ["0"])
+    with pytest.raises(TypeError):
+        L.sched_setaffinity(0, 1)
+
+
+# ---- policies and priorities --------------------------------------------------------------
+
+def test_sched_yield():
+    assert L.sched_yield() is None
+
+
+def test_getscheduler_getparam_priorities():
+    assert L.sched_getscheduler() == L.sched_getscheduler(0) == os.sched_getscheduler(0)
+    assert L.sched_getparam() == os.sched_getparam(0).sched_priority
+    assert L.sched_getscheduler(os.getppid()) == os.sched_getscheduler(os.getppid())
+    for name in POLICIES:
+        policy = L.SCHED[name]
+        assert L.sched_get_priority_min(policy) == os.sched_get_priority_min(policy)
+        assert L.sched_get_priority_max(policy) == os.sched_get_priority_max(policy)
+    assert L.sched_get_priority_max("fifo") == L.sched_get_priority_max(L.SCHED.RR) == 99
+    assert L.sched_get_priority_min("sched_rr") == 1
+    assert L.sched_get_priority_max(L.SCHED.DEADLINE) == 0
+
+
+@requires_root()
+def test_fifo_and_rr():
+    def check():
+        L.sched_setscheduler(0, L.SCHED.FIFO, 10)
+        assert L.sched_getscheduler() == os.sched_getscheduler(0) == L.SCHED.FIFO
+        assert L.sched_getparam() == os.sched_getparam(0).sched_priority == 10
+        L.sched_setparam(0, 20)
+        assert L.sched_getparam() == os.sched_getparam(0).sched_priority == 20
+        attr = L.sched_getattr()
+        assert (attr.sched_policy, attr.sched_priority) == (L.SCHED.FIFO, 20)
+        assert L.sched_rr_get_interval() == (0, 0)  # FIFO has no time slice
+
+        L.sched_setscheduler(0, "rr|reset_on_fork", 5)
+        assert L.sched_getscheduler() == os.sched_getscheduler(0) \
+            == L.SCHED.RR | L.SCHED.RESET_ON_FORK
+        assert L.sched_getattr().sched_flags & L.SCHED_FLAG.RESET_ON_FORK
+        sec, nsec = L.sched_rr_get_interval()
+        assert 0 <= nsec < 10**9 and (sec, nsec) != (0, 0)
+        assert sec + nsec / 1e9 == pytest.approx(os.sched_rr_get_interval(0))
+        assert L.sched_rr_get_interval(os.getpid()) == (sec, nsec)
+
+        L.sched_setscheduler(0, L.SCHED.OTHER)
+        assert os.sched_getscheduler(0) == L.SCHED.OTHER
+        assert L.sched_getparam() == 0
+    child_ok(check)
+
+
+@requires_root()
+def test_setattr_idle_and_nice():
+    def check():
+        L.sched_setattr(0, L.SchedAttr(sched_policy=L.SCHED.OTHER, sched_nice=7))
+        assert os.getpriority(os.PRIO_PROCESS, 0) == 7
+        assert L.sched_getattr().sched_nice == 7
+
+        L.sched_setattr(0, L.SchedAttr(sched_policy="idle"))
+        assert L.sched_getscheduler() == os.sched_getscheduler(0) == L.SCHED.IDLE
+        attr = L.sched_getattr()
+        assert isinstance(attr, L.SchedAttr)
+        assert (attr.sched_policy, attr.sched_flags, attr.sched_priority) == (L.SCHED.IDLE, 0, 0)
+
+        L.sched_setattr(0, L.SchedAttr(sched_policy=L.SCHED.BATCH, sched_nice=-3,
+                                       sched_flags="reset_on_fork"))
+        assert os.sched_getscheduler(0) == L.SCHED.BATCH | L.SCHED.RESET_ON_FORK
+        assert L.sched_getattr(0, 0)._replace(sched_runtime=0, sched_util_min=0,
+                                              sched_util_max=0) == \
+            L.SchedAttr(L.SCHED.BATCH, L.SCHED_FLAG.RESET_ON_FORK, -3)
+    child_ok(check)
+
+
+@requires_root()
+def test_setattr_deadline():
+    def check():
+        ms = 10**6  # ns; the deadline is beyond 2^31 ns, the period the kernel's 4 s limit
+        attr = L.SchedAttr(sched_policy=L.SCHED.DEADLINE, sched_runtime=2 * ms,
+                           sched_deadline=3000 * ms, sched_period=4000 * ms)
+        L.sched_setattr(0, attr)
+        assert os.sched_getscheduler(0) == L.SCHED.DEADLINE
+        got = L.sched_getattr()
+        assert got._replace(sched_util_max=0, sched_util_min=0) == attr
+    child_ok(check)
+
+
+def test_policy_errors():
+    pid = dead_pid()
+    for fn, args in ((L.sched_getscheduler, ()), (L.sched_setscheduler, (L.SCHED.OTHER,)),
+                     (L.sched_getparam, ()), (L.sched_setparam, (0,)),
+                     (L.sched_getattr, ()), (L.sched_setattr, (L.SchedAttr(),)),
+                     (L.sched_rr_get_interval, ())):
+        raises_errno(errno.ESRCH, fn, pid, *args)
+    raises_errno(errno.EINVAL, L.sched_setscheduler, 0, 12345)
+    raises_errno(errno.EINVAL, L.sched_setscheduler, 0, L.SCHED.OTHER, 5)  # OTHER: priority 0
+    raises_errno(errno.EINVAL, L.sched_setscheduler, 0, L.SCHED.FIFO, 100)
+    raises_errno(errno.EINVAL, L.sched_setparam, 0, 50)
+    raises_errno(errno.EINVAL, L.sched_get_priority_max, 12345)
+    raises_errno(errno.EINVAL, L.sched_get_priority_min, -1)
+    raises_errno(errno.EINVAL, L.sched_setattr, 0, L.SchedAttr(sched_policy=12345))
+    raises_errno(errno.EINVAL, L.sched_setattr, 0, L.SchedAttr(), 1)
+    raises_errno(errno.EINVAL, L.sched_getattr, 0, 1)
+    raises_errno(errno.EINVAL, L.sched_getscheduler, -1)
+    assert os.sched_getscheduler(0) == L.SCHED.OTHER
+
+
+@requires_root()
+def test_eperm_as_nobody():
+    def check():
+        raises_errno(errno.EPERM, L.sched_setaffinity, 1, os.sched_getaffinity(1))  # not ours
+        resource.setrlimit(resource.RLIMIT_RTPRIO, (0, 0))  # no real-time priority at all
+        raises_errno(errno.EPERM, L.sched_setscheduler, 0, L.SCHED.FIFO, 1)
+        raises_errno(errno.EPERM, L.sched_setattr, 0,
+                     L.SchedAttr(sched_policy=L.SCHED.RR, sched_priority=1))
+        raises_errno(errno.EPERM, L.sched_setscheduler, 1, L.SCHED.OTHER)  # not ours
+        assert os.sched_getscheduler(0) == L.SCHED.OTHER
+    assert as_nobody(check) == 0
+
+
+def test_bad_python_arguments():
+    with pytest.raises(ValueError):
+        L.sched_setscheduler(0, "bogus")
+    with pytest.raises(TypeError):
+        L.sched_setattr(0, (0, 0))
+    with pytest.raises(OverflowError):
+        L.sched_setattr(0, L.SchedAttr(sched_nice=2**31))
+    with pytest.raises(OverflowError):
+        L.sched_setattr(0, L.SchedAttr(sched_runtime=-1))
+    with pytest.raises(OverflowError):
+        L.sched_setattr(0, L.SchedAttr(sched_period=2**64))
+    with pytest.raises(TypeError):
+        L.sched_getparam("0")
+    assert os.sched_getscheduler(0) == L.SCHED.OTHER
