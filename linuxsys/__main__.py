@@ -176,6 +176,26 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "sched_get_priority_max": (-1,),                # EINVAL
         "sched_rr_get_interval": (-1, NULL),            # EINVAL
     },
+    "memory": {
+        "mmap": (0, 0, lib.PROT_NONE, 0, BAD_FD, 0, _OUT),  # EBADF (no MAP_ANONYMOUS: fd first)
+        "munmap": (1, 1),                               # EINVAL (unaligned address)
+        "mprotect": (1, 1, lib.PROT_NONE),              # EINVAL (unaligned address)
+        "madvise": (1, 1, -1),                          # EINVAL
+        "msync": (1, 1, -1),                            # EINVAL
+        "mlock": (0, 1),                                # ENOMEM (nothing mapped at 0)
+        "mlock2": (0, 1, U32),                          # EINVAL (unknown flags)
+        "munlock": (0, 1),                              # ENOMEM (nothing mapped at 0)
+        "mlockall": (0,),                               # EINVAL (no MCL flag)
+        "munlockall": None,  # no argument: any call unlocks every page
+        "mremap": (1, 1, 1, -1, 0, _OUT),               # EINVAL
+        "mincore": (1, 1, NULL),                        # EINVAL (unaligned address)
+        "memfd_secret": (U32,),                         # EINVAL (ENOSYS where secretmem is off)
+        "process_madvise": (BAD_FD, NULL, 1, -1, U32),  # EINVAL (flags)
+        "shmget": (lib.IPC_PRIVATE, 0, 0),              # EINVAL (size 0 < SHMMIN, before creating)
+        "shmat": (-1, 1, 0, _OUT),                      # EINVAL (negative id)
+        "shmdt": (1,),                                  # EINVAL (unaligned address)
+        "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
+    },
     "process": {
         "getpid": (),
         "getppid": (),
