@@ -197,6 +197,31 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
     },
     "process": {
+        "clone": None,  # no harmless probe: the interpreter's fork hooks run before the syscall
+        "clone3": None,  # likewise
+        "execve": (NULL, NULL, NULL),                   # EFAULT
+        "execveat": (BAD_FD, NULL, NULL, NULL, -1),     # EFAULT (or EINVAL: flags)
+        "exit_group": None,  # no harmless probe: it cannot fail
+        "wait4": (0, NULL, U32, NULL),                  # EINVAL
+        "waitid": (lib.P_ALL, 0, U32, NULL),            # EINVAL
+        "getrusage": (-99, NULL),                       # EINVAL
+        "pidfd_open": (0, U32),                         # EINVAL
+        "pidfd_send_signal": (BAD_FD, 0, NULL, U32),    # EINVAL
+        "pidfd_getfd": (BAD_FD, BAD_FD, U32),           # EINVAL
+        "kill": (os.getpid(), -1),                      # EINVAL (invalid signal, to itself)
+        "tgkill": (0, 0, 0),                            # EINVAL
+        "tkill": (0, 0),                                # EINVAL
+        "prlimit64": (0, U32, NULL, NULL),              # EINVAL
+        "getpriority": (-1, 0),                         # EINVAL
+        "setpriority": (-1, 0, 0),                      # EINVAL
+        "uname": (NULL,),                               # EFAULT
+        "sysinfo": (NULL,),                             # EFAULT
+        "getrandom": (NULL, 0, U32),                    # EINVAL
+        "personality": (U32,),                          # no effect: 0xffffffff only queries
+        "getcpu": (NULL, NULL, NULL),                   # no effect: NULL outputs
+        "process_vm_readv": (0, NULL, 0, NULL, 0, U32),  # EINVAL
+        "process_vm_writev": (0, NULL, 0, NULL, 0, U32),  # EINVAL
+        "membarrier": (0, U32, 0),                      # EINVAL
         "getpid": (),
         "getppid": (),
         "gettid": (),
@@ -211,7 +236,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
 # probe must fail with a harmless errno before the call does anything (tests/test_main.py).
 NO_EFFECT = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
              "gettimeofday", "times", "setresuid", "setresgid", "setreuid", "setregid",
-             "setfsuid", "setfsgid", "sched_yield"}
+             "setfsuid", "setfsgid", "sched_yield", "personality", "getcpu"}
 
 # Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
 # arm_fadvise64_64 on 32-bit arches).

@@ -1,7 +1,33 @@
-"""process: identifiers (man 2 getpid, getuid ...).  The rest of the family comes later."""
+"""process: ids, fork-like clones, exec, waiting, pidfds, signals to processes, resource limits
+and usage, priorities, and what the kernel says about itself (man 2 clone, execve, wait4,
+pidfd_open, kill, prlimit, getrusage, uname, sysinfo ...)."""
 from __future__ import annotations
 
-from ._core import lib
+import operator
+from collections.abc import Mapping
+from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
+
+from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, lib, path, readable,
+                    view, writable)
+from .fd import Fd, FdArg, fdnum, methods
+from .flags import NAMESPACES, FlagArg, to_int
+from .io import _iovecs
+from .signal import SIGRTMAX, SignalArg, signum
+
+SIG = NAMESPACES["SIG"]
+AT = NAMESPACES["AT"]
+CLONE = NAMESPACES["CLONE"]
+W = NAMESPACES["W"]
+P = NAMESPACES["P"]
+PIDFD = NAMESPACES["PIDFD"]
+PIDFD_SIGNAL = NAMESPACES["PIDFD_SIGNAL"]
+RLIMIT = NAMESPACES["RLIMIT"]
+RUSAGE = NAMESPACES["RUSAGE"]
+PRIO = NAMESPACES["PRIO"]
+GRND = NAMESPACES["GRND"]
+PER = NAMESPACES["PER"]
+MEMBARRIER_CMD = NAMESPACES["MEMBARRIER_CMD"]
+MEMBARRIER_CMD_FLAG = NAMESPACES["MEMBARRIER_CMD_FLAG"]
 
 # These calls cannot fail, so the native helpers are the functions themselves: no Python
 # frame between the caller and the syscall.
@@ -13,4 +39,507 @@ geteuid = lib.ls_geteuid
 getgid = lib.ls_getgid
 getegid = lib.ls_getegid
 
-__all__ = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid"]
+_clone = lib.ls_clone
+_clone3 = lib.ls_clone3
+_execve = lib.ls_execve
+_execveat = lib.ls_execveat
+_exit_group = lib.ls_exit_group
+_wait4 = lib.ls_wait4
+_waitid = lib.ls_waitid
+_pidfd_open = lib.ls_pidfd_open
+_pidfd_send_signal = lib.ls_pidfd_send_signal
+_pidfd_getfd = lib.ls_pidfd_getfd
+_kill = lib.ls_kill
+_tgkill = lib.ls_tgkill
+_tkill = lib.ls_tkill
+_prlimit64 = lib.ls_prlimit64
+_getrusage = lib.ls_getrusage
+_getpriority = lib.ls_getpriority
+_setpriority = lib.ls_setpriority
+_uname = lib.ls_uname
+_sysinfo = lib.ls_sysinfo
+_getrandom = lib.ls_getrandom
+_personality = lib.ls_personality
+_getcpu = lib.ls_getcpu
+_process_vm_readv = lib.ls_process_vm_readv
+_process_vm_writev = lib.ls_process_vm_writev
+_membarrier = lib.ls_membarrier
+
+_CLONE_REFUSED = lib.LS_CLONE_REFUSED
+_CLONE_PIDFD = lib.CLONE_PIDFD
+_CLONE_INTO_CGROUP = lib.CLONE_INTO_CGROUP
+_CSIGNAL = lib.CSIGNAL
+_SIGCHLD = SIG.SIGCHLD
+_P_PIDFD = lib.P_PIDFD
+_LOAD_SCALE = float(1 << lib.SI_LOAD_SHIFT)
+_SIGINFO_SIZE = 128  # the kernel's siginfo, on every arch
+_RUSAGE_LONGS = 18   # the kernel's struct rusage: two timevals and fourteen longs
+_ADDRESS_MAX = (1 << 8 * ffi.sizeof("void *")) - 1
+_NS = 1_000_000_000
+_NULL = ffi.NULL
+_new = ffi.new
+_cast = ffi.cast
+_string = ffi.string
+_unpack = ffi.unpack
+_alloc = ffi.new_allocator(should_clear_after_alloc=False)
+
+RLIM_INFINITY = (1 << 64) - 1  # the kernel's RLIM64_INFINITY; -1 (resource's) is taken for it
+
+Forked = Union[int, Tuple[int, Optional[Fd]]]
+EnvArg = Union[Mapping[Any, Any], Iterable[PathArg]]
+
+
+def _signal_or_zero(sig: SignalArg) -> int:
+    """signum(), with 0 allowed: kill's existence check, clone3's "no exit signal"."""
+    return 0 if isinstance(sig, int) and sig == 0 else signum(sig)
+
+
+# ---- fork-like clones ----------------------------------------------------------------------
+
+def _fork_flags(flags: FlagArg, name: str, bits: int) -> int:
+    f = to_int(flags, CLONE)
+    if not 0 <= f < 1 << bits:
+        raise ValueError(f"{name}: flags {f:#x} do not fit {bits} bits"
+                         + (" (CLEAR_SIGHAND, INTO_CGROUP: clone3 only)" if bits == 32 else ""))
+    if f & _CLONE_REFUSED:
+        raise ValueError(f"{name}: {CLONE(f & _CLONE_REFUSED)!r} would share this address space "
+                         f"or need memory the caller manages; only fork-like clones are made")
+    return f
+
+
+def _forked(pid: int, pidfd: Any) -> Forked:
+    if pidfd is None:
+        return pid
+    return (pid, Fd(pidfd[0])) if pid else (0, None)
+
+
+def clone(flags: FlagArg = 0) -> Forked:
+    """Create a child process like os.fork, with CLONE flags (man 2 clone).
+
+    The flags' low byte (CSIGNAL) is the exit signal, SIGCHLD when 0 (CLONE_NEWTIME, 0x80, is
+    clone3's).  The interpreter's fork hooks run around the raw syscall as for os.fork
+    (os.register_at_fork callbacks, threading and the GIL reset in the child), so only the
+    calling thread goes on in the child.  C libraries' pthread_atfork handlers do not run (a
+    raw clone is not glibc's fork), so in a process running other threads the child may find
+    a lock (malloc's) held for good: clone early, or from one thread.  Flags that share this
+    address space or need memory the caller manages (VM, THREAD, SIGHAND, SETTLS,
+    PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID) raise ValueError: the child would run on this
+    very stack beside this interpreter.  With CLONE_VFORK the parent waits, holding the GIL,
+    until the child execs or exits.  Returns the child's pid in the parent and 0 in the
+    child; with CLONE_PIDFD, (pid, pidfd Fd) in the parent and (0, None) in the child.
+    """
+    f = _fork_flags(flags, "clone", 32)
+    if not f & _CSIGNAL:
+        f |= _SIGCHLD
+    elif (f & _CSIGNAL) > SIGRTMAX:  # the kernel would take it and never send it
+        raise ValueError(f"clone: exit signal {f & _CSIGNAL} outside 1..{SIGRTMAX}")
+    pidfd = _new("int *", -1) if f & _CLONE_PIDFD else None
+    return _forked(call(_clone, "clone", f, _NULL if pidfd is None else pidfd), pidfd)
+
+
+def clone3(flags: FlagArg = 0, exit_signal: SignalArg = _SIGCHLD, *,
+           set_tid: Iterable[int] = (), cgroup: Optional[FdArg] = None) -> Forked:
+    """Create a child process like os.fork from struct clone_args (man 2 clone3).
+
+    As clone() (the same hooks, refused flags and return values), with the exit signal
+    apart (0: none; then wait with W.ALL or W.CLONE), ``set_tid`` the pids to take in each
+    pid namespace (innermost first), and ``cgroup`` a cgroup directory fd to start in
+    (CLONE_INTO_CGROUP is then implied).
+    """
+    f = _fork_flags(flags, "clone3", 64)
+    sig = _signal_or_zero(exit_signal)
+    tids = [operator.index(t) for t in set_tid]
+    if cgroup is not None:
+        f |= _CLONE_INTO_CGROUP
+        cg = fdnum(cgroup)
+    elif f & _CLONE_INTO_CGROUP:
+        raise ValueError("clone3: CLONE_INTO_CGROUP needs cgroup=")
+    else:
+        cg = 0
+    pidfd = _new("int *", -1) if f & _CLONE_PIDFD else None
+    pid = call(_clone3, "clone3", f, sig, _new("int[]", tids) if tids else _NULL, len(tids), cg,
+               _NULL if pidfd is None else pidfd)
+    return _forked(pid, pidfd)
+
+
+# ---- exec and exit -------------------------------------------------------------------------
+
+def _argv(argv: Iterable[PathArg]) -> list[bytes]:
+    if isinstance(argv, (str, bytes)):
+        raise TypeError("argv must be a sequence of arguments, not a single string")
+    args = [path(a) for a in argv]
+    if not args:
+        raise ValueError("argv must not be empty")
+    if not args[0]:
+        raise ValueError("argv's first element must not be empty")
+    return args
+
+
+def _environ(env: EnvArg) -> list[bytes]:
+    """"NAME=value" strings from a mapping (as os.execve takes) or from such strings."""
+    if isinstance(env, (str, bytes)):
+        raise TypeError("env must be a mapping or a sequence of 'NAME=value' strings")
+    if not isinstance(env, Mapping):
+        return [path(e) for e in env]
+    pairs = []
+    for k, v in env.items():
+        name = path(k)
+        if not name or b"=" in name[1:]:
+            raise ValueError(f"illegal environment variable name {k!r}")
+        pairs.append(name + b"=" + path(v))
+    return pairs
+
+
+def _cstrings(items: list[bytes]) -> tuple[Any, list[Any]]:
+    """A NULL-terminated char *[] and the char[]s it points to (keep them alive)."""
+    keep = [_new("char[]", b) for b in items]
+    return _new("char *[]", keep + [_NULL]), keep
+
+
+def _exec(fn: Any, name: str, shown: PathArg, *args: Any) -> NoReturn:
+    r = fn(*args)
+    while r == NEG_EINTR:
+        r = fn(*args)
+    raise error(-r, name, shown)
+
+
+def execve(path_: PathArg, argv: Iterable[PathArg], env: EnvArg) -> NoReturn:
+    """Replace this process with a program (man 2 execve); returns only by raising.
+
+    ``env`` is a mapping (as for os.execve) or a sequence of "NAME=value" strings.
+    """
+    p = path(path_)
+    args, _keep_args = _cstrings(_argv(argv))
+    envp, _keep_env = _cstrings(_environ(env))
+    _exec(_execve, "execve", path_, p, args, envp)
+
+
+def execveat(dirfd: FdArg, path_: PathArg, argv: Iterable[PathArg], env: EnvArg,
+             flags: FlagArg = 0) -> NoReturn:
+    """execve relative to dirfd, or of dirfd itself with AT_EMPTY_PATH (man 2 execveat)."""
+    p = path(path_)
+    args, _keep_args = _cstrings(_argv(argv))
+    envp, _keep_env = _cstrings(_environ(env))
+    _exec(_execveat, "execveat", path_, fdnum(dirfd), p, args, envp, to_int(flags, AT))
+
+
+def exit_group(status: int) -> NoReturn:
+    """End every thread of this process now, without Python's cleanup (man 2 exit_group)."""
+    raise error(-_exit_group(status), "exit_group")
+
+
+# ---- waiting -------------------------------------------------------------------------------
+
+class Rusage(NamedTuple):
+    """Resource usage (man 2 getrusage): resource.struct_rusage's fields, then the times in ns."""
+    ru_utime: float     # user CPU time, seconds
+    ru_stime: float     # system CPU time, seconds
+    ru_maxrss: int      # peak resident set, KiB
+    ru_ixrss: int
+    ru_idrss: int
+    ru_isrss: int
+    ru_minflt: int      # page faults without I/O
+    ru_majflt: int      # page faults with I/O
+    ru_nswap: int
+    ru_inblock: int     # filesystem input, 512-byte blocks
+    ru_oublock: int     # filesystem output, 512-byte blocks
+    ru_msgsnd: int
+    ru_msgrcv: int
+    ru_nsignals: int
+    ru_nvcsw: int       # voluntary context switches
+    ru_nivcsw: int      # involuntary context switches
+    ru_utime_ns: int    # ru_utime as integer nanoseconds (the kernel counts microseconds)
+    ru_stime_ns: int
+
+
+def _rusage(ru: Any) -> Rusage:
+    v = _unpack(ru, _RUSAGE_LONGS)
+    return Rusage(v[0] + v[1] * 1e-6, v[2] + v[3] * 1e-6, *v[4:],  # resource's arithmetic
+                  v[0] * _NS + v[1] * 1000, v[2] * _NS + v[3] * 1000)
+
+
+def wait4(pid: int, options: FlagArg = 0) -> tuple[int, int, Rusage]:
+    """Wait for a child: (pid, status, its Rusage); (0, 0, ...) if W.NOHANG finds none ready
+    (man 2 wait4)."""
+    status = _new("int *")
+    ru = _new("long[]", _RUSAGE_LONGS)
+    r = call(_wait4, "wait4", pid, status, to_int(options, W), ru)
+    return r, status[0], _rusage(ru)
+
+
+class WaitidResult(NamedTuple):
+    """What waitid reports of a child (man 2 waitid), as os.waitid_result."""
+    si_pid: int
+    si_uid: int
+    si_signo: int   # SIGCHLD
+    si_status: int  # the exit status, or the signal (see si_code)
+    si_code: int    # a CLD member: EXITED, KILLED, DUMPED, STOPPED, TRAPPED, CONTINUED
+
+
+def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg) -> Optional[WaitidResult]:
+    """Wait for a child's state change (man 2 waitid): idtype a P member (P.PIDFD: id is a
+    pidfd); None if W.NOHANG finds none ready."""
+    t = to_int(idtype, P)
+    result = _new("int64_t[5]")
+    call(_waitid, "waitid", t, fdnum(id) if t == _P_PIDFD else operator.index(id),
+         to_int(options, W), result)
+    return WaitidResult._make(result) if result[0] else None
+
+
+def WIFEXITED(status: int) -> bool:
+    """True if the child ended by exiting (man 2 wait)."""
+    return (status & 0x7F) == 0
+
+
+def WEXITSTATUS(status: int) -> int:
+    """The exit status of a child that exited (man 2 wait)."""
+    return (status >> 8) & 0xFF
+
+
+def WIFSIGNALED(status: int) -> bool:
+    """True if a signal killed the child (man 2 wait)."""
+    return 0 < (status & 0x7F) < 0x7F
+
+
+def WTERMSIG(status: int) -> int:
+    """The signal that killed the child (man 2 wait)."""
+    return status & 0x7F
+
+
+def WIFSTOPPED(status: int) -> bool:
+    """True if the child is stopped (man 2 wait)."""
+    return (status & 0xFF) == 0x7F
+
+
+def WSTOPSIG(status: int) -> int:
+    """The signal that stopped the child (man 2 wait)."""
+    return (status >> 8) & 0xFF
+
+
+def WCOREDUMP(status: int) -> bool:
+    """True if the killed child dumped core (man 2 wait)."""
+    return bool(status & 0x80)
+
+
+def WIFCONTINUED(status: int) -> bool:
+    """True if SIGCONT resumed the stopped child (man 2 wait)."""
+    return status == 0xFFFF
+
+
+# ---- pidfds and signals --------------------------------------------------------------------
+
+def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
+    """An Fd referring to a process, close-on-exec (man 2 pidfd_open; PIDFD flags)."""
+    return Fd(call(_pidfd_open, "pidfd_open", pid, to_int(flags, PIDFD)))
+
+
+def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = None,
+                      flags: FlagArg = 0) -> None:
+    """Send a signal to the process a pidfd refers to (man 2 pidfd_send_signal); ``info`` is
+    None or a siginfo_t's 128 bytes; PIDFD_SIGNAL flags."""
+    if info is None:
+        data = _NULL
+    else:
+        data = readable(info)
+        if len(data) != _SIGINFO_SIZE:
+            raise ValueError(f"info must be a siginfo_t's {_SIGINFO_SIZE} bytes, not {len(data)}")
+    call(_pidfd_send_signal, "pidfd_send_signal", fdnum(pidfd), _signal_or_zero(sig), data,
+         to_int(flags, PIDFD_SIGNAL))
+
+
+def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
+    """A duplicate of another process's fd, close-on-exec (man 2 pidfd_getfd; no flags yet)."""
+    return Fd(call(_pidfd_getfd, "pidfd_getfd", fdnum(pidfd), targetfd, operator.index(flags)))
+
+
+def kill(pid: int, sig: SignalArg) -> None:
+    """Send a signal to a process or process group; sig 0 only checks (man 2 kill)."""
+    call(_kill, "kill", pid, _signal_or_zero(sig))
+
+
+def tgkill(tgid: int, tid: int, sig: SignalArg) -> None:
+    """Send a signal to one thread of a thread group (man 2 tgkill)."""
+    call(_tgkill, "tgkill", tgid, tid, _signal_or_zero(sig))
+
+
+def tkill(tid: int, sig: SignalArg) -> None:
+    """Send a signal to a thread by tid alone (man 2 tkill; tgkill is the safe one)."""
+    call(_tkill, "tkill", tid, _signal_or_zero(sig))
+
+
+# ---- limits, usage, priorities -------------------------------------------------------------
+
+def _limit(value: int) -> int:
+    v = operator.index(value)
+    if v == -1:
+        return RLIM_INFINITY
+    if not 0 <= v <= RLIM_INFINITY:
+        raise ValueError(f"resource limit {v} outside 0..RLIM_INFINITY (or -1)")
+    return v
+
+
+def prlimit(pid: int, resource: FlagArg, new: Optional[tuple[int, int]] = None) -> tuple[int, int]:
+    """Get, and with ``new`` set, a process's (soft, hard) limit; returns the old one
+    (man 2 prlimit; prlimit64, 64-bit limits, RLIM_INFINITY = 2**64-1, -1 taken for it)."""
+    if new is None:
+        limits = _NULL
+    else:
+        soft, hard = new
+        limits = _new("uint64_t[2]", [_limit(soft), _limit(hard)])
+    old = _new("uint64_t[2]")
+    call(_prlimit64, "prlimit64", pid, to_int(resource, RLIMIT), limits, old)
+    return old[0], old[1]
+
+
+def getrlimit(resource: FlagArg) -> tuple[int, int]:
+    """This process's (soft, hard) limit of a resource (man 2 getrlimit; via prlimit64)."""
+    return prlimit(0, resource)
+
+
+def setrlimit(resource: FlagArg, limits: tuple[int, int]) -> None:
+    """Set this process's (soft, hard) limit of a resource (man 2 setrlimit; via prlimit64)."""
+    prlimit(0, resource, limits)
+
+
+def getrusage(who: FlagArg = 0) -> Rusage:
+    """Resource usage of this process, its reaped children or this thread (man 2 getrusage;
+    RUSAGE members, SELF by default)."""
+    ru = _new("long[]", _RUSAGE_LONGS)
+    call(_getrusage, "getrusage", to_int(who, RUSAGE), ru)
+    return _rusage(ru)
+
+
+def getpriority(which: FlagArg, who: int) -> int:
+    """The nice value (-20..19) of a process, group or user (man 2 getpriority; PRIO members)."""
+    return 20 - call(_getpriority, "getpriority", to_int(which, PRIO), who)
+
+
+def setpriority(which: FlagArg, who: int, prio: int) -> None:
+    """Set the nice value of a process, group or user (man 2 setpriority)."""
+    call(_setpriority, "setpriority", to_int(which, PRIO), who, prio)
+
+
+# ---- the system ----------------------------------------------------------------------------
+
+class Uname(NamedTuple):
+    """The kernel's names (man 2 uname): os.uname_result's fields and the NIS domain name."""
+    sysname: str
+    nodename: str
+    release: str
+    version: str
+    machine: str
+    domainname: str
+
+
+def uname() -> Uname:
+    """The kernel's name, release, version, machine and host names (man 2 uname)."""
+    u = _new("struct utsname *")
+    call(_uname, "uname", u)
+    return Uname._make(decode(_string(getattr(u, f))) for f in Uname._fields)
+
+
+class Sysinfo(NamedTuple):
+    """System statistics (man 2 sysinfo); memory sizes in bytes (mem_unit applied)."""
+    uptime: int                         # seconds since boot
+    loads: tuple[float, float, float]   # 1, 5 and 15 minute load averages
+    totalram: int
+    freeram: int
+    sharedram: int
+    bufferram: int
+    totalswap: int
+    freeswap: int
+    procs: int                          # number of tasks (threads)
+    totalhigh: int
+    freehigh: int
+
+
+def sysinfo() -> Sysinfo:
+    """Uptime, load averages, memory and swap totals, task count (man 2 sysinfo)."""
+    s = _new("struct sysinfo *")
+    call(_sysinfo, "sysinfo", s)
+    unit = s.mem_unit or 1
+    return Sysinfo(s.uptime, tuple(v / _LOAD_SCALE for v in s.loads),  # type: ignore[arg-type]
+                   s.totalram * unit, s.freeram * unit, s.sharedram * unit, s.bufferram * unit,
+                   s.totalswap * unit, s.freeswap * unit, s.procs,
+                   s.totalhigh * unit, s.freehigh * unit)
+
+
+def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, int]:
+    """Up to ``n`` random bytes, or fill a buffer and return the count (man 2 getrandom;
+    GRND flags)."""
+    f = to_int(flags, GRND)
+    if not isinstance(n_or_buf, int):
+        buf = writable(n_or_buf)
+        return call(_getrandom, "getrandom", buf, len(buf), f)
+    n = operator.index(n_or_buf)
+    if n < 0:
+        raise ValueError("negative size")
+    buf = _alloc("char[]", n)
+    return _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
+
+
+def personality(persona: FlagArg = 0xFFFFFFFF) -> int:
+    """Set the execution domain and PER flags; returns the previous one; 0xffffffff (the
+    default) only queries (man 2 personality)."""
+    return call(_personality, "personality", to_int(persona, PER))
+
+
+def getcpu() -> tuple[int, int]:
+    """The (cpu, NUMA node) this thread runs on, now (man 2 getcpu)."""
+    out = _new("unsigned int[2]")
+    call(_getcpu, "getcpu", out, out + 1, _NULL)
+    return out[0], out[1]
+
+
+def _remote_iovecs(remote: Iterable[tuple[int, int]]) -> Any:
+    pairs = [(operator.index(a), operator.index(n)) for a, n in remote]
+    iov = _new("struct iovec[]", len(pairs))
+    for (address, length), slot in zip(pairs, iov):
+        if not (0 <= address <= _ADDRESS_MAX and 0 <= length <= _ADDRESS_MAX):
+            raise ValueError(f"remote iovec ({address:#x}, {length}) outside the address space")
+        slot.iov_base = _cast("void *", address)
+        slot.iov_len = length
+    return iov
+
+
+def _process_vm(fn: Any, name: str, pid: int, local: Iterable[Buffer], convert: Any,
+                remote: Iterable[tuple[int, int]], flags: int) -> int:
+    liov, _keep = _iovecs(local, convert)
+    riov = _remote_iovecs(remote)
+    return call(fn, name, pid, liov, len(liov), riov, len(riov), flags)
+
+
+def process_vm_readv(pid: int, local: Iterable[Buffer], remote: Iterable[tuple[int, int]],
+                     flags: int = 0) -> int:
+    """Copy another process's memory, (address, length) pairs, into local buffers; returns
+    the count (man 2 process_vm_readv)."""
+    return _process_vm(_process_vm_readv, "process_vm_readv", pid, local, writable, remote,
+                       flags)
+
+
+def process_vm_writev(pid: int, local: Iterable[Buffer], remote: Iterable[tuple[int, int]],
+                      flags: int = 0) -> int:
+    """Copy local buffers into another process's memory at (address, length) pairs; returns
+    the count (man 2 process_vm_writev)."""
+    return _process_vm(_process_vm_writev, "process_vm_writev", pid, local, view, remote, flags)
+
+
+def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:
+    """Memory barriers on other threads' CPUs (man 2 membarrier); MEMBARRIER_CMD.QUERY returns
+    the supported commands."""
+    return call(_membarrier, "membarrier", to_int(cmd, MEMBARRIER_CMD),
+                to_int(flags, MEMBARRIER_CMD_FLAG), cpu_id)
+
+
+methods(execveat, pidfd_send_signal, pidfd_getfd)
+
+__all__ = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+           "clone", "clone3", "execve", "execveat", "exit_group",
+           "wait4", "waitid", "Rusage", "WaitidResult",
+           "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED", "WSTOPSIG",
+           "WCOREDUMP", "WIFCONTINUED",
+           "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kill", "tgkill", "tkill",
+           "prlimit", "getrlimit", "setrlimit", "RLIM_INFINITY", "getrusage",
+           "getpriority", "setpriority",
+           "uname", "Uname", "sysinfo", "Sysinfo", "getrandom", "personality", "getcpu",
+           "process_vm_readv", "process_vm_writev", "membarrier"]

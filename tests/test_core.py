@@ -315,3 +315,18 @@ def test_process_ids_in_another_thread_and_as_nobody():
     def check():
         assert (L.getuid(), L.geteuid(), L.getgid(), L.getegid()) == (65534,) * 4
     assert as_nobody(check) == 0
+
+
+def test_id_getters_are_unsigned_32_bit():
+    """ids >= 2^31 must not come back negative on 32-bit arches (nor truncated to 16 bits)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to take such ids")
+    from conftest import in_child
+    big = 3_000_000_000
+
+    def check():
+        os.setresgid(big, big + 1, big + 2)
+        os.setresuid(big + 3, big + 4, big + 5)
+        assert (L.getuid(), L.geteuid(), L.getgid(), L.getegid()) == (
+            big + 3, big + 4, big, big + 1) == (os.getuid(), os.geteuid(), os.getgid(), os.getegid())
+    assert in_child(check) == 0
