@@ -196,6 +196,23 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "shmdt": (1,),                                  # EINVAL (unaligned address)
         "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
     },
+    "event": {
+        "epoll_create1": (-1,),                         # EINVAL
+        "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF
+        "epoll_pwait": (BAD_FD, _OUT, 1, 0, NULL),      # EBADF (epoll_wait too)
+        "epoll_pwait2": (BAD_FD, _OUT, 1, 0, NULL),     # EBADF
+        # no fds and a zero timeout: returns 0 at once.  Never NULL with nfds > 0: ls_ppoll
+        # packs the fds array in place before the call.
+        "ppoll": (NULL, 0, 0, NULL),                    # no effect
+        "eventfd2": (0, -1),                            # EINVAL
+        "inotify_init1": (-1,),                         # EINVAL
+        "inotify_add_watch": (BAD_FD, NULL, 0),         # EINVAL (mask 0 checked first)
+        "inotify_rm_watch": (BAD_FD, 0),                # EBADF
+        # REPORT_FID passes the capability check for non-root on Linux >= 5.13 (older: EPERM,
+        # shown "blocked"); all-ones event_f_flags then fail before any fd exists
+        "fanotify_init": (lib.FAN_REPORT_FID, U32),     # EINVAL
+        "fanotify_mark": (BAD_FD, U32, 0, BAD_FD, NULL),  # EINVAL
+    },
     "process": {
         "clone": None,  # no harmless probe: the interpreter's fork hooks run before the syscall
         "clone3": None,  # likewise
@@ -236,7 +253,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
 # probe must fail with a harmless errno before the call does anything (tests/test_main.py).
 NO_EFFECT = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
              "gettimeofday", "times", "setresuid", "setresgid", "setreuid", "setregid",
-             "setfsuid", "setfsgid", "sched_yield", "personality", "getcpu"}
+             "setfsuid", "setfsgid", "sched_yield", "personality", "getcpu", "ppoll"}
 
 # Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
 # arm_fadvise64_64 on 32-bit arches).
@@ -251,6 +268,8 @@ EXCLUDED = {
     "ioctl_ptr": "ioctl again, with a pointer argument",
     "fstat": "statx again, with AT_EMPTY_PATH (fstat's fast path)",
     "signalfd_read": "read again: signalfd records flattened in C (poll(2) between reads)",
+    "inotify_read": "read again: inotify records parsed in C",
+    "fanotify_read": "read again: fanotify records parsed in C",
 }
 
 

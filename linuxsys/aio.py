@@ -1,4 +1,129 @@
-"""aio family (issue 4): filled in by its owner."""
+"""aio: asyncio iterators over the records of event fds (inotify, eventfd, signalfd, timerfd).
+
+    import linuxsys as L, linuxsys.aio
+
+    with L.Inotify() as ino:
+        ino.add_watch("/tmp", L.IN.CREATE)
+        async for event in linuxsys.aio.inotify_events(ino):
+            print(event.name)
+
+One generic piece, ``FdReader``: each time the running loop sees the fd readable
+(``loop.add_reader``), it reads everything pending and yields it record by record.  It makes
+the fd nonblocking (O_NONBLOCK, as asyncio's pipe transports do), so reads never stall the
+loop; that flag is the open file's, shared by every fd duplicated from it.  One iterator per
+fd at a time: the loop keeps one reader callback per fd.  Iteration ends when it finds the
+fd object (an Fd, Inotify ...) closed; to stop one waiting, cancel its task.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import asyncio
+from collections import deque
+from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
+
+from ._core import lib
+from .event import InotifyEvent, eventfd_read, inotify_read
+from .fd import FdArg, fdnum
+from .io import fcntl
+from .signal import Siginfo, signalfd_read
+from .time import timerfd_read
+
+T = TypeVar("T")
+
+_F_GETFL = lib.F_GETFL
+_F_SETFL = lib.F_SETFL
+_O_NONBLOCK = lib.O_NONBLOCK
+
+
+def set_nonblocking(fd: FdArg) -> None:
+    """Set O_NONBLOCK on an fd's open file unless it is set (man 2 fcntl, F_SETFL)."""
+    flags = fcntl(fd, _F_GETFL)
+    if not flags & _O_NONBLOCK:
+        fcntl(fd, _F_SETFL, flags | _O_NONBLOCK)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class FdReader(AsyncIterator[T]):
+    """Async iterator over the records ``read(fd)`` returns while ``fd`` has some pending.
+
+    ``read`` is called with the fd object as given, on a nonblocking fd; it returns an
+    iterable of records, empty (or raising BlockingIOError) when none is pending.
+    """
+
+    def __init__(self, fd: FdArg, read: Callable[[Any], Iterable[T]]) -> None:
+        set_nonblocking(fd)
+        self._fd = fd
+        self._read = read
+        self._pending: deque[T] = deque()
+
+    def __aiter__(self) -> FdReader[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        pending = self._pending
+        while not pending:
+            if getattr(self._fd, "closed", False):
+                raise StopAsyncIteration
+            self._read_all()
+            if not pending:
+                await self._readable()
+        return pending.popleft()
+
+    def _read_all(self) -> None:
+        """Read until nothing is pending."""
+        while True:
+            try:
+                records = self._read(self._fd)
+            except BlockingIOError:
+                return
+            n = len(self._pending)
+            self._pending.extend(records)
+            if len(self._pending) == n:
+                return
+
+    async def _readable(self) -> None:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        n = fdnum(self._fd)
+        loop.add_reader(n, _wake, future)
+        try:
+            await future
+        finally:
+            loop.remove_reader(n)
+
+
+def inotify_events(fd: FdArg) -> FdReader[InotifyEvent]:
+    """InotifyEvents as they arrive on an Inotify or inotify fd (man 7 inotify)."""
+    return FdReader(fd, inotify_read)
+
+
+def _eventfd_values(fd: Any) -> list[int]:
+    return [eventfd_read(fd)]  # BlockingIOError once the counter is 0
+
+
+def eventfd_values(fd: FdArg) -> FdReader[int]:
+    """An eventfd's counter each time it is taken: its value, or 1s with EFD.SEMAPHORE
+    (man 2 eventfd)."""
+    return FdReader(fd, _eventfd_values)
+
+
+def signalfd_siginfos(fd: FdArg) -> FdReader[Siginfo]:
+    """The signals a signalfd receives, as Siginfo records (man 2 signalfd)."""
+    return FdReader(fd, signalfd_read)
+
+
+def _timerfd_counts(fd: Any) -> list[int]:
+    count = timerfd_read(fd)
+    return [count] if count else []
+
+
+def timerfd_expirations(fd: FdArg) -> FdReader[int]:
+    """A timerfd's expiration counts, one per read that found any (man 2 timerfd_create)."""
+    return FdReader(fd, _timerfd_counts)
+
+
+__all__ = ["FdReader", "set_nonblocking", "inotify_events", "eventfd_values",
+           "signalfd_siginfos", "timerfd_expirations"]

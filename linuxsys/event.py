@@ -1,4 +1,564 @@
-"""event family (issue 4): filled in by its owner."""
+"""event: epoll, poll/ppoll, eventfd, inotify and fanotify (man 7 epoll, man 7 inotify ...).
+
+Every fd made here is an ``Fd`` (close-on-exec unless ``inheritable=True``) that ``select``,
+``selectors`` and asyncio's ``add_reader`` accept.  The C helpers hand results over flattened
+(epoll events as (data, events) pairs, poll fds as (fd, revents) pairs, inotify and fanotify
+records as rows of ints), so no kernel struct's layout is written out in Python: epoll's is
+packed on x86_64 only, and the headers say so.
+
+Waits retry EINTR with the time left (PEP 475) and return nothing once it is up.  Timeouts
+follow the man page of the call: ``epoll_wait``/``epoll_pwait``/``poll`` in milliseconds,
+``epoll_pwait2``/``ppoll`` in nanoseconds, ``Epoll.poll`` in seconds like select.epoll; None
+or a negative value waits forever.  Signal masks are iterables of signals (see
+``linuxsys.sigmask``), None for none.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+import sys
+from time import monotonic_ns as _monotonic_ns
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
+
+from ._core import NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, lib, path, writable
+from .fd import Fd, FdArg, fdnum, methods
+from .flags import NAMESPACES, FlagArg, to_int
+from .fs import _U32, _U64, _uint
+from .signal import SignalArg, sigmask
+
+Signals = Optional[Iterable[SignalArg]]  # a signal mask: None leaves the thread's as it is
+PollFds = Iterable[Tuple[FdArg, FlagArg]]
+
+EPOLL = NAMESPACES["EPOLL"]
+EPOLL_CTL = NAMESPACES["EPOLL_CTL"]
+POLL = NAMESPACES["POLL"]
+EFD = NAMESPACES["EFD"]
+IN = NAMESPACES["IN"]
+FAN = NAMESPACES["FAN"]
+FAN_MARK = NAMESPACES["FAN_MARK"]
+O = NAMESPACES["O"]
+
+_epoll_create1 = lib.ls_epoll_create1
+_epoll_ctl = lib.ls_epoll_ctl
+_epoll_pwait = lib.ls_epoll_pwait
+_epoll_pwait2 = lib.ls_epoll_pwait2
+_ppoll = lib.ls_ppoll
+_eventfd2 = lib.ls_eventfd2
+_read = lib.ls_read
+_write = lib.ls_write
+_inotify_init1 = lib.ls_inotify_init1
+_inotify_add_watch = lib.ls_inotify_add_watch
+_inotify_rm_watch = lib.ls_inotify_rm_watch
+_inotify_read = lib.ls_inotify_read
+_fanotify_init = lib.ls_fanotify_init
+_fanotify_mark = lib.ls_fanotify_mark
+_fanotify_read = lib.ls_fanotify_read
+
+_EPOLL_CLOEXEC = lib.EPOLL_CLOEXEC
+_EPOLL_CTL_ADD = lib.EPOLL_CTL_ADD
+_EPOLL_CTL_MOD = lib.EPOLL_CTL_MOD
+_EPOLL_CTL_DEL = lib.EPOLL_CTL_DEL
+_EPOLL_DEFAULT = lib.EPOLLIN | lib.EPOLLPRI | lib.EPOLLOUT  # select.epoll.register's default
+_EFD_CLOEXEC = lib.EFD_CLOEXEC
+_IN_CLOEXEC = lib.IN_CLOEXEC
+_FAN_CLOEXEC = lib.FAN_CLOEXEC
+_O_CLOEXEC = lib.O_CLOEXEC
+_O_LARGEFILE = lib.O_LARGEFILE  # as for openat: event fds of large files on 32-bit arches
+_AT_FDCWD = lib.AT_FDCWD
+_EINVAL = lib.EINVAL
+_NEG_EAGAIN = -lib.EAGAIN
+_EVENT_SIZE = lib.LS_EPOLL_EVENT_SIZE
+_INOTIFY_ROW = lib.LS_INOTIFY_ROW
+_FANOTIFY_ROW = lib.LS_FANOTIFY_ROW
+_RESPONSE_SIZE = ffi.sizeof("struct fanotify_response")
+_INT_MAX = (1 << 31) - 1
+_I64_MAX = (1 << 63) - 1
+_NS_PER_MS = 1_000_000
+_MAXEVENTS = 1023  # Epoll.poll's and epoll_wait's default, as select.epoll (FD_SETSIZE - 1)
+_BYTEORDER = sys.byteorder
+_NULL = ffi.NULL
+_new = ffi.new
+_unpack = ffi.unpack
+_sizeof = ffi.sizeof
+_alloc = ffi.new_allocator(should_clear_after_alloc=False)
+_tuple_new = tuple.__new__
+
+
+# ---- timeouts, signal masks, EINTR ---------------------------------------------------------
+
+def _ms(timeout: Optional[float]) -> int:
+    """A timeout in ms for the kernel's int: -1 for None or negative; fractions round up."""
+    if timeout is None:
+        return -1
+    if type(timeout) is not int:
+        if not isinstance(timeout, (int, float)):
+            raise TypeError(f"a timeout is a number or None, not {type(timeout).__name__!r}")
+        if math.isnan(timeout):
+            raise ValueError("timeout is NaN")
+        timeout = -1 if timeout < 0 else math.ceil(min(timeout, _INT_MAX + 1.0))
+    if timeout < 0:
+        return -1
+    if timeout > _INT_MAX:
+        raise OverflowError(f"timeout must be at most {_INT_MAX} ms")
+    return timeout
+
+
+def _ns(timeout_ns: Optional[int]) -> int:
+    """A timeout in ns for C's int64: -1 for None or negative."""
+    if timeout_ns is None:
+        return -1
+    ns = _uint(timeout_ns, "timeout_ns", -(1 << 63), _I64_MAX)
+    return -1 if ns < 0 else ns
+
+
+def _sigset(signals: Signals) -> Any:
+    """The kernel sigset of some signals, NULL for None (the mask stays as it is)."""
+    return _NULL if signals is None else _new("uint64_t *", sigmask(signals))
+
+
+def _retry(fn: Any, name: str, args: tuple, timeout: int, unit: int, mask: Any, start: int,
+           r: int) -> int:
+    """After ``fn(*args, timeout, mask)`` returned ``r`` < 0: retry EINTR with the time left
+    (PEP 475; ``timeout`` counts ``unit`` ns from ``start``), 0 once it is up; raise any
+    other error."""
+    deadline = start + timeout * unit
+    while r == NEG_EINTR:
+        if timeout > 0:
+            left = deadline - _monotonic_ns()
+            if left <= 0:
+                return 0
+            timeout = -(-left // unit)
+        r = fn(*args, timeout, mask)
+    if r < 0:
+        raise error(-r, name)
+    return r
+
+
+# ---- epoll ---------------------------------------------------------------------------------
+
+def epoll_create1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """A new epoll instance (man 2 epoll_create1); close-on-exec unless ``inheritable``."""
+    f = to_int(flags, EPOLL)
+    return Fd(call(_epoll_create1, "epoll_create1", f if inheritable else f | _EPOLL_CLOEXEC))
+
+
+def epoll_ctl(epfd: FdArg, op: FlagArg, fd: FdArg, events: FlagArg = 0,
+              data: Optional[int] = None) -> None:
+    """Add, modify or delete (``EPOLL_CTL.ADD``/``MOD``/``DEL``) ``fd``'s entry in an epoll
+    instance, with ``EPOLL`` event bits and a 64-bit ``data`` (default: fd's number) that
+    waits report back (man 2 epoll_ctl)."""
+    n = fdnum(fd)
+    d = n if data is None else _uint(data, "data", 0, _U64)
+    call(_epoll_ctl, "epoll_ctl", fdnum(epfd), to_int(op, EPOLL_CTL), n,
+         _uint(to_int(events, EPOLL), "events", 0, _U32), d)
+
+
+_wait_bufs: list[Any] = []  # event buffers of epoll_wait(epfd, maxevents), each call pops one
+
+
+def _epoll_events(fn: Any, name: str, epfd: int, maxevents: int, timeout: int, unit: int,
+                  mask: Any, bufs: list[Any]) -> list[tuple[int, int]]:
+    """Wait into a buffer popped from ``bufs`` (grown when too small, then pushed back) and
+    return the events as (data, events) pairs."""
+    if maxevents < 1:
+        raise ValueError("maxevents must be at least 1")
+    try:
+        buf = bufs.pop()
+    except IndexError:
+        buf = None
+    if buf is None or len(buf) < 2 * maxevents:
+        buf = _alloc("uint64_t[]", 2 * max(maxevents, _MAXEVENTS))
+    try:
+        start = _monotonic_ns() if timeout > 0 else 0
+        r = fn(epfd, buf, maxevents, timeout, mask)
+        if r < 0:
+            r = _retry(fn, name, (epfd, buf, maxevents), timeout, unit, mask, start, r)
+        flat = iter(_unpack(buf, 2 * r))
+        return list(zip(flat, flat))
+    finally:
+        bufs.append(buf)
+
+
+def _epoll(fn: Any, name: str, epfd: FdArg, maxevents_or_buffer: Union[int, Buffer],
+           timeout: int, unit: int, signals: Signals) -> Union[list[tuple[int, int]], int]:
+    n = fdnum(epfd)
+    mask = _sigset(signals)
+    if isinstance(maxevents_or_buffer, int):
+        return _epoll_events(fn, name, n, int(maxevents_or_buffer), timeout, unit, mask,
+                             _wait_bufs)
+    buf = writable(maxevents_or_buffer)
+    maxevents = min(_sizeof(buf) // _EVENT_SIZE, _INT_MAX)
+    if maxevents < 1:
+        raise ValueError(f"the buffer holds no event ({_EVENT_SIZE} bytes each)")
+    start = _monotonic_ns() if timeout > 0 else 0
+    r = fn(n, buf, maxevents, timeout, mask)
+    if r < 0:
+        r = _retry(fn, name, (n, buf, maxevents), timeout, unit, mask, start, r)
+    return r
+
+
+def epoll_wait(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
+               timeout: Optional[float] = -1) -> Union[list[tuple[int, int]], int]:
+    """Wait up to ``timeout`` ms for events (man 2 epoll_wait; epoll_pwait on every arch).
+
+    With ``maxevents``, a list of (data, events) pairs; with a writable buffer, fills it with
+    native uint64 (data, events) pairs, 16 bytes an event, and returns their count."""
+    return _epoll(_epoll_pwait, "epoll_pwait", epfd, maxevents_or_buffer, _ms(timeout),
+                  _NS_PER_MS, None)
+
+
+def epoll_pwait(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
+                timeout: Optional[float] = -1, sigmask: Signals = None
+                ) -> Union[list[tuple[int, int]], int]:
+    """epoll_wait with the thread's signal mask replaced by ``sigmask`` while it waits
+    (man 2 epoll_pwait)."""
+    return _epoll(_epoll_pwait, "epoll_pwait", epfd, maxevents_or_buffer, _ms(timeout),
+                  _NS_PER_MS, sigmask)
+
+
+def epoll_pwait2(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
+                 timeout_ns: Optional[int] = None, sigmask: Signals = None
+                 ) -> Union[list[tuple[int, int]], int]:
+    """epoll_pwait with a nanosecond timeout, 64-bit on every arch (man 2 epoll_pwait2,
+    Linux 5.11)."""
+    return _epoll(_epoll_pwait2, "epoll_pwait2", epfd, maxevents_or_buffer, _ns(timeout_ns), 1,
+                  sigmask)
+
+
+class _FdHolder:
+    """An object around one Fd (``.fd``): fileno(), close(), ``closed``, a context manager."""
+
+    __slots__ = ("_fd",)
+    _fd: Fd
+
+    @property
+    def fd(self) -> Fd:
+        return self._fd
+
+    @property
+    def closed(self) -> bool:
+        return self._fd.closed
+
+    def fileno(self) -> int:
+        return self._fd.fileno()
+
+    def close(self) -> None:
+        self._fd.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._fd.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {'closed' if self._fd.closed else self._fd.fd}>"
+
+
+class Epoll(_FdHolder):
+    """An epoll instance used like select.epoll (man 7 epoll): register/modify/unregister fds,
+    ``poll`` for (fd, events) pairs.  ``poll`` reuses its event buffer from call to call."""
+
+    __slots__ = ("_bufs",)
+
+    def __init__(self, flags: FlagArg = 0, *, inheritable: bool = False) -> None:
+        self._fd = epoll_create1(flags, inheritable=inheritable)
+        self._bufs: list[Any] = []
+
+    def register(self, fd: FdArg, eventmask: FlagArg = _EPOLL_DEFAULT) -> None:
+        """Watch ``fd`` for ``EPOLL`` events (default IN|PRI|OUT); EEXIST if it is already
+        watched (man 2 epoll_ctl)."""
+        epoll_ctl(self._fd, _EPOLL_CTL_ADD, fd, eventmask)
+
+    def modify(self, fd: FdArg, eventmask: FlagArg) -> None:
+        """Change the events a watched fd is watched for (man 2 epoll_ctl)."""
+        epoll_ctl(self._fd, _EPOLL_CTL_MOD, fd, eventmask)
+
+    def unregister(self, fd: FdArg) -> None:
+        """Stop watching ``fd`` (man 2 epoll_ctl)."""
+        epoll_ctl(self._fd, _EPOLL_CTL_DEL, fd)
+
+    def poll(self, timeout: Optional[float] = None,
+             maxevents: int = -1) -> list[tuple[int, int]]:
+        """Wait up to ``timeout`` seconds (None or negative: forever) for events; return
+        (fd, events) pairs, at most ``maxevents`` (-1: 1023) (man 2 epoll_wait)."""
+        ms = -1 if timeout is None else _ms(timeout * 1000)
+        return _epoll_events(_epoll_pwait, "epoll_pwait", self._fd._fd,
+                             _MAXEVENTS if maxevents == -1 else maxevents, ms, _NS_PER_MS,
+                             _NULL, self._bufs)
+
+
+# ---- poll ----------------------------------------------------------------------------------
+
+def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int, int]]:
+    flat: list[int] = []
+    for fd, events in fds:
+        flat.append(fd if type(fd) is int else fdnum(fd))
+        if type(events) is not int or not 0 <= events <= 0xFFFF:
+            events = _uint(to_int(events, POLL), "events", 0, 0xFFFF)
+        flat.append(events)
+    nfds = len(flat) >> 1
+    arr = _new("int[]", flat)
+    start = _monotonic_ns() if timeout_ns > 0 else 0
+    r = _ppoll(arr, nfds, timeout_ns, mask)
+    if r < 0:
+        r = _retry(_ppoll, name, (arr, nfds), timeout_ns, 1, mask, start, r)
+    if r == 0:
+        return []
+    out = _unpack(arr, 2 * nfds)
+    return [(out[i], out[i + 1]) for i in range(0, 2 * nfds, 2) if out[i + 1]]
+
+
+def poll(fds: PollFds, timeout: Optional[float] = -1) -> list[tuple[int, int]]:
+    """Wait up to ``timeout`` ms until one of ``fds``, (fd, ``POLL`` events) pairs, is ready;
+    return (fd, revents) for those with revents (man 2 poll; ppoll on every arch: aarch64 has
+    no poll)."""
+    ms = _ms(timeout)
+    return _poll("ppoll", fds, ms * _NS_PER_MS if ms > 0 else ms, _NULL)
+
+
+def ppoll(fds: PollFds, timeout_ns: Optional[int] = None,
+          sigmask: Signals = None) -> list[tuple[int, int]]:
+    """poll with a nanosecond timeout and the signal mask replaced by ``sigmask`` while it
+    waits (man 2 ppoll; ppoll_time64 on 32-bit arches)."""
+    return _poll("ppoll", fds, _ns(timeout_ns), _sigset(sigmask))
+
+
+# ---- eventfd -------------------------------------------------------------------------------
+
+def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """An eventfd counter starting at ``initval`` (man 2 eventfd; eventfd2 on every arch):
+    ``EFD.SEMAPHORE``, ``EFD.NONBLOCK``, close-on-exec unless ``inheritable``."""
+    f = to_int(flags, EFD)
+    return Fd(call(_eventfd2, "eventfd2", _uint(initval, "initval", 0, _U32),
+                   f if inheritable else f | _EFD_CLOEXEC))
+
+
+_counters: list[Any] = []  # uint64_t boxes of eventfd_read, each call pops one
+
+
+def eventfd_read(fd: FdArg) -> int:
+    """Take an eventfd's counter (1 with EFD.SEMAPHORE), waiting while it is 0 unless the fd
+    is nonblocking: BlockingIOError then (man 2 eventfd; os.eventfd_read)."""
+    n = fd if type(fd) is int else fdnum(fd)
+    try:
+        box = _counters.pop()
+    except IndexError:
+        box = _new("uint64_t[1]")
+    try:
+        r = _read(n, box, 8)
+        while r < 0:
+            if r != NEG_EINTR:
+                raise error(-r, "read")
+            r = _read(n, box, 8)
+        if r != 8:
+            raise error(_EINVAL, "read")  # not an eventfd: it always gives 8 bytes
+        return box[0]
+    finally:
+        _counters.append(box)
+
+
+def eventfd_write(fd: FdArg, value: int) -> None:
+    """Add ``value`` (0 .. 2**64-2) to an eventfd's counter, waiting while it would overflow
+    unless the fd is nonblocking (man 2 eventfd; os.eventfd_write)."""
+    n = fd if type(fd) is int else fdnum(fd)
+    data = _uint(value, "value", 0, _U64).to_bytes(8, _BYTEORDER)
+    r = _write(n, data, 8)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "write")
+        r = _write(n, data, 8)
+
+
+# ---- inotify and fanotify records ----------------------------------------------------------
+
+_RECORDS = 8192  # bytes of one read: at least one inotify event (16 + NAME_MAX + 1)
+# (buffer, rows) pairs of inotify_read/fanotify_read, each call pops one (see io.read).
+_record_bufs: list[tuple[Any, Any]] = []
+
+
+def _read_records(fn: Any, fd: FdArg, parse: Callable[[int, Any, Any], list]) -> list:
+    """One parsing read by ``fn`` into a pooled (buffer, rows) pair: ``parse(result, buffer,
+    rows)``, or [] when a nonblocking fd has nothing pending."""
+    n = fdnum(fd)
+    try:
+        buf, rows = _record_bufs.pop()
+    except IndexError:
+        buf = _alloc("char[]", _RECORDS)
+        rows = _alloc("int64_t[]", _RECORDS // 16 * max(_INOTIFY_ROW, _FANOTIFY_ROW))
+    try:
+        r = fn(n, buf, _RECORDS, rows)
+        while r < 0:
+            if r == _NEG_EAGAIN:
+                return []
+            if r != NEG_EINTR:
+                raise error(-r, "read")
+            r = fn(n, buf, _RECORDS, rows)
+        return parse(r, buf, rows)
+    finally:
+        _record_bufs.append((buf, rows))
+
+
+class InotifyEvent(NamedTuple):
+    """One inotify event (man 7 inotify): watch descriptor, IN mask, rename cookie, and the
+    name of the entry inside a watched directory (None for the watched object itself)."""
+    wd: int
+    mask: IN
+    cookie: int
+    name: Optional[str]
+
+
+class _Masks(dict):
+    """mask -> ns(mask), cached: building an IntFlag costs ~0.3 us, masks repeat."""
+
+    __slots__ = ("ns",)
+
+    def __init__(self, ns: type) -> None:
+        super().__init__()
+        self.ns = ns
+
+    def __missing__(self, m: int) -> Any:
+        f = self[m] = self.ns(m)
+        return f
+
+
+_in_masks = _Masks(IN)
+_fan_masks = _Masks(FAN)
+
+
+def inotify_init1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """A new inotify instance (man 2 inotify_init1; ``IN.NONBLOCK``), close-on-exec unless
+    ``inheritable``."""
+    f = to_int(flags, IN)
+    return Fd(call(_inotify_init1, "inotify_init1", f if inheritable else f | _IN_CLOEXEC))
+
+
+def inotify_add_watch(fd: FdArg, path_: PathArg, mask: FlagArg) -> int:
+    """Watch ``path`` for the ``IN`` events of ``mask``; return the watch descriptor, the same
+    one again for a path already watched (man 2 inotify_add_watch)."""
+    return call(_inotify_add_watch, "inotify_add_watch", fdnum(fd), path(path_),
+                _uint(to_int(mask, IN), "mask", 0, _U32), filename=path_)
+
+
+def inotify_rm_watch(fd: FdArg, wd: int) -> None:
+    """Remove a watch; an IN.IGNORED event follows (man 2 inotify_rm_watch)."""
+    call(_inotify_rm_watch, "inotify_rm_watch", fdnum(fd), wd)
+
+
+def _inotify_events(r: int, buf: Any, rows: Any) -> list[InotifyEvent]:
+    names = decode(_unpack(buf, r)).split("\0")  # a name (maybe "") per event, then ""
+    flat = _unpack(rows, _INOTIFY_ROW * (len(names) - 1))
+    return [_tuple_new(InotifyEvent, (flat[j], _in_masks[flat[j + 1]], flat[j + 2], name or None))
+            for j, name in zip(range(0, len(flat), _INOTIFY_ROW), names)]
+
+
+def inotify_read(fd: FdArg) -> list[InotifyEvent]:
+    """The events one read(2) of an inotify fd gives, as InotifyEvents: it waits for some on
+    a blocking fd; a nonblocking one with none pending gives [] (man 7 inotify)."""
+    return _read_records(_inotify_read, fd, _inotify_events)
+
+
+class Inotify(_FdHolder):
+    """An inotify instance (man 7 inotify): add_watch/rm_watch, read_events(), and iteration
+    yielding InotifyEvents: forever on a blocking fd, until none is pending on a nonblocking
+    one (``Inotify(IN.NONBLOCK)``)."""
+
+    __slots__ = ()
+
+    def __init__(self, flags: FlagArg = 0, *, inheritable: bool = False) -> None:
+        self._fd = inotify_init1(flags, inheritable=inheritable)
+
+    def add_watch(self, path_: PathArg, mask: FlagArg = IN.ALL_EVENTS) -> int:
+        """Watch ``path`` (default: for every event); return its wd (man 2 inotify_add_watch)."""
+        return inotify_add_watch(self._fd, path_, mask)
+
+    def rm_watch(self, wd: int) -> None:
+        """Remove a watch (man 2 inotify_rm_watch)."""
+        inotify_rm_watch(self._fd, wd)
+
+    def read_events(self) -> list[InotifyEvent]:
+        """The events one read gives; [] if nonblocking and none is pending (man 7 inotify)."""
+        return inotify_read(self._fd)
+
+    def __iter__(self) -> Iterator[InotifyEvent]:
+        """Events as read_events() gives them, until it gives none."""
+        while True:
+            events = inotify_read(self._fd)
+            if not events:
+                return
+            yield from events
+
+
+class FanotifyEvent(NamedTuple):
+    """One fanotify event (man 7 fanotify): FAN mask, an Fd of the object the caller owns and
+    must close (None: FAN_NOFD, e.g. on overflow), the pid (a tid with FAN_REPORT_TID), and a
+    pidfd of that process, also the caller's, with FAN_REPORT_PIDFD (else None)."""
+    mask: FAN
+    fd: Optional[Fd]
+    pid: int
+    pidfd: Optional[Fd]
+
+
+def fanotify_init(flags: FlagArg = 0, event_f_flags: FlagArg = 0,
+                  *, inheritable: bool = False) -> Fd:
+    """A new fanotify group (man 2 fanotify_init; CAP_SYS_ADMIN for most uses): ``FAN``
+    class/report flags, ``O`` flags for the event fds.  Both it and the event fds are
+    close-on-exec unless ``inheritable``."""
+    f, o = to_int(flags, FAN), to_int(event_f_flags, O) | _O_LARGEFILE
+    if not inheritable:
+        f |= _FAN_CLOEXEC
+        o |= _O_CLOEXEC
+    return Fd(call(_fanotify_init, "fanotify_init", _uint(f, "flags", 0, _U32),
+                   _uint(o, "event_f_flags", 0, _U32)))
+
+
+def fanotify_mark(fd: FdArg, flags: FlagArg, mask: FlagArg, dirfd: FdArg = _AT_FDCWD,
+                  path_: Optional[PathArg] = None) -> None:
+    """Add, remove or flush (``FAN_MARK`` flags) the ``FAN`` events a group watches on the
+    object ``path`` names relative to ``dirfd`` (``dirfd`` itself without a path)
+    (man 2 fanotify_mark)."""
+    call(_fanotify_mark, "fanotify_mark", fdnum(fd),
+         _uint(to_int(flags, FAN_MARK), "flags", 0, _U32),
+         _uint(to_int(mask, FAN), "mask", 0, _U64), fdnum(dirfd),
+         _NULL if path_ is None else path(path_), filename=path_)
+
+
+def _owned(n: int) -> Optional[Fd]:
+    return Fd(n) if n >= 0 else None
+
+
+def _fanotify_events(r: int, buf: Any, rows: Any) -> list[FanotifyEvent]:
+    flat = _unpack(rows, _FANOTIFY_ROW * r)
+    return [_tuple_new(FanotifyEvent, (_fan_masks[flat[j]], _owned(flat[j + 1]), flat[j + 2],
+                                       _owned(flat[j + 3])))
+            for j in range(0, len(flat), _FANOTIFY_ROW)]
+
+
+def fanotify_read(fd: FdArg) -> list[FanotifyEvent]:
+    """The events one read(2) of a fanotify fd gives: waits for some on a blocking fd, [] on
+    a nonblocking one with none pending (man 7 fanotify).  Close each event's Fds."""
+    return _read_records(_fanotify_read, fd, _fanotify_events)
+
+
+def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
+    """Allow or deny the access a permission event (FAN.OPEN_PERM ...) holds up:
+    ``lib.FAN_ALLOW`` or ``FAN_DENY`` (| ``FAN_AUDIT``), written as a struct
+    fanotify_response (man 7 fanotify)."""
+    answer = _new("struct fanotify_response *")
+    answer.fd = fdnum(event_fd)
+    answer.response = _uint(response, "response", 0, _U32)
+    call(_write, "write", fdnum(fd), answer, _RESPONSE_SIZE)
+
+
+methods(epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, eventfd_read, eventfd_write,
+        inotify_add_watch, inotify_rm_watch, inotify_read, fanotify_mark, fanotify_read,
+        fanotify_respond)
+# The names the issue gives the eventfd methods: fd.read_value(), fd.write_value(v).
+Fd.read_value = eventfd_read  # type: ignore[attr-defined]
+Fd.write_value = eventfd_write  # type: ignore[attr-defined]
+
+__all__ = ["epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "Epoll",
+           "poll", "ppoll", "eventfd", "eventfd_read", "eventfd_write",
+           "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "inotify_read",
+           "InotifyEvent", "Inotify",
+           "fanotify_init", "fanotify_mark", "fanotify_read", "fanotify_respond",
+           "FanotifyEvent"]

@@ -27,7 +27,8 @@ for _line in ffi.string(lib.ls_namespaces()).decode().splitlines():
     _name, _kind, _prefix, *_members = _line.split()
     _prefix = "" if _prefix == "-" else _prefix
     _base = enum.IntFlag if _kind == "flag" else enum.IntEnum
-    _cls = _base(_name, [(m[len(_prefix):], getattr(lib, m)) for m in _members],
+    # lstrip: one prefix serves EPOLLIN and EPOLL_CLOEXEC alike
+    _cls = _base(_name, [(m[len(_prefix):].lstrip("_"), getattr(lib, m)) for m in _members],
                  module=__name__)
     NAMESPACES[_name] = _cls
     _PREFIX[_cls] = _prefix
@@ -47,7 +48,7 @@ def _parse(ns: type, text: str) -> int:
             continue
         member = members.get(name)
         if member is None and prefix and name.startswith(prefix):
-            member = members.get(name[len(prefix):])
+            member = members.get(name[len(prefix):].lstrip("_"))
         if member is None:
             raise ValueError(f"unknown {ns.__name__} flag {part.strip()!r}")
         value |= int(member)

@@ -55,7 +55,10 @@ COMMON = ["__linux__", "__CHAR_BIT__=8", "__ORDER_LITTLE_ENDIAN__=1234",
 # Where cdefs' constants live in the uapi headers.  Add a header when cdefs gains names from it.
 HEADERS = """asm/unistd.h linux/errno.h linux/fcntl.h linux/stat.h linux/fs.h linux/falloc.h
 linux/fadvise.h linux/memfd.h linux/openat2.h linux/close_range.h linux/xattr.h linux/mman.h
-linux/sched.h linux/wait.h linux/mount.h""".split()
+linux/sched.h linux/wait.h linux/mount.h linux/resource.h linux/random.h linux/pidfd.h
+asm/siginfo.h linux/sysinfo.h linux/time.h linux/timerfd.h
+linux/eventpoll.h asm/poll.h linux/eventfd.h linux/inotify.h linux/fanotify.h
+linux/ipc.h""".split()
 
 # The C library's value, not the kernel header's, is the ABI here, and every libc has them:
 # glibc's O_LARGEFILE is 0 on 64-bit arches; on 32-bit ones its F_GETLK/F_SETLK/F_SETLKW are

@@ -1,0 +1,190 @@
+/* Flattened epoll events: (data, events) as two uint64_t, whatever the arch's struct epoll_event
+ * (packed, 12 bytes, on x86_64 only: the headers say which). */
+#define LS_EPOLL_EVENT_SIZE 16
+/* Rows of parsed records: inotify (wd, mask, cookie), fanotify (mask, fd, pid, pidfd).  Every
+ * record is at least 16 bytes, so count / 16 rows always suffice. */
+#define LS_INOTIFY_ROW 3
+#define LS_FANOTIFY_ROW 4
+/* The kernel's sigset_t: 64 signals, 8 bytes, on every arch (see signal.h). */
+#define LS_KERNEL_SIGSET 8
+
+_Static_assert(sizeof(struct epoll_event) <= LS_EPOLL_EVENT_SIZE, "struct epoll_event");
+_Static_assert(sizeof(struct pollfd) == 2 * sizeof(int), "struct pollfd");
+
+/* struct __kernel_timespec (two 64-bit fields on every arch) under a name of its own: old
+ * headers lack <linux/time_types.h>, and fs.c's fallback declaration comes after this file. */
+typedef struct { int64_t tv_sec; int64_t tv_nsec; } ls_timespec64;
+
+static ls_timespec64 *ls_ns_timespec(ls_timespec64 *ts, int64_t ns)
+{
+    if (ns < 0)
+        return NULL;
+    ts->tv_sec = ns / 1000000000;
+    ts->tv_nsec = ns % 1000000000;
+    return ts;
+}
+
+static long ls_epoll_ctl(int epfd, int op, int fd, unsigned int events, uint64_t data)
+{
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = events;
+    ev.data.u64 = data;
+    return ls_ret(syscall(SYS_epoll_ctl, (long)epfd, (long)op, (long)fd, (long)&ev));
+}
+
+/* The kernel wrote r struct epoll_event into buf; rewrite them in place as (data, events)
+ * pairs, last first: pair i never overlaps an event not yet read. */
+static long ls_epoll_flatten(void *buf, long r)
+{
+    if (r == -1)
+        return -errno;
+    char *p = buf;
+    for (long i = r - 1; i >= 0; i--) {
+        struct epoll_event ev;
+        memcpy(&ev, p + i * sizeof ev, sizeof ev);
+        uint64_t pair[2] = {ev.data.u64, ev.events};
+        memcpy(p + i * LS_EPOLL_EVENT_SIZE, pair, sizeof pair);
+    }
+    return r;
+}
+
+/* epoll_wait is epoll_pwait without a mask: aarch64 has no epoll_wait. */
+static long ls_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms, const uint64_t *sigmask)
+{
+    long r = syscall(SYS_epoll_pwait, (long)epfd, (long)events, (long)maxevents, (long)timeout_ms,
+                     (long)sigmask, (long)LS_KERNEL_SIGSET);
+    return ls_epoll_flatten(events, r);
+}
+
+/* epoll_pwait2 (Linux 5.11) takes a __kernel_timespec on every arch: no time64 twin. */
+static long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeout_ns, const uint64_t *sigmask)
+{
+#ifdef SYS_epoll_pwait2
+    ls_timespec64 ts;
+    long r = syscall(SYS_epoll_pwait2, (long)epfd, (long)events, (long)maxevents,
+                     (long)ls_ns_timespec(&ts, timeout_ns), (long)sigmask, (long)LS_KERNEL_SIGSET);
+    return ls_epoll_flatten(events, r);
+#else
+    (void)epfd; (void)events; (void)maxevents; (void)timeout_ns; (void)sigmask;
+    return -ENOSYS;
+#endif
+}
+
+/* ppoll_time64 on 32-bit arches (no 2038 limit), the plain call before Linux 5.1 or on 64-bit
+ * arches, whose timespec is already 64-bit. */
+static long ls_ppoll_call(struct pollfd *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask)
+{
+#ifdef SYS_ppoll_time64
+    ls_timespec64 ts;
+    long r = syscall(SYS_ppoll_time64, (long)fds, (long)nfds, (long)ls_ns_timespec(&ts, timeout_ns),
+                     (long)sigmask, (long)LS_KERNEL_SIGSET);
+    if (r != -1 || errno != ENOSYS)
+        return ls_ret(r);
+#endif
+    struct { long tv_sec; long tv_nsec; } old = {(long)(timeout_ns / 1000000000),
+                                                 (long)(timeout_ns % 1000000000)};
+    if (old.tv_sec != timeout_ns / 1000000000)
+        return -EOVERFLOW;
+    return ls_ret(syscall(SYS_ppoll, (long)fds, (long)nfds, (long)(timeout_ns < 0 ? NULL : &old),
+                          (long)sigmask, (long)LS_KERNEL_SIGSET));
+}
+
+/* fds: nfds (fd, events) int pairs, made struct pollfd in place for the call (both are two ints
+ * wide), then (fd, revents) pairs on success, (fd, events) again on failure so a retry after
+ * EINTR can pass the same array.  poll is this too: aarch64 has no poll syscall. */
+static long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask)
+{
+    struct pollfd pfd;
+    for (unsigned int i = 0; i < nfds; i++) {
+        pfd.fd = fds[2 * i];
+        pfd.events = (short)fds[2 * i + 1];
+        pfd.revents = 0;
+        memcpy(fds + 2 * i, &pfd, sizeof pfd);
+    }
+    long r = ls_ppoll_call((struct pollfd *)fds, nfds, timeout_ns, sigmask);
+    for (unsigned int i = 0; i < nfds; i++) {
+        memcpy(&pfd, fds + 2 * i, sizeof pfd);
+        fds[2 * i] = pfd.fd;
+        fds[2 * i + 1] = (unsigned short)(r < 0 ? pfd.events : pfd.revents);
+    }
+    return r;
+}
+
+/* One read of inotify records, parsed: row i of rows gets (wd, mask, cookie) of event i, and
+ * buf is compacted in place to each event's name followed by NUL ("" for none).  Returns the
+ * bytes of names used (one NUL per event), or -errno. */
+static long ls_inotify_read(int fd, char *buf, size_t count, int64_t *rows)
+{
+    long n = syscall(SYS_read, (long)fd, (long)buf, (long)count);
+    if (n == -1)
+        return -errno;
+    long pos = 0, out = 0;
+    int64_t *row = rows;
+    while (pos + (long)sizeof(struct inotify_event) <= n) {
+        struct inotify_event ev;
+        memcpy(&ev, buf + pos, sizeof ev);
+        const char *name = buf + pos + sizeof ev;
+        if (pos + (long)(sizeof ev + ev.len) > n)
+            break;
+        size_t len = strnlen(name, ev.len);
+        row[0] = ev.wd;
+        row[1] = ev.mask;
+        row[2] = ev.cookie;
+        row += LS_INOTIFY_ROW;
+        memmove(buf + out, name, len);  /* out <= pos: the names only move toward the front */
+        buf[out + len] = 0;
+        out += (long)len + 1;
+        pos += (long)(sizeof ev + ev.len);
+    }
+    return out;
+}
+
+static long ls_fanotify_mark(int fd, unsigned int flags, uint64_t mask, int dirfd, const char *path)
+{
+#ifdef SYS_fanotify_mark
+    /* On ARM EABI the mask's register pair starts at r2, already even: no padding. */
+    return ls_ret(syscall(SYS_fanotify_mark, (long)fd, (long)flags, LS_ARG64(mask), (long)dirfd, (long)path));
+#else
+    (void)fd; (void)flags; (void)mask; (void)dirfd; (void)path;
+    return -ENOSYS;
+#endif
+}
+
+/* One read of fanotify events, parsed: row i of rows gets (mask, fd, pid, pidfd) of event i, fd
+ * FAN_NOFD without one, pidfd from a FAN_REPORT_PIDFD info record (else FAN_NOFD).  Other info
+ * records are skipped.  Returns the number of events, or -errno. */
+static long ls_fanotify_read(int fd, char *buf, size_t count, int64_t *rows)
+{
+    long n = syscall(SYS_read, (long)fd, (long)buf, (long)count);
+    if (n == -1)
+        return -errno;
+    long pos = 0, k = 0;
+    while (pos + (long)sizeof(struct fanotify_event_metadata) <= n) {
+        struct fanotify_event_metadata m;
+        memcpy(&m, buf + pos, sizeof m);
+        if (m.event_len < sizeof m || pos + (long)m.event_len > n)
+            break;
+        int64_t pidfd = FAN_NOFD;
+        /* struct fanotify_event_info_header (Linux 5.1): u8 type, u8 pad, u16 len. */
+        struct { uint8_t info_type; uint8_t pad; uint16_t len; } h;
+        for (long info = pos + m.metadata_len; info + (long)sizeof h <= pos + (long)m.event_len; info += h.len) {
+            memcpy(&h, buf + info, sizeof h);
+            if (h.len < sizeof h)
+                break;
+            if (h.info_type == FAN_EVENT_INFO_TYPE_PIDFD && h.len >= sizeof h + sizeof(int32_t)) {
+                int32_t p;
+                memcpy(&p, buf + info + sizeof h, sizeof p);
+                pidfd = p;
+            }
+        }
+        int64_t *row = rows + k * LS_FANOTIFY_ROW;
+        row[0] = (int64_t)m.mask;
+        row[1] = m.fd;
+        row[2] = m.pid;
+        row[3] = pidfd;
+        k++;
+        pos += m.event_len;
+    }
+    return k;
+}

@@ -1,0 +1,146 @@
+"""linuxsys.aio under asyncio: the async iterators over inotify, eventfd, signalfd and timerfd
+records, and the generic FdReader they share."""
+import asyncio
+import os
+import signal
+
+import pytest
+
+import linuxsys as L
+import linuxsys.aio as aio
+
+
+def run(coro, timeout=10):
+    """Run a coroutine on a fresh loop, failing instead of hanging."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+async def take(iterator, n):
+    out = []
+    async for item in iterator:
+        out.append(item)
+        if len(out) == n:
+            break
+    return out
+
+
+def nonblocking(fd):
+    return bool(L.fcntl(fd, L.F.GETFL) & L.O.NONBLOCK)
+
+
+def test_inotify_events(tmp_path):
+    async def main():
+        with L.Inotify() as ino:  # blocking: the iterator makes it nonblocking
+            ino.add_watch(tmp_path, L.IN.CREATE | L.IN.DELETE)
+            events = aio.inotify_events(ino)
+            assert nonblocking(ino.fd)
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, (tmp_path / "a").touch)
+            loop.call_later(0.02, os.unlink, tmp_path / "a")
+            got = await take(events, 2)
+            assert [(e.mask, e.name) for e in got] == [(L.IN.CREATE, "a"), (L.IN.DELETE, "a")]
+            (tmp_path / "b").touch()  # pending before the next step: read without waiting
+            (tmp_path / "c").touch()
+            assert [e.name for e in await take(events, 2)] == ["b", "c"]
+    run(main())
+
+
+def test_inotify_events_on_a_raw_fd(tmp_path):
+    async def main():
+        with L.inotify_init1() as fd:
+            L.inotify_add_watch(fd, tmp_path, L.IN.CREATE)
+            asyncio.get_running_loop().call_later(0.01, (tmp_path / "x").touch)
+            return await take(aio.inotify_events(fd), 1)
+    assert [e.name for e in run(main())] == ["x"]
+
+
+def test_eventfd_values():
+    async def main():
+        with L.eventfd() as fd:
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, L.eventfd_write, fd, 5)
+            values = aio.eventfd_values(fd)
+            assert await take(values, 1) == [5]
+            L.eventfd_write(fd, 2**64 - 2)
+            assert await take(values, 1) == [2**64 - 2]
+        with L.eventfd(3, L.EFD.SEMAPHORE) as fd:
+            return await take(aio.eventfd_values(fd), 3)
+    assert run(main()) == [1, 1, 1]
+
+
+def test_timerfd_expirations():
+    async def main():
+        with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+            L.timerfd_settime(fd, 0, 10_000_000, 10_000_000)  # every 10 ms
+            counts = await take(aio.timerfd_expirations(fd), 3)
+            L.timerfd_settime(fd, 0, 0)
+            return counts
+    counts = run(main())
+    assert len(counts) == 3 and all(c >= 1 for c in counts)
+
+
+def test_signalfd_siginfos():
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGUSR2})
+    try:
+        async def main():
+            with L.signalfd(["SIGUSR1", "SIGUSR2"]) as fd:
+                loop = asyncio.get_running_loop()
+                loop.call_later(0.01, os.kill, os.getpid(), signal.SIGUSR1)
+                loop.call_later(0.02, os.kill, os.getpid(), signal.SIGUSR2)
+                return await take(aio.signalfd_siginfos(fd), 2)
+        infos = run(main())
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    assert [i.si_signo for i in infos] == [signal.SIGUSR1, signal.SIGUSR2]
+    assert all(i.si_pid == os.getpid() and i.si_uid == os.getuid() for i in infos)
+
+
+def test_iteration_ends_once_closed():
+    async def main():
+        fd = L.eventfd(1)
+        values = aio.eventfd_values(fd)
+        assert await values.__anext__() == 1
+        fd.close()
+        return [v async for v in values]
+    assert run(main()) == []
+
+
+def test_cancelled_wait_removes_its_reader():
+    async def main():
+        with L.eventfd() as fd:
+            loop = asyncio.get_running_loop()
+            task = asyncio.ensure_future(take(aio.eventfd_values(fd), 1))
+            await asyncio.sleep(0.01)  # the task now waits in add_reader
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert loop.remove_reader(fd.fd) is False  # nothing left behind
+    run(main())
+
+
+def test_fd_reader_with_any_read_function():
+    r, w = L.pipe()
+
+    def chunks(fd):
+        try:
+            data = L.read(fd, 3)
+        except BlockingIOError:
+            return []
+        return [data] if data else []
+
+    async def main():
+        reader = aio.FdReader(r, chunks)
+        assert nonblocking(r)
+        asyncio.get_running_loop().call_later(0.01, L.write, w, b"abcdefg")
+        return await take(reader, 3)
+    with r, w:
+        assert run(main()) == [b"abc", b"def", b"g"]
+
+
+def test_set_nonblocking():
+    r, w = L.pipe()
+    with r, w:
+        assert not nonblocking(r)
+        aio.set_nonblocking(r)
+        aio.set_nonblocking(r)
+        assert nonblocking(r) and not nonblocking(w)

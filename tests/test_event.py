@@ -1,0 +1,771 @@
+"""The event family against the real kernel: epoll (select.epoll as oracle), poll/ppoll
+(select.poll), eventfd (os.eventfd_*), inotify, fanotify, and every event fd in selectors and
+asyncio."""
+import array
+import asyncio
+import errno
+import os
+import select
+import selectors
+import signal
+import threading
+import time
+
+import pytest
+
+import linuxsys as L
+from linuxsys import event
+from conftest import EMULATED, as_nobody, qemu_may_lack, requires_root
+from test_fs import cloexec, raises_errno
+
+U64 = 2**64 - 1
+
+
+@pytest.fixture
+def pipes():
+    """Two pipes: (r1, w1) with a byte waiting, (r2, w2) empty."""
+    r1, w1 = L.pipe()
+    r2, w2 = L.pipe()
+    L.write(w1, b"x")
+    yield r1, w1, r2, w2
+    for fd in (r1, w1, r2, w2):
+        fd.close()
+
+
+def link(fd):
+    return os.readlink(f"/proc/self/fd/{fd.fileno()}")
+
+
+class Interrupted(Exception):
+    pass
+
+
+def signal_during(fn, *args, raise_from_handler=False):
+    """Call fn while SIGALRM interrupts it (after 20 ms); return (result, handler calls)."""
+    calls = []
+
+    def handler(signum, frame):
+        calls.append(signum)
+        if raise_from_handler:
+            raise Interrupted
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.02)
+    try:
+        return fn(*args), calls
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+class PendingSignal:
+    """SIGUSR1 blocked and pending, with a Python handler that raises Interrupted: a wait whose
+    mask unblocks it is interrupted at once, a wait that keeps the mask is not."""
+
+    def __enter__(self):
+        self.old_handler = signal.signal(signal.SIGUSR1, self.handler)
+        self.old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+        os.kill(os.getpid(), signal.SIGUSR1)
+        return self
+
+    @staticmethod
+    def handler(signum, frame):
+        raise Interrupted
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.old_mask)
+        signal.signal(signal.SIGUSR1, self.old_handler)
+        return False
+
+    def take(self):
+        """Consume the pending signal (when the wait under test did not)."""
+        assert signal.sigtimedwait({signal.SIGUSR1}, 0) is not None
+
+
+# ---- epoll ---------------------------------------------------------------------------------
+
+def test_epoll_create1():
+    with L.epoll_create1() as ep:
+        assert link(ep) == "anon_inode:[eventpoll]"
+        assert cloexec(ep)
+    with L.epoll_create1(inheritable=True) as ep:
+        assert not cloexec(ep)
+    with L.epoll_create1("cloexec", inheritable=True) as ep:
+        assert cloexec(ep)
+    raises_errno(errno.EINVAL, L.epoll_create1, 0x1234)
+    with pytest.raises(ValueError):
+        L.epoll_create1("nonsense")
+
+
+def test_epoll_namespaces():
+    for name in ("IN", "OUT", "PRI", "ERR", "HUP", "RDHUP", "ET", "ONESHOT", "EXCLUSIVE"):
+        value = getattr(select, "EPOLL" + name) & 0xFFFFFFFF  # EPOLLET < 0 on 32-bit CPython
+        assert getattr(L.EPOLL, name) == getattr(L, "EPOLL" + name) == value, name
+    assert L.EPOLL.WAKEUP == getattr(select, "EPOLLWAKEUP", 1 << 29)  # select's since 3.14
+    assert L.EPOLL.CLOEXEC == L.EPOLL_CLOEXEC == select.EPOLL_CLOEXEC
+    assert (L.EPOLL_CTL.ADD, L.EPOLL_CTL.MOD, L.EPOLL_CTL.DEL) == (1, 3, 2)
+    from linuxsys.flags import to_int
+    assert to_int("in|epollout|epoll_cloexec|et", L.EPOLL) == (
+        select.EPOLLIN | select.EPOLLOUT | select.EPOLL_CLOEXEC | select.EPOLLET) & 0xFFFFFFFF
+
+
+def test_epoll_wait_matches_select_epoll(pipes):
+    r1, w1, r2, w2 = pipes
+    with L.epoll_create1() as ep, select.epoll() as oracle:
+        for fd, mask in ((r1, L.EPOLL.IN), (r2, L.EPOLL.IN), (w2, L.EPOLL.OUT)):
+            L.epoll_ctl(ep, L.EPOLL_CTL.ADD, fd, mask)
+            oracle.register(fd.fd, int(mask))
+        got = L.epoll_wait(ep, 8, 0)
+        assert sorted(got) == sorted(oracle.poll(0)) == sorted(
+            [(r1.fd, select.EPOLLIN), (w2.fd, select.EPOLLOUT)])
+        assert all(type(d) is int and type(e) is int for d, e in got)
+        ep.epoll_ctl("mod", r1, "in|out")  # a method of Fd, flags by name
+        oracle.modify(r1.fd, select.EPOLLIN | select.EPOLLOUT)
+        assert sorted(ep.epoll_wait(8, 0)) == sorted(oracle.poll(0))
+        L.epoll_ctl(ep, L.EPOLL_CTL.DEL, w2)
+        oracle.unregister(w2.fd)
+        assert L.epoll_wait(ep, 8, 0) == oracle.poll(0) == [(r1.fd, select.EPOLLIN)]
+        w1.close()
+        L.read(r1, 1)
+        assert L.epoll_wait(ep, 8, 0) == oracle.poll(0) == [(r1.fd, select.EPOLLHUP)]
+        assert L.epoll_wait(ep, 1) == [(r1.fd, select.EPOLLHUP)]  # default timeout: forever
+
+
+def test_epoll_data_is_64_bit(pipes):
+    r1, _, r2, _ = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN, data=U64)
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r2, L.EPOLL.IN | L.EPOLL.OUT, data=2**40 + 5)
+        assert L.epoll_wait(ep, 4, 0) == [(U64, select.EPOLLIN)]
+        L.epoll_ctl(ep, L.EPOLL_CTL.MOD, r1, L.EPOLL.IN, 0)
+        assert L.epoll_wait(ep, 4, 0) == [(0, select.EPOLLIN)]
+        with pytest.raises(OverflowError):
+            L.epoll_ctl(ep, L.EPOLL_CTL.MOD, r1, L.EPOLL.IN, 2**64)
+        with pytest.raises(OverflowError):
+            L.epoll_ctl(ep, L.EPOLL_CTL.MOD, r1, L.EPOLL.IN, -1)
+
+
+def test_epoll_wait_into_buffers(pipes):
+    r1, _, r2, w2 = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN, data=2**63 + 1)
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, w2, L.EPOLL.OUT)
+        expected = sorted([(2**63 + 1, select.EPOLLIN), (w2.fd, select.EPOLLOUT)])
+        ba = bytearray(5 * 16 + 7)  # 5 events; the spare bytes are not used
+        assert L.epoll_wait(ep, ba, 0) == 2
+        q = memoryview(ba)[:80].cast("Q")
+        assert sorted([(q[0], q[1]), (q[2], q[3])]) == expected
+        arr = array.array("Q", [0] * 2)  # room for one event
+        assert L.epoll_wait(ep, arr, 0) == 1
+        assert (arr[0], arr[1]) in expected
+        cbuf = L.ffi.new("uint64_t[]", 8)
+        assert L.epoll_pwait(ep, cbuf, 0) == 2
+        assert sorted([(cbuf[0], cbuf[1]), (cbuf[2], cbuf[3])]) == expected
+        with pytest.raises(TypeError):
+            L.epoll_wait(ep, bytes(64), 0)
+        with pytest.raises(ValueError):
+            L.epoll_wait(ep, bytearray(15), 0)
+        with pytest.raises(ValueError):
+            L.epoll_wait(ep, 0, 0)
+
+
+def test_epoll_edge_and_oneshot(pipes):
+    r1, w1, _, _ = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN | L.EPOLL.ET)
+        assert L.epoll_wait(ep, 4, 0) == [(r1.fd, select.EPOLLIN)]
+        assert L.epoll_wait(ep, 4, 0) == []  # edge-triggered: reported once per change
+        L.write(w1, b"y")
+        assert L.epoll_wait(ep, 4, 0) == [(r1.fd, select.EPOLLIN)]
+        L.epoll_ctl(ep, L.EPOLL_CTL.MOD, r1, L.EPOLL.IN | L.EPOLL.ONESHOT)
+        assert L.epoll_wait(ep, 4, 0) == [(r1.fd, select.EPOLLIN)]
+        assert L.epoll_wait(ep, 4, 0) == []  # disabled until re-armed
+        L.epoll_ctl(ep, L.EPOLL_CTL.MOD, r1, L.EPOLL.IN)
+        assert L.epoll_wait(ep, 4, 0) == [(r1.fd, select.EPOLLIN)]
+
+
+def test_epoll_errors(pipes, tmp_path):
+    r1, _, r2, _ = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN)
+        raises_errno(errno.EEXIST, L.epoll_ctl, ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN)
+        raises_errno(errno.ENOENT, L.epoll_ctl, ep, L.EPOLL_CTL.MOD, r2, L.EPOLL.IN)
+        raises_errno(errno.ENOENT, L.epoll_ctl, ep, L.EPOLL_CTL.DEL, r2)
+        raises_errno(errno.EINVAL, L.epoll_ctl, ep, L.EPOLL_CTL.ADD, ep, L.EPOLL.IN)  # itself
+        raises_errno(errno.EINVAL, L.epoll_ctl, ep, 99, r2, L.EPOLL.IN)
+        (tmp_path / "f").write_bytes(b"")
+        with L.open(tmp_path / "f") as f:
+            raises_errno(errno.EPERM, L.epoll_ctl, ep, L.EPOLL_CTL.ADD, f, L.EPOLL.IN)
+        raises_errno(errno.EBADF, L.epoll_ctl, ep, L.EPOLL_CTL.ADD, 10**6, L.EPOLL.IN)
+        with pytest.raises(ValueError):
+            L.epoll_ctl(ep, "nonsense", r2)
+    raises_errno(errno.EBADF, L.epoll_ctl, ep, L.EPOLL_CTL.ADD, r2, L.EPOLL.IN)  # closed Fd
+    raises_errno(errno.EINVAL, L.epoll_ctl, r1, L.EPOLL_CTL.ADD, r2, L.EPOLL.IN)  # not epoll
+    raises_errno(errno.EINVAL, L.epoll_wait, r1, 4, 0)
+    raises_errno(errno.EBADF, L.epoll_wait, 10**6, 4, 0)
+    with pytest.raises(TypeError):
+        L.epoll_wait(r1, 4, "soon")
+
+
+def test_epoll_pwait_mask(pipes):
+    r1, _, r2, _ = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN)
+        assert L.epoll_pwait(ep, 4, 0, []) == [(r1.fd, select.EPOLLIN)]
+        L.epoll_ctl(ep, L.EPOLL_CTL.DEL, r1)
+        with PendingSignal() as pending:
+            assert L.epoll_pwait(ep, 4, 10, ["SIGUSR1"]) == []  # stays blocked: times out
+            assert L.epoll_pwait(ep, 4, 10) == []  # no mask: the thread's, blocking it
+            pending.take()
+        with PendingSignal():
+            with pytest.raises(Interrupted):
+                L.epoll_pwait(ep, 4, 60_000, [])  # unblocked while waiting: the handler runs
+        with pytest.raises(ValueError):
+            L.epoll_pwait(ep, 4, 0, ["SIGNOPE"])
+        with pytest.raises(TypeError):
+            L.epoll_pwait(ep, 4, 0, signal.SIGUSR1)  # a set of signals, not one
+
+
+def test_epoll_pwait2(pipes):
+    r1, _, r2, _ = pipes
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN)
+        assert qemu_may_lack(L.epoll_pwait2, ep, 4, 0) == [(r1.fd, select.EPOLLIN)]
+        assert L.epoll_pwait2(ep, 4) == [(r1.fd, select.EPOLLIN)]  # None: forever, ready now
+        buf = bytearray(32)
+        assert ep.epoll_pwait2(buf, 5_000_000, ["SIGUSR2"]) == 1
+        assert tuple(memoryview(buf).cast("Q")[:2]) == (r1.fd, select.EPOLLIN)
+        L.epoll_ctl(ep, L.EPOLL_CTL.DEL, r1)
+        assert L.epoll_pwait2(ep, 4, 1_000_000) == []  # 1 ms: nothing ready
+        with PendingSignal():
+            with pytest.raises(Interrupted):
+                L.epoll_pwait2(ep, 4, 60 * 10**9, [])
+        with pytest.raises(OverflowError):
+            L.epoll_pwait2(ep, 4, 2**63)
+        raises_errno(errno.EINVAL, L.epoll_pwait2, r2, 4, 0)
+
+
+def test_epoll_eintr_is_retried_with_the_time_left():
+    with L.epoll_create1() as ep:
+        t0 = time.monotonic()
+        result, calls = signal_during(L.epoll_wait, ep, 4, 100)
+        assert result == [] and calls == [signal.SIGALRM]
+        assert time.monotonic() - t0 >= 0.1 - 0.002  # the full timeout, not restarted
+        with pytest.raises(Interrupted):
+            signal_during(L.epoll_wait, ep, 4, 60_000, raise_from_handler=True)
+        with L.Epoll() as pyep:
+            result, calls = signal_during(pyep.poll, 0.1)
+            assert result == [] and calls == [signal.SIGALRM]
+
+
+def test_epoll_timeouts(pipes):
+    r1 = pipes[0]
+    with L.epoll_create1() as ep:
+        assert L.epoll_wait(ep, 4, 1) == []
+        assert L.epoll_wait(ep, 4, 0.5) == []  # fractions of a ms round up
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, r1, L.EPOLL.IN)
+        assert L.epoll_wait(ep, 4, None) == [(r1.fd, select.EPOLLIN)]  # forever: ready now
+        assert L.epoll_wait(ep, 4, -5) == [(r1.fd, select.EPOLLIN)]
+        with pytest.raises(OverflowError):
+            L.epoll_wait(ep, 4, 2**31)
+        with pytest.raises(ValueError):
+            L.epoll_wait(ep, 4, float("nan"))
+
+
+# ---- the Epoll class -----------------------------------------------------------------------
+
+def test_Epoll_like_select_epoll(pipes):
+    r1, w1, r2, w2 = pipes
+    with L.Epoll() as ep, select.epoll() as oracle:
+        assert isinstance(ep.fd, L.Fd) and ep.fileno() == ep.fd.fd
+        assert link(ep.fd) == "anon_inode:[eventpoll]" and cloexec(ep.fd)
+        for fd in (r1, r2, w2):
+            ep.register(fd)  # default mask IN|PRI|OUT, as select.epoll
+            oracle.register(fd)
+        assert sorted(ep.poll(0)) == sorted(oracle.poll(0))
+        assert sorted(ep.poll()) == sorted(oracle.poll())
+        assert sorted(ep.poll(-1)) == sorted(oracle.poll(-1))
+        ep.modify(r1, L.EPOLL.OUT)
+        oracle.modify(r1, select.EPOLLOUT)
+        ep.unregister(w2)
+        oracle.unregister(w2)
+        assert ep.poll(0.01) == oracle.poll(0.01) == []
+        ep.modify(r1, "in")
+        assert ep.poll(0, maxevents=1) == [(r1.fd, select.EPOLLIN)]
+        with pytest.raises(FileExistsError):
+            ep.register(r1)
+        with pytest.raises(FileNotFoundError):
+            ep.unregister(w1)
+        with pytest.raises(ValueError):
+            ep.poll(0, maxevents=0)
+    assert ep.closed and repr(ep) == "<Epoll closed>"
+    raises_errno(errno.EBADF, ep.poll, 0)
+    raises_errno(errno.EBADF, ep.register, r1)
+    raises_errno(errno.EBADF, ep.fileno)
+    ep.close()  # idempotent
+
+
+def test_Epoll_reuses_its_buffer(pipes):
+    r1, _, r2, w2 = pipes
+    with L.Epoll(inheritable=True) as ep:
+        assert not cloexec(ep.fd)
+        ep.register(r1, L.EPOLL.IN)
+        ep.poll(0)
+        buf = ep._bufs[0]
+        for _ in range(3):
+            assert ep.poll(0) == [(r1.fd, select.EPOLLIN)]
+            assert ep._bufs == [buf]
+        ep.poll(0, maxevents=5000)  # more than it holds: grown once, then kept
+        assert len(ep._bufs) == 1 and ep._bufs[0] is not buf and len(ep._bufs[0]) >= 10000
+
+
+def test_Epoll_many_fds():
+    fds = [L.eventfd(1) for _ in range(40)]
+    try:
+        with L.Epoll() as ep, select.epoll() as oracle:
+            for fd in fds:
+                ep.register(fd, L.EPOLL.IN)
+                oracle.register(fd, select.EPOLLIN)
+            assert sorted(ep.poll(0)) == sorted(oracle.poll(0))
+            got = ep.poll(0, maxevents=7)
+            assert len(got) == 7 and set(got) <= {(fd.fd, select.EPOLLIN) for fd in fds}
+    finally:
+        for fd in fds:
+            fd.close()
+
+
+# ---- poll, ppoll ---------------------------------------------------------------------------
+
+def select_poll(pairs, timeout=0):
+    p = select.poll()
+    for fd, events in pairs:
+        p.register(fd, events)
+    return sorted(p.poll(timeout))
+
+
+def test_poll_matches_select_poll(pipes):
+    r1, w1, r2, w2 = pipes
+    pairs = [(r1.fd, select.POLLIN), (r2.fd, select.POLLIN | select.POLLPRI),
+             (w2.fd, select.POLLOUT)]
+    assert sorted(L.poll(pairs, 0)) == select_poll(pairs) == sorted(
+        [(r1.fd, select.POLLIN), (w2.fd, select.POLLOUT)])
+    assert sorted(L.poll([(r1, "in"), (r2, L.POLL.IN | L.POLL.PRI), (w2, L.POLL.OUT)])) == \
+        select_poll(pairs)  # Fd objects, names; default timeout forever (ready now)
+    w1.close()
+    L.read(r1, 1)
+    pairs = [(r1.fd, select.POLLIN | select.POLLRDHUP)]
+    assert L.poll(pairs, 0) == select_poll(pairs) == [(r1.fd, select.POLLHUP)]
+    free = max(int(n) for n in os.listdir("/proc/self/fd")) + 100
+    assert L.poll([(free, select.POLLIN)], 0) == select_poll([(free, select.POLLIN)]) == [
+        (free, select.POLLNVAL)]
+    assert L.poll([(-1, select.POLLIN), (free, 0)], 0) == [(free, select.POLLNVAL)]  # -1: skipped
+    assert L.poll([], 0) == []
+    assert L.poll([(r2, 0)], 5) == []
+
+
+def test_poll_namespace():
+    for name in ("IN", "OUT", "PRI", "ERR", "HUP", "NVAL", "RDHUP", "RDNORM", "WRNORM"):
+        assert getattr(L.POLL, name) == getattr(select, "POLL" + name), name
+
+
+def test_poll_arguments(pipes):
+    r1 = pipes[0]
+    with pytest.raises(ValueError):
+        L.poll([(r1, "nonsense")], 0)
+    with pytest.raises(OverflowError):
+        L.poll([(r1, 0x10000)], 0)
+    with pytest.raises((TypeError, ValueError)):
+        L.poll([r1], 0)
+    with pytest.raises(TypeError):
+        L.poll([(1.5, select.POLLIN)], 0)
+    with pytest.raises(OverflowError):
+        L.poll([(r1, select.POLLIN)], 2**31)
+    closed = L.eventfd()
+    closed.close()
+    raises_errno(errno.EBADF, L.poll, [(closed, select.POLLIN)], 0)
+
+
+def test_ppoll(pipes):
+    r1, _, r2, w2 = pipes
+    assert L.ppoll([(r1, L.POLL.IN), (r2, L.POLL.IN)], 0) == [(r1.fd, select.POLLIN)]
+    assert L.ppoll([(r1, L.POLL.IN)]) == [(r1.fd, select.POLLIN)]  # None: forever, ready now
+    assert L.ppoll([(r2, L.POLL.IN)], 1_000_000, ["SIGUSR2"]) == []
+    with PendingSignal() as pending:
+        assert L.ppoll([(r2, L.POLL.IN)], 1_000_000, ["SIGUSR1"]) == []
+        pending.take()
+    with PendingSignal():
+        with pytest.raises(Interrupted):
+            L.ppoll([(r2, L.POLL.IN)], 60 * 10**9, [])
+    t0 = time.monotonic()
+    result, calls = signal_during(L.ppoll, [(r2, L.POLL.IN)], 100_000_000)
+    assert result == [] and calls == [signal.SIGALRM]
+    assert time.monotonic() - t0 >= 0.1 - 0.002
+    result, calls = signal_during(L.poll, [(r2, L.POLL.IN)], 100)
+    assert result == [] and calls == [signal.SIGALRM]
+    with pytest.raises(OverflowError):
+        L.ppoll([(r1, L.POLL.IN)], 2**63)
+
+
+# ---- eventfd -------------------------------------------------------------------------------
+
+def test_eventfd_against_os():
+    with L.eventfd(3) as fd:
+        assert link(fd) == "anon_inode:[eventfd]" and cloexec(fd)
+        assert os.eventfd_read(fd) == 3
+        os.eventfd_write(fd, 2**63 + 12345)
+        assert L.eventfd_read(fd) == 2**63 + 12345  # 64 bits, untruncated
+        L.eventfd_write(fd, U64 - 1)  # the largest value a counter holds
+        assert os.eventfd_read(fd) == U64 - 1
+        fd.write_value(7)
+        fd.write_value(8)
+        assert fd.read_value() == 15
+        fd.eventfd_write(1)
+        assert fd.eventfd_read() == 1
+        raises_errno(errno.EINVAL, L.eventfd_write, fd, U64)  # as os.eventfd_write
+        with pytest.raises(OSError):
+            os.eventfd_write(fd, U64)
+        with pytest.raises(OverflowError):
+            L.eventfd_write(fd, 2**64)
+        with pytest.raises(OverflowError):
+            L.eventfd_write(fd, -1)
+        with pytest.raises(TypeError):
+            L.eventfd_write(fd, 1.0)
+    raises_errno(errno.EBADF, L.eventfd_read, fd)
+    raises_errno(errno.EBADF, fd.write_value, 1)
+
+
+def test_eventfd_flags():
+    with L.eventfd(0, L.EFD.NONBLOCK, inheritable=True) as fd:
+        assert not cloexec(fd)
+        raises_errno(errno.EAGAIN, L.eventfd_read, fd)
+        with pytest.raises(BlockingIOError):
+            os.eventfd_read(fd)
+        L.eventfd_write(fd, U64 - 1)
+        raises_errno(errno.EAGAIN, L.eventfd_write, fd, 1)  # would overflow
+    with L.eventfd(2, "semaphore|nonblock") as fd:
+        assert [L.eventfd_read(fd), fd.read_value()] == [1, 1]
+        raises_errno(errno.EAGAIN, L.eventfd_read, fd)
+    assert (L.EFD.SEMAPHORE, L.EFD.NONBLOCK, L.EFD.CLOEXEC) == (
+        os.EFD_SEMAPHORE, os.EFD_NONBLOCK, os.EFD_CLOEXEC)
+    raises_errno(errno.EINVAL, L.eventfd, 0, 0x40)
+    with pytest.raises(OverflowError):
+        L.eventfd(2**32)
+
+
+def test_eventfd_read_of_another_fd():
+    r, w = L.pipe()
+    with r, w:
+        L.write(w, b"abc")
+        raises_errno(errno.EINVAL, L.eventfd_read, r)  # 3 bytes: not an eventfd
+
+
+def test_eventfd_wakes_a_blocked_reader():
+    with L.eventfd() as fd:
+        t = threading.Timer(0.02, L.eventfd_write, (fd, 42))
+        t.start()
+        assert L.eventfd_read(fd) == 42
+        t.join()
+
+
+# ---- inotify -------------------------------------------------------------------------------
+
+def test_inotify_init1():
+    with L.inotify_init1() as fd:
+        assert link(fd) == "anon_inode:inotify" and cloexec(fd)
+    with L.inotify_init1(L.IN.NONBLOCK, inheritable=True) as fd:
+        assert not cloexec(fd)
+        assert L.inotify_read(fd) == []
+    raises_errno(errno.EINVAL, L.inotify_init1, L.IN.ACCESS)
+
+
+def test_inotify_events(tmp_path):
+    with L.Inotify(L.IN.NONBLOCK) as ino:
+        assert link(ino.fd) == "anon_inode:inotify" and cloexec(ino.fd)
+        wd = ino.add_watch(tmp_path)
+        assert ino.add_watch(str(tmp_path), L.IN.ALL_EVENTS) == wd  # the same watch again
+        (tmp_path / "f").write_bytes(b"data")
+        os.rename(tmp_path / "f", tmp_path / "g")
+        os.mkdir(tmp_path / "d")
+        os.unlink(tmp_path / "g")
+        events = list(ino)
+        assert all(isinstance(e, L.InotifyEvent) and e.wd == wd for e in events)
+        assert all(isinstance(e.mask, L.IN) for e in events)
+        assert [(e.mask, e.name) for e in events] == [
+            (L.IN.CREATE, "f"), (L.IN.OPEN, "f"), (L.IN.MODIFY, "f"), (L.IN.CLOSE_WRITE, "f"),
+            (L.IN.MOVED_FROM, "f"), (L.IN.MOVED_TO, "g"), (L.IN.CREATE | L.IN.ISDIR, "d"),
+            (L.IN.DELETE, "g")]
+        moves = [e for e in events if e.mask & L.IN.MOVE]
+        assert moves[0].cookie == moves[1].cookie != 0
+        assert ino.read_events() == [] and list(ino) == []
+        ino.rm_watch(wd)
+        assert [(e.wd, e.mask, e.name) for e in ino.read_events()] == [(wd, L.IN.IGNORED, None)]
+    assert ino.closed and repr(ino) == "<Inotify closed>"
+    raises_errno(errno.EBADF, ino.read_events)
+
+
+def test_inotify_watch_on_a_file(tmp_path):
+    p = tmp_path / "file"
+    p.write_bytes(b"")
+    with L.inotify_init1(L.IN.NONBLOCK) as fd:
+        wd = L.inotify_add_watch(fd, p, L.IN.ATTRIB | L.IN.DELETE_SELF | L.IN.ONESHOT)
+        os.chmod(p, 0o600)
+        os.chmod(p, 0o644)  # oneshot: the watch is gone after the first
+        assert L.inotify_read(fd) == [(wd, L.IN.ATTRIB, 0, None), (wd, L.IN.IGNORED, 0, None)]
+        assert fd.inotify_read() == []
+        wd = fd.inotify_add_watch(bytes(p), "delete_self|in_modify")
+        os.unlink(p)
+        got = L.inotify_read(fd)
+        assert [e.mask for e in got] == [L.IN.DELETE_SELF, L.IN.IGNORED]
+        raises_errno(errno.EINVAL, fd.inotify_rm_watch, wd)  # already gone
+
+
+def test_inotify_names_and_big_batches(tmp_path):
+    raw = b"caf\xe9-\xff"  # not UTF-8: surrogateescape'd, as os.fsdecode
+    with L.Inotify(L.IN.NONBLOCK) as ino:
+        ino.add_watch(tmp_path, L.IN.CREATE)
+        os.close(os.open(os.path.join(bytes(tmp_path), raw), os.O_CREAT | os.O_WRONLY))
+        names = [f"{i:04d}-" + "n" * 200 for i in range(300)]  # ~70 KB of events: many reads
+        for n in names:
+            (tmp_path / n).touch()
+        events = list(ino)
+    assert events[0].name == os.fsdecode(raw)
+    assert [e.name for e in events[1:]] == names
+    assert all(e.mask == L.IN.CREATE for e in events)
+
+
+def test_inotify_blocking_iteration(tmp_path):
+    with L.Inotify() as ino:
+        ino.add_watch(tmp_path, L.IN.CREATE)
+        t = threading.Timer(0.02, (tmp_path / "late").touch)
+        t.start()
+        for event in ino:  # blocks until the file appears
+            assert event.name == "late"
+            break
+        t.join()
+
+
+def test_inotify_errors(tmp_path):
+    (tmp_path / "file").write_bytes(b"")
+    with L.Inotify() as ino:
+        e = raises_errno(errno.ENOENT, ino.add_watch, tmp_path / "missing")
+        assert e.filename == str(tmp_path / "missing")
+        raises_errno(errno.ENOTDIR, ino.add_watch, tmp_path / "file", L.IN.ONLYDIR | L.IN.OPEN)
+        raises_errno(errno.EINVAL, ino.add_watch, tmp_path, 0)
+        raises_errno(errno.EINVAL, ino.rm_watch, 12345)
+        with pytest.raises(ValueError):
+            ino.add_watch(tmp_path, "nonsense")
+        with pytest.raises(ValueError):
+            ino.add_watch("a\0b")
+    r, w = L.pipe()
+    with r, w:
+        raises_errno(errno.EINVAL, L.inotify_add_watch, r, tmp_path, L.IN.OPEN)
+    raises_errno(errno.EBADF, L.inotify_add_watch, 10**6, tmp_path, L.IN.OPEN)
+
+
+@requires_root()
+def test_inotify_eacces_as_nobody(tmp_path):
+    os.chmod(tmp_path, 0o700)
+
+    def check():
+        with L.Inotify() as ino:
+            raises_errno(errno.EACCES, ino.add_watch, tmp_path)
+    assert as_nobody(check) == 0
+
+
+def test_inotify_namespace():
+    assert L.IN.ALL_EVENTS == 0xFFF
+    assert L.IN.CLOEXEC == os.O_CLOEXEC and L.IN.NONBLOCK == os.O_NONBLOCK
+    assert L.IN.CLOSE == L.IN.CLOSE_WRITE | L.IN.CLOSE_NOWRITE
+    for name in ("ACCESS", "MODIFY", "ATTRIB", "CLOSE_WRITE", "CLOSE_NOWRITE", "OPEN",
+                 "MOVED_FROM", "MOVED_TO", "CREATE", "DELETE", "DELETE_SELF", "MOVE_SELF",
+                 "UNMOUNT", "Q_OVERFLOW", "IGNORED", "ONLYDIR", "DONT_FOLLOW", "EXCL_UNLINK",
+                 "MASK_ADD", "ISDIR", "ONESHOT"):
+        assert getattr(L, "IN_" + name) == getattr(L.IN, name)
+
+
+# ---- fanotify ------------------------------------------------------------------------------
+
+def fanotify_or_skip(*args, **kwargs):
+    """fanotify_init; skipped only under qemu-user, which lacks it."""
+    return qemu_may_lack(L.fanotify_init, *args, **kwargs)
+
+
+@requires_root()
+def test_fanotify_open_event(tmp_path):
+    (tmp_path / "watched").write_bytes(b"x")
+    with fanotify_or_skip(L.FAN.CLASS_NOTIF | L.FAN.NONBLOCK, L.O.RDONLY) as fan:
+        assert link(fan) == "anon_inode:[fanotify]" and cloexec(fan)
+        assert L.fanotify_read(fan) == []
+        L.fanotify_mark(fan, L.FAN_MARK.ADD, L.FAN.OPEN | L.FAN.EVENT_ON_CHILD,
+                        L.AT.FDCWD, tmp_path)
+        with open(tmp_path / "watched", "rb"):
+            pass
+        events = L.fanotify_read(fan)
+        try:
+            assert len(events) == 1
+            ev = events[0]
+            assert isinstance(ev, L.FanotifyEvent)
+            assert ev.mask == L.FAN.OPEN and isinstance(ev.mask, L.FAN)
+            assert ev.pid == os.getpid() and ev.pidfd is None
+            assert isinstance(ev.fd, L.Fd)
+            assert link(ev.fd) == str(tmp_path / "watched")
+            assert cloexec(ev.fd)
+            assert L.read(ev.fd, 10) == b"x"
+        finally:
+            for ev in events:
+                ev.fd.close()
+        fan.fanotify_mark("remove", "open|event_on_child", L.AT.FDCWD, str(tmp_path))
+        raises_errno(errno.ENOENT, L.fanotify_mark, fan, "remove", L.FAN.OPEN, L.AT.FDCWD,
+                     tmp_path)
+
+
+@requires_root()
+def test_fanotify_dirfd_mark_and_pidfd(tmp_path):
+    flags = L.FAN.CLASS_NOTIF | L.FAN.NONBLOCK | L.FAN.REPORT_PIDFD
+    with fanotify_or_skip(flags, "rdonly", inheritable=True) as fan, \
+            L.open(tmp_path, "directory") as d:
+        assert not cloexec(fan)
+        L.fanotify_mark(fan, "add", L.FAN.CLOSE_WRITE | L.FAN.EVENT_ON_CHILD, d)  # dirfd only
+        (tmp_path / "new").write_bytes(b"")
+        events = L.fanotify_read(fan)
+        try:
+            assert [(e.mask, e.pid) for e in events] == [(L.FAN.CLOSE_WRITE, os.getpid())]
+            ev = events[0]
+            assert not cloexec(ev.fd) and link(ev.fd) == str(tmp_path / "new")
+            assert link(ev.pidfd) == "anon_inode:[pidfd]"
+            with open(f"/proc/self/fdinfo/{ev.pidfd.fd}") as info:
+                assert f"Pid:\t{os.getpid()}\n" in info.read()
+        finally:
+            for e in events:
+                e.fd.close()
+                e.pidfd.close()
+
+
+@requires_root()
+def test_fanotify_permission_event_denied(tmp_path):
+    (tmp_path / "guarded").write_bytes(b"")
+    with fanotify_or_skip(L.FAN.CLASS_CONTENT) as fan:
+        L.fanotify_mark(fan, L.FAN_MARK.ADD, L.FAN.OPEN_PERM, L.AT.FDCWD, tmp_path / "guarded")
+        outcome = []
+
+        def opener():
+            try:
+                os.close(os.open(tmp_path / "guarded", os.O_RDONLY))
+                outcome.append("opened")
+            except OSError as e:
+                outcome.append(e.errno)
+        t = threading.Thread(target=opener)
+        t.start()
+        events = L.fanotify_read(fan)  # blocking: waits for the opener
+        try:
+            assert [e.mask for e in events] == [L.FAN.OPEN_PERM]
+            L.fanotify_respond(fan, events[0].fd, L.FAN_DENY)
+        finally:
+            for e in events:
+                e.fd.close()
+        t.join()
+        assert outcome == [errno.EPERM]
+
+
+@requires_root()
+def test_fanotify_errors(tmp_path):
+    raises_errno(errno.EINVAL, L.fanotify_init, 0xFFFFFFF0)
+    raises_errno(errno.EINVAL, L.fanotify_init, 0, L.O.CREAT)  # not an event fd flag
+    with fanotify_or_skip() as fan:
+        raises_errno(errno.ENOENT, L.fanotify_mark, fan, "add", L.FAN.OPEN, L.AT.FDCWD,
+                     tmp_path / "missing")
+        raises_errno(errno.EINVAL, L.fanotify_mark, fan, 0xFFFF, L.FAN.OPEN, L.AT.FDCWD,
+                     tmp_path)
+        raises_errno(errno.EBADF, L.fanotify_mark, fan, "add", L.FAN.OPEN, 10**6, "relative")
+        with pytest.raises(OverflowError):
+            L.fanotify_mark(fan, "add", 2**64, L.AT.FDCWD, tmp_path)
+    raises_errno(errno.EBADF, L.fanotify_mark, 10**6, "add", L.FAN.OPEN, L.AT.FDCWD, tmp_path)
+
+    def unprivileged():
+        raises_errno(errno.EPERM, L.fanotify_init, L.FAN.CLASS_CONTENT)
+    assert as_nobody(unprivileged) == 0
+
+
+def test_fanotify_namespaces():
+    assert L.FAN.CLOSE == L.FAN.CLOSE_WRITE | L.FAN.CLOSE_NOWRITE
+    assert (L.FAN_MARK.ADD, L.FAN_MARK.REMOVE, L.FAN_MARK.FLUSH) == (1, 2, 0x80)
+    assert (L.FAN_ALLOW, L.FAN_DENY, L.FAN_NOFD) == (1, 2, -1)
+
+
+# ---- every event fd in selectors and asyncio ----------------------------------------------
+
+def readable_event_fds(tmp_path, stack):
+    """(name, fd-like) of each event fd kind, each made readable."""
+    r, w = L.pipe()
+    stack += [r, w]
+    L.write(w, b"x")
+    ep = L.Epoll()
+    ep.register(r, L.EPOLL.IN)
+    raw_ep = L.epoll_create1()
+    L.epoll_ctl(raw_ep, "add", r, "in")
+    efd = L.eventfd(1)
+    ino = L.Inotify()
+    ino.add_watch(tmp_path, L.IN.CREATE)
+    raw_ino = L.inotify_init1()
+    L.inotify_add_watch(raw_ino, tmp_path, L.IN.CREATE)
+    stack += [ep, raw_ep, efd, ino, raw_ino]
+    fds = [("Epoll", ep), ("epoll fd", raw_ep), ("eventfd", efd), ("Inotify", ino),
+           ("inotify fd", raw_ino)]
+    if os.geteuid() == 0:
+        try:
+            fan = L.fanotify_init(L.FAN.CLASS_NOTIF)
+        except L.UnsupportedError:
+            if not EMULATED:
+                raise
+        else:
+            stack.append(fan)
+            L.fanotify_mark(fan, "add", L.FAN.CLOSE_WRITE | L.FAN.EVENT_ON_CHILD, L.AT.FDCWD,
+                            tmp_path)
+            fds.append(("fanotify fd", fan))
+    (tmp_path / "made").write_bytes(b"")
+    return fds
+
+
+@pytest.fixture
+def event_fds(tmp_path):
+    stack = []
+    yield readable_event_fds(tmp_path, stack)
+    for obj in stack:
+        obj.close()
+
+
+def test_event_fds_with_selectors(event_fds):
+    with selectors.DefaultSelector() as sel:
+        for name, fd in event_fds:
+            sel.register(fd, selectors.EVENT_READ, name)
+        ready = {key.data for key, mask in sel.select(5) if mask & selectors.EVENT_READ}
+    assert ready == {name for name, _ in event_fds}
+
+
+def test_event_fds_with_asyncio_add_reader(event_fds):
+    async def main():
+        loop = asyncio.get_running_loop()
+        futures = {}
+        for name, fd in event_fds:
+            fut = futures[name] = loop.create_future()
+            loop.add_reader(fd, fut.set_result, name)
+        try:
+            done = await asyncio.wait_for(asyncio.gather(*futures.values()), 5)
+        finally:
+            for _, fd in event_fds:
+                loop.remove_reader(fd)
+        return done
+    assert sorted(asyncio.run(main())) == sorted(name for name, _ in event_fds)
+
+
+def test_module_exports():
+    for name in event.__all__:
+        assert getattr(L, name) is getattr(event, name)
+        obj = getattr(event, name)
+        if callable(obj) and not isinstance(obj, type):
+            assert obj.__doc__ and "man " in obj.__doc__, name
+    for name in ("epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd_read",
+                 "eventfd_write", "inotify_add_watch", "inotify_rm_watch", "inotify_read",
+                 "fanotify_mark", "fanotify_read", "fanotify_respond", "read_value",
+                 "write_value"):
+        assert callable(getattr(L.Fd, name)), name
