@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from ._core import STRERROR, lib
 from .flags import NAMESPACES
-from .flags import NAMESPACES
 
 log = logging.getLogger("linuxsys.syscall")
 

@@ -1,6 +1,5 @@
 import gc
 import os
-import subprocess
 import sys
 
 import pytest
@@ -46,6 +45,34 @@ def qemu_may_lack(fn, *args, **kwargs):
         raise
 
 
+def raises_errno(code, fn, *args, **kwargs):
+    """Call fn, assert it raises OSError ``code`` (and the subclass os would), return it.
+    Under qemu-user a missing syscall skips instead."""
+    import linuxsys
+    with pytest.raises(OSError) as ei:
+        fn(*args, **kwargs)
+    if EMULATED and isinstance(ei.value, linuxsys.UnsupportedError):
+        pytest.skip(f"qemu-user lacks {ei.value.syscall}")
+    assert ei.value.errno == code, ei.value
+    assert type(ei.value) is type(OSError(code, "x")), ei.value
+    return ei.value
+
+
+def cloexec(fd):
+    """Whether fd (a number or anything with fileno()) is close-on-exec, asked through fcntl."""
+    import fcntl
+    return bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+
+
+def dead_pid():
+    """The pid of a child that has exited and been reaped."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
 def requires_root():
     return pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
@@ -66,6 +93,11 @@ def in_child(fn, *args):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+def child_ok(fn, *args):
+    """Run fn(*args) in a forked child and assert it returned normally."""
+    assert in_child(fn, *args) == 0
 
 
 def as_nobody(fn, *args):

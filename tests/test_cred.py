@@ -11,8 +11,7 @@ import threading
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, as_nobody, in_child, requires_root
-from test_fs import raises_errno
+from conftest import EMULATED, as_nobody, child_ok, dead_pid, raises_errno, requires_root
 
 NOBODY = 65534
 HIGH = (70000, 70001, 70002)          # beyond 16 bits: setuid16 & co. would keep the low bits
@@ -23,14 +22,6 @@ HUGE = (3_000_000_000, 0xFFFFFFF0)    # beyond 2^31 (negative as a 32-bit long),
 FS_IDS = HIGH + (HUGE[:1] if EMULATED and sys.maxsize > 2**32 else HUGE)
 
 
-def dead_pid():
-    """The pid of a child that has exited and been reaped."""
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return pid
-
 
 def proc_ids(key, tid=None):
     """The ids of /proc status line ``key`` ("Uid", "Gid", "Groups") of a thread (default: the
@@ -40,10 +31,6 @@ def proc_ids(key, tid=None):
             if line.startswith(key + ":"):
                 return tuple(int(v) for v in line.split()[1:])
     raise AssertionError(f"no {key} line")
-
-
-def child_ok(fn, *args):
-    assert in_child(fn, *args) == 0
 
 
 # ---- process groups and sessions ----------------------------------------------------------

@@ -15,8 +15,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys import event
-from conftest import EMULATED, as_nobody, qemu_may_lack, requires_root
-from test_fs import cloexec, raises_errno
+from conftest import EMULATED, as_nobody, cloexec, qemu_may_lack, raises_errno, requires_root
 
 U64 = 2**64 - 1
 
@@ -538,8 +537,8 @@ def test_inotify_blocking_iteration(tmp_path):
         ino.add_watch(tmp_path, L.IN.CREATE)
         t = threading.Timer(0.02, (tmp_path / "late").touch)
         t.start()
-        for event in ino:  # blocks until the file appears
-            assert event.name == "late"
+        for ev in ino:  # blocks until the file appears
+            assert ev.name == "late"
             break
         t.join()
 

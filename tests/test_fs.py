@@ -13,21 +13,11 @@ import pytest
 
 import linuxsys as L
 from linuxsys import fs
-from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, requires_root
+from conftest import EMULATED, as_nobody, cloexec, in_child, qemu_may_lack, raises_errno, requires_root
 
 NOBODY = 65534
 BIG = (2**32 + 4096, 2**40 + 4096)  # offsets past 32 bits and past 40 bits
 
-
-def raises_errno(code, fn, *args, **kwargs):
-    """Call fn, assert it raises OSError ``code`` (and the subclass os would), return it."""
-    with pytest.raises(OSError) as ei:
-        fn(*args, **kwargs)
-    if EMULATED and isinstance(ei.value, L.UnsupportedError):
-        pytest.skip(f"qemu-user lacks {ei.value.syscall}")
-    assert ei.value.errno == code, ei.value
-    assert type(ei.value) is type(OSError(code, "x")), ei.value
-    return ei.value
 
 
 def large(fn, *args):
@@ -49,9 +39,6 @@ def current_umask():
 def open_fds():
     return set(os.listdir("/proc/self/fd"))
 
-
-def cloexec(fd):
-    return bool(L.fcntl(fd, L.F.GETFD) & L.FD.CLOEXEC)
 
 
 def assert_same_stat(st, ost):

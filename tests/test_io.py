@@ -189,7 +189,7 @@ def test_dup_family():
         assert os.get_inheritable(target)
         del t                                                    # non-owning: GC leaves it open
         assert is_open(target)
-        t = L.dup(fd, target, "cloexec")                         # dup3
+        assert L.dup(fd, target, "cloexec").fd == target          # dup3
         assert not os.get_inheritable(target)
         same = L.dup2(fd, fd)                                    # dup2(fd, fd): a no-op, not EINVAL
         assert same is fd and is_open(fd.fd)

@@ -18,8 +18,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys import memory
-from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, requires_root
-from test_fs import raises_errno
+from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, raises_errno, requires_root
 
 PAGE = pymmap.PAGESIZE
 RW = L.PROT.READ | L.PROT.WRITE

@@ -18,9 +18,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys._native import lib
-from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, requires_root
-from test_cred import child_ok, dead_pid
-from test_fs import cloexec, raises_errno
+from conftest import EMULATED, as_nobody, child_ok, cloexec, dead_pid, in_child, qemu_may_lack, raises_errno, requires_root
 
 SIGINFO_SIZE = 128
 PR_GET_TID_ADDRESS = 40

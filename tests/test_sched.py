@@ -8,9 +8,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys import sched
-from conftest import as_nobody, requires_root
-from test_cred import child_ok, dead_pid
-from test_fs import raises_errno
+from conftest import as_nobody, child_ok, dead_pid, raises_errno, requires_root
 
 POLICIES = ("OTHER", "FIFO", "RR", "BATCH", "IDLE")
 

@@ -13,19 +13,12 @@ import pytest
 
 import linuxsys as L
 from linuxsys import signal as lsig
-from conftest import EMULATED, as_nobody, in_child
+from conftest import EMULATED, as_nobody, cloexec, dead_pid, in_child, raises_errno
 
 USR1, USR2 = signal.SIGUSR1, signal.SIGUSR2
 RT = signal.SIGRTMIN + 1  # glibc's SIGRTMIN: the kernel's first two or three are glibc's own
 SFD_SIGINFO = 128  # sizeof(struct signalfd_siginfo)
 
-
-def raises_errno(code, fn, *args, **kwargs):
-    with pytest.raises(OSError) as ei:
-        fn(*args, **kwargs)
-    assert ei.value.errno == code, ei.value
-    assert type(ei.value) is type(OSError(code, "x")), ei.value
-    return ei.value
 
 
 def current_mask():
@@ -61,13 +54,6 @@ def restore_mask():
     with blocked(USR1, USR2, RT, block=False):
         yield
 
-
-def dead_pid():
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    return pid
 
 
 def assert_same_as_stdlib(info, std):
@@ -349,9 +335,6 @@ def test_sigio_layout():
 
 
 # ---- signalfd --------------------------------------------------------------------------------
-
-def cloexec(fd):
-    return bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
 
 
 def test_signalfd_reads_siginfo():

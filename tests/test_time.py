@@ -1,6 +1,5 @@
 """The time family against the real kernel, with Python's time and os modules as oracles."""
 import errno
-import fcntl
 import os
 import signal
 import struct
@@ -9,7 +8,7 @@ import time
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, as_nobody, in_child, requires_root
+from conftest import as_nobody, cloexec, in_child, raises_errno, requires_root
 
 NS = 1_000_000_000
 MS = 1_000_000
@@ -23,19 +22,6 @@ WALL = ["REALTIME", "REALTIME_COARSE", "TAI"]
 ALARM = ["REALTIME_ALARM", "BOOTTIME_ALARM"]  # EINVAL without an RTC able to wake the system
 
 
-def raises_errno(code, fn, *args, **kwargs):
-    """Call fn, assert it raises OSError ``code`` (and the subclass os would), return it."""
-    with pytest.raises(OSError) as ei:
-        fn(*args, **kwargs)
-    if EMULATED and isinstance(ei.value, L.UnsupportedError):
-        pytest.skip(f"qemu-user lacks {ei.value.syscall}")
-    assert ei.value.errno == code, ei.value
-    assert type(ei.value) is type(OSError(code, "x")), ei.value
-    return ei.value
-
-
-def cloexec(fd):
-    return bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
 
 
 def oracle_errno(fn, *args):

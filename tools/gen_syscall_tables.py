@@ -162,8 +162,8 @@ def main() -> None:
                     f"{PIN['version']}:\n * {PIN['url']}\n * sha256 {PIN['sha256']}\n"
                     + textwrap.fill("Left out, the C library's: " + " ".join(left_out), 96,
                                     initial_indent=" * ", subsequent_indent=" *   ") + "\n"
-                    f" * Do not edit.  build_ffi.py uses a line only when the build's headers "
-                    f"lack its name. */\n")
+                    " * Do not edit.  build_ffi.py uses a line only when the build's headers "
+                    "lack its name. */\n")
             body = "".join(f"#define {n} {v}\n" for n, v in rows)
             (OUT / f"{arch}.h").write_text(head + body)
             nsys = sum(n.startswith("SYS_") for n, _ in rows)
