@@ -6,6 +6,7 @@ it only through that global: a global lookup is the cheapest call path, and it i
 """
 from __future__ import annotations
 
+import operator
 import os
 import sys
 from typing import Any, Union
@@ -74,6 +75,23 @@ def call(fn: Any, name: str, *args: Any, filename: Any = None, filename2: Any = 
             raise error(-r, name, filename, filename2)
         r = fn(*args)
     return r
+
+
+U32 = 0xFFFFFFFF
+U64 = (1 << 64) - 1
+
+
+def in_range(value: int, what: str, low: int, high: int) -> int:
+    """An integer argument checked against the C type it crosses into (OverflowError, as os)."""
+    v = operator.index(value)
+    if not low <= v <= high:
+        raise OverflowError(f"{what} must be in {low}..{high}, not {v}")
+    return v
+
+
+def id_arg(value: int, what: str) -> int:
+    """A uid/gid as the kernel takes it: -1 ("leave unchanged") is 0xFFFFFFFF."""
+    return in_range(value, what, -1, U32 - 1) & U32
 
 
 def path(p: PathArg) -> bytes:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ._core import call, error, ffi, lib
-from .fs import _id
+from ._core import call, error, ffi, id_arg, lib
 
 _getpgid = lib.ls_getpgid
 _setpgid = lib.ls_setpgid
@@ -75,32 +74,32 @@ def getresgid() -> tuple[int, int, int]:
 
 def setresuid(ruid: int, euid: int, suid: int) -> None:
     """Set real, effective and saved uids of this thread only; -1 keeps one (man 2 setresuid)."""
-    call(_setresuid, "setresuid", _id(ruid, "ruid"), _id(euid, "euid"), _id(suid, "suid"))
+    call(_setresuid, "setresuid", id_arg(ruid, "ruid"), id_arg(euid, "euid"), id_arg(suid, "suid"))
 
 
 def setresgid(rgid: int, egid: int, sgid: int) -> None:
     """Set real, effective and saved gids of this thread only; -1 keeps one (man 2 setresgid)."""
-    call(_setresgid, "setresgid", _id(rgid, "rgid"), _id(egid, "egid"), _id(sgid, "sgid"))
+    call(_setresgid, "setresgid", id_arg(rgid, "rgid"), id_arg(egid, "egid"), id_arg(sgid, "sgid"))
 
 
 def setuid(uid: int) -> None:
     """Set the uid (all three ids if privileged) of this thread only (man 2 setuid)."""
-    call(_setuid, "setuid", _id(uid, "uid"))
+    call(_setuid, "setuid", id_arg(uid, "uid"))
 
 
 def setgid(gid: int) -> None:
     """Set the gid (all three ids if privileged) of this thread only (man 2 setgid)."""
-    call(_setgid, "setgid", _id(gid, "gid"))
+    call(_setgid, "setgid", id_arg(gid, "gid"))
 
 
 def setreuid(ruid: int, euid: int) -> None:
     """Set real and effective uids of this thread only; -1 keeps one (man 2 setreuid)."""
-    call(_setreuid, "setreuid", _id(ruid, "ruid"), _id(euid, "euid"))
+    call(_setreuid, "setreuid", id_arg(ruid, "ruid"), id_arg(euid, "euid"))
 
 
 def setregid(rgid: int, egid: int) -> None:
     """Set real and effective gids of this thread only; -1 keeps one (man 2 setregid)."""
-    call(_setregid, "setregid", _id(rgid, "rgid"), _id(egid, "egid"))
+    call(_setregid, "setregid", id_arg(rgid, "rgid"), id_arg(egid, "egid"))
 
 
 def getgroups() -> list[int]:
@@ -119,7 +118,7 @@ def getgroups() -> list[int]:
 
 def setgroups(groups: Iterable[int]) -> None:
     """Set the supplementary group ids of this thread only (man 2 setgroups)."""
-    ids = [_id(g, "gid") for g in groups]
+    ids = [id_arg(g, "gid") for g in groups]
     call(_setgroups, "setgroups", len(ids), _new("unsigned int[]", ids))
 
 
@@ -127,14 +126,14 @@ def setfsuid(fsuid: int) -> int:
     """Set this thread's filesystem uid, return the previous one; never fails (man 2 setfsuid).
 
     A refused id changes nothing, so setfsuid(-1) reads the fsuid.  This thread only."""
-    return call(_setfsuid, "setfsuid", _id(fsuid, "fsuid"))
+    return call(_setfsuid, "setfsuid", id_arg(fsuid, "fsuid"))
 
 
 def setfsgid(fsgid: int) -> int:
     """Set this thread's filesystem gid, return the previous one; never fails (man 2 setfsgid).
 
     A refused id changes nothing, so setfsgid(-1) reads the fsgid.  This thread only."""
-    return call(_setfsgid, "setfsgid", _id(fsgid, "fsgid"))
+    return call(_setfsgid, "setfsgid", id_arg(fsgid, "fsgid"))
 
 
 __all__ = ["getpgid", "setpgid", "getsid", "setsid", "getresuid", "getresgid",

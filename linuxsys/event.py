@@ -19,10 +19,10 @@ import sys
 from time import monotonic_ns as _monotonic_ns
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
 
-from ._core import NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, lib, path, writable
+from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
+                    in_range, lib, path, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
-from .fs import _U32, _U64, _uint
 from .signal import SignalArg, sigmask
 
 Signals = Optional[Iterable[SignalArg]]  # a signal mask: None leaves the thread's as it is
@@ -106,7 +106,7 @@ def _ns(timeout_ns: Optional[int]) -> int:
     """A timeout in ns for C's int64: -1 for None or negative."""
     if timeout_ns is None:
         return -1
-    ns = _uint(timeout_ns, "timeout_ns", -(1 << 63), _I64_MAX)
+    ns = in_range(timeout_ns, "timeout_ns", -(1 << 63), _I64_MAX)
     return -1 if ns < 0 else ns
 
 
@@ -147,9 +147,9 @@ def epoll_ctl(epfd: FdArg, op: FlagArg, fd: FdArg, events: FlagArg = 0,
     instance, with ``EPOLL`` event bits and a 64-bit ``data`` (default: fd's number) that
     waits report back (man 2 epoll_ctl)."""
     n = fdnum(fd)
-    d = n if data is None else _uint(data, "data", 0, _U64)
+    d = n if data is None else in_range(data, "data", 0, U64)
     call(_epoll_ctl, "epoll_ctl", fdnum(epfd), to_int(op, EPOLL_CTL), n,
-         _uint(to_int(events, EPOLL), "events", 0, _U32), d)
+         in_range(to_int(events, EPOLL), "events", 0, U32), d)
 
 
 _wait_bufs: list[Any] = []  # event buffers of epoll_wait(epfd, maxevents), each call pops one
@@ -294,7 +294,7 @@ def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int
     for fd, events in fds:
         flat.append(fd if type(fd) is int else fdnum(fd))
         if type(events) is not int or not 0 <= events <= 0xFFFF:
-            events = _uint(to_int(events, POLL), "events", 0, 0xFFFF)
+            events = in_range(to_int(events, POLL), "events", 0, 0xFFFF)
         flat.append(events)
     nfds = len(flat) >> 1
     arr = _new("int[]", flat)
@@ -329,7 +329,7 @@ def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) 
     """An eventfd counter starting at ``initval`` (man 2 eventfd; eventfd2 on every arch):
     ``EFD.SEMAPHORE``, ``EFD.NONBLOCK``, close-on-exec unless ``inheritable``."""
     f = to_int(flags, EFD)
-    return Fd(call(_eventfd2, "eventfd2", _uint(initval, "initval", 0, _U32),
+    return Fd(call(_eventfd2, "eventfd2", in_range(initval, "initval", 0, U32),
                    f if inheritable else f | _EFD_CLOEXEC))
 
 
@@ -361,7 +361,7 @@ def eventfd_write(fd: FdArg, value: int) -> None:
     """Add ``value`` (0 .. 2**64-2) to an eventfd's counter, waiting while it would overflow
     unless the fd is nonblocking (man 2 eventfd; os.eventfd_write)."""
     n = fd if type(fd) is int else fdnum(fd)
-    data = _uint(value, "value", 0, _U64).to_bytes(8, _BYTEORDER)
+    data = in_range(value, "value", 0, U64).to_bytes(8, _BYTEORDER)
     r = _write(n, data, 8)
     while r < 0:
         if r != NEG_EINTR:
@@ -436,7 +436,7 @@ def inotify_add_watch(fd: FdArg, path_: PathArg, mask: FlagArg) -> int:
     """Watch ``path`` for the ``IN`` events of ``mask``; return the watch descriptor, the same
     one again for a path already watched (man 2 inotify_add_watch)."""
     return call(_inotify_add_watch, "inotify_add_watch", fdnum(fd), path(path_),
-                _uint(to_int(mask, IN), "mask", 0, _U32), filename=path_)
+                in_range(to_int(mask, IN), "mask", 0, U32), filename=path_)
 
 
 def inotify_rm_watch(fd: FdArg, wd: int) -> None:
@@ -507,8 +507,8 @@ def fanotify_init(flags: FlagArg = 0, event_f_flags: FlagArg = 0,
     if not inheritable:
         f |= _FAN_CLOEXEC
         o |= _O_CLOEXEC
-    return Fd(call(_fanotify_init, "fanotify_init", _uint(f, "flags", 0, _U32),
-                   _uint(o, "event_f_flags", 0, _U32)))
+    return Fd(call(_fanotify_init, "fanotify_init", in_range(f, "flags", 0, U32),
+                   in_range(o, "event_f_flags", 0, U32)))
 
 
 def fanotify_mark(fd: FdArg, flags: FlagArg, mask: FlagArg, dirfd: FdArg = _AT_FDCWD,
@@ -517,8 +517,8 @@ def fanotify_mark(fd: FdArg, flags: FlagArg, mask: FlagArg, dirfd: FdArg = _AT_F
     object ``path`` names relative to ``dirfd`` (``dirfd`` itself without a path)
     (man 2 fanotify_mark)."""
     call(_fanotify_mark, "fanotify_mark", fdnum(fd),
-         _uint(to_int(flags, FAN_MARK), "flags", 0, _U32),
-         _uint(to_int(mask, FAN), "mask", 0, _U64), fdnum(dirfd),
+         in_range(to_int(flags, FAN_MARK), "flags", 0, U32),
+         in_range(to_int(mask, FAN), "mask", 0, U64), fdnum(dirfd),
          _NULL if path_ is None else path(path_), filename=path_)
 
 
@@ -545,7 +545,7 @@ def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
     fanotify_response (man 7 fanotify)."""
     answer = _new("struct fanotify_response *")
     answer.fd = fdnum(event_fd)
-    answer.response = _uint(response, "response", 0, _U32)
+    answer.response = in_range(response, "response", 0, U32)
     call(_write, "write", fdnum(fd), answer, _RESPONSE_SIZE)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import operator
 from typing import Any, NamedTuple, Optional, Union
 
-from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, fsdecode_like, lib,
-                    path, writable)
+from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
+                    fsdecode_like, id_arg, in_range, lib, path, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 from .stat import RAW_SIZE, Stat
@@ -71,8 +71,6 @@ _MFD_CLOEXEC = lib.MFD_CLOEXEC
 _UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
 _NEG_ERANGE = -lib.ERANGE
 _NEG_ENOENT = -lib.ENOENT
-_U32 = 0xFFFFFFFF
-_U64 = (1 << 64) - 1
 _NULL = ffi.NULL
 _O_DIRECTORY_RDONLY = lib.O_DIRECTORY | lib.O_RDONLY | lib.O_CLOEXEC
 _STAT_MASK = lib.STATX_BASIC_STATS | lib.STATX_BTIME
@@ -290,18 +288,6 @@ def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
 
 # ---- argument conversion shared below ------------------------------------------------------
 
-def _uint(value: int, what: str, low: int, high: int) -> int:
-    v = operator.index(value)
-    if not low <= v <= high:
-        raise OverflowError(f"{what} must be in {low}..{high}, not {v}")
-    return v
-
-
-def _id(value: int, what: str) -> int:
-    """A uid/gid as the kernel takes it: -1 ("leave unchanged") is 0xFFFFFFFF."""
-    return _uint(value, what, -1, _U32 - 1) & _U32
-
-
 _PATH_MAX = 4096  # the first buffer _grown tries
 
 
@@ -369,7 +355,7 @@ def fchmod(fd: FdArg, mode: FlagArg) -> None:
 def fchownat(dirfd: FdArg, path_: PathArg, uid: int, gid: int, flags: FlagArg = 0) -> None:
     """Change a file's owner and group relative to dirfd; -1 leaves one unchanged
     (man 2 fchownat).  ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``."""
-    call(_fchownat, "fchownat", _dirfd(dirfd), path(path_), _id(uid, "uid"), _id(gid, "gid"),
+    call(_fchownat, "fchownat", _dirfd(dirfd), path(path_), id_arg(uid, "uid"), id_arg(gid, "gid"),
          to_int(flags, AT), filename=path_)
 
 
@@ -386,7 +372,7 @@ def lchown(path_: PathArg, uid: int, gid: int) -> None:
 
 def fchown(fd: FdArg, uid: int, gid: int) -> None:
     """Change an open file's owner and group; -1 leaves one unchanged (man 2 fchown)."""
-    call(_fchown, "fchown", fdnum(fd), _id(uid, "uid"), _id(gid, "gid"))
+    call(_fchown, "fchown", fdnum(fd), id_arg(uid, "uid"), id_arg(gid, "gid"))
 
 
 _TIME_FORMS = "a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT"
@@ -522,7 +508,7 @@ def mknodat(dirfd: FdArg, path_: PathArg, mode: FlagArg = 0o600, device: int = 0
     ``mode`` holds the type (``S.IFREG``, ``S.IFIFO``, ``S.IFCHR`` ...) and permissions;
     ``device`` is a ``makedev()`` number, which must fit the kernel's 32-bit encoding."""
     call(_mknodat, "mknodat", _dirfd(dirfd), path(path_), to_int(mode, S),
-         _uint(device, "device", 0, _U32), filename=path_)
+         in_range(device, "device", 0, U32), filename=path_)
 
 
 def mknod(path_: PathArg, mode: FlagArg = 0o600, device: int = 0) -> None:
@@ -646,10 +632,10 @@ class Statfs(NamedTuple):
 # Statfs's fields in order: their slots in the flattened array and how many bits each keeps
 # (the array is int64; a magic number is 32-bit, the fsid 64 unsigned bits).
 _SF_COUNT = lib.LS_SF_COUNT
-_SF_FIELDS = ((lib.LS_SF_TYPE, _U32), (lib.LS_SF_BSIZE, _U64), (lib.LS_SF_BLOCKS, _U64),
-              (lib.LS_SF_BFREE, _U64), (lib.LS_SF_BAVAIL, _U64), (lib.LS_SF_FILES, _U64),
-              (lib.LS_SF_FFREE, _U64), (lib.LS_SF_FSID, _U64), (lib.LS_SF_NAMELEN, _U64),
-              (lib.LS_SF_FRSIZE, _U64), (lib.LS_SF_FLAGS, _U64))
+_SF_FIELDS = ((lib.LS_SF_TYPE, U32), (lib.LS_SF_BSIZE, U64), (lib.LS_SF_BLOCKS, U64),
+              (lib.LS_SF_BFREE, U64), (lib.LS_SF_BAVAIL, U64), (lib.LS_SF_FILES, U64),
+              (lib.LS_SF_FFREE, U64), (lib.LS_SF_FSID, U64), (lib.LS_SF_NAMELEN, U64),
+              (lib.LS_SF_FRSIZE, U64), (lib.LS_SF_FLAGS, U64))
 
 
 def _statfs_result(fn: Any, name: str, arg: Any, shown: Any) -> Statfs:

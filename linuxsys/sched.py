@@ -8,9 +8,8 @@ from __future__ import annotations
 import operator
 from typing import Any, Iterable, NamedTuple
 
-from ._core import call, error, ffi, lib
+from ._core import U32, U64, call, error, ffi, in_range, lib
 from .flags import NAMESPACES, FlagArg, to_int
-from .fs import _U32, _U64, _uint
 
 SCHED = NAMESPACES["SCHED"]
 SCHED_FLAG = NAMESPACES["SCHED_FLAG"]
@@ -149,8 +148,8 @@ class SchedAttr(NamedTuple):
 # SchedAttr's fields are the C helpers' uint64_t slots, in order; each one's C type's range.
 _SA_COUNT = lib.LS_SA_COUNT
 assert len(SchedAttr._fields) == _SA_COUNT
-_SA_RANGES = ((0, _U32), (0, _U64), (-1 << 31, (1 << 31) - 1), (0, _U32), (0, _U64), (0, _U64),
-              (0, _U64), (0, _U32), (0, _U32))
+_SA_RANGES = ((0, U32), (0, U64), (-1 << 31, (1 << 31) - 1), (0, U32), (0, U64), (0, U64),
+              (0, U64), (0, U32), (0, U32))
 _NICE = SchedAttr._fields.index("sched_nice")
 
 
@@ -170,7 +169,7 @@ def sched_setattr(pid: int, attr: SchedAttr, flags: int = 0) -> None:
         raise TypeError(f"attr must be a SchedAttr, not {type(attr).__name__!r}")
     attr = attr._replace(sched_policy=to_int(attr.sched_policy, SCHED),
                          sched_flags=to_int(attr.sched_flags, SCHED_FLAG))
-    slots = _new("uint64_t[]", [_uint(value, name, low, high) & _U64 for value, name, (low, high)
+    slots = _new("uint64_t[]", [in_range(value, name, low, high) & U64 for value, name, (low, high)
                                 in zip(attr, SchedAttr._fields, _SA_RANGES)])
     call(_sched_setattr, "sched_setattr", pid, slots, flags)
 
