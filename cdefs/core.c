@@ -26,3 +26,63 @@ static long ls_syscall6(long nr, long a, long b, long c, long d, long e, long f)
 {
     return ls_ret(syscall(nr, a, b, c, d, e, f));
 }
+
+/* Time.  Every syscall with a 64-bit time takes struct __kernel_timespec (old headers lack it:
+ * the kernel's fixed layout, declared here then). */
+#if !__has_include(<linux/time_types.h>)
+struct __kernel_timespec { int64_t tv_sec; int64_t tv_nsec; };  /* Linux 5.1 */
+_Static_assert(sizeof(struct __kernel_timespec) == 16, "struct __kernel_timespec");
+#endif
+
+/* Times cross as int64 nanoseconds: +-292 years, the range of the kernel's own ktime_t (longer
+ * timespecs saturate there inside the kernel).  A clock reading is never negative (the kernel
+ * refuses to set a clock before 1970, and time namespaces to shift one below 0), so the
+ * helpers that return a time use -errno for errors, like every other helper. */
+#define LS_NS_PER_S 1000000000LL
+
+/* A negative ns gives negative fields, which every call refuses with EINVAL. */
+static inline struct __kernel_timespec ls_kts(int64_t ns)
+{
+    struct __kernel_timespec ts;
+    ts.tv_sec = ns / LS_NS_PER_S;
+    ts.tv_nsec = ns % LS_NS_PER_S;
+    return ts;
+}
+
+static inline int64_t ls_kts_ns(const struct __kernel_timespec *ts)
+{
+    return (int64_t)ts->tv_sec * LS_NS_PER_S + ts->tv_nsec;
+}
+
+/* 32-bit arches issue the *_time64 calls (Linux 5.1).  On ENOSYS they fall back to the plain
+ * calls, whose timespec has long fields: EOVERFLOW for a time that does not fit.  (64-bit
+ * arches have only the plain calls, which take struct __kernel_timespec's layout.) */
+struct ls_old_timespec { long tv_sec; long tv_nsec; };
+
+static int ls_to_old(struct ls_old_timespec *old, const struct __kernel_timespec *ts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        old[i].tv_sec = (long)ts[i].tv_sec;
+        old[i].tv_nsec = (long)ts[i].tv_nsec;
+        if (old[i].tv_sec != ts[i].tv_sec)
+            return -EOVERFLOW;
+    }
+    return 0;
+}
+
+static void ls_from_old(struct __kernel_timespec *ts, const struct ls_old_timespec *old, int n)
+{
+    for (int i = 0; i < n; i++) {
+        ts[i].tv_sec = old[i].tv_sec;
+        ts[i].tv_nsec = old[i].tv_nsec;
+    }
+}
+
+/* A timeout in ns for a call taking a timespec pointer: NULL (wait forever) when negative. */
+static inline struct __kernel_timespec *ls_kts_ptr(struct __kernel_timespec *ts, int64_t ns)
+{
+    if (ns < 0)
+        return NULL;
+    *ts = ls_kts(ns);
+    return ts;
+}

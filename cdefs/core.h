@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#if __has_include(<linux/time_types.h>)
+#include <linux/time_types.h>
+#endif
 
 /* L.syscall(nr, *args): always six argument registers; unused ones are ignored by the kernel. */
 long ls_syscall6(long nr, long a, long b, long c, long d, long e, long f);

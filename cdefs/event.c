@@ -11,19 +11,6 @@
 _Static_assert(sizeof(struct epoll_event) <= LS_EPOLL_EVENT_SIZE, "struct epoll_event");
 _Static_assert(sizeof(struct pollfd) == 2 * sizeof(int), "struct pollfd");
 
-/* struct __kernel_timespec (two 64-bit fields on every arch) under a name of its own: old
- * headers lack <linux/time_types.h>, and fs.c's fallback declaration comes after this file. */
-typedef struct { int64_t tv_sec; int64_t tv_nsec; } ls_timespec64;
-
-static ls_timespec64 *ls_ns_timespec(ls_timespec64 *ts, int64_t ns)
-{
-    if (ns < 0)
-        return NULL;
-    ts->tv_sec = ns / 1000000000;
-    ts->tv_nsec = ns % 1000000000;
-    return ts;
-}
-
 static long ls_epoll_ctl(int epfd, int op, int fd, unsigned int events, uint64_t data)
 {
     struct epoll_event ev;
@@ -61,9 +48,9 @@ static long ls_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms
 static long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeout_ns, const uint64_t *sigmask)
 {
 #ifdef SYS_epoll_pwait2
-    ls_timespec64 ts;
+    struct __kernel_timespec ts;
     long r = syscall(SYS_epoll_pwait2, (long)epfd, (long)events, (long)maxevents,
-                     (long)ls_ns_timespec(&ts, timeout_ns), (long)sigmask, (long)LS_KERNEL_SIGSET);
+                     (long)ls_kts_ptr(&ts, timeout_ns), (long)sigmask, (long)LS_KERNEL_SIGSET);
     return ls_epoll_flatten(events, r);
 #else
     (void)epfd; (void)events; (void)maxevents; (void)timeout_ns; (void)sigmask;
@@ -76,15 +63,15 @@ static long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeo
 static long ls_ppoll_call(struct pollfd *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask)
 {
 #ifdef SYS_ppoll_time64
-    ls_timespec64 ts;
-    long r = syscall(SYS_ppoll_time64, (long)fds, (long)nfds, (long)ls_ns_timespec(&ts, timeout_ns),
+    struct __kernel_timespec ts;
+    long r = syscall(SYS_ppoll_time64, (long)fds, (long)nfds, (long)ls_kts_ptr(&ts, timeout_ns),
                      (long)sigmask, (long)LS_KERNEL_SIGSET);
     if (r != -1 || errno != ENOSYS)
         return ls_ret(r);
 #endif
-    struct { long tv_sec; long tv_nsec; } old = {(long)(timeout_ns / 1000000000),
-                                                 (long)(timeout_ns % 1000000000)};
-    if (old.tv_sec != timeout_ns / 1000000000)
+    struct __kernel_timespec kts = ls_kts(timeout_ns);
+    struct ls_old_timespec old;
+    if (timeout_ns >= 0 && ls_to_old(&old, &kts, 1))
         return -EOVERFLOW;
     return ls_ret(syscall(SYS_ppoll, (long)fds, (long)nfds, (long)(timeout_ns < 0 ? NULL : &old),
                           (long)sigmask, (long)LS_KERNEL_SIGSET));

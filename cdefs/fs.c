@@ -4,10 +4,6 @@
 struct open_how { uint64_t flags; uint64_t mode; uint64_t resolve; };  /* Linux 5.6 */
 _Static_assert(sizeof(struct open_how) == 24, "struct open_how");
 #endif
-#if !__has_include(<linux/time_types.h>)
-struct __kernel_timespec { int64_t tv_sec; int64_t tv_nsec; };  /* y2038 calls, Linux 5.1 */
-_Static_assert(sizeof(struct __kernel_timespec) == 16, "struct __kernel_timespec");
-#endif
 /* No struct statx (Linux 4.11; glibc 2.28 declares one, with STATX__RESERVED), or one without
  * stx_mnt_id (headers before Linux 5.8, and glibc's own): the helpers' struct statx becomes
  * this complete one. */
@@ -157,25 +153,19 @@ static long ls_getdents_names(int fd, char *buf, size_t count)
  * utimensat_time64 (no 2038 limit) and fall back to the 32-bit call on kernels before 5.1. */
 static long ls_utimensat(int dirfd, const char *path, const int64_t *times, int flags)
 {
-    struct { long tv_sec; long tv_nsec; } old[2];
-#ifdef SYS_utimensat_time64
     struct __kernel_timespec ts[2];
+    struct ls_old_timespec old[2];
     if (times) {
         ts[0].tv_sec = times[0]; ts[0].tv_nsec = times[1];
         ts[1].tv_sec = times[2]; ts[1].tv_nsec = times[3];
     }
+#ifdef SYS_utimensat_time64
     long r = syscall(SYS_utimensat_time64, (long)dirfd, (long)path, (long)(times ? ts : NULL), (long)flags);
     if (r != -1 || errno != ENOSYS)
         return ls_ret(r);
 #endif
-    if (times) {
-        for (int i = 0; i < 2; i++) {
-            old[i].tv_sec = (long)times[2 * i];
-            old[i].tv_nsec = (long)times[2 * i + 1];
-            if (old[i].tv_sec != times[2 * i])
-                return -EOVERFLOW;
-        }
-    }
+    if (times && ls_to_old(old, ts, 2))
+        return -EOVERFLOW;
     return ls_ret(syscall(SYS_utimensat, (long)dirfd, (long)path, (long)(times ? old : NULL), (long)flags));
 }
 

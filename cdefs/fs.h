@@ -14,9 +14,6 @@
 #if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
 #endif
-#if __has_include(<linux/time_types.h>)
-#include <linux/time_types.h>
-#endif
 
 /* The kernel's linux_dirent64: glibc's struct dirent64 is declared to match it on every arch. */
 typedef int... ino64_t;

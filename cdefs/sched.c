@@ -104,7 +104,7 @@ static long ls_sched_rr_get_interval(int pid, int64_t *interval)
 {
     long r;
 #ifdef SYS_sched_rr_get_interval_time64
-    struct { int64_t tv_sec, tv_nsec; } ts;  /* struct __kernel_timespec */
+    struct __kernel_timespec ts;
     r = syscall(SYS_sched_rr_get_interval_time64, (long)pid, (long)(interval ? &ts : NULL));
     if (r == 0) {
         interval[0] = ts.tv_sec;
@@ -113,7 +113,7 @@ static long ls_sched_rr_get_interval(int pid, int64_t *interval)
     if (r != -1 || errno != ENOSYS)
         return ls_ret(r);
 #endif
-    struct { long tv_sec, tv_nsec; } old;
+    struct ls_old_timespec old;
     r = syscall(SYS_sched_rr_get_interval, (long)pid, (long)(interval ? &old : NULL));
     if (r == 0) {
         interval[0] = old.tv_sec;

@@ -154,25 +154,22 @@ static void ls_signalfd_flatten(const struct ls_signalfd_siginfo *s, int64_t *ou
     out[LS_SI_ARCH] = s->ssi_arch;
 }
 
-/* 32-bit arches use rt_sigtimedwait_time64 (struct __kernel_timespec: <linux/time_types.h> or
- * fs.c's fallback) and fall back to the 32-bit call on kernels before 5.1. */
+/* 32-bit arches use rt_sigtimedwait_time64 and fall back to the 32-bit call on kernels before
+ * 5.1 (see core.c). */
 static long ls_rt_sigtimedwait(const uint64_t *set, int64_t *info, int64_t timeout_ns,
                                size_t sigsetsize)
 {
     siginfo_t si;
     long r;
-    struct { long tv_sec; long tv_nsec; } old;
-    int64_t sec = timeout_ns / 1000000000, nsec = timeout_ns % 1000000000;
+    struct __kernel_timespec ts = ls_kts(timeout_ns);
+    struct ls_old_timespec old;
 #ifdef SYS_rt_sigtimedwait_time64
-    struct __kernel_timespec ts = { .tv_sec = sec, .tv_nsec = nsec };
     r = syscall(SYS_rt_sigtimedwait_time64, (long)set, (long)&si,
                 (long)(timeout_ns < 0 ? NULL : &ts), (long)sigsetsize);
     if (r == -1 && errno == ENOSYS)
 #endif
     {
-        old.tv_sec = (long)sec;
-        old.tv_nsec = (long)nsec;
-        if (old.tv_sec != sec)
+        if (timeout_ns >= 0 && ls_to_old(&old, &ts, 1))
             return -EOVERFLOW;
         r = syscall(SYS_rt_sigtimedwait, (long)set, (long)&si,
                     (long)(timeout_ns < 0 ? NULL : &old), (long)sigsetsize);

@@ -4,9 +4,6 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/timerfd.h>
-#if __has_include(<linux/time_types.h>)
-#include <linux/time_types.h>
-#endif
 
 SYSCALL(timerfd_create, int clockid, int flags)
 
