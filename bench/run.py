@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import resource
+import select
 import shutil
 import statistics
 import sys
@@ -64,6 +65,14 @@ VARIANTS = {
     "os.ebadf": (TRY.format("os.read(badfd, 1)"), 300_000),
     "fstat_global": ("fstat(reg)", 300_000),
     "fstat_pinned": ("fstat_pinned(reg)", 300_000),
+    "L.clock": ("L.clock_gettime(mono)", 1_000_000),
+    "time.clock": ("clock_gettime_ns(mono)", 1_000_000),
+    "L.epoll": ("lepoll.poll(0)", 300_000),
+    "select.epoll": ("sepoll.poll(0)", 300_000),
+    "L.eventfd": ("L.eventfd_write(efd, 1); L.eventfd_read(efd)", 300_000),
+    "os.eventfd": ("os.eventfd_write(efd, 1); os.eventfd_read(efd)", 300_000),
+    "L.getrandom": ("L.getrandom(32)", 300_000),
+    "os.getrandom": ("os.getrandom(32)", 300_000),
     "getpid_facade": ("getpid()", 1_000_000),
     "getpid_raw": ("ls_getpid()", 1_000_000),
 }
@@ -82,6 +91,12 @@ ROWS = [
     ("open", "open + close", "L.open_close", "os.open_close", "os.open/close", None),
     ("listdir", "listdir 10,000 entries", "L.listdir", "os.listdir", "os.listdir", ("<=", 0.9)),
     ("error", "EBADF raised + caught", "L.ebadf", "os.ebadf", "os.read", ("<=", 1.3)),
+    ("clock", "clock_gettime MONOTONIC", "L.clock", "time.clock", "time.clock_gettime_ns",
+     ("<=", 1.3)),
+    ("epoll", "epoll_wait, 1 ready fd", "L.epoll", "select.epoll", "select.epoll.poll",
+     ("<=", 1.3)),
+    ("eventfd", "eventfd write + read", "L.eventfd", "os.eventfd", "os.eventfd_*", ("<=", 1.3)),
+    ("getrandom", "getrandom 32 B", "L.getrandom", "os.getrandom", "os.getrandom", ("<=", 1.3)),
     ("trace", "fstat, trace off", "fstat_global", "fstat_pinned", "helper pinned", ("~", 1.0)),
     ("trace", "getpid, trace off", "getpid_facade", "getpid_raw", "raw helper", ("~", 1.0)),
 ]
@@ -121,6 +136,10 @@ def make_fixtures(tmp):
     for i in range(10_000):
         os.close(os.open(os.path.join(bigdir, f"file_{i:05d}.txt"), os.O_CREAT | os.O_WRONLY))
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ready = os.eventfd(1)  # always readable: both epolls report it at once
+    lepoll, sepoll = L.Epoll(), select.epoll()
+    lepoll.register(ready, L.EPOLL.IN)
+    sepoll.register(ready, select.EPOLLIN)
     return {
         "L": L, "os": os,
         "zero": os.open("/dev/zero", os.O_RDONLY), "null": os.open("/dev/null", os.O_WRONLY),
@@ -129,6 +148,9 @@ def make_fixtures(tmp):
         "ba": bytearray(4096), "cbuf": L.ffi.new("char[]", 4096),
         "fstat": L.fstat, "fstat_pinned": pinned(L.fstat),
         "getpid": L.getpid, "ls_getpid": lib.ls_getpid,
+        "mono": L.CLOCK_MONOTONIC, "clock_gettime_ns": time.clock_gettime_ns,
+        "lepoll": lepoll, "sepoll": sepoll, "ready": ready,
+        "efd": os.eventfd(0),
     }
 
 
@@ -190,6 +212,14 @@ def sanity(e):
     assert names == sorted(os.listdir(e["bigdir"])) and len(names) == 10_000
     assert traced_calls(L.fstat, reg) >= 1 and traced_calls(e["fstat_pinned"], reg) == 0
     assert errno_of(L.read, e["badfd"], 1) == errno_of(os.read, e["badfd"], 1) == L.EBADF
+    t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    assert t0 <= L.clock_gettime(e["mono"]) <= time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    assert e["lepoll"].poll(0) == e["sepoll"].poll(0) == [(e["ready"], select.EPOLLIN)]
+    L.eventfd_write(e["efd"], 5)
+    assert os.eventfd_read(e["efd"]) == 5
+    os.eventfd_write(e["efd"], 7)
+    assert L.eventfd_read(e["efd"]) == 7
+    assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
 
 
 def sampler(stmt, names):

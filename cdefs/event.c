@@ -44,6 +44,13 @@ static long ls_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms
     return ls_epoll_flatten(events, r);
 }
 
+/* Epoll.poll's call: epoll_pwait without a mask (aarch64 has no epoll_wait), one argument
+ * fewer for cffi to convert. */
+static long ls_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
+{
+    return ls_epoll_pwait(epfd, events, maxevents, timeout_ms, NULL);
+}
+
 /* epoll_pwait2 (Linux 5.11) takes a __kernel_timespec on every arch: no time64 twin. */
 static long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeout_ns, const uint64_t *sigmask)
 {

@@ -18,6 +18,7 @@ SYSCALL(fanotify_init, unsigned int flags, unsigned int event_f_flags)
  * inotify and fanotify as int64_t rows: no Python code depends on a kernel struct's layout. */
 long ls_epoll_ctl(int epfd, int op, int fd, unsigned int events, uint64_t data);
 long ls_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms, const uint64_t *sigmask);
+long ls_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
 long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_inotify_read(int fd, char *buf, size_t count, int64_t *rows);

@@ -269,6 +269,7 @@ EXCLUDED = {
     "fstat": "statx again, with AT_EMPTY_PATH (fstat's fast path)",
     "signalfd_read": "read again: signalfd records flattened in C (poll(2) between reads)",
     "inotify_read": "read again: inotify records parsed in C",
+    "epoll_wait": "epoll_pwait again, without a mask (Epoll.poll's fast path)",
     "fanotify_read": "read again: fanotify records parsed in C",
 }
 

@@ -77,6 +77,22 @@ def call(fn: Any, name: str, *args: Any, filename: Any = None, filename2: Any = 
     return r
 
 
+# Calls returning fresh bytes (read, getrandom) fill a pooled scratch buffer and copy out.  A
+# pool, not a thread-local: the GIL is released during the syscall and a signal handler may
+# re-enter on the same thread, so each call owns the buffer it popped until it pushes it back.
+SCRATCH_SIZE = 65536
+scratch: list[Any] = []
+alloc = ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def pop_scratch() -> Any:
+    """A SCRATCH_SIZE buffer from the pool (or a new one); push it back with scratch.append."""
+    try:
+        return scratch.pop()
+    except IndexError:
+        return alloc("char[]", SCRATCH_SIZE)
+
+
 U32 = 0xFFFFFFFF
 U64 = (1 << 64) - 1
 

@@ -40,6 +40,7 @@ O = NAMESPACES["O"]
 _epoll_create1 = lib.ls_epoll_create1
 _epoll_ctl = lib.ls_epoll_ctl
 _epoll_pwait = lib.ls_epoll_pwait
+_epoll_wait = lib.ls_epoll_wait
 _epoll_pwait2 = lib.ls_epoll_pwait2
 _ppoll = lib.ls_ppoll
 _eventfd2 = lib.ls_eventfd2
@@ -155,6 +156,12 @@ def epoll_ctl(epfd: FdArg, op: FlagArg, fd: FdArg, events: FlagArg = 0,
 _wait_bufs: list[Any] = []  # event buffers of epoll_wait(epfd, maxevents), each call pops one
 
 
+def _pairs(buf: Any, r: int) -> list[tuple[int, int]]:
+    """The first r (data, events) pairs of a flattened event buffer."""
+    flat = iter(_unpack(buf, 2 * r))
+    return list(zip(flat, flat))
+
+
 def _epoll_events(fn: Any, name: str, epfd: int, maxevents: int, timeout: int, unit: int,
                   mask: Any, bufs: list[Any]) -> list[tuple[int, int]]:
     """Wait into a buffer popped from ``bufs`` (grown when too small, then pushed back) and
@@ -172,8 +179,7 @@ def _epoll_events(fn: Any, name: str, epfd: int, maxevents: int, timeout: int, u
         r = fn(epfd, buf, maxevents, timeout, mask)
         if r < 0:
             r = _retry(fn, name, (epfd, buf, maxevents), timeout, unit, mask, start, r)
-        flat = iter(_unpack(buf, 2 * r))
-        return list(zip(flat, flat))
+        return _pairs(buf, r)
     finally:
         bufs.append(buf)
 
@@ -281,7 +287,20 @@ class Epoll(_FdHolder):
              maxevents: int = -1) -> list[tuple[int, int]]:
         """Wait up to ``timeout`` seconds (None or negative: forever) for events; return
         (fd, events) pairs, at most ``maxevents`` (-1: 1023) (man 2 epoll_wait)."""
-        ms = -1 if timeout is None else _ms(timeout * 1000)
+        ms = -1 if timeout is None else 0 if timeout == 0 else _ms(timeout * 1000)
+        if maxevents == -1 and ms <= 0:  # the usual call, inline: no deadline to keep
+            bufs = self._bufs
+            try:
+                buf = bufs.pop()
+            except IndexError:
+                buf = _alloc("uint64_t[]", 2 * _MAXEVENTS)
+            r = _epoll_wait(self._fd._fd, buf, _MAXEVENTS, ms)
+            if r >= 0:
+                # one event (the common case) read directly: 4x cheaper than unpack and zip
+                events = [(buf[0], buf[1])] if r == 1 else _pairs(buf, r)
+                bufs.append(buf)
+                return events
+            bufs.append(buf)  # EINTR or an error: the general path retries or raises
         return _epoll_events(_epoll_pwait, "epoll_pwait", self._fd._fd,
                              _MAXEVENTS if maxevents == -1 else maxevents, ms, _NS_PER_MS,
                              _NULL, self._bufs)
@@ -344,24 +363,26 @@ def eventfd_read(fd: FdArg) -> int:
         box = _counters.pop()
     except IndexError:
         box = _new("uint64_t[1]")
-    try:
+    r = _read(n, box, 8)
+    while r != 8:
+        if r >= 0:  # not an eventfd: it always gives 8 bytes
+            r = -_EINVAL
+        if r != NEG_EINTR:
+            _counters.append(box)
+            raise error(-r, "read")
         r = _read(n, box, 8)
-        while r < 0:
-            if r != NEG_EINTR:
-                raise error(-r, "read")
-            r = _read(n, box, 8)
-        if r != 8:
-            raise error(_EINVAL, "read")  # not an eventfd: it always gives 8 bytes
-        return box[0]
-    finally:
-        _counters.append(box)
+    value = box[0]
+    _counters.append(box)
+    return value
 
 
 def eventfd_write(fd: FdArg, value: int) -> None:
     """Add ``value`` (0 .. 2**64-2) to an eventfd's counter, waiting while it would overflow
     unless the fd is nonblocking (man 2 eventfd; os.eventfd_write)."""
     n = fd if type(fd) is int else fdnum(fd)
-    data = in_range(value, "value", 0, U64).to_bytes(8, _BYTEORDER)
+    if type(value) is not int or not 0 <= value <= U64:
+        value = in_range(value, "value", 0, U64)  # the kernel refuses 2**64-1 itself
+    data = value.to_bytes(8, _BYTEORDER)
     r = _write(n, data, 8)
     while r < 0:
         if r != NEG_EINTR:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from ._core import CHARS, NEG_EINTR, Buffer, call, error, ffi, lib, readable, view, writable
+from ._core import (CHARS, NEG_EINTR, SCRATCH_SIZE, Buffer, alloc, call, error, ffi, lib,
+                    pop_scratch, readable, scratch, view, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -46,20 +47,6 @@ _unpack = ffi.unpack
 _new = ffi.new
 _from_buffer = ffi.from_buffer
 _CData = ffi.CData
-_alloc = ffi.new_allocator(should_clear_after_alloc=False)
-
-# read(fd, n) reads into a pooled scratch buffer and copies out the bytes.  A pool (not a
-# thread-local) because the GIL is released during the syscall and a signal handler may call
-# read() again on the same thread: each call owns the buffer it popped.
-_SCRATCH = 65536
-_scratch: list[Any] = []
-
-
-def _pop_scratch() -> Any:
-    try:
-        return _scratch.pop()
-    except IndexError:
-        return _alloc("char[]", _SCRATCH)
 
 
 def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
@@ -69,20 +56,20 @@ def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
     if type(n_or_buf) is not int:
         return readinto(fd, n_or_buf)
     n = n_or_buf
-    if n <= _SCRATCH:
+    if n <= SCRATCH_SIZE:
         if n < 0:
             raise ValueError("negative read size")
-        buf = _pop_scratch()
+        buf = pop_scratch()
         r = _read(fd, buf, n)
         while r < 0:
             if r != NEG_EINTR:
-                _scratch.append(buf)
+                scratch.append(buf)
                 raise error(-r, "read")
             r = _read(fd, buf, n)
         data = _unpack(buf, r)
-        _scratch.append(buf)
+        scratch.append(buf)
         return data
-    buf = _alloc("char[]", n)
+    buf = alloc("char[]", n)
     return _unpack(buf, call(_read, "read", fd, buf, n))
 
 
@@ -126,7 +113,7 @@ def pread(fd: FdArg, n_or_buf: Union[int, Buffer], offset: int) -> Union[bytes, 
     if isinstance(n_or_buf, int):
         if n_or_buf < 0:
             raise ValueError("negative read size")
-        buf = _alloc("char[]", n_or_buf)
+        buf = alloc("char[]", n_or_buf)
         return _unpack(buf, call(_pread, "pread64", fd, buf, n_or_buf, offset))
     cbuf = writable(n_or_buf)
     return call(_pread, "pread64", fd, cbuf, len(cbuf), offset)

@@ -7,8 +7,8 @@ import operator
 from collections.abc import Mapping
 from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
 
-from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, lib, path, readable,
-                    view, writable)
+from ._core import (NEG_EINTR, SCRATCH_SIZE, Buffer, PathArg, alloc, call, decode, error, ffi,
+                    lib, path, pop_scratch, readable, scratch, view, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 from .io import _iovecs
@@ -81,7 +81,6 @@ _new = ffi.new
 _cast = ffi.cast
 _string = ffi.string
 _unpack = ffi.unpack
-_alloc = ffi.new_allocator(should_clear_after_alloc=False)
 
 RLIM_INFINITY = (1 << 64) - 1  # the kernel's RLIM64_INFINITY; -1 (resource's) is taken for it
 
@@ -467,14 +466,25 @@ def sysinfo() -> Sysinfo:
 def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, int]:
     """Up to ``n`` random bytes, or fill a buffer and return the count (man 2 getrandom;
     GRND flags)."""
-    f = to_int(flags, GRND)
+    f = flags if type(flags) is int else to_int(flags, GRND)
+    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:
+        buf = pop_scratch()
+        r = _getrandom(buf, n_or_buf, f)
+        while r < 0:
+            if r != NEG_EINTR:
+                scratch.append(buf)
+                raise error(-r, "getrandom")
+            r = _getrandom(buf, n_or_buf, f)
+        data = _unpack(buf, r)
+        scratch.append(buf)
+        return data
     if not isinstance(n_or_buf, int):
         buf = writable(n_or_buf)
         return call(_getrandom, "getrandom", buf, len(buf), f)
     n = operator.index(n_or_buf)
     if n < 0:
         raise ValueError("negative size")
-    buf = _alloc("char[]", n)
+    buf = alloc("char[]", n)
     return _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
 
 
