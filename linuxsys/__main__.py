@@ -25,6 +25,7 @@ import sys
 from typing import Any, Optional, Sequence
 
 from . import __version__
+from ._core import U32, U64
 from ._native import ffi, lib
 
 AVAILABLE = "available"
@@ -34,8 +35,7 @@ NO_PROBE = "no harmless probe"
 
 BAD_FD = -1
 NULL = ffi.NULL
-U32 = 0xFFFFFFFF  # an unsigned flags word with every bit set: unknown bits -> EINVAL
-U64 = 0xFFFFFFFFFFFFFFFF
+# U32: an unsigned flags word with every bit set, unknown bits -> EINVAL
 # Outputs of helpers that flatten a struct (statx, statfs, lseek): written only on success.
 _OUT = ffi.new("int64_t[]", max(lib.LS_ST_COUNT, lib.LS_SF_COUNT, lib.LS_SI_COUNT))
 BAD_CLOCK = 0x7FFFFFFF  # beyond the kernel's clock table: EINVAL
