@@ -255,15 +255,25 @@ def rt_tgsigqueueinfo(tgid: int, tid: int, sig: SignalArg, value: int = 0) -> No
     call(_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", tgid, tid, n, v)
 
 
+class SignalFd(Fd):
+    """A signalfd: an Fd whose ``read()`` returns Siginfo records (see signalfd_read)."""
+
+    __slots__ = ()
+
+    def read(self, limit: int = 64) -> list[Siginfo]:  # type: ignore[override]
+        """The pending signals as Siginfo records, at most ``limit`` (man 2 signalfd)."""
+        return signalfd_read(self, limit)
+
+
 def signalfd(signals: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
              *, inheritable: bool = False) -> Fd:
     """An fd to read ``signals`` from (man 2 signalfd; signalfd4 on every arch).
 
     ``flags``: ``SFD.NONBLOCK``, ``SFD.CLOEXEC`` (added unless ``inheritable``).  Block the
-    signals first, or the kernel delivers them before the fd sees them.  Read the fd with
-    ``signalfd_read`` (Siginfo records); ``read`` gives the raw 128-byte records.  With ``fd``,
-    that signalfd's mask is replaced instead (``flags`` are then ignored) and ``fd`` is
-    returned, itself if it is an Fd, else as a non-owning Fd.
+    signals first, or the kernel delivers them before the fd sees them.  A new fd is a
+    SignalFd, whose ``read()`` gives Siginfo records (``L.read(fd, n)`` still gives the raw
+    128-byte records).  With ``fd``, that signalfd's mask is replaced instead (``flags`` are
+    then ignored) and ``fd`` is returned, itself if it is an Fd, else as a non-owning SignalFd.
     """
     f = to_int(flags, SFD)
     if not inheritable:
@@ -271,8 +281,8 @@ def signalfd(signals: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
     n = fdnum(fd)
     r = call(_signalfd4, "signalfd4", n, _sigset(signals), _SIGSET_SIZE, f)
     if n == -1:
-        return Fd(r)
-    return fd if isinstance(fd, Fd) else Fd(r, own=False)
+        return SignalFd(r)
+    return fd if isinstance(fd, Fd) else SignalFd(r, own=False)
 
 
 def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
@@ -300,4 +310,4 @@ methods(signalfd_read)
 
 __all__ = ["SIGRTMIN", "SIGRTMAX", "signum", "sigmask", "signals_of", "Siginfo",
            "sigprocmask", "sigpending", "sigsuspend", "sigtimedwait", "sigwaitinfo",
-           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "signalfd", "signalfd_read"]
+           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "signalfd", "signalfd_read", "SignalFd"]

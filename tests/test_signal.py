@@ -3,6 +3,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import sys
 import select
 import selectors
 import signal
@@ -363,10 +364,10 @@ def test_signalfd_reads_siginfo():
 
 def test_signalfd_plain_read_gives_raw_records():
     with blocked(USR1), L.signalfd([USR1], L.SFD.NONBLOCK) as fd:
-        raises_errno(errno.EAGAIN, fd.read, SFD_SIGINFO)
+        raises_errno(errno.EAGAIN, L.read, fd, SFD_SIGINFO)
         os.kill(os.getpid(), USR1)
-        raises_errno(errno.EINVAL, fd.read, 10)  # the kernel wants room for a whole record
-        raw = fd.read(SFD_SIGINFO * 2)
+        raises_errno(errno.EINVAL, L.read, fd, 10)  # the kernel wants room for a whole record
+        raw = L.read(fd, SFD_SIGINFO * 2)
         assert len(raw) == SFD_SIGINFO
         signo, err, code, pid, uid = struct.unpack_from("IiiII", raw)
         assert (signo, err, code, pid, uid) == (USR1, 0, 0, os.getpid(), os.getuid())
@@ -417,7 +418,7 @@ def test_signalfd_flags_and_update():
             assert same is fd and fd.fd == n
             assert not fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK  # flags only at creation
             num = L.signalfd([USR1, USR2], fd=n)
-            assert type(num) is L.Fd and num.fd == n
+            assert type(num) is L.SignalFd and num.fd == n
             del num  # non-owning: garbage collection leaves n open
             os.kill(os.getpid(), USR2)
             assert [i.si_signo for i in fd.signalfd_read()] == [USR2]
@@ -455,3 +456,22 @@ def test_signalfd_in_child_after_fork():
             (info,) = fd.signalfd_read()
             assert info.si_pid == os.getpid()
     assert in_child(child) == 0
+
+
+def test_signalfd_reads_return_siginfo_records():
+    """signalfd gives an Fd whose read() returns Siginfo records (the raw bytes stay
+    available through L.read)."""
+    usr1 = L.SIG.SIGUSR1
+    old = L.sigprocmask(L.SIG_BLOCK, [usr1])
+    try:
+        with L.signalfd([usr1], L.SFD.NONBLOCK) as sfd:
+            assert isinstance(sfd, L.SignalFd) and isinstance(sfd, L.Fd)
+            assert sfd.read() == []
+            os.kill(os.getpid(), usr1)
+            (info,) = sfd.read()
+            assert (info.si_signo, info.si_pid, info.si_uid) == (usr1, os.getpid(), os.getuid())
+            os.kill(os.getpid(), usr1)
+            raw = L.read(sfd, 128)
+            assert len(raw) == 128 and int.from_bytes(raw[:4], sys.byteorder) == usr1
+    finally:
+        L.sigprocmask(L.SIG_SETMASK, old)
