@@ -160,13 +160,3 @@ def view(data: Buffer) -> Any:
 def readable(data: Buffer) -> Any:
     """Like view(), but bytes pass through as they are: cffi takes them for pointer arguments."""
     return data if type(data) is bytes else view(data)
-
-
-def size(buf: Any, n: int | None) -> int:
-    """The byte count for ``buf``: its length, or ``n`` if given and not larger."""
-    length = len(buf)
-    if n is None:
-        return length
-    if n < 0 or n > length:
-        raise ValueError(f"size {n} outside the buffer's 0..{length} bytes")
-    return n

@@ -47,6 +47,7 @@ _unpack = ffi.unpack
 _new = ffi.new
 _from_buffer = ffi.from_buffer
 _CData = ffi.CData
+_ULONG = (1 << (8 * ffi.sizeof("long"))) - 1  # an int argument as the unsigned long it crosses as
 
 
 def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
@@ -245,7 +246,7 @@ def _int_or_buffer(fn_int: Any, fn_ptr: Any, name: str, fd: FdArg, cmd: int,
     if arg is None:
         return call(fn_ptr, name, fd, cmd, ffi.NULL)
     if isinstance(arg, int):
-        return call(fn_int, name, fd, cmd, arg & ((1 << (8 * ffi.sizeof("long"))) - 1))
+        return call(fn_int, name, fd, cmd, arg & _ULONG)
     return call(fn_ptr, name, fd, cmd, writable(arg))
 
 
