@@ -9,8 +9,10 @@ Each ``cdefs/<family>.h`` mixes four kinds of lines (see cdefs/README.md):
 * anything else               cdef text: partial structs (``...;``), prototypes of the
   hand-written helpers whose bodies live in ``cdefs/<family>.c``.
 
-``// namespace NAME KIND PREFIX`` starts a block of ``#define`` lines that form the flag
-namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names).
+``// namespace NAME KIND PREFIX [alias]`` starts a block of ``#define`` lines that form the flag
+namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names, ``*SUFFIX``
+strips a suffix; ``alias`` keeps the prefixed names as aliases).  A ``#define`` ending in
+``// attr`` is a plain-int attribute of the namespace, not a member (``AT.FDCWD``).
 
 The headers decide what exists: the C preprocessor is asked which macros are defined (with
 the flags the build compiles with, so ``CFLAGS=-isystem ...`` counts).  A constant or syscall
@@ -37,8 +39,8 @@ TABLES = CDEFS / "tables"
 FAMILIES = ["core"] + sorted(p.stem for p in CDEFS.glob("*.h") if p.stem != "core")
 
 _SYSCALL = re.compile(r"^SYSCALL\((\w+)(?:=([\w|]+))?\s*(?:,(.*))?\)\s*$")
-_DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*$")
-_NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)\s*$")
+_DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*(//\s*attr)?\s*$")
+_NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)(\s+alias)?\s*$")
 # 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
 _WIDE = re.compile(r"\b(int64_t|uint64_t|loff_t|off_t|off64_t|long long)\b(?!\s*\*)")
 _TABLE = re.compile(r"^#define\s+(\w+)\s+(\S+)\s*$", re.M)
@@ -60,13 +62,14 @@ class Family:
             line = raw.strip()
             if m := _NAMESPACE.match(line):
                 namespace = m.group(1)
-                self.namespaces[namespace] = (m.group(2), m.group(3), [])
+                kind = m.group(2) + ("+alias" if m.group(4) else "")
+                self.namespaces[namespace] = (kind, m.group(3), [])
             elif line.startswith("// end namespace"):
                 namespace = None
             elif m := _DEFINE.match(line):
                 self.defines.append(m.group(1))
                 if namespace:
-                    self.namespaces[namespace][2].append(m.group(1))
+                    self.namespaces[namespace][2].append(("=" if m.group(2) else "") + m.group(1))
             elif line.startswith("#"):
                 self.includes.append(line)
             elif m := _SYSCALL.match(line):
@@ -155,7 +158,7 @@ def build() -> cffi.FFI:
         cdef.extend(fam.cdef)
         cdef.extend(f"#define {d} ..." for d in fam.defines if d in macros or d in missing)
         for ns, (kind, prefix, names) in fam.namespaces.items():
-            present = [n for n in names if n in macros or n in missing]
+            present = [n for n in names if n.lstrip("=") in macros or n.lstrip("=") in missing]
             namespace_table.append(" ".join([ns, kind, prefix or "-"] + present))
         source.append(fam.source)
         for name, numbers, args in fam.syscalls:

@@ -151,15 +151,15 @@ static long ls_waitid(int idtype, int id, unsigned int options, int64_t *result)
 }
 
 /* W: the wait options under one namespace, the kernel's __W* flags included. */
-#define LS_W_NOHANG WNOHANG
-#define LS_W_UNTRACED WUNTRACED
-#define LS_W_STOPPED WSTOPPED
-#define LS_W_EXITED WEXITED
-#define LS_W_CONTINUED WCONTINUED
-#define LS_W_NOWAIT WNOWAIT
-#define LS_W_NOTHREAD __WNOTHREAD
-#define LS_W_ALL __WALL
-#define LS_W_CLONE __WCLONE
+#define LS_WNOHANG WNOHANG
+#define LS_WUNTRACED WUNTRACED
+#define LS_WSTOPPED WSTOPPED
+#define LS_WEXITED WEXITED
+#define LS_WCONTINUED WCONTINUED
+#define LS_WNOWAIT WNOWAIT
+#define LS_WNOTHREAD __WNOTHREAD
+#define LS_WALL __WALL
+#define LS_WCLONE __WCLONE
 
 /* PER: <sys/personality.h>'s enumerators (in every glibc the wheels target). */
 #define LS_PER_LINUX PER_LINUX

@@ -11,7 +11,7 @@ import os as _os
 import platform as _platform
 
 from ._core import UnsupportedError, ffi
-from .fd import Fd
+from .fd import ClosedFdError, Fd
 from .flags import FLAT as _FLAT, NAMESPACES as _NAMESPACES
 from .fs import *  # noqa: F401,F403
 from .fs import Dirent

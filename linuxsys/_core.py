@@ -18,6 +18,7 @@ Buffer = Any  # any object supporting the buffer protocol
 
 ENOSYS = lib.ENOSYS
 EBADF = lib.EBADF
+EINVAL = lib.EINVAL
 NEG_EINTR = -lib.EINTR
 
 _from_buffer = ffi.from_buffer
@@ -136,27 +137,87 @@ def decode(raw: bytes) -> str:
     return raw.decode(_FSENC, _FSERR)
 
 
+_FromBuf = type(_from_buffer(CHARS, bytearray()))  # cffi's view of someone else's buffer
+_release = ffi.release
+
+
+def _refuse(buf: Buffer, need: str) -> Exception:
+    """The error for a buffer cffi would not view: BufferError when it is not C-contiguous
+    (as os says), TypeError when it is not a (writable) bytes-like object at all."""
+    try:
+        with memoryview(buf) as m:
+            if not m.c_contiguous:
+                return BufferError("a C-contiguous buffer is required")
+    except TypeError:
+        pass
+    return TypeError(f"a {need} object is required, not {type(buf).__name__!r}")
+
+
 def writable(buf: Buffer) -> Any:
-    """A cdata view of a writable buffer (cffi alone would let the kernel write into bytes)."""
+    """A cdata view of a writable buffer (cffi alone would let the kernel write into bytes).
+
+    cdata from ``ffi.new`` passes as it is; an ``ffi.from_buffer`` view is refused, since
+    nothing tells whether the object behind it (bytes?) may be written.  A view made here
+    must be released with ``release(view, buf)`` before any raise (CONTRACT §1)."""
+    t = type(buf)
+    if t is bytearray:
+        return _from_buffer(CHARS, buf, True)
     if isinstance(buf, _CData):
+        if t is _FromBuf:
+            raise TypeError("pass the buffer itself, not an ffi.from_buffer() view: "
+                            "linuxsys cannot tell whether the kernel may write into it")
         return buf
     try:
         return _from_buffer(CHARS, buf, True)
     except (TypeError, BufferError):
-        raise TypeError(f"a writable bytes-like object is required, not "
-                        f"{type(buf).__name__!r}") from None
+        raise _refuse(buf, "writable bytes-like") from None
 
 
 def view(data: Buffer) -> Any:
-    """A char[] view of any bytes-like object, for the kernel to read."""
+    """A char[] view of any bytes-like object, for the kernel to read (release it likewise)."""
     if isinstance(data, _CData):
         return data
     try:
         return _from_buffer(CHARS, data)
-    except TypeError:
-        raise TypeError(f"a bytes-like object is required, not {type(data).__name__!r}") from None
+    except (TypeError, BufferError):
+        raise _refuse(data, "bytes-like") from None
 
 
 def readable(data: Buffer) -> Any:
     """Like view(), but bytes pass through as they are: cffi takes them for pointer arguments."""
     return data if type(data) is bytes else view(data)
+
+
+def release(cview: Any, original: Any) -> None:
+    """Release a view that writable()/view() made of ``original`` (not a caller's own cdata):
+    a view left in a raising frame keeps the buffer exported for as long as the traceback
+    lives, and the cycle collector then clears an exported memoryview -- a crash."""
+    if cview is not original and type(cview) is _FromBuf:
+        _release(cview)
+
+
+def call_buf(fn: Any, name: str, cview: Any, original: Any, *args: Any,
+             filename: Any = None) -> int:
+    """call() for a helper whose arguments include a view made from ``original``: the view is
+    released before the error is raised."""
+    r = fn(*args)
+    while r < 0:
+        if r != NEG_EINTR:
+            release(cview, original)
+            raise error(-r, name, filename)
+        r = fn(*args)
+    return r
+
+
+MAX_BYTES = sys.maxsize - 64  # the largest bytes object CPython can make (os.read's limit)
+
+
+def read_size(n: int) -> int:
+    """A byte count to allocate: ValueError if negative, OverflowError past what a bytes object
+    can hold (as os.read), checked before anything is allocated."""
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError("negative read size")
+    if n > MAX_BYTES:
+        raise OverflowError("byte string is too large")
+    return n

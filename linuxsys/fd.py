@@ -3,13 +3,25 @@ from __future__ import annotations
 
 import operator
 import warnings
-from typing import Any, Callable, Union
+from typing import Any, Callable, Optional, Union
 
-from ._core import EBADF, NEG_EINTR, error, lib
+from ._core import EBADF, EINVAL, NEG_EINTR, STRERROR, error, ffi, lib
 
 _close = lib.ls_close
+_readlinkat = lib.ls_readlinkat
+_fcntl = lib.ls_fcntl
+_F_GETFD = lib.F_GETFD
 
 STD_NAMES = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+class ClosedFdError(OSError, ValueError):
+    """A closed ``Fd`` was used: ``OSError`` with errno EBADF, and a ``ValueError`` as for a
+    closed file object, so ``selectors``/``asyncio`` unregister it the same way."""
+
+    def __init__(self, what: str = "fd") -> None:
+        super().__init__(EBADF, f"{STRERROR[EBADF]}: {what} on a closed Fd")
+
 
 
 class Fd:
@@ -22,7 +34,7 @@ class Fd:
     Every function of linuxsys whose first argument is an fd is also a method.
     """
 
-    __slots__ = ("_fd", "_gc", "__weakref__")
+    __slots__ = ("_fd", "_gc", "_kind", "__weakref__")
 
     def __init__(self, fd: int, *, own: bool = True) -> None:
         self._fd = -1  # what __del__ sees if the checks below raise
@@ -31,6 +43,7 @@ class Fd:
             raise ValueError(f"invalid file descriptor {n}")
         self._fd = n
         self._gc = own
+        self._kind = None  # what fd_kind() found (or the maker knew), asked once per Fd
 
     @property
     def fd(self) -> int:
@@ -44,7 +57,7 @@ class Fd:
     def fileno(self) -> int:
         n = self._fd
         if n < 0:
-            raise error(EBADF, "fileno")
+            raise ClosedFdError("fileno")
         return n
 
     __index__ = fileno
@@ -83,6 +96,16 @@ class Fd:
                 self._fd, n = -1, self._fd
                 _close(n)
 
+    # One owner (CONTRACT §2): a copy would close the number behind the original's back.
+    def __copy__(self) -> "Fd":
+        raise TypeError("cannot copy an Fd: use linuxsys.dup(fd) for a second owner")
+
+    def __deepcopy__(self, memo: Any) -> "Fd":
+        raise TypeError("cannot copy an Fd: use linuxsys.dup(fd) for a second owner")
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle an Fd: send it with send_fds, or pass its number")
+
     def __repr__(self) -> str:
         return f"<Fd {self._fd}>" if self._fd >= 0 else "<Fd closed>"
 
@@ -98,7 +121,7 @@ def fdnum(fd: FdArg) -> int:
     if t is Fd:
         n = fd._fd
         if n < 0:
-            raise error(EBADF, "fd")
+            raise ClosedFdError()
         return n
     if isinstance(fd, str):
         try:
@@ -121,3 +144,43 @@ def methods(*functions: Callable[..., Any]) -> None:
     """Make fd-first functions methods of Fd: ``fd.fstat()`` is ``fstat(fd)``."""
     for f in functions:
         setattr(Fd, f.__name__, f)
+
+
+def tagged(n: int, kind: str) -> Fd:
+    """A new owning Fd whose kind (as fd_kind() names it) its maker already knows."""
+    f = Fd(n)
+    f._kind = kind
+    return f
+
+
+def fd_kind(fd: FdArg) -> Optional[str]:
+    """What ``fd`` is, as /proc/self/fd names it: ``"eventfd"``, ``"timerfd"``, ``"signalfd"``,
+    ``"fanotify"``, ``"inotify"``, ``"pipe"``, ``"socket"``, ``"file"`` ...; None where /proc
+    is not mounted.  Cached on an Fd (a number's kind never changes while it stays open)."""
+    if type(fd) is Fd and fd._kind is not None:
+        return fd._kind
+    n = fdnum(fd)
+    buf = ffi.new("char[]", 256)
+    r = _readlinkat(-100, f"/proc/self/fd/{n}".encode(), buf, 255)
+    if r < 0:
+        if _fcntl(n, _F_GETFD, 0) < 0:
+            raise error(EBADF, "fd")
+        return None  # open, but no /proc to ask
+    link = ffi.unpack(buf, r).decode("ascii", "replace")
+    if link.startswith("anon_inode:"):  # anon_inode:[eventfd], anon_inode:inotify
+        kind = link[11:].strip("[]")
+    elif link.startswith(("pipe:", "socket:")):
+        kind = link.split(":", 1)[0]
+    else:
+        kind = "file"
+    if type(fd) is Fd:
+        fd._kind = kind
+    return kind
+
+
+def require_kind(fd: FdArg, kind: str, call: str) -> None:
+    """Refuse, before any read, an fd that is not a ``kind`` (OSError EINVAL, as the kernel
+    answers a wrong kind of fd): reading a pipe as an eventfd would eat its data."""
+    k = fd_kind(fd)
+    if k is not None and k != kind:
+        raise OSError(EINVAL, f"{call}: fd {fdnum(fd)} is a {k}, not a {kind}")

@@ -23,16 +23,36 @@ FLAT: dict[str, int] = {
     if n[:1].isupper() and not n.startswith(("SYS_", "LS_"))
 }
 
+
+def _member_name(c_name: str, prefix: str) -> str:
+    """``O_RDONLY`` -> ``RDONLY``; ``R_OK`` with ``*_OK`` -> ``R``.  A name that would not be an
+    identifier once stripped (``E2BIG``) keeps its prefix."""
+    if prefix.startswith("*"):
+        short = c_name[:-len(prefix) + 1] if c_name.endswith(prefix[1:]) else c_name
+    else:
+        # lstrip: one prefix serves EPOLLIN and EPOLL_CLOEXEC alike
+        short = c_name[len(prefix):].lstrip("_") if c_name.startswith(prefix) else c_name
+    return short if short.isidentifier() else c_name
+
+
 for _line in ffi.string(lib.ls_namespaces()).decode().splitlines():
-    _name, _kind, _prefix, *_members = _line.split()
+    _name, _kind, _prefix, *_names = _line.split()
     _prefix = "" if _prefix == "-" else _prefix
-    _base = enum.IntFlag if _kind == "flag" else enum.IntEnum
-    # lstrip: one prefix serves EPOLLIN and EPOLL_CLOEXEC alike
-    _cls = _base(_name, [(m[len(_prefix):].lstrip("_"), getattr(lib, m)) for m in _members],
-                 module=__name__)
+    _base = enum.IntFlag if _kind.startswith("flag") else enum.IntEnum
+    _attrs = [n[1:] for n in _names if n.startswith("=")]
+    _c_names = [n for n in _names if not n.startswith("=")]
+    _members = [(_member_name(n, _prefix), getattr(lib, n)) for n in _c_names]
+    if _kind.endswith("+alias"):  # after the short names, so those are what members print as
+        _members += [(n[3:] if n.startswith("LS_") else n, getattr(lib, n)) for n in _c_names
+                     if _member_name(n, _prefix) != n]
+    _cls = _base(_name, _members, module=__name__)
+    for _n in _attrs:  # plain values of the namespace's argument that are not flags (AT.FDCWD)
+        setattr(_cls, _member_name(_n, _prefix), getattr(lib, _n))
     NAMESPACES[_name] = _cls
     _PREFIX[_cls] = _prefix
     globals()[_name] = _cls
+    for _n in _c_names:  # every member has a flat name too (LS_PER_LINUX -> PER_LINUX)
+        FLAT.setdefault(_n[3:] if _n.startswith("LS_") else _n, getattr(lib, _n))
 
 
 def _parse(ns: type, text: str) -> int:
@@ -47,8 +67,8 @@ def _parse(ns: type, text: str) -> int:
             value |= int(name, 8)  # mode strings such as "0644"
             continue
         member = members.get(name)
-        if member is None and prefix and name.startswith(prefix):
-            member = members.get(name[len(prefix):].lstrip("_"))
+        if member is None and prefix:
+            member = members.get(_member_name(name, prefix))
         if member is None:
             raise ValueError(f"unknown {ns.__name__} flag {part.strip()!r}")
         value |= int(member)
@@ -60,6 +80,8 @@ def to_int(value: FlagArg, ns: type) -> int:
     if type(value) is int:
         return value  # type: ignore[return-value]
     if isinstance(value, int):
+        if isinstance(value, enum.Enum) and type(value) is not ns:
+            raise TypeError(f"{value!r} is not a {ns.__name__} flag")
         return int(value)
     if isinstance(value, str):
         key = (ns, value)

@@ -119,6 +119,7 @@ def _open(dirfd: FdArg, path_: PathArg, flags: FlagArg, mode: FlagArg, inheritab
     fd = _object_new(Fd)  # Fd(r) would re-validate the number the kernel just gave
     fd._fd = r
     fd._gc = True
+    fd._kind = None
     return fd
 
 

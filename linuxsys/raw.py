@@ -4,7 +4,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from ._core import ffi, error, lib
+from ._core import error, ffi, in_range, lib, release
 from .fd import Fd, fdnum
 
 _syscall6 = lib.ls_syscall6
@@ -12,6 +12,7 @@ _syscall6 = lib.ls_syscall6
 SYS = types.SimpleNamespace(**{n[4:]: getattr(lib, n) for n in dir(lib) if n.startswith("SYS_")})
 """Syscall numbers of the arch this module was built for: ``SYS.openat``."""
 
+_NAMES = {v: k for k, v in vars(SYS).items()}
 _BITS = 8 * ffi.sizeof("long")
 _LIMIT = 1 << _BITS
 
@@ -42,9 +43,14 @@ def syscall(nr: int, *args: Any) -> int:
     """
     if len(args) > 6:
         raise TypeError(f"syscall() takes at most 6 arguments after the number ({len(args)} given)")
+    number = in_range(nr, "syscall number", 0, 2**31 - 1)  # the kernel reads an int: no wrap
     keep: list[Any] = []
-    words = [_word(a, keep) for a in args] + [0] * (6 - len(args))
-    r = _syscall6(_word(nr, keep), *words)
+    try:
+        words = [_word(a, keep) for a in args] + [0] * (6 - len(args))
+        r = _syscall6(number, *words)
+    finally:
+        for v in keep:  # views of the caller's buffers: released before anything raises
+            release(v, None)
     if -4096 < r < 0:
-        raise error(-r, f"syscall {nr}")
+        raise error(-r, _NAMES.get(number, f"syscall {number}"))
     return r + _LIMIT if r < 0 else r

@@ -14,7 +14,9 @@ from .flags import NAMESPACES
 
 log = logging.getLogger("linuxsys.syscall")
 
-_ERRNAME = {int(e): e.name for e in NAMESPACES["E"]}  # not every E* name is an errno (EPOLLIN)
+_E = NAMESPACES["E"]
+# The C names (ENOENT), which E keeps as aliases of its short members (E.NOENT).
+_ERRNAME = {int(e): "E" + e.name if "E" + e.name in _E.__members__ else e.name for e in _E}
 _HELPERS = {id(getattr(lib, n)): (getattr(lib, n), n[3:]) for n in dir(lib)
             if n.startswith("ls_") and n != "ls_namespaces"}
 

@@ -1,3 +1,4 @@
+import errno
 import gc
 import os
 import sys
@@ -54,7 +55,12 @@ def raises_errno(code, fn, *args, **kwargs):
     if EMULATED and isinstance(ei.value, linuxsys.UnsupportedError):
         pytest.skip(f"qemu-user lacks {ei.value.syscall}")
     assert ei.value.errno == code, ei.value
-    assert type(ei.value) is type(OSError(code, "x")), ei.value
+    expected = type(OSError(code, "x"))
+    closed = [a for a in (*args, *kwargs.values(), getattr(fn, "__self__", None))
+              if isinstance(a, linuxsys.Fd) and a.closed]
+    if code == errno.EBADF and closed:  # a closed Fd is refused before any syscall
+        expected = linuxsys.ClosedFdError
+    assert type(ei.value) is expected, ei.value
     return ei.value
 
 
