@@ -9,6 +9,10 @@ Each ``cdefs/<family>.h`` mixes four kinds of lines (see cdefs/README.md):
 * anything else               cdef text: partial structs (``...;``), prototypes of the
   hand-written helpers whose bodies live in ``cdefs/<family>.c``.
 
+An argument of a ``SYSCALL`` line or of an ``ls_*`` prototype may carry a ``/* NS */`` comment
+naming the namespace its values belong to, or ``/* out */`` for a pointer the kernel fills:
+``linuxsys.trace`` prints those symbolically and after the call (``ls_argspec()``).
+
 ``// namespace NAME KIND PREFIX [alias]`` starts a block of ``#define`` lines that form the flag
 namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names, ``*SUFFIX``
 strips a suffix; ``alias`` keeps the prefixed names as aliases).  A ``#define`` ending in
@@ -43,6 +47,8 @@ _DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*(//\s*attr)?\s*$")
 _NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)(\s+alias)?\s*$")
 # 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
 _WIDE = re.compile(r"\b(int64_t|uint64_t|loff_t|off_t|off64_t|long long)\b(?!\s*\*)")
+_PROTO = re.compile(r"^\w[\w\s*]*\bls_(\w+)\((.*)\);")
+_NOTE = re.compile(r"/\*\s*(\w+)\s*\*/")
 _TABLE = re.compile(r"^#define\s+(\w+)\s+(\S+)\s*$", re.M)
 # The compiler's target (a cross build's, not this machine's), named as by uname -m.
 _ARCHES = {"__x86_64__": "x86_64", "__i386__": "i686", "__aarch64__": "aarch64",
@@ -57,6 +63,7 @@ class Family:
         self.namespaces: dict[str, tuple[str, str, list[str]]] = {}
         self.syscalls: list[tuple[str, list[str], list[str]]] = []
         self.cdef: list[str] = []
+        self.argspec: list[str] = []
         namespace = None
         for raw in (CDEFS / f"{name}.h").read_text().splitlines():
             line = raw.strip()
@@ -74,15 +81,26 @@ class Family:
                 self.includes.append(line)
             elif m := _SYSCALL.match(line):
                 args = [a.strip() for a in (m.group(3) or "").split(",") if a.strip()]
+                self.note(m.group(1), args)
+                args = [_NOTE.sub("", a).strip() for a in args]
                 for a in args:
                     if _WIDE.search(a):
                         raise SystemExit(f"cdefs/{name}.h: {m.group(1)}: 64-bit argument "
                                          f"{a!r} needs a hand-written helper in {name}.c")
                 self.syscalls.append((m.group(1), (m.group(2) or m.group(1)).split("|"), args))
             else:
+                if m := _PROTO.match(line):
+                    self.note(m.group(1), m.group(2).split(","))
                 self.cdef.append(raw)
         body = CDEFS / f"{name}.c"
         self.source = body.read_text() if body.exists() else ""
+
+
+    def note(self, name: str, args: list[str]) -> None:
+        """Record the trace's per-argument notes of helper ``ls_name`` (if it has any)."""
+        notes = [(_NOTE.search(a) or [None, "-"])[1] for a in args]
+        if any(n != "-" for n in notes):
+            self.argspec.append(" ".join([name] + notes))
 
 
 def _compiler() -> list[str]:
@@ -173,6 +191,9 @@ def build() -> cffi.FFI:
     table = "\\n".join(namespace_table)
     cdef.append("const char *ls_namespaces(void);")
     source.append(f'static const char *ls_namespaces(void) {{ return "{table}"; }}\n')
+    argspec = "\\n".join(line for fam in families for line in fam.argspec)
+    cdef.append("const char *ls_argspec(void);")
+    source.append(f'static const char *ls_argspec(void) {{ return "{argspec}"; }}\n')
 
     ffi = cffi.FFI()
     ffi.cdef("\n".join(cdef))

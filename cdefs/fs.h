@@ -47,7 +47,7 @@ SYSCALL(syncfs, int fd)
 SYSCALL(memfd_create, const char *name, unsigned int flags)
 
 /* Hand-written (fs.c): O_LARGEFILE, kernel structs, 64-bit splits, time64, flattening. */
-long ls_openat(int dirfd, const char *path, int flags, unsigned int mode);
+long ls_openat(int dirfd, const char *path, int flags /* O */, unsigned int mode /* S */);
 long ls_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, void *result);
 long ls_fstat(int fd, void *result);
