@@ -80,7 +80,7 @@ def to_int(value: FlagArg, ns: type) -> int:
     if type(value) is int:
         return value  # type: ignore[return-value]
     if isinstance(value, int):
-        if isinstance(value, enum.Enum) and type(value) is not ns:
+        if type(value) is not ns and type(value) in _PREFIX:  # another linuxsys namespace's
             raise TypeError(f"{value!r} is not a {ns.__name__} flag")
         return int(value)
     if isinstance(value, str):
