@@ -42,7 +42,9 @@ TABLES = CDEFS / "tables"
 # Families in dependency order: core first (shared C helpers), the rest alphabetically.
 FAMILIES = ["core"] + sorted(p.stem for p in CDEFS.glob("*.h") if p.stem != "core")
 
-_SYSCALL = re.compile(r"^SYSCALL\((\w+)(?:=([\w|]+))?\s*(?:,(.*))?\)\s*$")
+# A "-> result ..." tail makes it a plain syscall whose Python side tools/gen_syscalls.py writes.
+_SYSCALL = re.compile(r"^SYSCALL\((\w+)(?:=([\w|]+))?\s*(?:,(.*?))?\)\s*(?:->.*)?$")
+_DEFAULT = re.compile(r"\s*=.*$")  # an argument's Python default (plain syscalls)
 _DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*(//\s*attr)?\s*$")
 _NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)(\s+alias)?\s*$")
 # 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
@@ -82,7 +84,7 @@ class Family:
             elif m := _SYSCALL.match(line):
                 args = [a.strip() for a in (m.group(3) or "").split(",") if a.strip()]
                 self.note(m.group(1), args)
-                args = [_NOTE.sub("", a).strip() for a in args]
+                args = [_DEFAULT.sub("", _NOTE.sub("", a)).strip() for a in args]
                 for a in args:
                     if _WIDE.search(a):
                         raise SystemExit(f"cdefs/{name}.h: {m.group(1)}: 64-bit argument "

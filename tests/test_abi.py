@@ -101,7 +101,7 @@ def _cdefs():
     for name in ["core"] + [n for n in names if n != "core"]:
         for line in open(os.path.join(CDEFS, name + ".h")).read().splitlines():
             line = line.strip()
-            if m := re.match(r"#define\s+(\w+)\s+\.\.\.$", line):
+            if m := re.match(r"#define\s+(\w+)\s+\.\.\.(\s*//\s*attr)?$", line):
                 defines.append(m.group(1))
             elif re.match(r"#\s*(include\s*<|if|elif|else|endif)", line):
                 preamble.append(line)  # system headers only: the oracle never sees fallbacks
