@@ -9,9 +9,13 @@ Each ``cdefs/<family>.h`` mixes four kinds of lines (see cdefs/README.md):
 * anything else               cdef text: partial structs (``...;``), prototypes of the
   hand-written helpers whose bodies live in ``cdefs/<family>.c``.
 
-An argument of a ``SYSCALL`` line or of an ``ls_*`` prototype may carry a ``/* NS */`` comment
-naming the namespace its values belong to, or ``/* out */`` for a pointer the kernel fills:
-``linuxsys.trace`` prints those symbolically and after the call (``ls_argspec()``).
+An argument of a ``SYSCALL`` line or of an ``ls_*`` prototype may carry a note, ``/* NOTE */``:
+a namespace (``/* O */``: its values are ``L.O`` flags), ``out`` (a pointer the kernel fills),
+``fd``, ``dirfd`` (an fd that may be AT_FDCWD), ``path``, ``id`` (a uid/gid), ``SYS`` (a syscall
+number).  ``linuxsys.trace`` prints arguments by their notes (``ls_argspec()``), and
+tools/gen_syscalls.py converts a plain syscall's Python arguments by them.  A ``SYSCALL`` line
+ending in ``-> None|int|Fd [probe(...)] "doc"`` is a plain syscall: its Python function is
+generated (tools/gen_syscalls.py); ``= value`` after an argument is its Python default.
 
 ``// namespace NAME KIND PREFIX [alias]`` starts a block of ``#define`` lines that form the flag
 namespace ``NAME`` (KIND ``flag`` or ``enum``; PREFIX is stripped from member names, ``*SUFFIX``

@@ -9,8 +9,9 @@
 #include <linux/time_types.h>
 #endif
 
-/* L.syscall(nr, *args): always six argument registers; unused ones are ignored by the kernel. */
-long ls_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+/* L.syscall(nr, *args): always six argument registers; unused ones are ignored by the kernel.
+ * The trace logs a call of it as the syscall nr names (the SYS note). */
+long ls_syscall6(long nr /* SYS */, long a, long b, long c, long d, long e, long f);
 
 // namespace E enum E alias
 #define EPERM ...

@@ -5,6 +5,7 @@
  * record is at least 16 bytes, so count / 16 rows always suffice. */
 #define LS_INOTIFY_ROW 3
 #define LS_FANOTIFY_ROW 4
+#define LS_EP_MAX_EVENTS ((int)(0x7fffffff / sizeof(struct epoll_event)))
 /* The kernel's sigset_t: 64 signals, 8 bytes, on every arch (see signal.h). */
 #define LS_KERNEL_SIGSET 8
 
@@ -147,15 +148,26 @@ static long ls_fanotify_mark(int fd, unsigned int flags, uint64_t mask, int dirf
 
 /* One read of fanotify events, parsed: row i of rows gets (mask, fd, pid, pidfd) of event i, fd
  * FAN_NOFD without one, pidfd from a FAN_REPORT_PIDFD info record (else FAN_NOFD).  Other info
- * records are skipped.  Returns the number of events, or -errno. */
+ * records are skipped.  Returns the number of events, or -errno.  Every event's metadata version
+ * is checked before any row is written: with another version the layout (and so where the fds
+ * are) is unknown, and a number taken for an fd would later close someone else's file. */
 static long ls_fanotify_read(int fd, char *buf, size_t count, int64_t *rows)
 {
     long n = syscall(SYS_read, (long)fd, (long)buf, (long)count);
     if (n == -1)
         return -errno;
+    struct fanotify_event_metadata m;
+    for (long pos = 0; pos + (long)sizeof m <= n; pos += m.event_len) {
+        memcpy(&m, buf + pos, sizeof m);
+        if (m.vers != FANOTIFY_METADATA_VERSION) {
+            rows[0] = m.vers;
+            return -EPROTO;
+        }
+        if (m.event_len < sizeof m)
+            break;
+    }
     long pos = 0, k = 0;
-    while (pos + (long)sizeof(struct fanotify_event_metadata) <= n) {
-        struct fanotify_event_metadata m;
+    while (pos + (long)sizeof m <= n) {
         memcpy(&m, buf + pos, sizeof m);
         if (m.event_len < sizeof m || pos + (long)m.event_len > n)
             break;

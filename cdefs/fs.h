@@ -20,47 +20,47 @@ typedef int... ino64_t;
 typedef int... off64_t;
 struct dirent64 { ino64_t d_ino; off64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; ...; };
 
-SYSCALL(getdents64, int fd, void *dirp, size_t count)
-SYSCALL(faccessat, int dirfd, const char *path, int mode)
-SYSCALL(faccessat2, int dirfd, const char *path, int mode, int flags)
-SYSCALL(fchmod, int fd, unsigned int mode)
-SYSCALL(fchmodat, int dirfd, const char *path, unsigned int mode)
-SYSCALL(fchmodat2, int dirfd, const char *path, unsigned int mode, int flags)
+SYSCALL(getdents64, int fd, void *dirp /* out */, size_t count)
+SYSCALL(faccessat, int dirfd /* dirfd */, const char *path, int mode /* OK */)
+SYSCALL(faccessat2, int dirfd /* dirfd */, const char *path, int mode /* OK */, int flags /* FACCESSAT */)
+SYSCALL(fchmod, int fd, unsigned int mode /* S */)
+SYSCALL(fchmodat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */)
+SYSCALL(fchmodat2, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */, int flags /* AT */)
 SYSCALL(fchown=fchown32|fchown, int fd, unsigned int uid, unsigned int gid)
-SYSCALL(fchownat, int dirfd, const char *path, unsigned int uid, unsigned int gid, int flags)
-SYSCALL(linkat, int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
-SYSCALL(symlinkat, const char *target, int newdirfd, const char *linkpath)
-SYSCALL(readlinkat, int dirfd, const char *path, char *buf, size_t bufsiz)
-SYSCALL(unlinkat, int dirfd, const char *path, int flags)
-SYSCALL(renameat2, int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)
-SYSCALL(mkdirat, int dirfd, const char *path, unsigned int mode)
-SYSCALL(mknodat, int dirfd, const char *path, unsigned int mode, unsigned int dev)
-SYSCALL(getcwd, char *buf, size_t size)
+SYSCALL(fchownat, int dirfd /* dirfd */, const char *path, unsigned int uid, unsigned int gid, int flags /* AT */)
+SYSCALL(linkat, int olddirfd /* dirfd */, const char *oldpath, int newdirfd /* dirfd */, const char *newpath, int flags /* AT */)
+SYSCALL(symlinkat, const char *target, int newdirfd /* dirfd */, const char *linkpath)
+SYSCALL(readlinkat, int dirfd /* dirfd */, const char *path, char *buf /* out */, size_t bufsiz)
+SYSCALL(unlinkat, int dirfd /* dirfd */, const char *path, int flags /* AT */)
+SYSCALL(renameat2, int olddirfd /* dirfd */, const char *oldpath, int newdirfd /* dirfd */, const char *newpath, unsigned int flags /* RENAME */)
+SYSCALL(mkdirat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */)
+SYSCALL(mknodat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */, unsigned int dev)
+SYSCALL(getcwd, char *buf /* out */, size_t size)
 SYSCALL(chdir, const char *path)
 SYSCALL(fchdir, int fd)
 SYSCALL(chroot, const char *path)
-SYSCALL(umask, unsigned int mask)
+SYSCALL(umask, unsigned int mask /* S */)
 SYSCALL(fsync, int fd)
 SYSCALL(fdatasync, int fd)
 SYSCALL(sync)
 SYSCALL(syncfs, int fd)
-SYSCALL(memfd_create, const char *name, unsigned int flags)
+SYSCALL(memfd_create, const char *name, unsigned int flags /* MFD */)
 
 /* Hand-written (fs.c): O_LARGEFILE, kernel structs, 64-bit splits, time64, flattening. */
-long ls_openat(int dirfd, const char *path, int flags /* O */, unsigned int mode /* S */);
-long ls_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
-long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, void *result);
-long ls_fstat(int fd, void *result);
-long ls_getdents_names(int fd, char *buf, size_t count);
-long ls_utimensat(int dirfd, const char *path, const int64_t *times, int flags);
+long ls_openat(int dirfd /* dirfd */, const char *path, int flags /* O */, unsigned int mode /* S */);
+long ls_openat2(int dirfd /* dirfd */, const char *path, uint64_t flags /* O */, uint64_t mode /* S */, uint64_t resolve /* RESOLVE */);
+long ls_statx(int dirfd /* dirfd */, const char *path, int flags /* AT */, unsigned int mask /* STATX */, void *result /* out */);
+long ls_fstat(int fd, void *result /* out */);
+long ls_getdents_names(int fd, char *buf /* out */, size_t count);
+long ls_utimensat(int dirfd /* dirfd */, const char *path, const int64_t *times, int flags /* AT */);
 long ls_truncate(const char *path, int64_t length);
 long ls_ftruncate(int fd, int64_t length);
-long ls_fallocate(int fd, int mode, int64_t offset, int64_t len);
-long ls_fadvise(int fd, int64_t offset, int64_t len, int advice);
-long ls_sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags);
+long ls_fallocate(int fd, int mode /* FALLOC_FL */, int64_t offset, int64_t len);
+long ls_fadvise(int fd, int64_t offset, int64_t len, int advice /* POSIX_FADV */);
+long ls_sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags /* SYNC_FILE_RANGE */);
 long ls_readahead(int fd, int64_t offset, size_t count);
-long ls_statfs(const char *path, int64_t *out);
-long ls_fstatfs(int fd, int64_t *out);
+long ls_statfs(const char *path, int64_t *out /* out */);
+long ls_fstatfs(int fd, int64_t *out /* out */);
 /* Slots of the flattened statx / statfs results (int64_t each). */
 #define LS_ST_COUNT ...
 #define LS_ST_MODE ...
@@ -98,6 +98,8 @@ long ls_fstatfs(int fd, int64_t *out);
 #define LS_SF_FRSIZE ...
 #define LS_SF_FLAGS ...
 
+/* O_LARGEFILE is a plain value: every open sets it (ls_openat), and glibc makes it 0 on 64-bit
+ * arches, where as a member it would print as O_RDONLY. */
 // namespace O flag O_
 #define O_RDONLY ...
 #define O_WRONLY ...
@@ -116,18 +118,22 @@ long ls_fstatfs(int fd, int64_t *out);
 #define O_FSYNC ...
 #define O_ASYNC ...
 #define O_DIRECT ...
-#define O_LARGEFILE ...
+#define O_LARGEFILE ... // attr
 #define O_DIRECTORY ...
 #define O_NOFOLLOW ...
 #define O_NOATIME ...
 #define O_CLOEXEC ...
 #define O_PATH ...
 #define O_TMPFILE ...
+/* The *at calls' flags are one family with one bit space (linux/fcntl.h), each call refusing
+ * the bits it does not take (EINVAL), so they share AT -- except AT_EACCESS, which the kernel
+ * gives AT_REMOVEDIR's bit: faccessat's flags are FACCESSAT, so neither prints as the other
+ * (AT.EACCESS stays a plain value).  AT_FDCWD is a dirfd, not a flag. */
 // namespace AT flag AT_
-#define AT_FDCWD ...
+#define AT_FDCWD ... // attr
+#define AT_EACCESS ... // attr
 #define AT_SYMLINK_NOFOLLOW ...
 #define AT_REMOVEDIR ...
-#define AT_EACCESS ...
 #define AT_SYMLINK_FOLLOW ...
 #define AT_NO_AUTOMOUNT ...
 #define AT_EMPTY_PATH ...
@@ -136,6 +142,10 @@ long ls_fstatfs(int fd, int64_t *out);
 #define AT_STATX_FORCE_SYNC ...
 #define AT_STATX_DONT_SYNC ...
 #define AT_RECURSIVE ...
+// namespace FACCESSAT flag AT_
+#define AT_EACCESS ...
+#define AT_SYMLINK_NOFOLLOW ...
+#define AT_EMPTY_PATH ...
 // namespace S flag S_
 #define S_IFMT ...
 #define S_IFSOCK ...

@@ -212,16 +212,19 @@ static long ls_rt_tgsigqueueinfo(int tgid, int tid, int sig, intptr_t value)
 
 #define LS_SFD_CHUNK 16
 
-static long ls_signalfd_read(int fd, int64_t *info, size_t max)
+static long ls_signalfd_read(int fd, int64_t *info, size_t max, int wait)
 {
     struct ls_signalfd_siginfo buf[LS_SFD_CHUNK];
     size_t n = 0;
     while (n < max) {
         size_t want = max - n < LS_SFD_CHUNK ? max - n : LS_SFD_CHUNK;
-        if (n > 0) {  /* more only if pending: never block once something was read */
+        if (n > 0 || !wait) {  /* more only if pending: never block once something was read */
             struct pollfd p = { .fd = fd, .events = POLLIN };
-            if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+            if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) {
+                if (n == 0)
+                    return -EAGAIN;
                 break;
+            }
         }
         long r = syscall(SYS_read, (long)fd, (long)buf, (long)(want * sizeof buf[0]));
         if (r == -1) {

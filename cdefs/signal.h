@@ -14,19 +14,20 @@
 #define LS_SIGRTMAX ...
 
 /* Every call taking a sigset also takes its size (LS_SIGSET_SIZE), as the kernel does. */
-SYSCALL(rt_sigprocmask, int how, const uint64_t *set, uint64_t *oldset, size_t sigsetsize)
-SYSCALL(rt_sigpending, uint64_t *set, size_t sigsetsize)
+SYSCALL(rt_sigprocmask, int how /* SIG_HOW */, const uint64_t *set, uint64_t *oldset /* out */, size_t sigsetsize)
+SYSCALL(rt_sigpending, uint64_t *set /* out */, size_t sigsetsize)
 SYSCALL(rt_sigsuspend, const uint64_t *set, size_t sigsetsize)
-SYSCALL(signalfd4, int fd, const uint64_t *mask, size_t sizemask, int flags)
+SYSCALL(signalfd4, int fd, const uint64_t *mask, size_t sizemask, int flags /* SFD */)
 
 /* Hand-written (signal.c): siginfo built from scalars or flattened into LS_SI_COUNT int64_t
  * slots, time64 on 32-bit arches.  timeout_ns < 0: wait without a timeout. */
-long ls_rt_sigtimedwait(const uint64_t *set, int64_t *info, int64_t timeout_ns, size_t sigsetsize);
-long ls_rt_sigqueueinfo(int pid, int sig, intptr_t value);
-long ls_rt_tgsigqueueinfo(int tgid, int tid, int sig, intptr_t value);
-/* Reads signalfd records into info (max of them): blocks like read(2) for the first, then reads
- * on only while poll(2) says more are pending.  Returns the count, or -errno if none. */
-long ls_signalfd_read(int fd, int64_t *info, size_t max);
+long ls_rt_sigtimedwait(const uint64_t *set, int64_t *info /* out */, int64_t timeout_ns, size_t sigsetsize);
+long ls_rt_sigqueueinfo(int tgid, int sig /* SIG */, intptr_t value);
+long ls_rt_tgsigqueueinfo(int tgid, int tid, int sig /* SIG */, intptr_t value);
+/* Reads signalfd records into info (max of them): with wait, blocks like read(2) for the first
+ * (on a blocking fd), then reads on only while poll(2) says more are pending; without, reads
+ * only what is pending (-EAGAIN if nothing).  Returns the count, or -errno if none. */
+long ls_signalfd_read(int fd, int64_t *info /* out */, size_t max, int wait);
 /* Slots of a flattened siginfo (int64_t each), in linuxsys.Siginfo's field order. */
 #define LS_SI_COUNT ...
 #define LS_SI_SIGNO ...

@@ -5,18 +5,18 @@
 #include <sys/times.h>
 #include <sys/timerfd.h>
 
-SYSCALL(timerfd_create, int clockid, int flags)
+SYSCALL(timerfd_create, int clockid /* CLOCK */, int flags /* TFD */)
 
 /* Hand-written (time.c): vDSO reads through libc, time64 calls on 32-bit arches.
  * ls_clock_gettime, ls_clock_getres and ls_gettimeofday return ns (never negative) or -errno. */
-int64_t ls_clock_gettime(int clockid);
-int64_t ls_clock_getres(int clockid);
+int64_t ls_clock_gettime(int clockid /* CLOCK */);
+int64_t ls_clock_getres(int clockid /* CLOCK */);
 int64_t ls_gettimeofday(void);
-long ls_clock_settime(int clockid, int64_t ns);
-long ls_clock_nanosleep(int clockid, int flags, int64_t ns, int64_t *rem);
-long ls_timerfd_settime(int fd, int flags, int64_t value, int64_t interval, int64_t *old);
-long ls_timerfd_gettime(int fd, int64_t *cur);
-long ls_times(int64_t *out);
+long ls_clock_settime(int clockid /* CLOCK */, int64_t ns);
+long ls_clock_nanosleep(int clockid /* CLOCK */, int flags /* TIMER */, int64_t ns, int64_t *rem /* out */);
+long ls_timerfd_settime(int fd, int flags /* TFD_TIMER */, int64_t value, int64_t interval, int64_t *old /* out */);
+long ls_timerfd_gettime(int fd, int64_t *cur /* out */);
+long ls_times(int64_t *out /* out */);
 
 // namespace CLOCK enum CLOCK_
 #define CLOCK_REALTIME ...
@@ -36,9 +36,12 @@ long ls_times(int64_t *out);
 #define TIMER_ABSTIME ...
 // end namespace
 
+/* timerfd_create's flags */
 // namespace TFD flag TFD_
 #define TFD_NONBLOCK ...
 #define TFD_CLOEXEC ...
+/* timerfd_settime's flags: TFD_TIMER.ABSTIME, TFD_TIMER.CANCEL_ON_SET */
+// namespace TFD_TIMER flag TFD_TIMER_
 #define TFD_TIMER_ABSTIME ...
 #define TFD_TIMER_CANCEL_ON_SET ...
 // end namespace

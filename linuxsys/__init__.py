@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os as _os
 import platform as _platform
+import sys as _sys
+from types import ModuleType as _ModuleType
 
 from ._core import UnsupportedError, ffi
 from .fd import ClosedFdError, Fd
@@ -33,6 +35,19 @@ ARCH = _platform.machine()
 
 globals().update(_FLAT)
 globals().update(_NAMESPACES)
+
+# The families star-imported above: their __all__s, the namespaces and the flat constants make
+# up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
+# module (time, signal, io) must not replace the caller's, even if it exports that name.
+_FAMILIES = ("fs", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
+             "xattr")
+__all__ = sorted(
+    ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
+     | set(_NAMESPACES) | set(_FLAT)
+     | {"ARCH", "ClosedFdError", "Dirent", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
+        "major", "makedev", "minor", "syscall", "trace", "tracing"})
+    - set(_FAMILIES)
+    - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
 
 if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):
     import logging as _logging

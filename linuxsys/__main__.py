@@ -220,7 +220,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "execveat": (BAD_FD, NULL, NULL, NULL, -1),     # EFAULT (or EINVAL: flags)
         "exit_group": None,  # no harmless probe: it cannot fail
         "wait4": (0, NULL, U32, NULL),                  # EINVAL
-        "waitid": (lib.P_ALL, 0, U32, NULL),            # EINVAL
+        "waitid": (lib.P_ALL, 0, U32, NULL, NULL),      # EINVAL
         "getrusage": (-99, NULL),                       # EINVAL
         "pidfd_open": (0, U32),                         # EINVAL
         "pidfd_send_signal": (BAD_FD, 0, NULL, U32),    # EINVAL
@@ -262,6 +262,7 @@ HELPERS = {"fadvise64": "fadvise"}
 # Native helpers (without "ls_") that are not a syscall of their own, so not probed (and not counted).
 EXCLUDED = {
     "namespaces": "the build's flag-namespace table, not a syscall",
+    "argspec": "the build's table of argument notes for the trace, not a syscall",
     "syscall6": "the raw syscall(2) entry behind L.syscall, not one syscall",
     "getdents_names": "getdents64 again, compacted in C",
     "fcntl_ptr": "fcntl again, with a pointer argument",

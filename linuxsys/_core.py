@@ -199,13 +199,18 @@ def release(cview: Any, original: Any) -> None:
 def call_buf(fn: Any, name: str, cview: Any, original: Any, *args: Any,
              filename: Any = None) -> int:
     """call() for a helper whose arguments include a view made from ``original``: the view is
-    released before the error is raised."""
-    r = fn(*args)
-    while r < 0:
-        if r != NEG_EINTR:
-            release(cview, original)
-            raise error(-r, name, filename)
+    released before anything is raised -- the errno's OSError, or cffi's own OverflowError/
+    TypeError for an argument that does not fit its C type."""
+    try:
         r = fn(*args)
+        while r == NEG_EINTR:
+            r = fn(*args)
+    except BaseException:
+        release(cview, original)
+        raise
+    if r < 0:
+        release(cview, original)
+        raise error(-r, name, filename)
     return r
 
 

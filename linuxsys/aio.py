@@ -13,6 +13,12 @@ the fd nonblocking (O_NONBLOCK, as asyncio's pipe transports do), so reads never
 loop; that flag is the open file's, shared by every fd duplicated from it.  One iterator per
 fd at a time: the loop keeps one reader callback per fd.  Iteration ends when it finds the
 fd object (an Fd, Inotify ...) closed; to stop one waiting, cancel its task.
+
+The readers of linuxsys raise BlockingIOError (EAGAIN) when nothing is pending; FdReader takes
+that (or an empty batch) as "wait until readable", so it never reaches the caller.  Arguments
+are checked before the fd is touched: a wrong kind of fd (a pipe given to
+``eventfd_values``) raises OSError EINVAL, a closed Fd ClosedFdError, a read that is not
+callable TypeError, and O_NONBLOCK is then left as it was.
 """
 from __future__ import annotations
 
@@ -21,9 +27,10 @@ from collections import deque
 from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
 
 from ._core import lib
-from .event import InotifyEvent, eventfd_read, inotify_read
+from .event import Inotify, InotifyEvent, eventfd_read, inotify_read
 from .fd import FdArg, fdnum
 from .io import fcntl
+from .fd import fdnum_of_kind
 from .signal import Siginfo, signalfd_read
 from .time import timerfd_read
 
@@ -50,10 +57,14 @@ class FdReader(AsyncIterator[T]):
     """Async iterator over the records ``read(fd)`` returns while ``fd`` has some pending.
 
     ``read`` is called with the fd object as given, on a nonblocking fd; it returns an
-    iterable of records, empty (or raising BlockingIOError) when none is pending.
+    iterable of records, empty (or raising BlockingIOError) when none is pending.  Both are
+    checked (TypeError, ClosedFdError ...) before O_NONBLOCK is set.
     """
 
     def __init__(self, fd: FdArg, read: Callable[[Any], Iterable[T]]) -> None:
+        if not callable(read):
+            raise TypeError(f"read must be callable, not {type(read).__name__!r}")
+        fdnum(fd)  # a closed Fd, or no fd at all, is refused here rather than after F_SETFL
         set_nonblocking(fd)
         self._fd = fd
         self._read = read
@@ -95,9 +106,16 @@ class FdReader(AsyncIterator[T]):
             loop.remove_reader(n)
 
 
+def _reader(fd: FdArg, read: Callable[[Any], Iterable[T]], kind: str, call: str) -> FdReader[T]:
+    """An FdReader once ``fd`` (an Inotify: its Fd) is known to be a ``kind`` of fd: the
+    wrong kind is refused before O_NONBLOCK is set on it."""
+    fdnum_of_kind(fd.fd if isinstance(fd, Inotify) else fd, kind, call)
+    return FdReader(fd, read)
+
+
 def inotify_events(fd: FdArg) -> FdReader[InotifyEvent]:
     """InotifyEvents as they arrive on an Inotify or inotify fd (man 7 inotify)."""
-    return FdReader(fd, inotify_read)
+    return _reader(fd, inotify_read, "inotify", "inotify_events")
 
 
 def _eventfd_values(fd: Any) -> list[int]:
@@ -107,22 +125,21 @@ def _eventfd_values(fd: Any) -> list[int]:
 def eventfd_values(fd: FdArg) -> FdReader[int]:
     """An eventfd's counter each time it is taken: its value, or 1s with EFD.SEMAPHORE
     (man 2 eventfd)."""
-    return FdReader(fd, _eventfd_values)
+    return _reader(fd, _eventfd_values, "eventfd", "eventfd_values")
 
 
 def signalfd_siginfos(fd: FdArg) -> FdReader[Siginfo]:
     """The signals a signalfd receives, as Siginfo records (man 2 signalfd)."""
-    return FdReader(fd, signalfd_read)
+    return _reader(fd, signalfd_read, "signalfd", "signalfd_siginfos")
 
 
 def _timerfd_counts(fd: Any) -> list[int]:
-    count = timerfd_read(fd)
-    return [count] if count else []
+    return [timerfd_read(fd)]  # BlockingIOError until it expires again
 
 
 def timerfd_expirations(fd: FdArg) -> FdReader[int]:
     """A timerfd's expiration counts, one per read that found any (man 2 timerfd_create)."""
-    return FdReader(fd, _timerfd_counts)
+    return _reader(fd, _timerfd_counts, "timerfd", "timerfd_expirations")
 
 
 __all__ = ["FdReader", "set_nonblocking", "inotify_events", "eventfd_values",

@@ -11,30 +11,48 @@ follow the man page of the call: ``epoll_wait``/``epoll_pwait``/``poll`` in mill
 ``epoll_pwait2``/``ppoll`` in nanoseconds, ``Epoll.poll`` in seconds like select.epoll; None
 or a negative value waits forever.  Signal masks are iterables of signals (see
 ``linuxsys.sigmask``), None for none.
+
+Reads of event records (``eventfd_read``, ``inotify_read``, ``Inotify.read_events``,
+``fanotify_read``, like ``signalfd_read`` and ``timerfd_read``) wait on a blocking fd; on a
+nonblocking one with nothing pending they raise ``BlockingIOError`` (EAGAIN), as ``os.read``
+and ``os.eventfd_read`` do.  They first check that the fd is of the kind they parse
+(``OSError`` EINVAL otherwise, with nothing read): free for the Fds made here, one look in
+/proc per call for a bare number.
+
+Flags of each argument have their own namespace: ``EPOLL_CREATE`` (epoll_create1), ``EPOLL``
+(events), ``EPOLL_CTL`` (op), ``POLL``, ``EFD``, ``IN_INIT`` (inotify_init1), ``IN`` (watch
+masks and event masks), ``FAN_INIT`` (fanotify_init), ``FAN`` (event masks), ``FAN_MARK``,
+``FAN_RESPONSE``.
 """
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from time import monotonic_ns as _monotonic_ns
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
 
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
-                    in_range, lib, path, writable)
-from .fd import Fd, FdArg, fdnum, methods
+                    in_range, lib, path, release, writable)
+from .fd import ClosedFdError, Fd, FdArg, fdnum, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
+from .fd import fdnum_of_kind
 from .signal import SignalArg, sigmask
 
 Signals = Optional[Iterable[SignalArg]]  # a signal mask: None leaves the thread's as it is
 PollFds = Iterable[Tuple[FdArg, FlagArg]]
 
 EPOLL = NAMESPACES["EPOLL"]
+EPOLL_CREATE = NAMESPACES["EPOLL_CREATE"]
 EPOLL_CTL = NAMESPACES["EPOLL_CTL"]
 POLL = NAMESPACES["POLL"]
 EFD = NAMESPACES["EFD"]
 IN = NAMESPACES["IN"]
+IN_INIT = NAMESPACES["IN_INIT"]
 FAN = NAMESPACES["FAN"]
+FAN_INIT = NAMESPACES["FAN_INIT"]
 FAN_MARK = NAMESPACES["FAN_MARK"]
+FAN_RESPONSE = NAMESPACES["FAN_RESPONSE"]
 O = NAMESPACES["O"]
 
 _epoll_create1 = lib.ls_epoll_create1
@@ -66,7 +84,9 @@ _O_CLOEXEC = lib.O_CLOEXEC
 _O_LARGEFILE = lib.O_LARGEFILE  # as for openat: event fds of large files on 32-bit arches
 _AT_FDCWD = lib.AT_FDCWD
 _EINVAL = lib.EINVAL
-_NEG_EAGAIN = -lib.EAGAIN
+_EPROTO = lib.EPROTO
+_NEG_EPROTO = -lib.EPROTO
+_METADATA_VERSION = lib.FANOTIFY_METADATA_VERSION
 _EVENT_SIZE = lib.LS_EPOLL_EVENT_SIZE
 _INOTIFY_ROW = lib.LS_INOTIFY_ROW
 _FANOTIFY_ROW = lib.LS_FANOTIFY_ROW
@@ -75,6 +95,8 @@ _INT_MAX = (1 << 31) - 1
 _I64_MAX = (1 << 63) - 1
 _NS_PER_MS = 1_000_000
 _MAXEVENTS = 1023  # Epoll.poll's and epoll_wait's default, as select.epoll (FD_SETSIZE - 1)
+_MAX_MAXEVENTS = lib.LS_EP_MAX_EVENTS  # the kernel's EP_MAX_EVENTS (EINVAL beyond)
+_POOLED_EVENTS = 65536  # event buffers up to this many events are kept for the next wait
 _BYTEORDER = sys.byteorder
 _NULL = ffi.NULL
 _new = ffi.new
@@ -111,6 +133,17 @@ def _ns(timeout_ns: Optional[int]) -> int:
     return -1 if ns < 0 else ns
 
 
+def _maxevents(maxevents: int) -> int:
+    """A count of events to wait for: 1 .. the kernel's EP_MAX_EVENTS, checked before anything
+    is allocated (ValueError below, OverflowError above, as select.epoll)."""
+    n = operator.index(maxevents)
+    if n < 1:
+        raise ValueError("maxevents must be at least 1")
+    if n > _MAX_MAXEVENTS:
+        raise OverflowError(f"maxevents must be at most {_MAX_MAXEVENTS}")
+    return n
+
+
 def _sigset(signals: Signals) -> Any:
     """The kernel sigset of some signals, NULL for None (the mask stays as it is)."""
     return _NULL if signals is None else _new("uint64_t *", sigmask(signals))
@@ -134,19 +167,28 @@ def _retry(fn: Any, name: str, args: tuple, timeout: int, unit: int, mask: Any, 
     return r
 
 
+def _checked(fd: FdArg, kind: str, call: str) -> int:
+    """fdnum_of_kind() that also looks through an Inotify (or other holder) to its Fd, whose
+    kind its maker knew: aio hands the holder itself to the readers."""
+    return fdnum_of_kind(fd._fd if isinstance(fd, _FdHolder) else fd, kind, call)
+
+
 # ---- epoll ---------------------------------------------------------------------------------
 
 def epoll_create1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
-    """A new epoll instance (man 2 epoll_create1); close-on-exec unless ``inheritable``."""
-    f = to_int(flags, EPOLL)
-    return Fd(call(_epoll_create1, "epoll_create1", f if inheritable else f | _EPOLL_CLOEXEC))
+    """A new epoll instance (man 2 epoll_create1; ``EPOLL_CREATE.CLOEXEC``), close-on-exec
+    unless ``inheritable``."""
+    f = to_int(flags, EPOLL_CREATE)
+    return tagged(call(_epoll_create1, "epoll_create1", f if inheritable else f | _EPOLL_CLOEXEC),
+                  "eventpoll")
 
 
 def epoll_ctl(epfd: FdArg, op: FlagArg, fd: FdArg, events: FlagArg = 0,
               data: Optional[int] = None) -> None:
     """Add, modify or delete (``EPOLL_CTL.ADD``/``MOD``/``DEL``) ``fd``'s entry in an epoll
     instance, with ``EPOLL`` event bits and a 64-bit ``data`` (default: fd's number) that
-    waits report back (man 2 epoll_ctl)."""
+    waits report back (man 2 epoll_ctl).  A closed Fd raises ClosedFdError (a ValueError too,
+    as select.epoll says of a closed file)."""
     n = fdnum(fd)
     d = n if data is None else in_range(data, "data", 0, U64)
     call(_epoll_ctl, "epoll_ctl", fdnum(epfd), to_int(op, EPOLL_CTL), n,
@@ -164,10 +206,8 @@ def _pairs(buf: Any, r: int) -> list[tuple[int, int]]:
 
 def _epoll_events(fn: Any, name: str, epfd: int, maxevents: int, timeout: int, unit: int,
                   mask: Any, bufs: list[Any]) -> list[tuple[int, int]]:
-    """Wait into a buffer popped from ``bufs`` (grown when too small, then pushed back) and
-    return the events as (data, events) pairs."""
-    if maxevents < 1:
-        raise ValueError("maxevents must be at least 1")
+    """Wait into a buffer popped from ``bufs`` (grown when too small, then pushed back unless
+    it is huge) and return the events as (data, events) pairs.  ``maxevents`` is checked."""
     try:
         buf = bufs.pop()
     except IndexError:
@@ -181,7 +221,8 @@ def _epoll_events(fn: Any, name: str, epfd: int, maxevents: int, timeout: int, u
             r = _retry(fn, name, (epfd, buf, maxevents), timeout, unit, mask, start, r)
         return _pairs(buf, r)
     finally:
-        bufs.append(buf)
+        if maxevents <= _POOLED_EVENTS:
+            bufs.append(buf)
 
 
 def _epoll(fn: Any, name: str, epfd: FdArg, maxevents_or_buffer: Union[int, Buffer],
@@ -189,16 +230,22 @@ def _epoll(fn: Any, name: str, epfd: FdArg, maxevents_or_buffer: Union[int, Buff
     n = fdnum(epfd)
     mask = _sigset(signals)
     if isinstance(maxevents_or_buffer, int):
-        return _epoll_events(fn, name, n, int(maxevents_or_buffer), timeout, unit, mask,
+        return _epoll_events(fn, name, n, _maxevents(maxevents_or_buffer), timeout, unit, mask,
                              _wait_bufs)
-    buf = writable(maxevents_or_buffer)
-    maxevents = min(_sizeof(buf) // _EVENT_SIZE, _INT_MAX)
-    if maxevents < 1:
-        raise ValueError(f"the buffer holds no event ({_EVENT_SIZE} bytes each)")
-    start = _monotonic_ns() if timeout > 0 else 0
-    r = fn(n, buf, maxevents, timeout, mask)
-    if r < 0:
-        r = _retry(fn, name, (n, buf, maxevents), timeout, unit, mask, start, r)
+    obj = maxevents_or_buffer
+    buf = writable(obj)
+    try:  # the view is released before anything leaves (a signal handler's exception too)
+        maxevents = min(_sizeof(buf) // _EVENT_SIZE, _MAX_MAXEVENTS)
+        if maxevents < 1:
+            raise ValueError(f"the buffer holds no event ({_EVENT_SIZE} bytes each)")
+        start = _monotonic_ns() if timeout > 0 else 0
+        r = fn(n, buf, maxevents, timeout, mask)
+        if r < 0:
+            r = _retry(fn, name, (n, buf, maxevents), timeout, unit, mask, start, r)
+    except BaseException:
+        release(buf, obj)
+        raise
+    release(buf, obj)
     return r
 
 
@@ -206,8 +253,9 @@ def epoll_wait(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS
                timeout: Optional[float] = -1) -> Union[list[tuple[int, int]], int]:
     """Wait up to ``timeout`` ms for events (man 2 epoll_wait; epoll_pwait on every arch).
 
-    With ``maxevents``, a list of (data, events) pairs; with a writable buffer, fills it with
-    native uint64 (data, events) pairs, 16 bytes an event, and returns their count."""
+    With ``maxevents`` (1 .. the kernel's EP_MAX_EVENTS), a list of (data, events) pairs; with
+    a writable buffer, fills it with native uint64 (data, events) pairs, 16 bytes an event,
+    and returns their count."""
     return _epoll(_epoll_pwait, "epoll_pwait", epfd, maxevents_or_buffer, _ms(timeout),
                   _NS_PER_MS, None)
 
@@ -262,7 +310,9 @@ class _FdHolder:
 
 class Epoll(_FdHolder):
     """An epoll instance used like select.epoll (man 7 epoll): register/modify/unregister fds,
-    ``poll`` for (fd, events) pairs.  ``poll`` reuses its event buffer from call to call."""
+    ``poll`` for (fd, events) pairs.  ``poll`` reuses its event buffer from call to call.
+    Once closed, every method raises ClosedFdError (an OSError EBADF and a ValueError, as
+    select.epoll raises ValueError), and so does a closed Fd given to one."""
 
     __slots__ = ("_bufs",)
 
@@ -280,14 +330,20 @@ class Epoll(_FdHolder):
         epoll_ctl(self._fd, _EPOLL_CTL_MOD, fd, eventmask)
 
     def unregister(self, fd: FdArg) -> None:
-        """Stop watching ``fd`` (man 2 epoll_ctl)."""
+        """Stop watching ``fd`` (man 2 epoll_ctl); ClosedFdError for a closed Fd, as
+        select.epoll raises ValueError for a closed file (the kernel forgot it already)."""
         epoll_ctl(self._fd, _EPOLL_CTL_DEL, fd)
 
     def poll(self, timeout: Optional[float] = None,
              maxevents: int = -1) -> list[tuple[int, int]]:
         """Wait up to ``timeout`` seconds (None or negative: forever) for events; return
         (fd, events) pairs, at most ``maxevents`` (-1: 1023) (man 2 epoll_wait)."""
-        ms = -1 if timeout is None else 0 if timeout == 0 else _ms(timeout * 1000)
+        if timeout is None:
+            ms = -1
+        elif not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout is seconds or None, not {type(timeout).__name__!r}")
+        else:
+            ms = 0 if timeout == 0 else _ms(timeout * 1000)
         if maxevents == -1 and ms <= 0:  # the usual call, inline: no deadline to keep
             bufs = self._bufs
             try:
@@ -301,17 +357,21 @@ class Epoll(_FdHolder):
                 bufs.append(buf)
                 return events
             bufs.append(buf)  # EINTR or an error: the general path retries or raises
-        return _epoll_events(_epoll_pwait, "epoll_pwait", self._fd._fd,
-                             _MAXEVENTS if maxevents == -1 else maxevents, ms, _NS_PER_MS,
-                             _NULL, self._bufs)
+        return _epoll_events(_epoll_pwait, "epoll_pwait", fdnum(self._fd),
+                             _MAXEVENTS if maxevents == -1 else _maxevents(maxevents), ms,
+                             _NS_PER_MS, _NULL, self._bufs)
 
 
 # ---- poll ----------------------------------------------------------------------------------
 
 def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int, int]]:
     flat: list[int] = []
+    keep = []  # the fd objects, alive until this returns: a generator would drop each one
     for fd, events in fds:
-        flat.append(fd if type(fd) is int else fdnum(fd))
+        if type(fd) is not int:
+            keep.append(fd)
+            fd = fdnum(fd)
+        flat.append(fd)
         if type(events) is not int or not 0 <= events <= 0xFFFF:
             events = in_range(to_int(events, POLL), "events", 0, 0xFFFF)
         flat.append(events)
@@ -348,24 +408,30 @@ def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) 
     """An eventfd counter starting at ``initval`` (man 2 eventfd; eventfd2 on every arch):
     ``EFD.SEMAPHORE``, ``EFD.NONBLOCK``, close-on-exec unless ``inheritable``."""
     f = to_int(flags, EFD)
-    return Fd(call(_eventfd2, "eventfd2", in_range(initval, "initval", 0, U32),
-                   f if inheritable else f | _EFD_CLOEXEC))
+    return tagged(call(_eventfd2, "eventfd2", in_range(initval, "initval", 0, U32),
+                       f if inheritable else f | _EFD_CLOEXEC), "eventfd")
 
 
 _counters: list[Any] = []  # uint64_t boxes of eventfd_read, each call pops one
 
 
 def eventfd_read(fd: FdArg) -> int:
-    """Take an eventfd's counter (1 with EFD.SEMAPHORE), waiting while it is 0 unless the fd
-    is nonblocking: BlockingIOError then (man 2 eventfd; os.eventfd_read)."""
-    n = fd if type(fd) is int else fdnum(fd)
+    """Take an eventfd's counter (1 with EFD.SEMAPHORE), waiting while it is 0 on a blocking
+    fd; BlockingIOError on a nonblocking one (man 2 eventfd; os.eventfd_read).  Any other
+    kind of fd raises OSError EINVAL, unread."""
+    if type(fd) is Fd and fd._kind == "eventfd":  # eventfd()'s own: the kind is known
+        n = fd._fd
+        if n < 0:
+            raise ClosedFdError()
+    else:
+        n = fdnum_of_kind(fd, "eventfd", "eventfd_read")
     try:
         box = _counters.pop()
     except IndexError:
         box = _new("uint64_t[1]")
     r = _read(n, box, 8)
     while r != 8:
-        if r >= 0:  # not an eventfd: it always gives 8 bytes
+        if r >= 0:  # not an eventfd (and no /proc to tell): an eventfd always gives 8 bytes
             r = -_EINVAL
         if r != NEG_EINTR:
             _counters.append(box)
@@ -378,10 +444,16 @@ def eventfd_read(fd: FdArg) -> int:
 
 def eventfd_write(fd: FdArg, value: int) -> None:
     """Add ``value`` (0 .. 2**64-2) to an eventfd's counter, waiting while it would overflow
-    unless the fd is nonblocking (man 2 eventfd; os.eventfd_write)."""
-    n = fd if type(fd) is int else fdnum(fd)
+    unless the fd is nonblocking: BlockingIOError then (man 2 eventfd; os.eventfd_write).
+    Any other kind of fd raises OSError EINVAL, unwritten."""
     if type(value) is not int or not 0 <= value <= U64:
         value = in_range(value, "value", 0, U64)  # the kernel refuses 2**64-1 itself
+    if type(fd) is Fd and fd._kind == "eventfd":
+        n = fd._fd
+        if n < 0:
+            raise ClosedFdError()
+    else:
+        n = fdnum_of_kind(fd, "eventfd", "eventfd_write")
     data = value.to_bytes(8, _BYTEORDER)
     r = _write(n, data, 8)
     while r < 0:
@@ -397,10 +469,9 @@ _RECORDS = 8192  # bytes of one read: at least one inotify event (16 + NAME_MAX 
 _record_bufs: list[tuple[Any, Any]] = []
 
 
-def _read_records(fn: Any, fd: FdArg, parse: Callable[[int, Any, Any], list]) -> list:
-    """One parsing read by ``fn`` into a pooled (buffer, rows) pair: ``parse(result, buffer,
-    rows)``, or [] when a nonblocking fd has nothing pending."""
-    n = fdnum(fd)
+def _read_records(fn: Any, n: int, parse: Callable[[int, Any, Any], list]) -> list:
+    """One parsing read of fd ``n`` by ``fn`` into a pooled (buffer, rows) pair:
+    ``parse(result, buffer, rows)``; BlockingIOError when a nonblocking fd has nothing."""
     try:
         buf, rows = _record_bufs.pop()
     except IndexError:
@@ -409,8 +480,9 @@ def _read_records(fn: Any, fd: FdArg, parse: Callable[[int, Any, Any], list]) ->
     try:
         r = fn(n, buf, _RECORDS, rows)
         while r < 0:
-            if r == _NEG_EAGAIN:
-                return []
+            if r == _NEG_EPROTO:  # ls_fanotify_read: a metadata version it cannot parse
+                raise OSError(_EPROTO, f"fanotify_read: event metadata version {rows[0]}, "
+                                       f"this build parses version {_METADATA_VERSION}")
             if r != NEG_EINTR:
                 raise error(-r, "read")
             r = fn(n, buf, _RECORDS, rows)
@@ -447,22 +519,24 @@ _fan_masks = _Masks(FAN)
 
 
 def inotify_init1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
-    """A new inotify instance (man 2 inotify_init1; ``IN.NONBLOCK``), close-on-exec unless
-    ``inheritable``."""
-    f = to_int(flags, IN)
-    return Fd(call(_inotify_init1, "inotify_init1", f if inheritable else f | _IN_CLOEXEC))
+    """A new inotify instance (man 2 inotify_init1; ``IN_INIT.NONBLOCK``,
+    ``IN_INIT.CLOEXEC``), close-on-exec unless ``inheritable``."""
+    f = to_int(flags, IN_INIT)
+    return tagged(call(_inotify_init1, "inotify_init1", f if inheritable else f | _IN_CLOEXEC),
+                  "inotify")
 
 
-def inotify_add_watch(fd: FdArg, path_: PathArg, mask: FlagArg) -> int:
-    """Watch ``path`` for the ``IN`` events of ``mask``; return the watch descriptor, the same
-    one again for a path already watched (man 2 inotify_add_watch)."""
-    return call(_inotify_add_watch, "inotify_add_watch", fdnum(fd), path(path_),
-                in_range(to_int(mask, IN), "mask", 0, U32), filename=path_)
+def inotify_add_watch(fd: FdArg, pathname: PathArg, mask: FlagArg) -> int:
+    """Watch ``pathname`` for the ``IN`` events of ``mask``; return the watch descriptor, the
+    same one again for a path already watched (man 2 inotify_add_watch)."""
+    return call(_inotify_add_watch, "inotify_add_watch", fdnum(fd), path(pathname),
+                in_range(to_int(mask, IN), "mask", 0, U32), filename=pathname)
 
 
 def inotify_rm_watch(fd: FdArg, wd: int) -> None:
     """Remove a watch; an IN.IGNORED event follows (man 2 inotify_rm_watch)."""
-    call(_inotify_rm_watch, "inotify_rm_watch", fdnum(fd), wd)
+    w = in_range(wd, "wd", -_INT_MAX - 1, _INT_MAX)
+    call(_inotify_rm_watch, "inotify_rm_watch", fdnum(fd), w)
 
 
 def _inotify_events(r: int, buf: Any, rows: Any) -> list[InotifyEvent]:
@@ -474,37 +548,42 @@ def _inotify_events(r: int, buf: Any, rows: Any) -> list[InotifyEvent]:
 
 def inotify_read(fd: FdArg) -> list[InotifyEvent]:
     """The events one read(2) of an inotify fd gives, as InotifyEvents: it waits for some on
-    a blocking fd; a nonblocking one with none pending gives [] (man 7 inotify)."""
-    return _read_records(_inotify_read, fd, _inotify_events)
+    a blocking fd; a nonblocking one with none pending raises BlockingIOError (man 7 inotify).
+    Any other kind of fd raises OSError EINVAL, unread."""
+    return _read_records(_inotify_read, _checked(fd, "inotify", "inotify_read"),
+                         _inotify_events)
 
 
 class Inotify(_FdHolder):
     """An inotify instance (man 7 inotify): add_watch/rm_watch, read_events(), and iteration
     yielding InotifyEvents: forever on a blocking fd, until none is pending on a nonblocking
-    one (``Inotify(IN.NONBLOCK)``)."""
+    one (``Inotify(IN_INIT.NONBLOCK)``)."""
 
     __slots__ = ()
 
     def __init__(self, flags: FlagArg = 0, *, inheritable: bool = False) -> None:
         self._fd = inotify_init1(flags, inheritable=inheritable)
 
-    def add_watch(self, path_: PathArg, mask: FlagArg = IN.ALL_EVENTS) -> int:
-        """Watch ``path`` (default: for every event); return its wd (man 2 inotify_add_watch)."""
-        return inotify_add_watch(self._fd, path_, mask)
+    def add_watch(self, pathname: PathArg, mask: FlagArg = IN.ALL_EVENTS) -> int:
+        """Watch ``pathname`` (default: for every event); return its wd
+        (man 2 inotify_add_watch)."""
+        return inotify_add_watch(self._fd, pathname, mask)
 
     def rm_watch(self, wd: int) -> None:
         """Remove a watch (man 2 inotify_rm_watch)."""
         inotify_rm_watch(self._fd, wd)
 
     def read_events(self) -> list[InotifyEvent]:
-        """The events one read gives; [] if nonblocking and none is pending (man 7 inotify)."""
+        """The events one read gives; BlockingIOError if nonblocking and none is pending
+        (man 7 inotify)."""
         return inotify_read(self._fd)
 
     def __iter__(self) -> Iterator[InotifyEvent]:
-        """Events as read_events() gives them, until it gives none."""
+        """Events as read_events() gives them, until it finds none pending."""
         while True:
-            events = inotify_read(self._fd)
-            if not events:
+            try:
+                events = inotify_read(self._fd)
+            except BlockingIOError:
                 return
             yield from events
 
@@ -521,26 +600,26 @@ class FanotifyEvent(NamedTuple):
 
 def fanotify_init(flags: FlagArg = 0, event_f_flags: FlagArg = 0,
                   *, inheritable: bool = False) -> Fd:
-    """A new fanotify group (man 2 fanotify_init; CAP_SYS_ADMIN for most uses): ``FAN``
+    """A new fanotify group (man 2 fanotify_init; CAP_SYS_ADMIN for most uses): ``FAN_INIT``
     class/report flags, ``O`` flags for the event fds.  Both it and the event fds are
     close-on-exec unless ``inheritable``."""
-    f, o = to_int(flags, FAN), to_int(event_f_flags, O) | _O_LARGEFILE
+    f, o = to_int(flags, FAN_INIT), to_int(event_f_flags, O) | _O_LARGEFILE
     if not inheritable:
         f |= _FAN_CLOEXEC
         o |= _O_CLOEXEC
-    return Fd(call(_fanotify_init, "fanotify_init", in_range(f, "flags", 0, U32),
-                   in_range(o, "event_f_flags", 0, U32)))
+    return tagged(call(_fanotify_init, "fanotify_init", in_range(f, "flags", 0, U32),
+                       in_range(o, "event_f_flags", 0, U32)), "fanotify")
 
 
-def fanotify_mark(fd: FdArg, flags: FlagArg, mask: FlagArg, dirfd: FdArg = _AT_FDCWD,
-                  path_: Optional[PathArg] = None) -> None:
+def fanotify_mark(fanotify_fd: FdArg, flags: FlagArg, mask: FlagArg,
+                  dirfd: FdArg = _AT_FDCWD, pathname: Optional[PathArg] = None) -> None:
     """Add, remove or flush (``FAN_MARK`` flags) the ``FAN`` events a group watches on the
-    object ``path`` names relative to ``dirfd`` (``dirfd`` itself without a path)
+    object ``pathname`` names relative to ``dirfd`` (``dirfd`` itself without a pathname)
     (man 2 fanotify_mark)."""
-    call(_fanotify_mark, "fanotify_mark", fdnum(fd),
+    call(_fanotify_mark, "fanotify_mark", fdnum(fanotify_fd),
          in_range(to_int(flags, FAN_MARK), "flags", 0, U32),
          in_range(to_int(mask, FAN), "mask", 0, U64), fdnum(dirfd),
-         _NULL if path_ is None else path(path_), filename=path_)
+         _NULL if pathname is None else path(pathname), filename=pathname)
 
 
 def _owned(n: int) -> Optional[Fd]:
@@ -555,19 +634,22 @@ def _fanotify_events(r: int, buf: Any, rows: Any) -> list[FanotifyEvent]:
 
 
 def fanotify_read(fd: FdArg) -> list[FanotifyEvent]:
-    """The events one read(2) of a fanotify fd gives: waits for some on a blocking fd, [] on
-    a nonblocking one with none pending (man 7 fanotify).  Close each event's Fds."""
-    return _read_records(_fanotify_read, fd, _fanotify_events)
+    """The events one read(2) of a fanotify fd gives: waits for some on a blocking fd; a
+    nonblocking one with none pending raises BlockingIOError (man 7 fanotify).  Close each
+    event's Fds.  Any other kind of fd raises OSError EINVAL, unread; events whose metadata
+    version is not the one this build parses raise OSError EPROTO and no fd is adopted."""
+    return _read_records(_fanotify_read, _checked(fd, "fanotify", "fanotify_read"),
+                         _fanotify_events)
 
 
 def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
     """Allow or deny the access a permission event (FAN.OPEN_PERM ...) holds up:
-    ``lib.FAN_ALLOW`` or ``FAN_DENY`` (| ``FAN_AUDIT``), written as a struct
-    fanotify_response (man 7 fanotify)."""
+    ``FAN_RESPONSE.ALLOW`` or ``DENY`` (| ``AUDIT``), written as a struct fanotify_response
+    (man 7 fanotify).  Any other kind of fd than a fanotify group raises OSError EINVAL."""
     answer = _new("struct fanotify_response *")
     answer.fd = fdnum(event_fd)
-    answer.response = in_range(response, "response", 0, U32)
-    call(_write, "write", fdnum(fd), answer, _RESPONSE_SIZE)
+    answer.response = in_range(to_int(response, FAN_RESPONSE), "response", 0, U32)
+    call(_write, "write", _checked(fd, "fanotify", "fanotify_respond"), answer, _RESPONSE_SIZE)
 
 
 methods(epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, eventfd_read, eventfd_write,

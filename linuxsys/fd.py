@@ -157,7 +157,7 @@ def fd_kind(fd: FdArg) -> Optional[str]:
     """What ``fd`` is, as /proc/self/fd names it: ``"eventfd"``, ``"timerfd"``, ``"signalfd"``,
     ``"fanotify"``, ``"inotify"``, ``"pipe"``, ``"socket"``, ``"file"`` ...; None where /proc
     is not mounted.  Cached on an Fd (a number's kind never changes while it stays open)."""
-    if type(fd) is Fd and fd._kind is not None:
+    if isinstance(fd, Fd) and fd._kind is not None:
         return fd._kind
     n = fdnum(fd)
     buf = ffi.new("char[]", 256)
@@ -173,14 +173,30 @@ def fd_kind(fd: FdArg) -> Optional[str]:
         kind = link.split(":", 1)[0]
     else:
         kind = "file"
-    if type(fd) is Fd:
+    if isinstance(fd, Fd):
         fd._kind = kind
     return kind
 
 
-def require_kind(fd: FdArg, kind: str, call: str) -> None:
-    """Refuse, before any read, an fd that is not a ``kind`` (OSError EINVAL, as the kernel
-    answers a wrong kind of fd): reading a pipe as an eventfd would eat its data."""
-    k = fd_kind(fd)
-    if k is not None and k != kind:
-        raise OSError(EINVAL, f"{call}: fd {fdnum(fd)} is a {k}, not a {kind}")
+def fdnum_of_kind(fd: FdArg, kind: str, call: str) -> int:
+    """``fd``'s number once it is known to be a ``kind`` of fd (as fd_kind() names it): free for
+    an Fd its maker tagged, one look in /proc for another Fd (then remembered on it), one per
+    call for a bare number.  OSError EINVAL for another kind, before anything is read: a reader
+    of records would eat a pipe's data or take its bytes for fds.  The number is taken once, so
+    an object whose fileno() changes cannot pass the check with one fd and be read with
+    another."""
+    if isinstance(fd, Fd):
+        n = fd._fd
+        if n < 0:
+            raise ClosedFdError()
+        if fd._kind != kind:
+            _refuse_other(fd_kind(fd), kind, n, call)
+        return n
+    n = fdnum(fd)
+    _refuse_other(fd_kind(n), kind, n, call)
+    return n
+
+
+def _refuse_other(found: Optional[str], kind: str, n: int, call: str) -> None:
+    if found is not None and found != kind:
+        raise OSError(EINVAL, f"{call}: fd {n} is a {found}, not a {kind}")

@@ -1,11 +1,18 @@
-"""fs: paths, metadata, directories and whole-file operations (man 2 openat, statx ...)."""
+"""fs: paths, metadata, directories and whole-file operations (man 2 openat, statx ...).
+
+Every function raises the OSError subclass os would for the kernel's errno (``UnsupportedError``
+for ENOSYS; EINTR is retried), ``ClosedFdError`` for a closed Fd, and TypeError, ValueError or
+OverflowError for a bad Python argument before any syscall.  Parameters carry the man page's
+names (``path``, ``dirfd``, ``oldpath``/``newpath`` ...), so keyword calls read like it.
+"""
 from __future__ import annotations
 
 import operator
 from typing import Any, NamedTuple, Optional, Union
 
-from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
-                    fsdecode_like, id_arg, in_range, lib, path, writable)
+from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, call_buf, decode, error, ffi,
+                    fsdecode_like, id_arg, in_range, lib, writable)
+from ._core import path as _path  # the converter: ``path`` is every function's parameter
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 from .stat import RAW_SIZE, Stat
@@ -14,6 +21,7 @@ O = NAMESPACES["O"]
 AT = NAMESPACES["AT"]
 S = NAMESPACES["S"]
 STATX = NAMESPACES["STATX"]
+FACCESSAT = NAMESPACES["FACCESSAT"]
 RESOLVE = NAMESPACES["RESOLVE"]
 DT = NAMESPACES["DT"]
 OK = NAMESPACES["OK"]
@@ -66,6 +74,7 @@ _AT_FDCWD = lib.AT_FDCWD
 _AT_EMPTY_PATH = lib.AT_EMPTY_PATH
 _AT_SYMLINK_NOFOLLOW = lib.AT_SYMLINK_NOFOLLOW
 _AT_REMOVEDIR = lib.AT_REMOVEDIR
+_AT_ACCESS = lib.AT_SYMLINK_NOFOLLOW | lib.AT_EMPTY_PATH  # the AT bits faccessat takes too
 _O_CLOEXEC = lib.O_CLOEXEC
 _MFD_CLOEXEC = lib.MFD_CLOEXEC
 _UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
@@ -104,8 +113,8 @@ def _dirfd(dirfd: FdArg) -> int:
     return dirfd if type(dirfd) is int else fdnum(dirfd)
 
 
-def _open(dirfd: FdArg, path_: PathArg, flags: FlagArg, mode: FlagArg, inheritable: bool) -> Fd:
-    p = path(path_)
+def _open(dirfd: FdArg, path: PathArg, flags: FlagArg, mode: FlagArg, inheritable: bool) -> Fd:
+    p = _path(path)
     f = flags if type(flags) is int else to_int(flags, O)
     if not inheritable:
         f |= _O_CLOEXEC
@@ -114,7 +123,7 @@ def _open(dirfd: FdArg, path_: PathArg, flags: FlagArg, mode: FlagArg, inheritab
     r = _openat(d, p, f, m)
     while r < 0:
         if r != NEG_EINTR:
-            raise error(-r, "openat", path_)
+            raise error(-r, "openat", path)
         r = _openat(d, p, f, m)
     fd = _object_new(Fd)  # Fd(r) would re-validate the number the kernel just gave
     fd._fd = r
@@ -123,27 +132,27 @@ def _open(dirfd: FdArg, path_: PathArg, flags: FlagArg, mode: FlagArg, inheritab
     return fd
 
 
-def openat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
+def openat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
            *, inheritable: bool = False) -> Fd:
     """Open ``path`` relative to ``dirfd`` (man 2 openat); close-on-exec unless ``inheritable``."""
-    return _open(dirfd, path_, flags, mode, inheritable)
+    return _open(dirfd, path, flags, mode, inheritable)
 
 
-def open(path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
+def open(path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
          *, inheritable: bool = False) -> Fd:
     """Open a file (man 2 open; openat(AT_FDCWD) on every arch); an Fd, close-on-exec
     unless ``inheritable`` (PEP 446)."""
-    return _open(_AT_FDCWD, path_, flags, mode, inheritable)
+    return _open(_AT_FDCWD, path, flags, mode, inheritable)
 
 
-def openat2(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0, mode: FlagArg = 0,
+def openat2(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0,
             resolve: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """openat with ``RESOLVE`` restrictions on path resolution (man 2 openat2)."""
     f = to_int(flags, O)
     if not inheritable:
         f |= _O_CLOEXEC
-    return Fd(call(_openat2, "openat2", _dirfd(dirfd), path(path_), f, to_int(mode, S),
-                   to_int(resolve, RESOLVE), filename=path_))
+    return Fd(call(_openat2, "openat2", _dirfd(dirfd), _path(path), f, to_int(mode, S),
+                   to_int(resolve, RESOLVE), filename=path))
 
 
 def _statx_into(dirfd: int, p: bytes, flags: int, mask: int, shown: Any) -> Stat:
@@ -160,42 +169,42 @@ def _statx_into(dirfd: int, p: bytes, flags: int, mask: int, shown: Any) -> Stat
     return st
 
 
-def statx(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0,
+def statx(dirfd: FdArg, path: PathArg, flags: FlagArg = 0,
           mask: FlagArg = lib.STATX_BASIC_STATS) -> Stat:
-    """File status, asking for the ``STATX`` fields in ``mask`` (man 2 statx)."""
-    return _statx_into(_dirfd(dirfd), path(path_), to_int(flags, AT), to_int(mask, STATX),
-                       path_)
+    """File status, asking for the ``STATX`` fields in ``mask`` (man 2 statx); ``flags``:
+    ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``, ``AT.NO_AUTOMOUNT``, ``AT.STATX_*``."""
+    return _statx_into(_dirfd(dirfd), _path(path), to_int(flags, AT), to_int(mask, STATX),
+                       path)
 
 
-def fstatat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0) -> Stat:
+def fstatat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> Stat:
     """stat relative to ``dirfd``; ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH`` (man 2 fstatat)."""
-    return _statx_into(_dirfd(dirfd), path(path_), to_int(flags, AT), _STAT_MASK, path_)
+    return _statx_into(_dirfd(dirfd), _path(path), to_int(flags, AT), _STAT_MASK, path)
 
 
-def stat(path_: PathArg) -> Stat:
+def stat(path: PathArg) -> Stat:
     """File status, following symlinks (man 2 stat; statx on every arch)."""
-    return _statx_into(_AT_FDCWD, path(path_), 0, _STAT_MASK, path_)
+    return _statx_into(_AT_FDCWD, _path(path), 0, _STAT_MASK, path)
 
 
-def lstat(path_: PathArg) -> Stat:
+def lstat(path: PathArg) -> Stat:
     """File status of a symlink itself (man 2 lstat; statx on every arch)."""
-    return _statx_into(_AT_FDCWD, path(path_), _AT_SYMLINK_NOFOLLOW, _STAT_MASK, path_)
+    return _statx_into(_AT_FDCWD, _path(path), _AT_SYMLINK_NOFOLLOW, _STAT_MASK, path)
 
 
 def fstat(fd: FdArg) -> Stat:
     """File status of an open fd (man 2 fstat; statx with AT_EMPTY_PATH on every arch)."""
-    if type(fd) is not int:
-        fd = fdnum(fd)
+    n = fd if type(fd) is int else fdnum(fd)  # ``fd`` itself keeps a temporary Fd open
     try:
         buf, view = _stat_bufs.pop()
     except IndexError:
         buf, view = _stat_buf()
-    r = _fstat(fd, buf)
+    r = _fstat(n, buf)
     while r < 0:
         if r != NEG_EINTR:
             _stat_bufs.append((buf, view))
             raise error(-r, "statx")
-        r = _fstat(fd, buf)
+        r = _fstat(n, buf)
     st = _object_new(Stat)  # inlined _new_stat: fstat is the hottest stat
     st._raw = view.tobytes()
     _stat_bufs.append((buf, view))
@@ -203,10 +212,12 @@ def fstat(fd: FdArg) -> Stat:
 
 
 def getdents64(fd: FdArg, buf: Buffer) -> int:
-    """Fill ``buf`` with ``struct linux_dirent64`` records; return the bytes used, 0 at the end
-    (man 2 getdents64)."""
+    """Fill the writable ``buf`` with ``struct linux_dirent64`` records; return the bytes used,
+    0 at the end (man 2 getdents64).  TypeError for a read-only buffer or an
+    ``ffi.from_buffer`` view; EINVAL if the buffer is too small for the next entry."""
+    n = fdnum(fd)  # before the view: nothing to release if the fd is refused
     cbuf = writable(buf)
-    return call(_getdents64, "getdents64", fdnum(fd), cbuf, len(cbuf))
+    return call_buf(_getdents64, "getdents64", cbuf, buf, n, cbuf, len(cbuf))
 
 
 class Dirent(NamedTuple):
@@ -309,43 +320,55 @@ def _grown(fn: Any, name: str, shown: Any, *args: Any) -> bytes:
 
 # ---- permissions, ownership, times ---------------------------------------------------------
 
-def _at_or_at2(at: Any, name: str, at2: Any, dirfd: FdArg, path_: PathArg, mode: int,
-               flags: FlagArg) -> None:
+def _at_or_at2(at: Any, name: str, at2: Any, dirfd: FdArg, path: PathArg, mode: int,
+               flags: int) -> None:
     """Call ``name`` (no flags argument), or its ``name + "2"`` successor when flags are given."""
-    d, p, f = _dirfd(dirfd), path(path_), to_int(flags, AT)
-    if f:
-        call(at2, name + "2", d, p, mode, f, filename=path_)
+    d, p = _dirfd(dirfd), _path(path)
+    if flags:
+        call(at2, name + "2", d, p, mode, flags, filename=path)
     else:
-        call(at, name, d, p, mode, filename=path_)
+        call(at, name, d, p, mode, filename=path)
 
 
-def faccessat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
+def _faccessat_flags(flags: FlagArg) -> int:
+    """faccessat's flags: ``FACCESSAT`` members, or the AT members of the same bits
+    (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``); another AT member (``AT.REMOVEDIR``, whose bit
+    faccessat reads as EACCESS) is a TypeError."""
+    if type(flags) is AT and not flags & ~_AT_ACCESS:
+        return int(flags)
+    return to_int(flags, FACCESSAT)
+
+
+def faccessat(dirfd: FdArg, path: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Check access to a file relative to dirfd (man 2 faccessat; faccessat2 when flags are given).
 
     This is the syscall, not os.access: it returns None when access is allowed and raises
-    (PermissionError, FileNotFoundError ...) when not.  ``mode`` is ``OK.F_OK`` or
-    ``R_OK|W_OK|X_OK``; ``flags`` are ``AT.EACCESS``, ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``
-    (faccessat2, Linux 5.8: older kernels raise UnsupportedError rather than emulate them)."""
-    _at_or_at2(_faccessat, "faccessat", _faccessat2, dirfd, path_, to_int(mode, OK), flags)
+    (PermissionError, FileNotFoundError ...) when not.  ``mode`` is ``OK.F`` or a combination
+    of ``OK.R``, ``OK.W``, ``OK.X``; ``flags`` are ``FACCESSAT.EACCESS``, ``.SYMLINK_NOFOLLOW``,
+    ``.EMPTY_PATH`` (the last two also as AT members; faccessat2, Linux 5.8: older kernels
+    raise UnsupportedError rather than emulate them)."""
+    _at_or_at2(_faccessat, "faccessat", _faccessat2, dirfd, path, to_int(mode, OK),
+               _faccessat_flags(flags))
 
 
-def access(path_: PathArg, mode: FlagArg) -> None:
+def access(path: PathArg, mode: FlagArg) -> None:
     """Check the real ids' access to a file; None or raises, unlike os.access (man 2 access;
     faccessat on every arch)."""
-    faccessat(_AT_FDCWD, path_, mode)
+    faccessat(_AT_FDCWD, path, mode)
 
 
-def fchmodat(dirfd: FdArg, path_: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
+def fchmodat(dirfd: FdArg, path: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Change a file's mode bits relative to dirfd (man 2 fchmodat).
 
     ``flags`` (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``) need fchmodat2 (Linux 6.6); a
     symlink itself cannot be chmod-ed (EOPNOTSUPP)."""
-    _at_or_at2(_fchmodat, "fchmodat", _fchmodat2, dirfd, path_, to_int(mode, S), flags)
+    _at_or_at2(_fchmodat, "fchmodat", _fchmodat2, dirfd, path, to_int(mode, S),
+               to_int(flags, AT))
 
 
-def chmod(path_: PathArg, mode: FlagArg) -> None:
+def chmod(path: PathArg, mode: FlagArg) -> None:
     """Change a file's mode bits (man 2 chmod; fchmodat on every arch)."""
-    fchmodat(_AT_FDCWD, path_, mode)
+    fchmodat(_AT_FDCWD, path, mode)
 
 
 def fchmod(fd: FdArg, mode: FlagArg) -> None:
@@ -353,27 +376,27 @@ def fchmod(fd: FdArg, mode: FlagArg) -> None:
     call(_fchmod, "fchmod", fdnum(fd), to_int(mode, S))
 
 
-def fchownat(dirfd: FdArg, path_: PathArg, uid: int, gid: int, flags: FlagArg = 0) -> None:
+def fchownat(dirfd: FdArg, path: PathArg, owner: int, group: int, flags: FlagArg = 0) -> None:
     """Change a file's owner and group relative to dirfd; -1 leaves one unchanged
     (man 2 fchownat).  ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``."""
-    call(_fchownat, "fchownat", _dirfd(dirfd), path(path_), id_arg(uid, "uid"), id_arg(gid, "gid"),
-         to_int(flags, AT), filename=path_)
+    call(_fchownat, "fchownat", _dirfd(dirfd), _path(path), id_arg(owner, "owner"),
+         id_arg(group, "group"), to_int(flags, AT), filename=path)
 
 
-def chown(path_: PathArg, uid: int, gid: int) -> None:
+def chown(path: PathArg, owner: int, group: int) -> None:
     """Change a file's owner and group, following symlinks; -1 leaves one unchanged
     (man 2 chown; fchownat on every arch)."""
-    fchownat(_AT_FDCWD, path_, uid, gid)
+    fchownat(_AT_FDCWD, path, owner, group)
 
 
-def lchown(path_: PathArg, uid: int, gid: int) -> None:
+def lchown(path: PathArg, owner: int, group: int) -> None:
     """chown of a symlink itself (man 2 lchown; fchownat on every arch)."""
-    fchownat(_AT_FDCWD, path_, uid, gid, _AT_SYMLINK_NOFOLLOW)
+    fchownat(_AT_FDCWD, path, owner, group, _AT_SYMLINK_NOFOLLOW)
 
 
-def fchown(fd: FdArg, uid: int, gid: int) -> None:
+def fchown(fd: FdArg, owner: int, group: int) -> None:
     """Change an open file's owner and group; -1 leaves one unchanged (man 2 fchown)."""
-    call(_fchown, "fchown", fdnum(fd), id_arg(uid, "uid"), id_arg(gid, "gid"))
+    call(_fchown, "fchown", fdnum(fd), id_arg(owner, "owner"), id_arg(group, "group"))
 
 
 _TIME_FORMS = "a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT"
@@ -405,16 +428,16 @@ def _times(times: Any) -> Any:
     return _new("int64_t[4]", _timespec(atime) + _timespec(mtime))
 
 
-def utimensat(dirfd: FdArg, path_: Optional[PathArg], times: Any = None,
+def utimensat(dirfd: FdArg, path: Optional[PathArg], times: Any = None,
               flags: FlagArg = 0) -> None:
     """Set a file's access and modification times relative to dirfd (man 2 utimensat).
 
     ``times`` is None (both now) or ``(atime, mtime)``, each a ``(sec, nsec)`` pair or
     ``UTIME_NOW`` / ``UTIME_OMIT``; seconds are 64-bit on every arch (utimensat_time64 on
     32-bit ones).  A ``path`` of None means dirfd itself.  ``AT.SYMLINK_NOFOLLOW``."""
-    p = _NULL if path_ is None else path(path_)
+    p = _NULL if path is None else _path(path)
     call(_utimensat, "utimensat", _dirfd(dirfd), p, _times(times), to_int(flags, AT),
-         filename=path_)
+         filename=path)
 
 
 def futimens(fd: FdArg, times: Any = None) -> None:
@@ -424,22 +447,22 @@ def futimens(fd: FdArg, times: Any = None) -> None:
 
 # ---- links, names, directories -------------------------------------------------------------
 
-def linkat(olddirfd: FdArg, old: PathArg, newdirfd: FdArg, new: PathArg,
+def linkat(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
            flags: FlagArg = 0) -> None:
-    """Make ``new`` a hard link to ``old``, each relative to its dirfd (man 2 linkat).
+    """Make ``newpath`` a hard link to ``oldpath``, each relative to its dirfd (man 2 linkat).
     ``AT.SYMLINK_FOLLOW``, ``AT.EMPTY_PATH``."""
-    call(_linkat, "linkat", _dirfd(olddirfd), path(old), _dirfd(newdirfd), path(new),
-         to_int(flags, AT), filename=old, filename2=new)
+    call(_linkat, "linkat", _dirfd(olddirfd), _path(oldpath), _dirfd(newdirfd), _path(newpath),
+         to_int(flags, AT), filename=oldpath, filename2=newpath)
 
 
-def link(old: PathArg, new: PathArg) -> None:
-    """Make ``new`` a hard link to ``old`` (man 2 link; linkat on every arch)."""
-    linkat(_AT_FDCWD, old, _AT_FDCWD, new)
+def link(oldpath: PathArg, newpath: PathArg) -> None:
+    """Make ``newpath`` a hard link to ``oldpath`` (man 2 link; linkat on every arch)."""
+    linkat(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
 
 
 def symlinkat(target: PathArg, newdirfd: FdArg, linkpath: PathArg) -> None:
     """Make ``linkpath`` (relative to newdirfd) a symlink holding ``target`` (man 2 symlinkat)."""
-    call(_symlinkat, "symlinkat", path(target), _dirfd(newdirfd), path(linkpath),
+    call(_symlinkat, "symlinkat", _path(target), _dirfd(newdirfd), _path(linkpath),
          filename=target, filename2=linkpath)
 
 
@@ -448,89 +471,91 @@ def symlink(target: PathArg, linkpath: PathArg) -> None:
     symlinkat(target, _AT_FDCWD, linkpath)
 
 
-def readlinkat(dirfd: FdArg, path_: PathArg,
+def readlinkat(dirfd: FdArg, path: PathArg,
                buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target relative to dirfd (man 2 readlinkat): str (bytes for a bytes path),
-    or with ``buf`` the count written into it (no NUL; a full buffer may mean truncated)."""
-    d, p = _dirfd(dirfd), path(path_)
+    or with ``buf`` the count written into it (no NUL; a full buffer may mean truncated).
+    TypeError for a read-only ``buf`` or an ``ffi.from_buffer`` view."""
+    d, p = _dirfd(dirfd), _path(path)
     if buf is None:
-        return fsdecode_like(path_, _grown(_readlinkat, "readlinkat", path_, d, p))
+        return fsdecode_like(path, _grown(_readlinkat, "readlinkat", path, d, p))
     cbuf = writable(buf)
-    return call(_readlinkat, "readlinkat", d, p, cbuf, len(cbuf), filename=path_)
+    return call_buf(_readlinkat, "readlinkat", cbuf, buf, d, p, cbuf, len(cbuf), filename=path)
 
 
-def readlink(path_: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
+def readlink(path: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target: str (bytes for a bytes path), or with ``buf`` the count written
     (man 2 readlink; readlinkat on every arch)."""
-    return readlinkat(_AT_FDCWD, path_, buf)
+    return readlinkat(_AT_FDCWD, path, buf)
 
 
-def unlinkat(dirfd: FdArg, path_: PathArg, flags: FlagArg = 0) -> None:
+def unlinkat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> None:
     """Remove a name relative to dirfd; a directory with ``AT.REMOVEDIR`` (man 2 unlinkat)."""
-    call(_unlinkat, "unlinkat", _dirfd(dirfd), path(path_), to_int(flags, AT), filename=path_)
+    call(_unlinkat, "unlinkat", _dirfd(dirfd), _path(path), to_int(flags, AT), filename=path)
 
 
-def unlink(path_: PathArg) -> None:
+def unlink(path: PathArg) -> None:
     """Remove a name (man 2 unlink; unlinkat on every arch)."""
-    unlinkat(_AT_FDCWD, path_)
+    unlinkat(_AT_FDCWD, path)
 
 
-def rmdir(path_: PathArg) -> None:
+def rmdir(path: PathArg) -> None:
     """Remove an empty directory (man 2 rmdir; unlinkat(AT_REMOVEDIR) on every arch)."""
-    unlinkat(_AT_FDCWD, path_, _AT_REMOVEDIR)
+    unlinkat(_AT_FDCWD, path, _AT_REMOVEDIR)
 
 
-def renameat2(olddirfd: FdArg, old: PathArg, newdirfd: FdArg, new: PathArg,
+def renameat2(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
               flags: FlagArg = 0) -> None:
-    """Rename ``old`` to ``new``, each relative to its dirfd (man 2 renameat2).
+    """Rename ``oldpath`` to ``newpath``, each relative to its dirfd (man 2 renameat2).
     ``RENAME.NOREPLACE``, ``RENAME.EXCHANGE``, ``RENAME.WHITEOUT``."""
-    call(_renameat2, "renameat2", _dirfd(olddirfd), path(old), _dirfd(newdirfd), path(new),
-         to_int(flags, RENAME), filename=old, filename2=new)
+    call(_renameat2, "renameat2", _dirfd(olddirfd), _path(oldpath), _dirfd(newdirfd),
+         _path(newpath), to_int(flags, RENAME), filename=oldpath, filename2=newpath)
 
 
-def rename(old: PathArg, new: PathArg) -> None:
-    """Rename ``old`` to ``new``, replacing it (man 2 rename; renameat2 on every arch)."""
-    renameat2(_AT_FDCWD, old, _AT_FDCWD, new)
+def rename(oldpath: PathArg, newpath: PathArg) -> None:
+    """Rename ``oldpath`` to ``newpath``, replacing it (man 2 rename; renameat2 on every arch)."""
+    renameat2(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
 
 
-def mkdirat(dirfd: FdArg, path_: PathArg, mode: FlagArg = 0o777) -> None:
+def mkdirat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o777) -> None:
     """Make a directory relative to dirfd (man 2 mkdirat); ``mode`` is masked by the umask."""
-    call(_mkdirat, "mkdirat", _dirfd(dirfd), path(path_), to_int(mode, S), filename=path_)
+    call(_mkdirat, "mkdirat", _dirfd(dirfd), _path(path), to_int(mode, S), filename=path)
 
 
-def mkdir(path_: PathArg, mode: FlagArg = 0o777) -> None:
+def mkdir(path: PathArg, mode: FlagArg = 0o777) -> None:
     """Make a directory (man 2 mkdir; mkdirat on every arch)."""
-    mkdirat(_AT_FDCWD, path_, mode)
+    mkdirat(_AT_FDCWD, path, mode)
 
 
-def mknodat(dirfd: FdArg, path_: PathArg, mode: FlagArg = 0o600, device: int = 0) -> None:
+def mknodat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
     """Make a file, FIFO, socket or device node relative to dirfd (man 2 mknodat).
 
     ``mode`` holds the type (``S.IFREG``, ``S.IFIFO``, ``S.IFCHR`` ...) and permissions;
-    ``device`` is a ``makedev()`` number, which must fit the kernel's 32-bit encoding."""
-    call(_mknodat, "mknodat", _dirfd(dirfd), path(path_), to_int(mode, S),
-         in_range(device, "device", 0, U32), filename=path_)
+    ``dev`` is a ``makedev()`` number, which must fit the kernel's 32-bit encoding."""
+    call(_mknodat, "mknodat", _dirfd(dirfd), _path(path), to_int(mode, S),
+         in_range(dev, "dev", 0, U32), filename=path)
 
 
-def mknod(path_: PathArg, mode: FlagArg = 0o600, device: int = 0) -> None:
+def mknod(path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
     """Make a file, FIFO, socket or device node (man 2 mknod; mknodat on every arch)."""
-    mknodat(_AT_FDCWD, path_, mode, device)
+    mknodat(_AT_FDCWD, path, mode, dev)
 
 
 # ---- the process's view: cwd, root, umask --------------------------------------------------
 
 def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
     """The current directory as str, or with ``buf`` the length written into it without the
-    NUL (man 2 getcwd; ERANGE if it does not fit)."""
+    NUL (man 2 getcwd; ERANGE if it does not fit; TypeError for a read-only ``buf`` or an
+    ``ffi.from_buffer`` view)."""
     if buf is None:
         return decode(_grown(_getcwd, "getcwd", None)[:-1])  # the kernel counts the NUL
     cbuf = writable(buf)
-    return call(_getcwd, "getcwd", cbuf, len(cbuf)) - 1
+    return call_buf(_getcwd, "getcwd", cbuf, buf, cbuf, len(cbuf)) - 1
 
 
-def chdir(path_: PathArg) -> None:
+def chdir(path: PathArg) -> None:
     """Change the current directory (man 2 chdir)."""
-    call(_chdir, "chdir", path(path_), filename=path_)
+    call(_chdir, "chdir", _path(path), filename=path)
 
 
 def fchdir(fd: FdArg) -> None:
@@ -538,9 +563,9 @@ def fchdir(fd: FdArg) -> None:
     call(_fchdir, "fchdir", fdnum(fd))
 
 
-def chroot(path_: PathArg) -> None:
+def chroot(path: PathArg) -> None:
     """Change the root directory (man 2 chroot); needs CAP_SYS_CHROOT."""
-    call(_chroot, "chroot", path(path_), filename=path_)
+    call(_chroot, "chroot", _path(path), filename=path)
 
 
 def umask(mask: FlagArg) -> int:
@@ -550,9 +575,9 @@ def umask(mask: FlagArg) -> int:
 
 # ---- sizes, space, caching, syncing --------------------------------------------------------
 
-def truncate(path_: PathArg, length: int) -> None:
+def truncate(path: PathArg, length: int) -> None:
     """Set a file's size (man 2 truncate; truncate64 on 32-bit arches)."""
-    call(_truncate, "truncate", path(path_), length, filename=path_)
+    call(_truncate, "truncate", _path(path), length, filename=path)
 
 
 def ftruncate(fd: FdArg, length: int) -> None:
@@ -610,7 +635,7 @@ def memfd_create(name: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bo
     f = to_int(flags, MFD)
     if not inheritable:
         f |= _MFD_CLOEXEC
-    return Fd(call(_memfd_create, "memfd_create", path(name), f))
+    return Fd(call(_memfd_create, "memfd_create", _path(name), f))
 
 
 # ---- filesystem statistics -----------------------------------------------------------------
@@ -645,9 +670,9 @@ def _statfs_result(fn: Any, name: str, arg: Any, shown: Any) -> Statfs:
     return Statfs._make([buf[slot] & bits for slot, bits in _SF_FIELDS])
 
 
-def statfs(path_: PathArg) -> Statfs:
+def statfs(path: PathArg) -> Statfs:
     """Statistics of the filesystem holding a path (man 2 statfs; statfs64 on 32-bit arches)."""
-    return _statfs_result(_statfs, "statfs", path(path_), path_)
+    return _statfs_result(_statfs, "statfs", _path(path), path)
 
 
 def fstatfs(fd: FdArg) -> Statfs:

@@ -1,23 +1,30 @@
-"""The raw escape hatch: ``syscall(nr, *args)`` and this arch's numbers in ``SYS``."""
+"""The raw escape hatch: ``syscall(nr, *args)`` and this arch's numbers in ``SYS``.  UNSAFE."""
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import Any, Union
 
-from ._core import error, ffi, in_range, lib, release
+from ._core import CHARS, Buffer, error, ffi, in_range, lib, release
 from .fd import Fd, fdnum
 
 _syscall6 = lib.ls_syscall6
+_from_buffer = ffi.from_buffer
+_CData = ffi.CData
 
 SYS = types.SimpleNamespace(**{n[4:]: getattr(lib, n) for n in dir(lib) if n.startswith("SYS_")})
 """Syscall numbers of the arch this module was built for: ``SYS.openat``."""
 
-_NAMES = {v: k for k, v in vars(SYS).items()}
+_NAMES = {v: k for k, v in vars(SYS).items()}  # number -> name, for errors and the trace
 _BITS = 8 * ffi.sizeof("long")
 _LIMIT = 1 << _BITS
+_NR_MAX = 2**31 - 1  # the kernel reads the number as an int: a wider one would wrap
+
+RawArg = Union[int, None, Fd, Buffer]
 
 
-def _word(arg: Any, keep: list[Any]) -> int:
+def _word(arg: RawArg, views: list[Any]) -> int:
+    """One argument as the register value the kernel gets; a view made of a caller's buffer
+    goes to ``views`` (to be released after the call)."""
     if arg is None:
         return 0
     if isinstance(arg, Fd):
@@ -29,27 +36,37 @@ def _word(arg: Any, keep: list[Any]) -> int:
         return v - _LIMIT if v >= _LIMIT >> 1 else v
     if isinstance(arg, str):
         raise TypeError("syscall() takes bytes or buffers, not str")
-    ptr = arg if isinstance(arg, ffi.CData) else ffi.from_buffer("char[]", arg)
-    keep.append(ptr)
-    return int(ffi.cast("long", ptr))
+    if isinstance(arg, _CData):  # the caller's own cdata: theirs to keep alive and release
+        return int(ffi.cast("long", arg))
+    view = _from_buffer(CHARS, arg)  # bytes too: the kernel may write into them (UNSAFE)
+    views.append(view)
+    return int(ffi.cast("long", view))
 
 
-def syscall(nr: int, *args: Any) -> int:
+def syscall(nr: int, *args: RawArg) -> int:
     """Issue syscall ``nr`` with up to six arguments (man 2 syscall).  UNSAFE.
 
-    ints (register-sized), None (NULL), Fds, bytes and buffers (their address) go in; the
-    kernel gets exactly what you pass, may write into any buffer — bytes included — and
-    nothing checks the arguments' meaning.  Returns the result; raises OSError on failure.
+    Arguments: ints (register-sized; negative ones as the two's complement), None (NULL), Fds
+    (their number), cdata (its address) and bytes-like objects (the address of their data, a
+    view released when the call returns).  The kernel gets exactly what you pass and nothing
+    checks its meaning: it may write into any buffer, bytes included, or past its end, and
+    act on any address.  Only the number is checked (``SYS.<name>``, 0..2**31-1).
+
+    Returns the result (a negative long as its unsigned value).  Raises, before the call,
+    OverflowError for a number or an int that does not fit, TypeError for str or another
+    non-buffer, BufferError for a non-contiguous buffer; after it, the OSError subclass of the
+    errno (UnsupportedError for ENOSYS) -- EINTR included, never retried: a raw call may not
+    be safe to repeat.
     """
     if len(args) > 6:
         raise TypeError(f"syscall() takes at most 6 arguments after the number ({len(args)} given)")
-    number = in_range(nr, "syscall number", 0, 2**31 - 1)  # the kernel reads an int: no wrap
-    keep: list[Any] = []
+    number = in_range(nr, "syscall number", 0, _NR_MAX)
+    views: list[Any] = []
     try:
-        words = [_word(a, keep) for a in args] + [0] * (6 - len(args))
-        r = _syscall6(number, *words)
+        words = [_word(a, views) for a in args]
+        r = _syscall6(number, *words, *(0,) * (6 - len(words)))
     finally:
-        for v in keep:  # views of the caller's buffers: released before anything raises
+        for v in views:  # released before anything raises: a live view pins the caller's buffer
             release(v, None)
     if -4096 < r < 0:
         raise error(-r, _NAMES.get(number, f"syscall {number}"))

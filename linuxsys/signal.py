@@ -22,6 +22,10 @@ Deliberately left out:
 The mask calls act on the calling thread, like ``signal.pthread_sigmask``: block a signal in
 every thread that must not take it (or before starting threads), or the kernel delivers it to
 a thread that has it unblocked.
+
+``signalfd_read`` on a nonblocking signalfd with nothing pending raises ``BlockingIOError``
+(EAGAIN), as ``os.read`` does and every event-record reader of linuxsys does; it refuses any
+other kind of fd (OSError EINVAL) before reading, so a pipe's data is never eaten.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from time import monotonic_ns
 from typing import Iterable, NamedTuple, Optional, Union
 
 from ._core import NEG_EINTR, call, error, ffi, lib
-from .fd import Fd, FdArg, fdnum, methods
+from .fd import ClosedFdError, Fd, FdArg, fdnum, fdnum_of_kind, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
 SIG = NAMESPACES["SIG"]
@@ -56,6 +60,7 @@ _SIGSET_SIZE = lib.LS_SIGSET_SIZE
 _SI_COUNT = lib.LS_SI_COUNT
 _SFD_CLOEXEC = lib.SFD_CLOEXEC
 _NEG_EAGAIN = -lib.EAGAIN
+_SFD_CHUNK = 64  # records a signalfd_read call takes per helper call (its buffer's size)
 _NULL = ffi.NULL
 _new = ffi.new
 _unpack = ffi.unpack
@@ -65,9 +70,11 @@ _SIGVAL_MAX = 2**(8 * ffi.sizeof("intptr_t") - 1)  # sigval: a pointer-sized sig
 
 
 def signum(sig: SignalArg) -> int:
-    """A signal number from an int, a SIG member, or a name ("SIGTERM", "term")."""
+    """A signal number from an int, a SIG member (``SIG.TERM``, alias ``SIG.SIGTERM``),
+    Python's ``signal.SIGTERM``, or a name ("SIGTERM", "term"); a member of another linuxsys
+    namespace raises TypeError."""
     if isinstance(sig, int):
-        n = int(sig)
+        n = to_int(sig, SIG)
     elif isinstance(sig, str):
         name = sig.strip().upper()
         member = SIG.__members__.get(name) or SIG.__members__.get("SIG" + name)
@@ -92,7 +99,8 @@ def sigmask(signals: Iterable[SignalArg]) -> int:
 
 
 def signals_of(mask: int) -> set[SIG]:
-    """The signals in a kernel sigset bit mask, as SIG members (plain ints for real-time ones)."""
+    """The signals in a kernel sigset bit mask, as SIG members (``SIG.USR1``; plain ints for
+    real-time ones)."""
     members = SIG._value2member_map_
     return {members.get(n, n) for n in range(1, SIGRTMAX + 1) if mask >> (n - 1) & 1}
 
@@ -142,20 +150,22 @@ def _siginfo(flat: ffi.CData, start: int = 0) -> Siginfo:
     return _make_siginfo(values)
 
 
-def sigprocmask(how: FlagArg, signals: Optional[Iterable[SignalArg]] = None) -> set[SIG]:
-    """Block (``SIG_BLOCK``), unblock (``SIG_UNBLOCK``) or set (``SIG_SETMASK``) the calling
-    thread's blocked signals; return the previous mask (man 2 rt_sigprocmask).
+def sigprocmask(how: FlagArg, set: Optional[Iterable[SignalArg]] = None) -> set[SIG]:
+    """Block (``SIG_HOW.BLOCK``), unblock (``UNBLOCK``) or set (``SETMASK``) the calling
+    thread's blocked signals to those of ``set``; return the previous mask
+    (man 2 rt_sigprocmask).
 
-    ``signals=None`` changes nothing and only returns the mask (the kernel then ignores
-    ``how``).  SIGKILL and SIGSTOP cannot be blocked: the kernel leaves them out silently.
+    ``set=None`` changes nothing and only returns the mask (the kernel then ignores ``how``).
+    SIGKILL and SIGSTOP cannot be blocked: the kernel leaves them out silently.
     """
+    h = to_int(how, SIG_HOW)
     masks = _new("uint64_t[2]")
-    if signals is None:
+    if set is None:
         new = _NULL
     else:
-        masks[0] = sigmask(signals)
+        masks[0] = sigmask(set)
         new = masks
-    call(_rt_sigprocmask, "rt_sigprocmask", to_int(how, SIG_HOW), new, masks + 1, _SIGSET_SIZE)
+    call(_rt_sigprocmask, "rt_sigprocmask", h, new, masks + 1, _SIGSET_SIZE)
     return signals_of(masks[1])
 
 
@@ -167,14 +177,14 @@ def sigpending() -> set[SIG]:
     return signals_of(mask[0])
 
 
-def sigsuspend(signals: Iterable[SignalArg]) -> None:
-    """Wait, with the thread's mask replaced by ``signals``, until a signal handler has run
-    (man 2 rt_sigsuspend); the old mask is back on return.
+def sigsuspend(mask: Iterable[SignalArg]) -> None:
+    """Wait, with the thread's mask replaced by the signals of ``mask``, until a signal handler
+    has run (man 2 rt_sigsuspend); the old mask is back on return.
 
     The kernel's EINTR is the normal end here, so it is not retried: a Python handler runs
     as soon as this returns.  A signal whose action is to ignore it does not end the wait.
     """
-    r = _rt_sigsuspend(_sigset(signals), _SIGSET_SIZE)
+    r = _rt_sigsuspend(_sigset(mask), _SIGSET_SIZE)
     if r != NEG_EINTR:
         raise error(-r, "rt_sigsuspend")
 
@@ -196,17 +206,18 @@ def _timeout_ns(timeout: float) -> int:
     return ns
 
 
-def sigtimedwait(signals: Iterable[SignalArg], timeout: Optional[float] = None
+def sigtimedwait(set: Iterable[SignalArg], timeout: Optional[float] = None
                  ) -> Optional[Siginfo]:
-    """Take one of ``signals`` off the pending ones, waiting ``timeout`` seconds at most
-    (man 2 rt_sigtimedwait; rt_sigtimedwait_time64 on 32-bit arches).
+    """Take one of the signals of ``set`` off the pending ones, waiting ``timeout`` seconds at
+    most (man 2 rt_sigtimedwait; rt_sigtimedwait_time64 on 32-bit arches).
 
     ``timeout`` is seconds as an int or float, like ``signal.sigtimedwait``: ``None`` waits
     without a limit, 0 only polls.  Returns the signal's Siginfo, or None once the timeout has
-    passed.  The signals should be blocked, or the kernel may deliver them instead.  EINTR
-    (another signal's handler ran) is retried with what is left of the timeout.
+    passed (a wait, not a read: nothing is raised).  The signals should be blocked, or the
+    kernel may deliver them instead.  EINTR (another signal's handler ran) is retried with
+    what is left of the timeout.
     """
-    mask = _sigset(signals)
+    mask = _sigset(set)
     info = _new("int64_t[]", _SI_COUNT)
     if timeout is None:
         ns = deadline = -1
@@ -225,10 +236,10 @@ def sigtimedwait(signals: Iterable[SignalArg], timeout: Optional[float] = None
     return _siginfo(info)
 
 
-def sigwaitinfo(signals: Iterable[SignalArg]) -> Siginfo:
-    """Wait for one of ``signals`` and take it: sigtimedwait without a timeout
+def sigwaitinfo(set: Iterable[SignalArg]) -> Siginfo:
+    """Wait for one of the signals of ``set`` and take it: sigtimedwait without a timeout
     (man 2 sigwaitinfo)."""
-    return sigtimedwait(signals)  # type: ignore[return-value]
+    return sigtimedwait(set)  # type: ignore[return-value]
 
 
 def _queued(sig: SignalArg, value: int) -> tuple[int, int]:
@@ -240,13 +251,13 @@ def _queued(sig: SignalArg, value: int) -> tuple[int, int]:
     return n, v
 
 
-def rt_sigqueueinfo(pid: int, sig: SignalArg, value: int = 0) -> None:
-    """Queue ``sig`` with data ``value`` to process ``pid`` as sigqueue(3) does: SI_QUEUE, our
+def rt_sigqueueinfo(tgid: int, sig: SignalArg, value: int = 0) -> None:
+    """Queue ``sig`` with data ``value`` to process ``tgid`` as sigqueue(3) does: SI_QUEUE, our
     pid and uid, ``value`` as the sigval (man 2 rt_sigqueueinfo).
 
-    Signal 0 sends nothing: it checks that ``pid`` exists and may be signalled."""
+    Signal 0 sends nothing: it checks that ``tgid`` exists and may be signalled."""
     n, v = _queued(sig, value)
-    call(_rt_sigqueueinfo, "rt_sigqueueinfo", pid, n, v)
+    call(_rt_sigqueueinfo, "rt_sigqueueinfo", tgid, n, v)
 
 
 def rt_tgsigqueueinfo(tgid: int, tid: int, sig: SignalArg, value: int = 0) -> None:
@@ -261,13 +272,14 @@ class SignalFd(Fd):
     __slots__ = ()
 
     def read(self, limit: int = 64) -> list[Siginfo]:  # type: ignore[override]
-        """The pending signals as Siginfo records, at most ``limit`` (man 2 signalfd)."""
+        """The pending signals as Siginfo records, at most ``limit``; BlockingIOError on a
+        nonblocking signalfd with none pending (man 2 signalfd)."""
         return signalfd_read(self, limit)
 
 
-def signalfd(signals: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
+def signalfd(mask: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
              *, inheritable: bool = False) -> Fd:
-    """An fd to read ``signals`` from (man 2 signalfd; signalfd4 on every arch).
+    """An fd to read the signals of ``mask`` from (man 2 signalfd; signalfd4 on every arch).
 
     ``flags``: ``SFD.NONBLOCK``, ``SFD.CLOEXEC`` (added unless ``inheritable``).  Block the
     signals first, or the kernel delivers them before the fd sees them.  A new fd is a
@@ -279,10 +291,16 @@ def signalfd(signals: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
     if not inheritable:
         f |= _SFD_CLOEXEC
     n = fdnum(fd)
-    r = call(_signalfd4, "signalfd4", n, _sigset(signals), _SIGSET_SIZE, f)
-    if n == -1:
-        return SignalFd(r)
-    return fd if isinstance(fd, Fd) else SignalFd(r, own=False)
+    r = call(_signalfd4, "signalfd4", n, _sigset(mask), _SIGSET_SIZE, f)
+    if n != -1 and isinstance(fd, Fd):
+        fd._kind = "signalfd"  # the kernel took it for one
+        return fd
+    new = SignalFd(r, own=n == -1)
+    new._kind = "signalfd"  # so signalfd_read need not ask /proc
+    return new
+
+
+_sfd_bufs: list[object] = []  # record buffers of signalfd_read (_SFD_CHUNK records), popped
 
 
 def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
@@ -290,20 +308,34 @@ def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
 
     Like read(2) it waits for the first record on a blocking fd; the rest are taken only while
     some are pending, so it never waits after the first.  A nonblocking fd with nothing pending
-    gives [] (EAGAIN).  Records beyond ``limit`` stay pending (the fd stays readable).
+    raises BlockingIOError (EAGAIN).  Records beyond ``limit`` stay pending (the fd stays
+    readable).  Any other kind of fd raises OSError EINVAL, unread.
     """
-    n = fdnum(fd)
-    if limit < 1:
+    count = operator.index(limit)
+    if count < 1:
         raise ValueError("limit must be at least 1")
-    flat = _new("int64_t[]", limit * _SI_COUNT)
-    r = _signalfd_read(n, flat, limit)
-    while r < 0:
-        if r == _NEG_EAGAIN:
-            return []
-        if r != NEG_EINTR:
-            raise error(-r, "read")
-        r = _signalfd_read(n, flat, limit)
-    return [_siginfo(flat, i * _SI_COUNT) for i in range(r)]
+    n = fdnum_of_kind(fd, "signalfd", "signalfd_read")
+    try:
+        flat = _sfd_bufs.pop()
+    except IndexError:
+        flat = _new("int64_t[]", _SFD_CHUNK * _SI_COUNT)
+    try:
+        want = min(count, _SFD_CHUNK)
+        r = _signalfd_read(n, flat, want, 1)
+        while r < 0:
+            if r != NEG_EINTR:
+                raise error(-r, "read")
+            r = _signalfd_read(n, flat, want, 1)
+        out = [_siginfo(flat, i * _SI_COUNT) for i in range(r)]
+        # More than a buffer's worth: read on without waiting, a chunk at a time, so that a
+        # large limit costs no memory up front.
+        while r == want and len(out) < count:
+            want = min(count - len(out), _SFD_CHUNK)
+            r = _signalfd_read(n, flat, want, 0)
+            out += [_siginfo(flat, i * _SI_COUNT) for i in range(max(r, 0))]
+        return out
+    finally:
+        _sfd_bufs.append(flat)
 
 
 methods(signalfd_read)

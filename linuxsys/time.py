@@ -5,6 +5,11 @@ calls on 32-bit ones); the ``*_s`` helpers give float seconds.  Times passed in 
 kernel's own limit, ktime_t's +-292 years, are saturated there as the kernel saturates
 them; negative ones are refused by the kernel (EINVAL).  Clocks are ``CLOCK`` members, ints
 (also the negative ids of CPU and fd clocks) or names such as ``"monotonic"``.
+
+Flags: ``TIMER`` for clock_nanosleep, ``TFD`` for timerfd_create, ``TFD_TIMER`` for
+timerfd_settime.  ``timerfd_read`` on a nonblocking timerfd that has not expired raises
+``BlockingIOError`` (EAGAIN), as ``os.read`` does and every event-record reader of linuxsys
+does; it refuses any other kind of fd (OSError EINVAL) before reading.
 """
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ import operator
 from typing import NamedTuple
 
 from ._core import NEG_EINTR, call, error, ffi, lib
-from .fd import Fd, FdArg, fdnum, methods
+from .fd import Fd, FdArg, fdnum, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
+from .fd import fdnum_of_kind
 
 CLOCK = NAMESPACES["CLOCK"]
 TIMER = NAMESPACES["TIMER"]
 TFD = NAMESPACES["TFD"]
+TFD_TIMER = NAMESPACES["TFD_TIMER"]
 
 _clock_gettime = lib.ls_clock_gettime
 _clock_getres = lib.ls_clock_getres
@@ -33,14 +40,14 @@ _read = lib.ls_read
 _CLOCK_MONOTONIC = lib.CLOCK_MONOTONIC
 _TIMER_ABSTIME = lib.TIMER_ABSTIME
 _TFD_CLOEXEC = lib.TFD_CLOEXEC
-_NEG_EAGAIN = -lib.EAGAIN
+_EINVAL = lib.EINVAL
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
 _new = ffi.new
 
 
-def _clock(clock: FlagArg) -> int:
-    return clock if type(clock) is int else to_int(clock, CLOCK)  # type: ignore[return-value]
+def _clock(clockid: FlagArg) -> int:
+    return clockid if type(clockid) is int else to_int(clockid, CLOCK)  # type: ignore[return-value]
 
 
 def _ns(value: int) -> int:
@@ -53,52 +60,52 @@ def _ns(value: int) -> int:
 
 # ---- clocks --------------------------------------------------------------------------------
 
-def clock_gettime(clock: FlagArg) -> int:
+def clock_gettime(clockid: FlagArg) -> int:
     """A clock's current time in ns, read from the vDSO where the kernel offers it
     (man 2 clock_gettime; time.clock_gettime_ns)."""
-    if type(clock) is not int:
-        clock = to_int(clock, CLOCK)
-    r = _clock_gettime(clock)
+    if type(clockid) is not int:
+        clockid = to_int(clockid, CLOCK)
+    r = _clock_gettime(clockid)
     if r < 0:
         raise error(-r, "clock_gettime")
     return r
 
 
-def clock_gettime_s(clock: FlagArg) -> float:
+def clock_gettime_s(clockid: FlagArg) -> float:
     """clock_gettime() in float seconds (man 2 clock_gettime; time.clock_gettime)."""
-    return clock_gettime(clock) / 1e9
+    return clock_gettime(clockid) / 1e9
 
 
-def clock_getres(clock: FlagArg) -> int:
+def clock_getres(clockid: FlagArg) -> int:
     """A clock's resolution in ns (man 2 clock_getres)."""
-    r = _clock_getres(_clock(clock))
+    r = _clock_getres(_clock(clockid))
     if r < 0:
         raise error(-r, "clock_getres")
     return r
 
 
-def clock_getres_s(clock: FlagArg) -> float:
+def clock_getres_s(clockid: FlagArg) -> float:
     """clock_getres() in float seconds (man 2 clock_getres; time.clock_getres)."""
-    return clock_getres(clock) / 1e9
+    return clock_getres(clockid) / 1e9
 
 
-def clock_settime(clock: FlagArg, ns: int) -> None:
-    """Set a clock to ``ns`` (man 2 clock_settime; needs CAP_SYS_TIME, CPU clocks: EPERM)."""
-    call(_clock_settime, "clock_settime", _clock(clock), _ns(ns))
+def clock_settime(clockid: FlagArg, tp_ns: int) -> None:
+    """Set a clock to ``tp_ns`` (man 2 clock_settime; needs CAP_SYS_TIME, CPU clocks: EPERM)."""
+    call(_clock_settime, "clock_settime", _clock(clockid), _ns(tp_ns))
 
 
 # ---- sleeps --------------------------------------------------------------------------------
 
-def clock_nanosleep(clock: FlagArg, flags: FlagArg, ns: int) -> None:
-    """Sleep ``ns`` on a clock, or until it reads ``ns`` with ``TIMER.ABSTIME``
-    (man 2 clock_nanosleep).
+def clock_nanosleep(clockid: FlagArg, flags: FlagArg, request_ns: int) -> None:
+    """Sleep ``request_ns`` on a clock, or until it reads ``request_ns`` with
+    ``TIMER.ABSTIME`` (man 2 clock_nanosleep).
 
     Signals (PEP 475): their Python handlers run, then a relative sleep goes on for the time
     the kernel reported left, an absolute one for the same deadline; a handler's exception
     ends the sleep."""
-    c = _clock(clock)
+    c = _clock(clockid)
     f = to_int(flags, TIMER)
-    ns = _ns(ns)
+    ns = _ns(request_ns)
     rem = _new("int64_t[1]")
     r = _clock_nanosleep(c, f, ns, rem)
     while r < 0:
@@ -109,30 +116,31 @@ def clock_nanosleep(clock: FlagArg, flags: FlagArg, ns: int) -> None:
         r = _clock_nanosleep(c, f, ns, rem)
 
 
-def nanosleep(ns: int) -> None:
-    """Sleep ``ns`` on CLOCK_MONOTONIC, the whole time despite signals (man 2 nanosleep:
+def nanosleep(req_ns: int) -> None:
+    """Sleep ``req_ns`` on CLOCK_MONOTONIC, the whole time despite signals (man 2 nanosleep:
     issued as clock_nanosleep, which has the time64 variant)."""
-    clock_nanosleep(_CLOCK_MONOTONIC, 0, ns)
+    clock_nanosleep(_CLOCK_MONOTONIC, 0, req_ns)
 
 
 # ---- timerfd -------------------------------------------------------------------------------
 
-def timerfd_create(clock: FlagArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+def timerfd_create(clockid: FlagArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """A timer delivering its expirations through an Fd (man 2 timerfd_create; ``TFD.NONBLOCK``,
     ``TFD.CLOEXEC``), close-on-exec unless ``inheritable``."""
+    c = _clock(clockid)
     f = to_int(flags, TFD)
     if not inheritable:
         f |= _TFD_CLOEXEC
-    return Fd(call(_timerfd_create, "timerfd_create", _clock(clock), f))
+    return tagged(call(_timerfd_create, "timerfd_create", c, f), "timerfd")
 
 
 def timerfd_settime(fd: FdArg, flags: FlagArg, value_ns: int,
                     interval_ns: int = 0) -> tuple[int, int]:
     """Arm (``value_ns`` > 0) or disarm (0) a timerfd, then every ``interval_ns``; return the
-    previous ``(value_ns, interval_ns)`` (man 2 timerfd_settime; ``TFD.TIMER_ABSTIME``,
-    ``TFD.TIMER_CANCEL_ON_SET``)."""
+    previous ``(value_ns, interval_ns)`` (man 2 timerfd_settime; ``TFD_TIMER.ABSTIME``,
+    ``TFD_TIMER.CANCEL_ON_SET``)."""
     old = _new("int64_t[2]")
-    call(_timerfd_settime, "timerfd_settime", fdnum(fd), to_int(flags, TFD), _ns(value_ns),
+    call(_timerfd_settime, "timerfd_settime", fdnum(fd), to_int(flags, TFD_TIMER), _ns(value_ns),
          _ns(interval_ns), old)
     return old[0], old[1]
 
@@ -147,14 +155,15 @@ def timerfd_gettime(fd: FdArg) -> tuple[int, int]:
 
 def timerfd_read(fd: FdArg) -> int:
     """The number of expirations since the last read, waiting for one on a blocking timerfd;
-    0 on a nonblocking one with none pending, never an expiration count (man 2 timerfd_create:
-    read(2) of its 8-byte counter).  ECANCELED (``TIMER_CANCEL_ON_SET``) raises."""
-    n = fdnum(fd)
+    BlockingIOError on a nonblocking one with none (man 2 timerfd_create: read(2) of its
+    8-byte counter).  ECANCELED (``TFD_TIMER.CANCEL_ON_SET``) raises; any other kind of fd
+    raises OSError EINVAL, unread."""
+    n = fdnum_of_kind(fd, "timerfd", "timerfd_read")
     buf = _new("uint64_t[1]")
     r = _read(n, buf, 8)
-    while r < 0:
-        if r == _NEG_EAGAIN:
-            return 0
+    while r != 8:
+        if r >= 0:  # not a timerfd (and no /proc to tell): a timerfd always gives 8 bytes
+            r = -_EINVAL
         if r != NEG_EINTR:
             raise error(-r, "read")
         r = _read(n, buf, 8)

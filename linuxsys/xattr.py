@@ -1,14 +1,19 @@
 """xattr: extended attributes (man 2 getxattr, setxattr, listxattr, removexattr).
 
 Each call comes in three forms: by path (following symlinks), ``l`` (the symlink itself) and
-``f`` (an open fd).  Attribute names are str or bytes, encoded like paths.
+``f`` (an open fd).  Attribute names are str or bytes, encoded like paths.  Every function
+raises the OSError subclass os would for the kernel's errno (ENODATA: no such attribute,
+ERANGE: ``buf`` too small), ``ClosedFdError`` for a closed Fd, and TypeError or ValueError for a
+bad Python argument (a read-only ``buf``, an ``ffi.from_buffer`` view, a NUL in a name) before
+any syscall.
 """
 from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from ._core import (NEG_EINTR, Buffer, PathArg, call, decode, error, ffi, fsdecode_like, lib,
-                    path, readable, writable)
+from ._core import (NEG_EINTR, Buffer, PathArg, call, call_buf, decode, error, ffi,
+                    fsdecode_like, lib, readable, writable)
+from ._core import path as _path  # the converter: ``path`` is the functions' parameter
 from .fd import FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -52,22 +57,22 @@ def _sized(fn: Any, name: str, shown: Any, *args: Any) -> bytes:
 
 def _get(fn: Any, name: str, shown: Any, target: Any, attr: PathArg,
          buf: Optional[Buffer]) -> Union[bytes, int]:
-    a = path(attr)
+    a = _path(attr)
     if buf is None:
         return _sized(fn, name, shown, target, a)
     cbuf = writable(buf)
-    return call(fn, name, target, a, cbuf, len(cbuf), filename=shown)
+    return call_buf(fn, name, cbuf, buf, target, a, cbuf, len(cbuf), filename=shown)
 
 
-def getxattr(path_: PathArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
+def getxattr(path: PathArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
     """An attribute's value as bytes, or filled into ``buf`` returning the count; follows
     symlinks (man 2 getxattr)."""
-    return _get(_getxattr, "getxattr", path_, path(path_), name, buf)
+    return _get(_getxattr, "getxattr", path, _path(path), name, buf)
 
 
-def lgetxattr(path_: PathArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
+def lgetxattr(path: PathArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
     """getxattr of a symlink itself (man 2 lgetxattr)."""
-    return _get(_lgetxattr, "lgetxattr", path_, path(path_), name, buf)
+    return _get(_lgetxattr, "lgetxattr", path, _path(path), name, buf)
 
 
 def fgetxattr(fd: FdArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
@@ -77,20 +82,20 @@ def fgetxattr(fd: FdArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[b
 
 def _set(fn: Any, name: str, shown: Any, target: Any, attr: PathArg, value: Buffer,
          flags: FlagArg) -> None:
-    a = path(attr)
+    a, f = _path(attr), to_int(flags, XATTR)
     v = readable(value)
-    call(fn, name, target, a, v, len(v), to_int(flags, XATTR), filename=shown)
+    call_buf(fn, name, v, value, target, a, v, len(v), f, filename=shown)
 
 
-def setxattr(path_: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
+def setxattr(path: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
     """Set an attribute; ``XATTR.CREATE`` / ``XATTR.REPLACE`` insist it is new / exists;
     follows symlinks (man 2 setxattr)."""
-    _set(_setxattr, "setxattr", path_, path(path_), name, value, flags)
+    _set(_setxattr, "setxattr", path, _path(path), name, value, flags)
 
 
-def lsetxattr(path_: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
+def lsetxattr(path: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
     """setxattr of a symlink itself (man 2 lsetxattr)."""
-    _set(_lsetxattr, "lsetxattr", path_, path(path_), name, value, flags)
+    _set(_lsetxattr, "lsetxattr", path, _path(path), name, value, flags)
 
 
 def fsetxattr(fd: FdArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
@@ -109,15 +114,15 @@ def _names(raw: bytes, original: Any) -> list:
     return listed.split(b"\0" if type(listed) is bytes else "\0")
 
 
-def listxattr(path_: PathArg) -> list:
+def listxattr(path: PathArg) -> list:
     """The attribute names of a file, following symlinks; str unless the path was bytes
     (man 2 listxattr)."""
-    return _names(_sized(_listxattr, "listxattr", path_, path(path_)), path_)
+    return _names(_sized(_listxattr, "listxattr", path, _path(path)), path)
 
 
-def llistxattr(path_: PathArg) -> list:
+def llistxattr(path: PathArg) -> list:
     """listxattr of a symlink itself (man 2 llistxattr)."""
-    return _names(_sized(_llistxattr, "llistxattr", path_, path(path_)), path_)
+    return _names(_sized(_llistxattr, "llistxattr", path, _path(path)), path)
 
 
 def flistxattr(fd: FdArg) -> list[str]:
@@ -125,19 +130,19 @@ def flistxattr(fd: FdArg) -> list[str]:
     return _names(_sized(_flistxattr, "flistxattr", None, fdnum(fd)), None)
 
 
-def removexattr(path_: PathArg, name: PathArg) -> None:
+def removexattr(path: PathArg, name: PathArg) -> None:
     """Remove an attribute, following symlinks (man 2 removexattr)."""
-    call(_removexattr, "removexattr", path(path_), path(name), filename=path_)
+    call(_removexattr, "removexattr", _path(path), _path(name), filename=path)
 
 
-def lremovexattr(path_: PathArg, name: PathArg) -> None:
+def lremovexattr(path: PathArg, name: PathArg) -> None:
     """removexattr of a symlink itself (man 2 lremovexattr)."""
-    call(_lremovexattr, "lremovexattr", path(path_), path(name), filename=path_)
+    call(_lremovexattr, "lremovexattr", _path(path), _path(name), filename=path)
 
 
 def fremovexattr(fd: FdArg, name: PathArg) -> None:
     """removexattr of an open fd (man 2 fremovexattr)."""
-    call(_fremovexattr, "fremovexattr", fdnum(fd), path(name))
+    call(_fremovexattr, "fremovexattr", fdnum(fd), _path(name))
 
 
 methods(fgetxattr, fsetxattr, flistxattr, fremovexattr)

@@ -1,6 +1,7 @@
 """linuxsys.aio under asyncio: the async iterators over inotify, eventfd, signalfd and timerfd
 records, and the generic FdReader they share."""
 import asyncio
+import errno
 import os
 import signal
 
@@ -144,3 +145,68 @@ def test_set_nonblocking():
         aio.set_nonblocking(r)
         aio.set_nonblocking(r)
         assert nonblocking(r) and not nonblocking(w)
+
+
+def test_arguments_checked_before_o_nonblock_is_set():
+    """A bad argument raises before the fd's open file is made nonblocking (FdReader used to
+    set O_NONBLOCK, then fail on read=None)."""
+    r, w = L.pipe()
+    with r, w:
+        for bad in (None, 42, "read"):
+            with pytest.raises(TypeError):
+                aio.FdReader(r, bad)
+        for make in (aio.eventfd_values, aio.inotify_events, aio.signalfd_siginfos,
+                     aio.timerfd_expirations):
+            with pytest.raises(OSError) as e:  # a pipe is none of these
+                make(r)
+            assert e.value.errno == errno.EINVAL
+            with pytest.raises(OSError):
+                make(r.fd)
+        with L.eventfd() as efd:
+            with pytest.raises(OSError):
+                aio.inotify_events(efd)
+        assert not nonblocking(r)
+        closed = L.eventfd()
+        closed.close()
+        for make in (lambda fd: aio.FdReader(fd, L.eventfd_read), aio.eventfd_values):
+            with pytest.raises(L.ClosedFdError):
+                make(closed)
+        with pytest.raises(TypeError):
+            aio.FdReader(None, L.eventfd_read)
+        with pytest.raises(TypeError):
+            aio.eventfd_values(1.5)
+        assert not nonblocking(r)
+
+
+def test_readers_blocking_io_error_stays_inside():
+    """The readers raise BlockingIOError when nothing is pending; the iterators wait instead."""
+    async def main():
+        with L.timerfd_create(L.CLOCK.MONOTONIC) as tfd, L.eventfd() as efd:
+            expirations = aio.timerfd_expirations(tfd)
+            values = aio.eventfd_values(efd)
+            with pytest.raises(BlockingIOError):
+                L.timerfd_read(tfd)  # nonblocking now, and not armed
+            with pytest.raises(BlockingIOError):
+                L.eventfd_read(efd)
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, L.eventfd_write, efd, 3)
+            L.timerfd_settime(tfd, 0, 20_000_000)
+            return await take(values, 1), await take(expirations, 1)
+    assert run(main()) == ([3], [1])
+
+
+def test_inotify_events_of_an_inotify_object(tmp_path):
+    async def main():
+        with L.Inotify() as ino:
+            ino.add_watch(tmp_path, L.IN.CREATE)
+            events = aio.inotify_events(ino)
+            asyncio.get_running_loop().call_later(0.01, (tmp_path / "y").touch)
+            return await take(events, 1)
+    assert [e.name for e in run(main())] == ["y"]
+
+
+def test_only_reference_fd():
+    """The iterators keep the Fd they were given: a temporary one stays open while in use."""
+    async def main():
+        return await take(aio.eventfd_values(L.eventfd(2)), 1)
+    assert run(main()) == [2]

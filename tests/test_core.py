@@ -240,6 +240,18 @@ def test_flag_strings(tmp_path):
 
 # ---- trace --------------------------------------------------------------------------------
 
+def _trace_messages(caplog, fn):
+    """The lines the trace logs while fn runs."""
+    caplog.set_level(logging.DEBUG, logger="linuxsys.syscall")
+    caplog.clear()
+    L.trace(True)
+    try:
+        fn()
+    finally:
+        L.trace(False)
+    return [r.getMessage() for r in caplog.records if r.name == "linuxsys.syscall"]
+
+
 def test_trace_logs_every_call_and_switches_off(caplog):
     caplog.set_level(logging.DEBUG, logger="linuxsys.syscall")
     L.trace(True)
@@ -252,8 +264,9 @@ def test_trace_logs_every_call_and_switches_off(caplog):
         L.trace(False)
     assert not L.tracing()
     messages = [r.getMessage() for r in caplog.records if r.name == "linuxsys.syscall"]
-    assert any(m.startswith("getpid() = ") for m in messages)
-    assert any("statx(" in m and "/nonexistent-trace" in m and "ENOENT" in m for m in messages)
+    assert f"getpid() = {os.getpid()}" in messages
+    assert any("statx(" in m and "/nonexistent-trace" in m and "= -1 ENOENT (" in m
+               for m in messages)
     caplog.clear()
     L.getpid()
     assert not [r for r in caplog.records if r.name == "linuxsys.syscall"]
@@ -265,6 +278,157 @@ def test_trace_environment_variable():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "LINUXSYS_TRACE": "1"}, check=True)
     assert "getppid() = " in out.stderr
+
+
+def test_trace_flags_symbolically(caplog, tmp_path):
+    p = tmp_path / "f"
+
+    def calls():
+        L.open(p, "wronly|creat|excl", 0o640).close()
+        L.open(p).close()
+        L.mkdir(tmp_path / "d", 0o4755)
+        with pytest.raises(FileNotFoundError):
+            L.stat(tmp_path / "missing")
+    messages = _trace_messages(caplog, calls)
+    path = repr(bytes(p))
+    assert f"openat(AT_FDCWD, {path}, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0o640) = " in \
+        "\n".join(messages)
+    assert any(m.startswith(f"openat(AT_FDCWD, {path}, O_RDONLY|O_CLOEXEC, ") for m in messages)
+    assert any(m.startswith("mkdirat(") and ", S_ISUID|0o755) = 0" in m for m in messages)
+    # statx: its AT flags and STATX mask by name; the out-struct of a failed call as an address
+    statx = next(m for m in messages if m.startswith("statx("))
+    assert "STATX_BASIC_STATS" in statx and " = -1 ENOENT (No such file or directory)" in statx
+    assert ", 0x" in statx
+
+
+def test_trace_renders_namespaces_like_strace():
+    T = sys.modules["linuxsys.trace"]
+    assert T._symbolic(L.O.CLOEXEC, "O", "openat") == "O_RDONLY|O_CLOEXEC"
+    assert T._symbolic(L.O.CLOEXEC | L.O.NONBLOCK, "O", "pipe2") == "O_NONBLOCK|O_CLOEXEC"
+    assert T._symbolic(L.O.RDWR | L.O.CREAT | 0x80000000, "O", "openat") == \
+        "O_RDWR|O_CREAT|0x80000000"                       # unknown bits in hex
+    assert T._symbolic(os.O_SYNC, "O", "pipe2") == "O_SYNC"  # not O_DSYNC|0x...: widest first
+    assert T._symbolic(0o100644, "S") == "S_IFREG|0o644"
+    assert T._symbolic(0, "S") == "0o0"
+    assert T._symbolic(os.SEEK_END, "SEEK") == "SEEK_END"    # enums: the C name
+    assert T._symbolic(99, "SEEK") == "99"
+    assert T._symbolic(L.PROT.READ | L.PROT.WRITE, "PROT") == "PROT_READ|PROT_WRITE"
+    assert T._symbolic(0, "PROT") == "PROT_NONE"
+    assert T._symbolic(L.MAP.PRIVATE | L.MAP.ANONYMOUS, "MAP") == "MAP_PRIVATE|MAP_ANONYMOUS"
+    assert T._symbolic(15, "SIG") == "SIGTERM"
+    assert T._symbolic(errno.E2BIG, "E") == "E2BIG" and T._symbolic(errno.EAGAIN, "E") == "EAGAIN"
+    assert T._symbolic(os.R_OK | os.W_OK, "OK") == "R_OK|W_OK"
+    assert T._symbolic(L.W.NOHANG, "W") == "WNOHANG"          # LS_-prefixed in cdefs
+    assert T._symbolic(L.IPC.CREAT | 0o600, "IPC") == "IPC_CREAT|0o600"
+
+
+def test_trace_out_parameters_as_values(caplog, tmp_path):
+    p = tmp_path / "f"
+    p.write_bytes(b"x" * 1234)
+    pipe = []
+
+    def calls():
+        pipe.extend(L.pipe2(L.O.NONBLOCK))
+        with L.open(p) as fd:
+            assert L.lseek(fd, 0, L.SEEK.END) == 1234
+    messages = _trace_messages(caplog, calls)
+    r, w = pipe
+    with r, w:
+        assert any(m.startswith(f"pipe2([{r.fd}, {w.fd}], ") and m.endswith(" = 0")
+                   for m in messages), messages
+        assert any(m.startswith("lseek(") and m.endswith(", [1234]) = 0") for m in messages)
+    assert not any("<cdata" in m for m in messages)
+
+
+def test_trace_buffers_as_short_bytes(caplog):
+    r, w = L.pipe()
+    with r, w:
+        messages = _trace_messages(caplog, lambda: (L.write(w, b"abc" * 20), L.write(w, b"hi")))
+        assert f"write({w.fd}, {(b'abc' * 20)[:32]!r}..., 60) = 60" in messages
+        assert f"write({w.fd}, b'hi', 2) = 2" in messages
+
+
+def test_trace_raw_syscalls_by_name(caplog):
+    r, w = L.pipe()
+    with r, w:
+        def calls():
+            L.syscall(L.SYS.getpid)
+            L.syscall(L.SYS.write, w, b"raw", 3)
+            L.syscall(L.SYS.read, r, bytearray(8), 8)
+            with pytest.raises(OSError):
+                L.syscall(L.SYS.close, -1)
+            with pytest.raises(L.UnsupportedError):
+                L.syscall(4000, 1)
+        messages = _trace_messages(caplog, calls)
+        assert f"getpid() = {os.getpid()}" in messages
+        assert f"write({w.fd}, b'raw', 3) = 3" in messages
+        assert f"read({r.fd}, b'raw', 8) = 3" in messages   # read's out buffer: what it read
+        assert "close(-1) = -1 EBADF (Bad file descriptor)" in messages
+        assert "syscall(4000, 1) = -1 ENOSYS (Function not implemented)" in messages
+    assert not any("syscall6" in m for m in messages)
+
+
+def test_trace_shows_the_pid_of_a_child(caplog):
+    from conftest import in_child
+    caplog.set_level(logging.DEBUG, logger="linuxsys.syscall")
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    def child():
+        handler = Keep()
+        logging.getLogger("linuxsys.syscall").addHandler(handler)
+        L.getppid()
+        assert f"[pid {os.getpid()}] getppid() = {os.getppid()}" in seen, seen
+    L.trace(True)
+    try:
+        assert in_child(child) == 0
+        L.getppid()
+    finally:
+        L.trace(False)
+    messages = [r.getMessage() for r in caplog.records if r.name == "linuxsys.syscall"]
+    assert f"getppid() = {os.getppid()}" in messages   # the tracer's own pid: no prefix
+
+
+def test_trace_never_breaks_the_call_it_logs(caplog, monkeypatch):
+    T = sys.modules["linuxsys.trace"]
+
+    def broken(*args):
+        raise RuntimeError("renderer bug")
+    monkeypatch.setattr(T, "_arg", broken)
+    messages = _trace_messages(caplog, lambda: L.write(1, b""))
+    assert any(m.startswith("write(") and "renderer bug" in m for m in messages)
+
+
+# ---- the package's names ------------------------------------------------------------------
+
+def test_star_import_gives_the_api_and_keeps_the_callers_modules():
+    import io as io_module
+    import signal as signal_module
+    import time as time_module
+    namespace = {"time": time_module, "signal": signal_module, "io": io_module, "os": os}
+    exec("from linuxsys import *", namespace)
+    assert namespace["time"] is time_module and namespace["signal"] is signal_module
+    assert namespace["io"] is io_module and namespace["os"] is os
+    for name in ("open", "read", "Fd", "ClosedFdError", "UnsupportedError", "SYS", "syscall",
+                 "trace", "tracing", "ffi", "Stat", "Dirent", "O", "E", "SIG", "O_RDONLY",
+                 "ENOENT", "AT_FDCWD", "PER_LINUX", "ARCH"):
+        assert namespace[name] is getattr(L, name), name
+
+
+def test_all_is_every_public_name_and_no_module():
+    import types
+    assert len(L.__all__) == len(set(L.__all__))
+    for name in L.__all__:
+        assert not isinstance(getattr(L, name), types.ModuleType), name
+    public = {n for n, v in vars(L).items() if not n.startswith("_")
+              and not isinstance(v, types.ModuleType)} - {"annotations"}
+    assert public <= set(L.__all__), public - set(L.__all__)
+    for family in (L.fs, L.io, L.process, L.signal, L.time):
+        assert set(family.__all__) - {family.__name__.rpartition(".")[2]} <= set(L.__all__)
+    assert set(L.flags.NAMESPACES) <= set(L.__all__) and set(L.flags.FLAT) <= set(L.__all__)
 
 
 # ---- raw syscall and numbers --------------------------------------------------------------
@@ -285,6 +449,48 @@ def test_raw_syscall():
         L.syscall(L.SYS.getpid, 1, 2, 3, 4, 5, 6, 7)
     with pytest.raises(OverflowError):
         L.syscall(L.SYS.getpid, 1 << 200)
+
+
+def test_raw_syscall_number_range():
+    """The kernel reads the number as an int: 2**40 must not wrap to read (0) or anything."""
+    for nr in (-1, 2**31, 2**32, 2**40, 2**40 + L.SYS.getpid, -2**63):
+        with pytest.raises(OverflowError):
+            L.syscall(nr)
+    with pytest.raises(L.UnsupportedError):
+        L.syscall(2**31 - 1)
+    with pytest.raises(TypeError):
+        L.syscall(float(L.SYS.getpid))
+
+
+def test_raw_syscall_releases_its_views_before_raising():
+    ba = bytearray(8)
+    try:
+        L.syscall(L.SYS.read, -1, ba, 8)
+    except OSError as e:
+        err = e          # the traceback keeps syscall's frame alive
+    assert err.errno == errno.EBADF
+    ba.extend(b"x")      # BufferError if a view of it were still exported
+    ba = bytearray(8)
+    with pytest.raises(TypeError):
+        L.syscall(L.SYS.read, 0, ba, "not an int")   # fails after the view was made
+    ba.extend(b"x")
+    for _ in range(200):  # the memoryview crash of issue 7 defect 2
+        try:
+            L.syscall(L.SYS.read, -1, memoryview(bytearray(16)), 16)
+        except OSError as e:
+            err = e
+    gc.collect()
+
+
+def test_raw_syscall_leaves_the_callers_own_cdata_alone():
+    view = L.ffi.from_buffer(bytearray(b"abcd"))
+    assert L.syscall(L.SYS.getpid, view) == os.getpid()
+    assert view[0] == b"a"   # not released: it is the caller's
+    r, w = L.pipe()
+    with r, w:
+        L.write(w, b"zz")
+        out = L.ffi.new("char[2]")
+        assert L.syscall(L.SYS.read, r, out, 2) == 2 and L.ffi.buffer(out)[:] == b"zz"
 
 
 def test_sys_numbers_are_this_arch():

@@ -4,10 +4,12 @@ asyncio."""
 import array
 import asyncio
 import errno
+import gc
 import os
 import select
 import selectors
 import signal
+import struct
 import threading
 import time
 
@@ -101,11 +103,53 @@ def test_epoll_namespaces():
         value = getattr(select, "EPOLL" + name) & 0xFFFFFFFF  # EPOLLET < 0 on 32-bit CPython
         assert getattr(L.EPOLL, name) == getattr(L, "EPOLL" + name) == value, name
     assert L.EPOLL.WAKEUP == getattr(select, "EPOLLWAKEUP", 1 << 29)  # select's since 3.14
-    assert L.EPOLL.CLOEXEC == L.EPOLL_CLOEXEC == select.EPOLL_CLOEXEC
+    assert L.EPOLL_CREATE.CLOEXEC == L.EPOLL_CLOEXEC == select.EPOLL_CLOEXEC
     assert (L.EPOLL_CTL.ADD, L.EPOLL_CTL.MOD, L.EPOLL_CTL.DEL) == (1, 3, 2)
     from linuxsys.flags import to_int
-    assert to_int("in|epollout|epoll_cloexec|et", L.EPOLL) == (
-        select.EPOLLIN | select.EPOLLOUT | select.EPOLL_CLOEXEC | select.EPOLLET) & 0xFFFFFFFF
+    assert to_int("in|epollout|et", L.EPOLL) == (
+        select.EPOLLIN | select.EPOLLOUT | select.EPOLLET) & 0xFFFFFFFF
+    assert to_int("epoll_cloexec", L.EPOLL_CREATE) == select.EPOLL_CLOEXEC
+
+
+def test_one_namespace_per_argument():
+    """Flags of different arguments that share a C prefix live apart (CONTRACT §1): a member
+    never prints as another argument's name, and another namespace's member is refused."""
+    from linuxsys.flags import to_int
+    assert set(L.EPOLL_CREATE.__members__) == {"CLOEXEC"} and "CLOEXEC" not in L.EPOLL.__members__
+    assert set(L.IN_INIT.__members__) == {"CLOEXEC", "NONBLOCK"}
+    assert not {"CLOEXEC", "NONBLOCK"} & set(L.IN.__members__)
+    assert repr(L.IN_INIT(os.O_NONBLOCK)) == f"<IN_INIT.NONBLOCK: {os.O_NONBLOCK}>"
+    assert repr(L.IN(L.IN_MOVE_SELF)) == f"<IN.MOVE_SELF: {L.IN_MOVE_SELF}>"
+    assert L.IN_INIT.NONBLOCK == L.IN_NONBLOCK and L.IN_INIT.CLOEXEC == L.IN_CLOEXEC  # flat
+    init = {"CLOEXEC", "NONBLOCK", "CLASS_NOTIF", "CLASS_CONTENT", "CLASS_PRE_CONTENT",
+            "UNLIMITED_QUEUE", "UNLIMITED_MARKS", "ENABLE_AUDIT"}
+    assert init <= set(L.FAN_INIT.__members__)
+    assert all(n.startswith("REPORT_") for n in set(L.FAN_INIT.__members__) - init)
+    assert not set(L.FAN_INIT.__members__) & set(L.FAN.__members__)
+    assert not set(L.FAN_MARK.__members__) & set(L.FAN.__members__)
+    assert repr(L.FAN_INIT(2)) == "<FAN_INIT.NONBLOCK: 2>" and repr(L.FAN(2)) == "<FAN.MODIFY: 2>"
+    assert (L.FAN_RESPONSE.ALLOW, L.FAN_RESPONSE.DENY) == (L.FAN_ALLOW, L.FAN_DENY) == (1, 2)
+    assert to_int("deny|audit", L.FAN_RESPONSE) == L.FAN_DENY | L.FAN_AUDIT
+    for fn, args in ((L.epoll_create1, (L.EPOLL.IN,)), (L.inotify_init1, (L.IN.MOVE_SELF,)),
+                     (L.fanotify_init, (L.FAN.MODIFY,)), (L.eventfd, (0, L.IN_INIT.NONBLOCK)),
+                     (L.poll, ([(0, L.EPOLL.IN)], 0)), (L.Epoll, (L.EPOLL.ET,)),
+                     (L.Inotify, (L.IN.ONESHOT,))):
+        with pytest.raises(TypeError):
+            fn(*args)
+    with L.Epoll() as ep, L.eventfd() as efd:
+        with pytest.raises(TypeError):
+            ep.register(efd, L.POLL.IN)
+        with pytest.raises(TypeError):
+            L.epoll_ctl(ep, L.EPOLL.IN, efd)
+        with pytest.raises(TypeError):
+            L.epoll_create1(L.EPOLL_CTL.ADD)
+    with L.inotify_init1() as ino:
+        with pytest.raises(TypeError):
+            L.inotify_add_watch(ino, "/", L.IN_INIT.NONBLOCK)
+    with pytest.raises(ValueError):
+        L.inotify_init1("move_self")  # an event name is no inotify_init1 flag
+    with L.inotify_init1("nonblock|in_cloexec", inheritable=True) as fd:
+        assert cloexec(fd) and not os.get_blocking(fd)
 
 
 def test_epoll_wait_matches_select_epoll(pipes):
@@ -298,9 +342,12 @@ def test_Epoll_like_select_epoll(pipes):
         with pytest.raises(ValueError):
             ep.poll(0, maxevents=0)
     assert ep.closed and repr(ep) == "<Epoll closed>"
-    raises_errno(errno.EBADF, ep.poll, 0)
-    raises_errno(errno.EBADF, ep.register, r1)
-    raises_errno(errno.EBADF, ep.fileno)
+    for method, args in ((ep.poll, (0,)), (ep.poll, ()), (ep.poll, (1, 5)),
+                         (ep.register, (r1,)), (ep.modify, (r1, "in")), (ep.unregister, (r1,)),
+                         (ep.fileno, ())):
+        with pytest.raises(L.ClosedFdError) as e:  # select.epoll raises ValueError likewise
+            method(*args)
+        assert e.value.errno == errno.EBADF and isinstance(e.value, ValueError)
     ep.close()  # idempotent
 
 
@@ -381,7 +428,10 @@ def test_poll_arguments(pipes):
         L.poll([(r1, select.POLLIN)], 2**31)
     closed = L.eventfd()
     closed.close()
-    raises_errno(errno.EBADF, L.poll, [(closed, select.POLLIN)], 0)
+    with pytest.raises(L.ClosedFdError):  # refused before the call, as a ValueError too
+        L.poll([(closed, select.POLLIN)], 0)
+    with pytest.raises(L.ClosedFdError):
+        L.ppoll([(r1, select.POLLIN), (closed, select.POLLIN)], 0)
 
 
 def test_ppoll(pipes):
@@ -471,14 +521,14 @@ def test_eventfd_wakes_a_blocked_reader():
 def test_inotify_init1():
     with L.inotify_init1() as fd:
         assert link(fd) == "anon_inode:inotify" and cloexec(fd)
-    with L.inotify_init1(L.IN.NONBLOCK, inheritable=True) as fd:
+    with L.inotify_init1(L.IN_INIT.NONBLOCK, inheritable=True) as fd:
         assert not cloexec(fd)
-        assert L.inotify_read(fd) == []
-    raises_errno(errno.EINVAL, L.inotify_init1, L.IN.ACCESS)
+        raises_errno(errno.EAGAIN, L.inotify_read, fd)  # nothing pending: BlockingIOError
+    raises_errno(errno.EINVAL, L.inotify_init1, L.IN_ACCESS)  # a plain int: the kernel's say
 
 
 def test_inotify_events(tmp_path):
-    with L.Inotify(L.IN.NONBLOCK) as ino:
+    with L.Inotify(L.IN_INIT.NONBLOCK) as ino:
         assert link(ino.fd) == "anon_inode:inotify" and cloexec(ino.fd)
         wd = ino.add_watch(tmp_path)
         assert ino.add_watch(str(tmp_path), L.IN.ALL_EVENTS) == wd  # the same watch again
@@ -495,22 +545,30 @@ def test_inotify_events(tmp_path):
             (L.IN.DELETE, "g")]
         moves = [e for e in events if e.mask & L.IN.MOVE]
         assert moves[0].cookie == moves[1].cookie != 0
-        assert ino.read_events() == [] and list(ino) == []
+        with pytest.raises(BlockingIOError):
+            ino.read_events()
+        assert list(ino) == []  # iteration ends where read_events raises
         ino.rm_watch(wd)
         assert [(e.wd, e.mask, e.name) for e in ino.read_events()] == [(wd, L.IN.IGNORED, None)]
     assert ino.closed and repr(ino) == "<Inotify closed>"
-    raises_errno(errno.EBADF, ino.read_events)
+    for method, args in ((ino.read_events, ()), (ino.add_watch, (tmp_path,)),
+                         (ino.rm_watch, (wd,)), (ino.fileno, ())):
+        with pytest.raises(L.ClosedFdError):
+            method(*args)
+    with pytest.raises(L.ClosedFdError):
+        list(ino)
 
 
 def test_inotify_watch_on_a_file(tmp_path):
     p = tmp_path / "file"
     p.write_bytes(b"")
-    with L.inotify_init1(L.IN.NONBLOCK) as fd:
+    with L.inotify_init1(L.IN_INIT.NONBLOCK) as fd:
         wd = L.inotify_add_watch(fd, p, L.IN.ATTRIB | L.IN.DELETE_SELF | L.IN.ONESHOT)
         os.chmod(p, 0o600)
         os.chmod(p, 0o644)  # oneshot: the watch is gone after the first
         assert L.inotify_read(fd) == [(wd, L.IN.ATTRIB, 0, None), (wd, L.IN.IGNORED, 0, None)]
-        assert fd.inotify_read() == []
+        with pytest.raises(BlockingIOError):
+            fd.inotify_read()
         wd = fd.inotify_add_watch(bytes(p), "delete_self|in_modify")
         os.unlink(p)
         got = L.inotify_read(fd)
@@ -520,7 +578,7 @@ def test_inotify_watch_on_a_file(tmp_path):
 
 def test_inotify_names_and_big_batches(tmp_path):
     raw = b"caf\xe9-\xff"  # not UTF-8: surrogateescape'd, as os.fsdecode
-    with L.Inotify(L.IN.NONBLOCK) as ino:
+    with L.Inotify(L.IN_INIT.NONBLOCK) as ino:
         ino.add_watch(tmp_path, L.IN.CREATE)
         os.close(os.open(os.path.join(bytes(tmp_path), raw), os.O_CREAT | os.O_WRONLY))
         names = [f"{i:04d}-" + "n" * 200 for i in range(300)]  # ~70 KB of events: many reads
@@ -573,7 +631,7 @@ def test_inotify_eacces_as_nobody(tmp_path):
 
 def test_inotify_namespace():
     assert L.IN.ALL_EVENTS == 0xFFF
-    assert L.IN.CLOEXEC == os.O_CLOEXEC and L.IN.NONBLOCK == os.O_NONBLOCK
+    assert L.IN_INIT.CLOEXEC == os.O_CLOEXEC and L.IN_INIT.NONBLOCK == os.O_NONBLOCK
     assert L.IN.CLOSE == L.IN.CLOSE_WRITE | L.IN.CLOSE_NOWRITE
     for name in ("ACCESS", "MODIFY", "ATTRIB", "CLOSE_WRITE", "CLOSE_NOWRITE", "OPEN",
                  "MOVED_FROM", "MOVED_TO", "CREATE", "DELETE", "DELETE_SELF", "MOVE_SELF",
@@ -592,9 +650,9 @@ def fanotify_or_skip(*args, **kwargs):
 @requires_root()
 def test_fanotify_open_event(tmp_path):
     (tmp_path / "watched").write_bytes(b"x")
-    with fanotify_or_skip(L.FAN.CLASS_NOTIF | L.FAN.NONBLOCK, L.O.RDONLY) as fan:
+    with fanotify_or_skip(L.FAN_INIT.CLASS_NOTIF | L.FAN_INIT.NONBLOCK, L.O.RDONLY) as fan:
         assert link(fan) == "anon_inode:[fanotify]" and cloexec(fan)
-        assert L.fanotify_read(fan) == []
+        raises_errno(errno.EAGAIN, L.fanotify_read, fan)  # nothing pending: BlockingIOError
         L.fanotify_mark(fan, L.FAN_MARK.ADD, L.FAN.OPEN | L.FAN.EVENT_ON_CHILD,
                         L.AT.FDCWD, tmp_path)
         with open(tmp_path / "watched", "rb"):
@@ -620,7 +678,7 @@ def test_fanotify_open_event(tmp_path):
 
 @requires_root()
 def test_fanotify_dirfd_mark_and_pidfd(tmp_path):
-    flags = L.FAN.CLASS_NOTIF | L.FAN.NONBLOCK | L.FAN.REPORT_PIDFD
+    flags = L.FAN_INIT.CLASS_NOTIF | L.FAN_INIT.NONBLOCK | L.FAN_INIT.REPORT_PIDFD
     with fanotify_or_skip(flags, "rdonly", inheritable=True) as fan, \
             L.open(tmp_path, "directory") as d:
         assert not cloexec(fan)
@@ -643,7 +701,7 @@ def test_fanotify_dirfd_mark_and_pidfd(tmp_path):
 @requires_root()
 def test_fanotify_permission_event_denied(tmp_path):
     (tmp_path / "guarded").write_bytes(b"")
-    with fanotify_or_skip(L.FAN.CLASS_CONTENT) as fan:
+    with fanotify_or_skip(L.FAN_INIT.CLASS_CONTENT) as fan:
         L.fanotify_mark(fan, L.FAN_MARK.ADD, L.FAN.OPEN_PERM, L.AT.FDCWD, tmp_path / "guarded")
         outcome = []
 
@@ -658,7 +716,7 @@ def test_fanotify_permission_event_denied(tmp_path):
         events = L.fanotify_read(fan)  # blocking: waits for the opener
         try:
             assert [e.mask for e in events] == [L.FAN.OPEN_PERM]
-            L.fanotify_respond(fan, events[0].fd, L.FAN_DENY)
+            L.fanotify_respond(fan, events[0].fd, L.FAN_RESPONSE.DENY)
         finally:
             for e in events:
                 e.fd.close()
@@ -681,7 +739,7 @@ def test_fanotify_errors(tmp_path):
     raises_errno(errno.EBADF, L.fanotify_mark, 10**6, "add", L.FAN.OPEN, L.AT.FDCWD, tmp_path)
 
     def unprivileged():
-        raises_errno(errno.EPERM, L.fanotify_init, L.FAN.CLASS_CONTENT)
+        raises_errno(errno.EPERM, L.fanotify_init, L.FAN_INIT.CLASS_CONTENT)
     assert as_nobody(unprivileged) == 0
 
 
@@ -712,7 +770,7 @@ def readable_event_fds(tmp_path, stack):
            ("inotify fd", raw_ino)]
     if os.geteuid() == 0:
         try:
-            fan = L.fanotify_init(L.FAN.CLASS_NOTIF)
+            fan = L.fanotify_init(L.FAN_INIT.CLASS_NOTIF)
         except L.UnsupportedError:
             if not EMULATED:
                 raise
@@ -768,3 +826,325 @@ def test_module_exports():
                  "fanotify_mark", "fanotify_read", "fanotify_respond", "read_value",
                  "write_value"):
         assert callable(getattr(L.Fd, name)), name
+
+
+# ---- hardening (issue 7) -------------------------------------------------------------------
+
+FAN_METADATA = struct.Struct("=IBBHQii")  # struct fanotify_event_metadata, 24 bytes
+
+
+def test_readers_refuse_other_kinds_of_fd(tmp_path):
+    """Each reader checks the fd's kind before reading: a pipe's or a file's data stays
+    unread (it used to come back as a count, or as records), OSError EINVAL instead."""
+    (tmp_path / "f").write_bytes(b"12345678" * 4)
+    r, w = L.pipe()
+    with r, w, L.open(tmp_path / "f") as f, L.eventfd(7) as efd, L.Inotify() as ino, \
+            L.epoll_create1() as ep:
+        L.write(w, b"abcdefgh" * 4)
+        cases = [(L.eventfd_read, ()), (L.inotify_read, ()), (L.fanotify_read, ()),
+                 (L.eventfd_write, (1,)), (L.fanotify_respond, (0, L.FAN_RESPONSE.ALLOW))]
+        for fn, args in cases:
+            for fd in (r, r.fd, f, f.fd, ep):
+                e = raises_errno(errno.EINVAL, fn, fd, *args)
+                assert "not a" in str(e), (fn, fd)
+        for fn in (L.inotify_read, L.fanotify_read):
+            raises_errno(errno.EINVAL, fn, efd)
+        for fn in (L.eventfd_read, L.fanotify_read):
+            raises_errno(errno.EINVAL, fn, ino)  # an Inotify: its Fd's kind
+            raises_errno(errno.EINVAL, fn, ino.fd)
+        raises_errno(errno.EINVAL, L.eventfd_write, w, 1)  # nothing written into the pipe
+        assert L.read(r, 100) == b"abcdefgh" * 4
+        assert L.read(f, 100) == b"12345678" * 4
+        assert L.eventfd_read(efd) == 7
+
+
+def test_fanotify_read_of_a_pipe_adopts_no_fd():
+    """A pipe holding what looks like fanotify events naming a victim's fd number: the read
+    is refused before anything is read, and the victim stays open (fanotify_read used to
+    wrap that number in an owning Fd that closed it)."""
+    r, w = L.pipe()
+    victim = L.eventfd(3)
+    with r, w, victim:
+        record = FAN_METADATA.pack(24, L.FANOTIFY_METADATA_VERSION, 0, 24, L.FAN.OPEN,
+                                   victim.fd, os.getpid())
+        L.write(w, record * 2)
+        raises_errno(errno.EINVAL, L.fanotify_read, r)
+        raises_errno(errno.EINVAL, L.fanotify_read, r.fd)
+        gc.collect()
+        assert L.eventfd_read(victim) == 3
+        assert L.read(r, 100) == record * 2
+
+
+def test_fanotify_read_checks_the_metadata_version():
+    """Events of another metadata version are refused (OSError EPROTO) before any number in
+    them is taken for an fd.  The version is checked in the C helper, so the fd here is a
+    pipe told to pass for a fanotify group (as when /proc cannot say)."""
+    r, w = L.pipe()
+    victim = L.eventfd(3)
+    with r, w, victim:
+        r._kind = "fanotify"
+        good = FAN_METADATA.pack(24, L.FANOTIFY_METADATA_VERSION, 0, 24, L.FAN.OPEN, -1, 1)
+        bad = FAN_METADATA.pack(24, L.FANOTIFY_METADATA_VERSION + 1, 0, 24, L.FAN.OPEN,
+                                victim.fd, 1)
+        L.write(w, good + bad)
+        e = raises_errno(errno.EPROTO, L.fanotify_read, r)
+        assert f"version {L.FANOTIFY_METADATA_VERSION + 1}" in str(e)
+        gc.collect()
+        assert L.eventfd_read(victim) == 3  # not adopted, not closed
+        L.write(w, good)  # the version this build parses, no fd: read as such
+        assert L.fanotify_read(r) == [(L.FAN.OPEN, None, 1, None)]
+
+
+def test_makers_tag_their_fds():
+    """The Fds made here know their kind, so the readers' check costs nothing for them."""
+    from linuxsys.fd import fd_kind
+    with L.eventfd() as efd, L.inotify_init1() as ino, L.epoll_create1() as ep:
+        for fd, kind in ((efd, "eventfd"), (ino, "inotify"), (ep, "eventpoll")):
+            assert fd._kind == kind == fd_kind(fd.fd)
+    if os.geteuid() == 0:
+        try:
+            fan = L.fanotify_init()
+        except L.UnsupportedError:
+            if not EMULATED:
+                raise
+        else:
+            with fan:
+                assert fan._kind == "fanotify" == fd_kind(fan.fd)
+
+
+def test_nothing_pending_raises_blocking_io_error(tmp_path):
+    """One convention for every nonblocking reader: BlockingIOError (EAGAIN), as os.read."""
+    with L.eventfd(0, "nonblock") as efd, L.Inotify(L.IN_INIT.NONBLOCK) as ino:
+        for fn, fd in ((L.eventfd_read, efd), (L.inotify_read, ino.fd), (L.inotify_read, ino),
+                       (lambda x: x.read_events(), ino), (L.Fd.read_value, efd)):
+            with pytest.raises(BlockingIOError) as e:
+                fn(fd)
+            assert e.value.errno == errno.EAGAIN
+        assert list(ino) == []
+        ino.add_watch(tmp_path, L.IN.CREATE)
+        (tmp_path / "x").touch()
+        assert [e.name for e in ino] == ["x"]
+
+
+def test_only_reference_fds_stay_open_for_the_call(tmp_path):
+    """Every fd-taking function with a temporary Fd as the only reference to it: the call
+    acts on it (no EBADF), and garbage collection closes it afterwards."""
+    L.eventfd_write(L.eventfd(0), 1)
+    assert L.eventfd_read(L.eventfd(5)) == 5
+    assert L.eventfd_read(L.Fd(L.eventfd(6).detach())) == 6  # untagged: /proc asked
+    assert L.epoll_wait(L.epoll_create1(), 1, 0) == []
+    assert L.epoll_pwait(L.epoll_create1(), 1, 0, []) == []
+    assert L.epoll_wait(L.epoll_create1(), bytearray(16), 0) == 0
+    with L.epoll_create1() as ep:
+        L.epoll_ctl(ep, L.EPOLL_CTL.ADD, L.eventfd(1), L.EPOLL.IN)
+        L.epoll_ctl(L.Fd(L.dup(ep).detach()), L.EPOLL_CTL.ADD, L.eventfd(1), L.EPOLL.IN)
+    with L.Epoll() as ep:
+        ep.register(L.eventfd(1), L.EPOLL.IN)
+    got = L.poll(((L.eventfd(1), L.POLL.IN) for _ in range(3)), 0)  # a generator's Fds
+    assert len({fd for fd, _ in got}) == 3 and all(ev == select.POLLIN for _, ev in got)
+    got = L.ppoll(((L.eventfd(1), "in") for _ in range(3)), 0)
+    assert len({fd for fd, _ in got}) == 3 and all(ev == select.POLLIN for _, ev in got)
+    wd = L.inotify_add_watch(L.inotify_init1(), tmp_path, L.IN.CREATE)
+    assert wd >= 1
+    raises_errno(errno.EINVAL, L.inotify_rm_watch, L.inotify_init1(), wd)  # not EBADF
+    with pytest.raises(BlockingIOError):
+        L.inotify_read(L.inotify_init1(L.IN_INIT.NONBLOCK))
+    if os.geteuid() == 0 and not EMULATED:
+        with pytest.raises(BlockingIOError):
+            L.fanotify_read(L.fanotify_init(L.FAN_INIT.NONBLOCK))
+        L.fanotify_mark(L.fanotify_init(), L.FAN_MARK.ADD, L.FAN.OPEN, L.Fd(L.open(tmp_path)
+                                                                              .detach()))
+        raises_errno(errno.ENOENT, L.fanotify_respond, L.fanotify_init(L.FAN_INIT.CLASS_CONTENT),
+                     L.eventfd(), L.FAN_RESPONSE.ALLOW)
+    assert qemu_may_lack(L.epoll_pwait2, L.epoll_create1(), 1, 0) == []  # last: may skip
+
+
+def test_parameter_names_are_the_man_pages(tmp_path):
+    with L.inotify_init1(flags=L.IN_INIT.NONBLOCK) as fd:
+        wd = L.inotify_add_watch(fd=fd, pathname=tmp_path, mask=L.IN.CREATE)
+        L.inotify_rm_watch(fd=fd, wd=wd)
+    with L.Inotify() as ino:
+        assert ino.add_watch(pathname=str(tmp_path), mask="create") >= 1
+    with L.epoll_create1(flags=0) as ep, L.eventfd(initval=1, flags=0) as efd:
+        L.epoll_ctl(epfd=ep, op="add", fd=efd, events="in", data=9)
+        assert L.epoll_wait(epfd=ep, maxevents_or_buffer=1, timeout=0) == [(9, select.EPOLLIN)]
+        L.eventfd_write(fd=efd, value=1)
+        assert L.eventfd_read(fd=efd) == 2
+    assert L.poll(fds=[], timeout=0) == [] and L.ppoll(fds=[], timeout_ns=0, sigmask=None) == []
+    if os.geteuid() == 0 and not EMULATED:
+        with L.fanotify_init(flags=0, event_f_flags=0) as fan:
+            L.fanotify_mark(fanotify_fd=fan, flags="add", mask="open", dirfd=L.AT.FDCWD,
+                            pathname=tmp_path)
+            e = raises_errno(errno.ENOENT, L.fanotify_mark, fanotify_fd=fan, flags="remove",
+                             mask="open", pathname=tmp_path / "missing")
+            assert e.filename == str(tmp_path / "missing")
+
+
+def test_epoll_buffer_released_before_raising():
+    """A failing wait into the caller's buffer leaves it unexported: the bytearray can grow
+    while the exception lives, and a memoryview kept in a reference cycle with the exception
+    is not cleared while exported (that used to crash the interpreter)."""
+    def keep_errors():
+        errors = []
+        for _ in range(1000):
+            try:
+                L.epoll_wait(-1, memoryview(bytearray(16)), 0)
+            except OSError as e:
+                errors.append(e)  # the traceback holds the frame, a cycle through it
+        return errors
+    assert len(keep_errors()) == 1000
+    gc.collect()
+    with L.epoll_create1() as ep:
+        for call, buf in ((lambda b: L.epoll_wait(-1, b, 0), bytearray(32)),
+                          (lambda b: L.epoll_pwait(ep, b, 0, ["nosuch"]), bytearray(32)),
+                          (lambda b: L.epoll_pwait2(ep, b, -1.5), bytearray(32)),
+                          (lambda b: L.epoll_wait(ep, b, 0), bytearray(15))):
+            try:
+                call(buf)
+            except (OSError, ValueError, TypeError) as e:
+                err = e
+            buf.extend(b"x")  # BufferError if still exported
+            assert err.__traceback__ is not None
+        buf = bytearray(32)
+        with pytest.raises(Interrupted):  # a signal handler's exception out of the wait
+            signal_during(L.epoll_wait, ep, buf, 60_000, raise_from_handler=True)
+        buf.extend(b"x")
+        assert L.epoll_wait(ep, buf, 0) == 0
+        buf.extend(b"x")
+
+
+def test_epoll_buffers_must_be_writable():
+    with L.epoll_create1() as ep:
+        for ro in (bytes(32), memoryview(bytearray(32)).toreadonly(),
+                   L.ffi.from_buffer(bytes(32)), L.ffi.from_buffer(bytearray(32))):
+            with pytest.raises(TypeError):
+                L.epoll_wait(ep, ro, 0)
+        with pytest.raises(BufferError):
+            L.epoll_wait(ep, memoryview(bytearray(64))[::2], 0)
+        assert L.epoll_wait(ep, L.ffi.new("char[]", 16), 0) == 0  # linuxsys-allocated: fine
+
+
+def test_epoll_maxevents_checked_before_allocating():
+    limit = L._native.lib.LS_EP_MAX_EVENTS
+    with L.epoll_create1() as ep, L.Epoll() as pyep:
+        for bad, exc in ((0, ValueError), (-5, ValueError), (limit + 1, OverflowError),
+                         (2**31, OverflowError), (2**64, OverflowError), (2**200, OverflowError)):
+            with pytest.raises(exc):
+                L.epoll_wait(ep, bad, 0)
+            with pytest.raises(exc):
+                pyep.poll(0, maxevents=bad)
+        for bad in (1.5, "3", None):
+            with pytest.raises(TypeError):
+                pyep.poll(0, maxevents=bad)
+        for bad in ("3", [1], b"x"):
+            with pytest.raises(TypeError):
+                pyep.poll(bad)
+        assert pyep.poll(0, maxevents=1) == [] and L.epoll_wait(ep, 1, 0) == []
+
+
+def test_closed_fd_unregisters_like_a_closed_file():
+    """ClosedFdError is a ValueError: selectors and asyncio unregister a closed Fd as they do
+    a closed file object, and Epoll.unregister raises what select.epoll raises."""
+    fd = L.eventfd(1)
+    with selectors.EpollSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ, "data")
+        fd.close()
+        key = sel.unregister(fd)
+        assert key.fileobj is fd and key.data == "data" and sel.get_map() == {}
+    fd = L.eventfd(1)
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        fd.close()
+        sel.unregister(fd)
+    with L.Epoll() as ep, select.epoll() as oracle:
+        fd = L.eventfd(1)
+        ep.register(fd)
+        pr, pw = os.pipe()
+        os.close(pw)
+        f = open(pr, "rb")
+        oracle.register(f)
+        fd.close()
+        f.close()
+        with pytest.raises(ValueError):
+            oracle.unregister(f)
+        with pytest.raises(ValueError) as e:
+            ep.unregister(fd)
+        assert type(e.value) is L.ClosedFdError and e.value.errno == errno.EBADF
+
+    async def main():  # asyncio refuses both with ValueError("Invalid file object")
+        loop = asyncio.get_running_loop()
+        pr, pw = os.pipe()
+        os.close(pw)
+        f = open(pr, "rb")
+        fd = L.eventfd(1)
+        outcome = []
+        for obj in (f, fd):
+            loop.add_reader(obj, lambda: None)
+            assert loop.remove_reader(obj) is True
+            loop.add_reader(obj, lambda: None)
+            obj.close()
+            with pytest.raises(ValueError) as e:
+                loop.remove_reader(obj)
+            outcome.append(str(e.value).split(":")[0])
+        return outcome
+    assert asyncio.run(main()) == ["Invalid file object"] * 2
+
+
+def test_arguments_checked_before_any_syscall(tmp_path):
+    r, w = L.pipe()
+    with r, w, L.eventfd(0, "nonblock") as efd:
+        with pytest.raises(OverflowError):
+            L.eventfd_write(w, -1)  # the value first: no /proc look, nothing written
+        with pytest.raises(TypeError):
+            L.eventfd_write(efd, "1")
+        with pytest.raises(TypeError):
+            L.eventfd_read(None)
+        with pytest.raises(OverflowError):
+            L.inotify_rm_watch(efd, 2**31)
+        with pytest.raises(TypeError):
+            L.inotify_rm_watch(efd, "1")
+        with pytest.raises(ValueError):
+            L.fanotify_respond(efd, 0, "nosuch")
+        with pytest.raises(TypeError):
+            L.fanotify_respond(efd, 0, L.FAN.OPEN)
+        with pytest.raises(TypeError):
+            L.poll([(r, L.EPOLL.IN)], 0)
+        with pytest.raises(TypeError):
+            L.epoll_wait(efd, 1, "soon")
+        with L.Epoll() as ep:
+            with pytest.raises(TypeError):
+                ep.poll("soon")
+        with pytest.raises(BlockingIOError):  # nothing was written into the pipe
+            os.read(r.fd, 10) if os.set_blocking(r.fd, False) is None else None
+
+
+def test_native_arguments_annotated_for_the_trace():
+    """Every flag or enum argument of the event, signal and time helpers names its namespace,
+    every pointer the kernel fills says out (cdefs /* NS */, /* out */, ls_argspec)."""
+    spec = L.ffi.string(L._native.lib.ls_argspec()).decode().splitlines()
+    mine = ("epoll_create1 EPOLL_CREATE", "eventfd2 - EFD", "inotify_init1 IN_INIT",
+            "inotify_add_watch - - IN", "fanotify_init FAN_INIT O",
+            "epoll_ctl - EPOLL_CTL - EPOLL -", "epoll_pwait - out - - -",
+            "epoll_wait - out - -", "epoll_pwait2 - out - - -", "inotify_read - out - out",
+            "fanotify_mark - FAN_MARK FAN - -", "fanotify_read - out - out",
+            "rt_sigprocmask SIG_HOW - out -", "rt_sigpending out -", "signalfd4 - - - SFD",
+            "rt_sigtimedwait - out - -", "rt_sigqueueinfo - SIG -",
+            "rt_tgsigqueueinfo - - SIG -", "signalfd_read - out - -",
+            "timerfd_create CLOCK TFD", "clock_gettime CLOCK", "clock_getres CLOCK",
+            "clock_settime CLOCK -", "clock_nanosleep CLOCK TIMER - out",
+            "timerfd_settime - TFD_TIMER - - out", "timerfd_gettime - out", "times out")
+    for line in mine:
+        assert line in spec, line
+        assert all(n in ("-", "out") or n in L.flags.NAMESPACES for n in line.split()[1:])
+
+
+def test_trace_prints_init_flags_in_their_own_namespace(caplog):
+    """inotify_init1's IN_NONBLOCK is 0x800 like IN_MOVE_SELF: the trace names the flag."""
+    with caplog.at_level("DEBUG", logger="linuxsys.syscall"):
+        L.trace(True)
+        try:
+            L.inotify_init1(L.IN_INIT.NONBLOCK).close()
+        finally:
+            L.trace(False)
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("inotify_init1")]
+    assert "NONBLOCK" in line and "MOVE_SELF" not in line, line

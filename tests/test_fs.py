@@ -1,5 +1,7 @@
 """The fs family against the real kernel: every function of linuxsys.fs, Stat and makedev."""
 import errno
+import gc
+import inspect
 import logging
 import os
 import pickle
@@ -13,7 +15,8 @@ import pytest
 
 import linuxsys as L
 from linuxsys import fs
-from conftest import EMULATED, as_nobody, cloexec, in_child, qemu_may_lack, raises_errno, requires_root
+from conftest import (EMULATED, as_nobody, child_ok, cloexec, in_child, qemu_may_lack, raises_errno,
+                      requires_root)
 
 NOBODY = 65534
 BIG = (2**32 + 4096, 2**40 + 4096)  # offsets past 32 bits and past 40 bits
@@ -388,7 +391,7 @@ def test_listdir_of_a_removed_directory(tmp_path):
 # ---- access -------------------------------------------------------------------------------
 
 def test_access_and_faccessat(tree):
-    assert L.access(tree / "file", L.OK.R_OK | L.OK.W_OK) is None
+    assert L.access(tree / "file", L.OK.R | L.OK.W) is None
     assert L.access(tree / "file", "F_OK") is None
     assert L.access(tree / "file", "R_OK|W_OK") is None
     assert L.access(bytes(tree / "dir"), L.R_OK | L.X_OK) is None
@@ -398,10 +401,10 @@ def test_access_and_faccessat(tree):
     raises_errno(errno.ENOTDIR, L.access, tree / "file" / "x", 0)
     if os.geteuid() == 0:  # even root needs one x bit to execute
         assert not os.access(tree / "file", os.X_OK)
-        raises_errno(errno.EACCES, L.access, tree / "file", L.OK.X_OK)
+        raises_errno(errno.EACCES, L.access, tree / "file", L.OK.X)
     with L.open(tree, "directory") as d:
         assert L.faccessat(d, "file", "R_OK") is None
-        assert d.faccessat("file", L.OK.R_OK) is None
+        assert d.faccessat("file", L.OK.R) is None
         qemu_may_lack(L.faccessat, d, "dangling", "F_OK", L.AT.SYMLINK_NOFOLLOW)
         raises_errno(errno.ENOENT, L.faccessat, d, "dangling", "F_OK")
         assert L.faccessat(d, "file", "R_OK", "eaccess") is None
@@ -421,7 +424,7 @@ def test_access_eacces_as_nobody(public):
         raises_errno(errno.EACCES, L.access, secret, "R_OK")
         assert L.access(secret, "F_OK") is None
         assert L.access(public, "R_OK|X_OK") is None
-        raises_errno(errno.EACCES, L.access, public, L.OK.W_OK)
+        raises_errno(errno.EACCES, L.access, public, L.OK.W)
     assert as_nobody(check) == 0
 
 
@@ -1229,3 +1232,266 @@ def test_bad_python_arguments(tree):
     with pytest.raises(TypeError):
         L.mknod(tree / "x", 0o600, 1.0)
     assert sorted(os.listdir(tree)) == ["dangling", "dir", "file", "link"]
+
+
+# ---- an Fd passed as the only reference stays open through the call --------------------------
+
+# name -> (what to open: "dir", "file" (read-only), "rdwr"; the arguments after the fd)
+TEMP_FD_CALLS = {
+    "fstat": ("file", ()), "fstatat": ("dir", ("file",)), "statx": ("dir", ("file",)),
+    "openat": ("dir", ("file",)), "openat2": ("dir", ("file",)),
+    "getdents64": ("dir", (bytearray(4096),)), "faccessat": ("dir", ("file", "F_OK")),
+    "fchmodat": ("dir", ("file", 0o640)), "fchmod": ("file", (0o640,)),
+    "fchownat": ("dir", ("file", -1, -1)), "fchown": ("file", (-1, -1)),
+    "utimensat": ("dir", ("file",)), "futimens": ("rdwr", ()),
+    "linkat": ("dir", ("file", L.AT.FDCWD, "hard")), "readlinkat": ("dir", ("link",)),
+    "unlinkat": ("dir", ("dangling",)), "renameat2": ("dir", ("file", L.AT.FDCWD, "moved")),
+    "mkdirat": ("dir", ("sub",)), "mknodat": ("dir", ("node",)), "fchdir": ("dir", ()),
+    "ftruncate": ("rdwr", (2,)), "fallocate": ("rdwr", (0, 0, 10)),
+    "posix_fadvise": ("file", (0, 0, 0)), "sync_file_range": ("rdwr", (0, 0)),
+    "readahead": ("file", (0, 1)), "fsync": ("rdwr", ()), "fdatasync": ("rdwr", ()),
+    "syncfs": ("file", ()), "fstatfs": ("file", ()), "listdir": ("dir", ()),
+    "readdir": ("dir", ()),
+}
+
+
+def call_with_temporary_fd(fn, make_fd, args):
+    """fn(make_fd(), *args) with the new Fd referenced by the callee's frame alone: a plain
+    call moves its arguments into that frame (a ``*args`` call would keep them in a tuple)."""
+    if not args:
+        return fn(make_fd())
+    if len(args) == 1:
+        return fn(make_fd(), args[0])
+    if len(args) == 2:
+        return fn(make_fd(), args[0], args[1])
+    assert len(args) == 3
+    return fn(make_fd(), args[0], args[1], args[2])
+
+
+def test_temp_fd_table_covers_every_fd_call():
+    assert set(TEMP_FD_CALLS) == set(FD_CALLS)
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # the temporary Fd is collected after
+@pytest.mark.parametrize("name", sorted(TEMP_FD_CALLS))
+def test_a_temporary_fd_lives_through_the_call(tree, monkeypatch, name):
+    monkeypatch.chdir(tree)  # relative names above; fchdir changes the cwd
+    kind, args = TEMP_FD_CALLS[name]
+    opened = {"dir": (tree, "directory"), "file": (tree / "file", "rdonly"),
+              "rdwr": (tree / "file", "rdwr")}[kind]
+    gc.collect()
+    # The Fd's only reference is the argument: rebinding the parameter to the number would
+    # let it be closed (EBADF, or a call on whatever file reuses the number) mid-call.
+    result = call_with_temporary_fd(getattr(L, name), lambda: L.open(*opened), args)
+    if isinstance(result, L.Fd):
+        result.close()
+    if name == "fstat":
+        assert result.st_size == 5
+    if name == "readlinkat":
+        assert result == "file"
+    if name == "listdir":
+        assert sorted(result) == sorted(os.listdir(tree))
+
+
+# ---- buffers: views released before raising, only writable ones accepted -----------------------
+
+def kept_error(fn, *args):
+    """The OSError fn raises, kept alive as callers keep them (with its traceback's frames)."""
+    try:
+        fn(*args)
+    except OSError as e:
+        return e
+    raise AssertionError(f"{fn.__name__} did not raise")
+
+
+def test_failed_calls_release_the_callers_buffer(tree):
+    with L.open(tree / "file") as f:
+        cases = [(L.getdents64, (f,), errno.ENOTDIR), (L.getdents64, (10**6,), errno.EBADF),
+                 (L.readlink, (tree / "file",), errno.EINVAL),
+                 (L.readlinkat, (L.AT.FDCWD, tree / "missing"), errno.ENOENT),
+                 (L.getcwd, (), errno.ERANGE)]
+        for fn, args, code in cases:
+            ba = bytearray(1)
+            err = kept_error(fn, *args, ba)
+            assert err.errno == code, fn
+            ba.extend(b"x")  # BufferError while a view made for the call is still exported
+            del err
+
+
+def test_kept_errors_with_memoryviews_do_not_crash_the_collector(tree):
+    # A view left exported in a raising frame: the cycle collector clears the memoryview
+    # while it is exported, and the interpreter dies (SIGSEGV) -- hence the child.
+    def loop():
+        def once(fn, *args):
+            try:
+                fn(*args, memoryview(bytearray(16)))
+            except OSError as e:
+                err = e  # noqa: F841 -- a frame <-> traceback cycle holding the view
+        for _ in range(300):
+            once(L.getdents64, 10**6)
+            once(L.readlink, str(tree / "file"))
+            once(L.getcwd)
+        gc.collect()
+    child_ok(loop)
+
+
+def test_from_buffer_views_are_refused_as_writable_targets(tree):
+    b = bytes(64)
+    with L.open(tree, "directory") as d:
+        for call in (lambda v: L.getcwd(v), lambda v: L.readlink(tree / "link", v),
+                     lambda v: L.readlinkat(d, "link", v), lambda v: L.getdents64(d, v)):
+            with pytest.raises(TypeError, match="from_buffer"):
+                call(L.ffi.from_buffer(b))
+            with pytest.raises(TypeError):
+                call(b)
+            with pytest.raises(TypeError):
+                call(memoryview(bytearray(64)).toreadonly())
+            with pytest.raises(BufferError):  # not contiguous: one rule for every call
+                call(memoryview(bytearray(128))[::2])
+    assert b == bytes(64)
+    owned = L.ffi.new("char[4096]")  # linuxsys's own cdata is writable
+    assert L.getcwd(owned) == len(os.getcwdb())
+    assert L.readlink(tree / "link", owned) == 4 and L.ffi.unpack(owned, 4) == b"file"
+
+
+def test_sizes_come_from_the_buffer(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    cwd = os.getcwdb()
+    guard = bytearray(b"\xa5" * (len(cwd) + 64))
+    view = memoryview(guard)[8:8 + len(cwd) + 1]  # room for the path and its NUL exactly
+    assert L.getcwd(view) == len(cwd)
+    assert guard[8:8 + len(cwd)] == cwd and guard[8 + len(cwd)] == 0
+    assert guard[:8] == b"\xa5" * 8 and guard[9 + len(cwd):] == b"\xa5" * 55
+    raises_errno(errno.ERANGE, L.getcwd, memoryview(guard)[8:8 + len(cwd)])
+    guard = bytearray(b"\xa5" * 16)
+    assert L.readlink("link", memoryview(guard)[4:6]) == 2
+    assert guard == b"\xa5" * 4 + b"fi" + b"\xa5" * 10
+    with L.open(tree, "directory") as d:
+        guard = bytearray(b"\xa5" * 8192)
+        n = L.getdents64(d, memoryview(guard)[100:4196])
+        assert 0 < n <= 4096 and guard[:100] == b"\xa5" * 100 and guard[4196:] == b"\xa5" * 3996
+    # An int crossing into a C type it does not fit is an OverflowError, before any syscall.
+    with L.open(tree / "file", "rdwr") as fd:
+        for call in (lambda: L.ftruncate(fd, 2**63), lambda: L.truncate("file", -2**63 - 1),
+                     lambda: L.readahead(fd, 0, -1), lambda: L.readahead(fd, 0, 2**64),
+                     lambda: L.fallocate(fd, 0, 2**63, 1), lambda: L.fchmod(fd, 2**32),
+                     lambda: L.posix_fadvise(fd, 0, 2**63, 0), lambda: L.openat(2**31, "x"),
+                     lambda: L.sync_file_range(fd, 0, 2**63), lambda: L.umask(-1)):
+            with pytest.raises(OverflowError):
+                call()
+    assert os.stat("file").st_size == 5 and not os.path.exists("x")
+
+
+# ---- names: man-page parameters, AT.FDCWD, one namespace per argument --------------------------
+
+def test_parameters_are_named_as_in_the_man_page():
+    for name in fs.__all__:
+        fn = getattr(fs, name)
+        if inspect.isfunction(fn):
+            for param in inspect.signature(fn).parameters:
+                assert not param.endswith("_"), (name, param)
+
+
+def test_keyword_calls_read_like_the_man_page(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    with L.open(path="file") as fd:
+        assert L.fstat(fd=fd).st_size == L.stat(path="file").st_size == 5
+    assert L.lstat(path="link").islnk
+    with L.open(path="new", flags="creat|wronly", mode=0o600, inheritable=False) as fd:
+        pass
+    with L.openat(dirfd=L.AT.FDCWD, path="dir", flags=L.O.DIRECTORY) as d:
+        assert L.fstatat(dirfd=d, path="inner", flags=0).isreg
+        assert L.statx(dirfd=d, path="inner", flags=0, mask=L.STATX.SIZE).st_size == 0
+        assert L.getdents64(fd=d, buf=bytearray(4096)) > 0
+        L.mkdirat(dirfd=d, path="sub", mode=0o700)
+        L.unlinkat(dirfd=d, path="sub", flags=L.AT.REMOVEDIR)
+        L.mknodat(dirfd=d, path="node", mode=0o600, dev=0)
+        L.utimensat(dirfd=d, path="node", times=((1, 0), (2, 0)), flags=0)
+        assert L.readlinkat(dirfd=d, path="../link") == "file"
+    L.access(path="file", mode=L.OK.R)
+    L.faccessat(dirfd=L.AT.FDCWD, path="file", mode="R_OK", flags=L.FACCESSAT.EACCESS)
+    L.chmod(path="file", mode=0o600)
+    L.link(oldpath="file", newpath="hard")
+    L.rename(oldpath="hard", newpath="hard2")
+    L.renameat2(olddirfd=L.AT.FDCWD, oldpath="hard2", newdirfd=L.AT.FDCWD, newpath="hard3",
+                flags=L.RENAME.NOREPLACE)
+    L.linkat(olddirfd=L.AT.FDCWD, oldpath="file", newdirfd=L.AT.FDCWD, newpath="hard4",
+             flags=0)
+    L.symlink(target="file", linkpath="s")
+    L.symlinkat(target="file", newdirfd=L.AT.FDCWD, linkpath="s2")
+    buf = bytearray(16)
+    assert L.readlink(path="s", buf=buf) == 4
+    L.unlink(path="s")
+    L.mkdir(path="d", mode=0o700)
+    L.rmdir(path="d")
+    L.truncate(path="file", length=3)
+    L.chown(path="file", owner=-1, group=-1)
+    assert L.statfs(path="file").f_bsize > 0
+    assert L.getcwd(buf=bytearray(4096)) == len(os.getcwdb())
+    assert sorted(os.listdir()) == ["dangling", "dir", "file", "hard3", "hard4", "link",
+                                    "new", "s2"]
+
+
+def test_at_fdcwd_is_a_plain_value_not_a_flag():
+    assert L.AT.FDCWD == L.AT_FDCWD == -100
+    assert type(L.AT.FDCWD) is int and "FDCWD" not in L.AT.__members__
+    assert -100 not in [int(m) for m in L.AT]
+
+
+def test_eaccess_and_removedir_share_a_bit_but_not_a_namespace(tree):
+    assert L.FACCESSAT.EACCESS == L.AT_EACCESS == L.AT.EACCESS == L.AT.REMOVEDIR == 0x200
+    assert L.AT(0x200).name == "REMOVEDIR" and L.FACCESSAT(0x200).name == "EACCESS"
+    assert type(L.AT.EACCESS) is int and "EACCESS" not in L.AT.__members__
+    with L.open(tree, "directory") as d:
+        for flags in (L.FACCESSAT.EACCESS, "eaccess", L.AT.EACCESS,
+                      L.FACCESSAT.EACCESS | L.FACCESSAT.SYMLINK_NOFOLLOW,
+                      L.AT.SYMLINK_NOFOLLOW, "symlink_nofollow|eaccess"):
+            assert qemu_may_lack(L.faccessat, d, "file", "R_OK", flags) is None, flags
+        assert L.faccessat(d, "file", "F_OK", L.AT.EMPTY_PATH) is None  # "file" is not ""
+        with pytest.raises(TypeError):
+            L.faccessat(d, "file", "R_OK", L.AT.REMOVEDIR)  # faccessat would read EACCESS
+        with pytest.raises(ValueError):
+            L.faccessat(d, "file", "R_OK", "removedir")
+
+
+def test_a_member_of_another_namespace_is_a_type_error(tree):
+    with L.open(tree, "directory") as d, L.open(tree / "file", "rdwr") as f:
+        calls = [lambda: L.open(tree / "new", L.AT.EMPTY_PATH),
+                 lambda: L.open(tree / "new", "creat", L.O.RDWR),
+                 lambda: L.openat2(d, "new", "creat", 0o600, L.O.NOFOLLOW),
+                 lambda: L.unlinkat(d, "file", L.RENAME.NOREPLACE),
+                 lambda: L.renameat2(d, "file", d, "moved", L.AT.REMOVEDIR),
+                 lambda: L.access(tree / "file", L.S.IRUSR),
+                 lambda: L.statx(d, "file", 0, L.AT.EMPTY_PATH),
+                 lambda: L.fstatat(d, "file", L.STATX.SIZE),
+                 lambda: L.fchmod(f, L.OK.R), lambda: L.mkdirat(d, "sub", L.O.CREAT),
+                 lambda: L.fallocate(f, L.POSIX_FADV.NORMAL, 0, 1),
+                 lambda: L.posix_fadvise(f, 0, 0, L.FALLOC_FL.KEEP_SIZE),
+                 lambda: L.sync_file_range(f, 0, 0, L.MFD.CLOEXEC),
+                 lambda: L.memfd_create("x", L.O.CLOEXEC),
+                 lambda: L.umask(L.O.CREAT)]
+        for call in calls:
+            with pytest.raises(TypeError):
+                call()
+    assert sorted(os.listdir(tree)) == ["dangling", "dir", "file", "link"]
+    assert os.stat(tree / "file").st_size == 5
+
+
+def test_fs_namespaces_print_their_own_names():
+    # A value of each argument's namespace decodes to that namespace's members only.
+    assert repr(L.AT(0x1100)) == "<AT.SYMLINK_NOFOLLOW|EMPTY_PATH: 4352>"
+    assert L.RENAME(1).name == "NOREPLACE" and L.RESOLVE(8).name == "BENEATH"
+    assert L.OK(4).name == "R" and L.OK.F == 0
+    assert L.DT(4).name == "DIR" and L.POSIX_FADV(4).name == "DONTNEED"
+    assert L.MFD(1).name == "CLOEXEC" and L.FALLOC_FL(1).name == "KEEP_SIZE"
+    assert L.SYNC_FILE_RANGE(2).name == "WRITE"
+    # An alias is a synonym (O_NDELAY is O_NONBLOCK), never another meaning's value.
+    synonyms = {"NDELAY": "NONBLOCK", "RSYNC": "SYNC", "FSYNC": "SYNC"}
+    for ns in (L.O, L.AT, L.FACCESSAT, L.S, L.STATX, L.STATX_ATTR, L.RESOLVE, L.RENAME, L.DT,
+               L.OK, L.FALLOC_FL, L.POSIX_FADV, L.MFD, L.SYNC_FILE_RANGE):
+        for name, member in ns.__members__.items():
+            if member.name != name:
+                assert synonyms.get(name) == member.name, (ns, name, member.name)
+    # O_LARGEFILE (0 on 64-bit arches, where it would alias O_RDONLY) is a plain value.
+    assert type(L.O.LARGEFILE) is int and L.O.LARGEFILE == L.O_LARGEFILE
+    assert "LARGEFILE" not in L.O.__members__

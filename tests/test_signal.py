@@ -7,6 +7,7 @@ import sys
 import select
 import selectors
 import signal
+import socket
 import struct
 import threading
 
@@ -76,6 +77,23 @@ def test_signum_and_masks():
     for bad in (USR1, "usr1"):
         with pytest.raises(TypeError):
             L.sigmask(bad)
+    for foreign in (L.E.NOENT, L.CLOCK.MONOTONIC, L.SIG_HOW.BLOCK):  # another namespace's
+        with pytest.raises(TypeError):
+            L.signum(foreign)
+        with pytest.raises(TypeError):
+            L.sigmask([foreign])
+    assert L.signum(signal.SIGTERM) == L.signum(L.SIG.TERM) == 15  # Python's enum: an int
+
+
+def test_sig_members_print_short():
+    """SIG strips its prefix (SIG.INT), SIGINT stays an alias: what comes back prints short."""
+    assert L.SIG.SIGINT is L.SIG.INT and repr(L.SIG.INT) == "<SIG.INT: 2>"
+    assert L.signals_of(L.sigmask(["SIGINT", "usr1"])) == {L.SIG.INT, L.SIG.USR1}
+    assert all(type(s) is L.SIG for s in L.signals_of(L.sigmask([1, 2, 15])))
+    with blocked(USR1):
+        os.kill(os.getpid(), USR1)
+        info = L.sigtimedwait(["usr1"], 0)
+    assert "si_signo=<SIG.USR1: 10>" in repr(info)
 
 
 def test_namespaces():
@@ -357,7 +375,8 @@ def test_signalfd_reads_siginfo():
             assert queued[0].si_value == -3
             os.kill(os.getpid(), USR2)  # not in the fd's mask: left pending
             os.set_blocking(fd.fd, False)
-            assert L.signalfd_read(fd) == []
+            e = raises_errno(errno.EAGAIN, L.signalfd_read, fd)
+            assert type(e) is BlockingIOError  # nothing pending: as os.read says it
             assert L.sigpending() == {USR2}
     assert hits == []
 
@@ -376,13 +395,18 @@ def test_signalfd_plain_read_gives_raw_records():
 def test_signalfd_read_many():
     with blocked(RT) as hits:
         with L.signalfd([RT], "nonblock") as nb, L.signalfd([RT]) as blocking:
-            for v in range(100):
+            for v in range(200):
                 L.rt_sigqueueinfo(os.getpid(), RT, v)
             first = nb.signalfd_read()
             assert [i.si_value for i in first] == list(range(64))  # limit's default
             assert [i.si_value for i in nb.signalfd_read(limit=5)] == list(range(64, 69))
-            assert [i.si_value for i in nb.signalfd_read(1000)] == list(range(69, 100))
-            assert nb.signalfd_read() == []
+            # 131 records: more than one buffer's worth, read on without waiting
+            assert [i.si_value for i in nb.signalfd_read(10**12)] == list(range(69, 200))
+            with pytest.raises(BlockingIOError):
+                nb.signalfd_read()
+            for v in range(3):
+                L.rt_sigqueueinfo(os.getpid(), RT, v)
+            assert [i.si_value for i in blocking.signalfd_read(2**70)] == [0, 1, 2]
             # A blocking fd waits for the first record only: 32 (two of the helper's reads)
             # come back without a third read that would block.
             for v in range(32):
@@ -390,6 +414,8 @@ def test_signalfd_read_many():
             assert [i.si_value for i in blocking.signalfd_read()] == list(range(32))
             with pytest.raises(ValueError):
                 nb.signalfd_read(0)
+            with pytest.raises(TypeError):
+                nb.signalfd_read(1.5)
     assert hits == []
 
 
@@ -466,7 +492,8 @@ def test_signalfd_reads_return_siginfo_records():
     try:
         with L.signalfd([usr1], L.SFD.NONBLOCK) as sfd:
             assert isinstance(sfd, L.SignalFd) and isinstance(sfd, L.Fd)
-            assert sfd.read() == []
+            with pytest.raises(BlockingIOError):
+                sfd.read()
             os.kill(os.getpid(), usr1)
             (info,) = sfd.read()
             assert (info.si_signo, info.si_pid, info.si_uid) == (usr1, os.getpid(), os.getuid())
@@ -475,3 +502,75 @@ def test_signalfd_reads_return_siginfo_records():
             assert len(raw) == 128 and int.from_bytes(raw[:4], sys.byteorder) == usr1
     finally:
         L.sigprocmask(L.SIG_SETMASK, old)
+
+
+def test_signalfd_read_refuses_other_fds(tmp_path):
+    """A pipe (or a file, a socket, an eventfd) is not read as a signalfd: OSError EINVAL, and
+    its data stays (signalfd_read used to eat it)."""
+    (tmp_path / "f").write_bytes(b"x" * 256)
+    r, w = L.pipe()
+    a, b = socket.socketpair()
+    with r, w, a, b, L.open(tmp_path / "f") as f, L.eventfd(1) as efd:
+        L.write(w, b"y" * 256)
+        b.sendall(b"z" * 256)
+        for fd in (r, r.fd, f, a, efd, efd.fd):
+            e = raises_errno(errno.EINVAL, L.signalfd_read, fd)
+            assert "not a signalfd" in str(e)
+        assert L.read(r, 1000) == b"y" * 256
+        assert a.recv(1000) == b"z" * 256
+        assert L.read(f, 1000) == b"x" * 256
+        assert L.eventfd_read(efd) == 1
+
+
+def test_signalfd_is_tagged():
+    """signalfd's SignalFd knows its kind (signalfd_read asks /proc nothing); one made from a
+    number by fd= as well, since the kernel accepted it as a signalfd."""
+    with blocked(USR1), L.signalfd([USR1], "nonblock") as fd:
+        assert type(fd) is L.SignalFd and fd._kind == "signalfd"
+        other = L.signalfd([USR1], fd=fd.fd)
+        assert other._kind == "signalfd" and not other.closed
+        plain = L.Fd(L.dup(fd).detach())
+        with plain:
+            assert L.signalfd([USR1], fd=plain) is plain and plain._kind == "signalfd"
+
+
+def test_signalfd_only_reference():
+    """A temporary Fd passed as the only reference stays open for the whole call."""
+    with blocked(USR1):
+        with pytest.raises(BlockingIOError):
+            L.signalfd_read(L.signalfd([USR1], "nonblock"))
+        os.kill(os.getpid(), USR1)
+        fd = L.signalfd([USR1], "nonblock")
+        assert [i.si_signo for i in L.signalfd_read(L.Fd(fd.detach()))] == [USR1]
+        tmp = L.signalfd([USR2])
+        assert L.signalfd([USR1], fd=L.Fd(tmp.detach())).closed is False
+
+
+def test_parameter_names_are_the_man_pages(restore_mask):
+    """how/set (sigprocmask), set (sigtimedwait, sigwaitinfo), mask (signalfd), tgid
+    (rt_sigqueueinfo): keyword calls as in man 2."""
+    old = L.sigprocmask(how=L.SIG_HOW.BLOCK, set=[USR1])
+    try:
+        L.rt_sigqueueinfo(tgid=os.getpid(), sig=USR1, value=7)
+        assert L.sigtimedwait(set=[USR1], timeout=0).si_value == 7
+        os.kill(os.getpid(), USR1)
+        assert L.sigwaitinfo(set=[USR1]).si_signo == USR1
+        with L.signalfd(mask=[USR1], flags="nonblock") as fd:
+            with pytest.raises(BlockingIOError):
+                L.signalfd_read(fd=fd, limit=3)
+        L.rt_tgsigqueueinfo(tgid=os.getpid(), tid=threading.get_native_id(), sig=USR1)
+        assert L.sigtimedwait([USR1], 0).si_signo == USR1
+    finally:
+        L.sigprocmask(L.SIG_HOW.SETMASK, old)
+
+
+def test_namespaces_are_checked():
+    """SIG_HOW, SFD take their own members; another namespace's raises TypeError first."""
+    with pytest.raises(TypeError):
+        L.sigprocmask(L.EPOLL_CTL.ADD, [])
+    with pytest.raises(TypeError):
+        L.signalfd([USR1], L.EFD.NONBLOCK)
+    with pytest.raises(TypeError):
+        L.signalfd([USR1], L.TFD.NONBLOCK)
+    assert L.SIG_HOW(0) is L.SIG_HOW.BLOCK and repr(L.SFD(L.SFD.NONBLOCK)) == \
+        f"<SFD.NONBLOCK: {os.O_NONBLOCK}>"

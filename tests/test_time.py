@@ -81,7 +81,44 @@ def test_namespaces_match_python():
     assert L.CLOCK_MONOTONIC == L.CLOCK.MONOTONIC == time.CLOCK_MONOTONIC
     assert L.TIMER.ABSTIME == L.TIMER_ABSTIME == 1
     assert L.TFD.CLOEXEC == os.O_CLOEXEC and L.TFD.NONBLOCK == os.O_NONBLOCK
-    assert (L.TFD.TIMER_ABSTIME, L.TFD.TIMER_CANCEL_ON_SET) == (1, 2)
+    assert (L.TFD_TIMER.ABSTIME, L.TFD_TIMER.CANCEL_ON_SET) == (1, 2)
+    assert (L.TFD_TIMER_ABSTIME, L.TFD_TIMER_CANCEL_ON_SET) == (1, 2)  # flat names: C's
+
+
+def test_one_namespace_per_argument():
+    """timerfd_create's flags and timerfd_settime's share the TFD_ prefix, not a meaning: TFD
+    (create) and TFD_TIMER (settime) are apart, and a member of one is refused by the other."""
+    assert set(L.TFD.__members__) == {"NONBLOCK", "CLOEXEC"}
+    assert set(L.TFD_TIMER.__members__) == {"ABSTIME", "CANCEL_ON_SET"}
+    assert repr(L.TFD_TIMER(1)) == "<TFD_TIMER.ABSTIME: 1>"
+    with pytest.raises(TypeError):
+        L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD_TIMER.ABSTIME)
+    with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+        with pytest.raises(TypeError):
+            L.timerfd_settime(fd, L.TFD.NONBLOCK, MS)
+        with pytest.raises(TypeError):
+            L.timerfd_settime(fd, L.TIMER.ABSTIME, MS)  # clock_nanosleep's, not timerfd's
+    with pytest.raises(TypeError):
+        L.clock_gettime(L.TFD.CLOEXEC)
+    with pytest.raises(TypeError):
+        L.clock_nanosleep(L.CLOCK.MONOTONIC, L.TFD_TIMER.ABSTIME, 0)
+
+
+def test_parameter_names_are_the_man_pages():
+    """clockid, tp (a timespec: tp_ns), request and req, as in man 2 clock_gettime,
+    clock_nanosleep and nanosleep; keyword calls work."""
+    assert L.clock_gettime(clockid=L.CLOCK.MONOTONIC) > 0
+    assert L.clock_getres(clockid="monotonic") > 0
+    assert L.clock_gettime_s(clockid=L.CLOCK.MONOTONIC) > 0
+    assert L.clock_getres_s(clockid=L.CLOCK.MONOTONIC) > 0
+    L.clock_nanosleep(clockid=L.CLOCK.MONOTONIC, flags=0, request_ns=0)
+    L.nanosleep(req_ns=0)
+    raises_errno(errno.EINVAL, L.clock_settime, clockid=BAD_CLOCK, tp_ns=0)
+    with L.timerfd_create(clockid=L.CLOCK.MONOTONIC, flags="nonblock") as fd:
+        assert L.timerfd_settime(fd=fd, flags=0, value_ns=0, interval_ns=0) == (0, 0)
+        assert L.timerfd_gettime(fd=fd) == (0, 0)
+        with pytest.raises(BlockingIOError):
+            L.timerfd_read(fd=fd)
 
 
 # ---- clock_gettime, clock_getres ------------------------------------------------------------
@@ -292,7 +329,8 @@ def test_timerfd_relative_expiry():
 def test_timerfd_interval_counts_expirations():
     """The count read equals the expirations the elapsed time allows."""
     with L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK) as fd:
-        assert L.timerfd_read(fd) == 0  # disarmed, nonblocking: nothing pending
+        with pytest.raises(BlockingIOError):  # disarmed, nonblocking: nothing pending
+            L.timerfd_read(fd)
         period = 20 * MS
         armed_before = mono()
         fd.timerfd_settime(0, period, period)
@@ -305,9 +343,13 @@ def test_timerfd_interval_counts_expirations():
         most = (read_after - armed_before) // period
         least = (read_before - armed_after) // period - 1  # an expiry may still be in flight
         assert max(least, 1) <= n <= most
-        assert fd.timerfd_read() in (0, 1)
+        try:
+            assert fd.timerfd_read() == 1
+        except BlockingIOError:
+            pass  # no expiry since: the usual case
         assert fd.timerfd_settime(0, 0)[1] == period  # disarm, returning the old setting
-        assert fd.timerfd_read() == 0
+        with pytest.raises(BlockingIOError):
+            fd.timerfd_read()
 
 
 def test_timerfd_settime_returns_old_setting():
@@ -326,12 +368,12 @@ def test_timerfd_absolute_past_2038():
     """A CLOCK_REALTIME deadline in 2242 round-trips: the time left exceeds 2**31 s."""
     target = 2**33 * NS
     with L.timerfd_create(L.CLOCK.REALTIME) as fd:
-        assert L.timerfd_settime(fd, L.TFD.TIMER_ABSTIME, target, 7 * NS) == (0, 0)
+        assert L.timerfd_settime(fd, L.TFD_TIMER.ABSTIME, target, 7 * NS) == (0, 0)
         value, interval = L.timerfd_gettime(fd)
         assert interval == 7 * NS
         assert value > Y2038
         assert abs(value - (target - time.time_ns())) < 10 * NS
-        old_value, _ = L.timerfd_settime(fd, "timer_abstime|timer_cancel_on_set", target)
+        old_value, _ = L.timerfd_settime(fd, "abstime|tfd_timer_cancel_on_set", target)
         assert abs(old_value - value) < 10 * NS
     with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:  # relative, saturated at ktime's end
         fd.timerfd_settime(0, 2**80)
@@ -340,7 +382,7 @@ def test_timerfd_absolute_past_2038():
 
 def test_timerfd_absolute_past_deadline_fires_at_once():
     with L.timerfd_create(L.CLOCK.REALTIME, L.TFD.NONBLOCK) as fd:
-        L.timerfd_settime(fd, L.TFD.TIMER_ABSTIME, time.time_ns() - NS)
+        L.timerfd_settime(fd, L.TFD_TIMER.ABSTIME, time.time_ns() - NS)
         assert L.timerfd_read(fd) == 1
 
 
@@ -372,11 +414,52 @@ def test_timerfd_errors():
     try:
         raises_errno(errno.EINVAL, L.timerfd_settime, r, 0, MS)
         raises_errno(errno.EINVAL, L.timerfd_gettime, r)
-        os.write(w, b"12345678")
-        assert L.timerfd_read(r) == struct.unpack("=Q", b"12345678")[0]  # read(2) of 8 bytes
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_timerfd_read_refuses_other_fds(tmp_path):
+    """A pipe, a socket or a file is not read as a timerfd's counter: OSError EINVAL, and the
+    data stays where it was (it used to come back as an expiration count)."""
+    (tmp_path / "f").write_bytes(b"12345678")
+    r, w = L.pipe()
+    with r, w, L.open(tmp_path / "f") as f, L.eventfd(5) as efd:
+        L.write(w, b"12345678")
+        for fd in (r, r.fd, f, f.fd, efd):
+            e = raises_errno(errno.EINVAL, L.timerfd_read, fd)
+            assert "not a timerfd" in str(e)
+        assert L.read(r, 100) == b"12345678"
+        assert L.read(f, 100) == b"12345678"  # the offset did not move
+        assert L.eventfd_read(efd) == 5
+        with pytest.raises(TypeError):
+            L.timerfd_read(None)
+        with pytest.raises(TypeError):
+            L.timerfd_read(1.5)
+
+
+def test_timerfd_tagged_by_its_maker():
+    """timerfd_create's Fd knows its kind: timerfd_read asks /proc nothing."""
+    from linuxsys.fd import fd_kind
+    with L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK) as fd:
+        assert fd._kind == "timerfd" == fd_kind(fd.fd)
+        untagged = L.Fd(L.dup(fd).detach())
+        with untagged:
+            assert untagged._kind is None
+            with pytest.raises(BlockingIOError):
+                L.timerfd_read(untagged)
+            assert untagged._kind == "timerfd"  # asked once, then remembered
+
+
+def test_timerfd_only_reference():
+    """A temporary Fd passed as the only reference stays open for the whole call."""
+    assert L.timerfd_settime(L.timerfd_create(L.CLOCK.MONOTONIC), 0, 0) == (0, 0)
+    assert L.timerfd_gettime(L.timerfd_create(L.CLOCK.MONOTONIC)) == (0, 0)
+    with pytest.raises(BlockingIOError):
+        L.timerfd_read(L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK))
+    fd = L.timerfd_create(L.CLOCK.REALTIME, L.TFD.NONBLOCK)
+    L.timerfd_settime(fd, L.TFD_TIMER.ABSTIME, time.time_ns() - NS)
+    assert L.timerfd_read(L.Fd(fd.detach())) == 1
 
 
 # ---- gettimeofday, times -------------------------------------------------------------------
@@ -421,10 +504,10 @@ def test_trace_names_the_syscalls(caplog):
             L.clock_gettime(L.CLOCK.MONOTONIC)
             L.nanosleep(0)
             with L.timerfd_create(L.CLOCK.MONOTONIC, L.TFD.NONBLOCK) as fd:
-                L.timerfd_read(fd)
+                with pytest.raises(BlockingIOError):
+                    L.timerfd_read(fd)
         finally:
             L.trace(False)
     logged = " ".join(r.getMessage() for r in caplog.records)
-    for name in ("clock_gettime(1)", "clock_nanosleep(1, 0, 0,", "timerfd_create(",
-                 "read(", "EAGAIN"):
+    for name in ("clock_gettime(", "clock_nanosleep(", "timerfd_create(", "read(", "EAGAIN"):
         assert name in logged, name

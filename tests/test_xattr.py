@@ -1,5 +1,7 @@
 """xattr: get/set/list/remove by path, on a symlink (l), and on an fd (f); os as the oracle."""
 import errno
+import gc
+import inspect
 import os
 import pathlib
 import tempfile
@@ -7,6 +9,7 @@ import tempfile
 import pytest
 
 import linuxsys as L
+from conftest import child_ok
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -280,3 +283,136 @@ def test_listxattr_retries_when_the_list_grew(target, monkeypatch):
     monkeypatch.setattr(X, "_listxattr", fn)
     assert sorted(L.listxattr(target)) == ["user.a", "user.longer"]
     assert calls[0] == 0 and len(calls) == 4
+
+
+# ---- issue 7: fd lifetime, buffer views, names, namespaces --------------------------------------
+
+def _temporary_fd_call(fn, path, *rest):
+    """fn(L.open(path), ...) with the Fd referenced by the callee's frame alone (a plain call
+    moves its arguments there; a ``*args`` call would keep them alive in a tuple)."""
+    if len(rest) == 0:
+        return fn(L.open(path))
+    if len(rest) == 1:
+        return fn(L.open(path), rest[0])
+    return fn(L.open(path), rest[0], rest[1])
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # the temporary Fd is collected after
+def test_a_temporary_fd_lives_through_the_call(target):
+    gc.collect()
+    assert _temporary_fd_call(L.fsetxattr, target, "user.a", b"1") is None
+    assert _temporary_fd_call(L.fgetxattr, target, "user.a") == b"1"
+    assert _temporary_fd_call(L.fgetxattr, target, "user.a", bytearray(4)) == 1
+    assert _temporary_fd_call(L.flistxattr, target) == ["user.a"]
+    assert _temporary_fd_call(L.fremovexattr, target, "user.a") is None
+    assert os.listxattr(target) == []
+
+
+def _kept_error(fn, *args):
+    try:
+        fn(*args)
+    except OSError as e:
+        return e  # kept, with the traceback's frames, as callers keep exceptions
+    raise AssertionError(f"{fn.__name__} did not raise")
+
+
+def test_failed_calls_release_the_callers_buffer(target, link):
+    os.setxattr(target, "user.big", b"x" * 8)
+    with L.open(target) as fd:
+        cases = [(L.getxattr, (target, "user.missing"), errno.ENODATA),
+                 (L.getxattr, (target, "user.big"), errno.ERANGE),
+                 (L.lgetxattr, (link, "user.big"), errno.ENODATA),
+                 (L.fgetxattr, (fd, "user.big"), errno.ERANGE),
+                 (L.fgetxattr, (10**6, "user.big"), errno.EBADF),
+                 (L.setxattr, (target, "user.big"), errno.EEXIST),
+                 (L.lsetxattr, (link, "user.a"), errno.EPERM),
+                 (L.fsetxattr, (fd, "user.big"), errno.EEXIST)]
+        for fn, args, code in cases:
+            ba = bytearray(1)
+            extra = (ba, L.XATTR.CREATE) if "set" in fn.__name__ else (ba,)
+            err = _kept_error(fn, *args, *extra)
+            assert err.errno == code, fn
+            ba.extend(b"x")  # BufferError while a view made for the call is still exported
+            del err
+
+
+def test_kept_errors_with_memoryviews_do_not_crash_the_collector(target):
+    # A view left exported in a raising frame: the cycle collector clears the memoryview
+    # while it is exported and the interpreter dies (SIGSEGV) -- hence the child.
+    os.setxattr(target, "user.big", b"x" * 32)
+
+    def loop():
+        def once(fn, *args):
+            try:
+                fn(*args)
+            except OSError as e:
+                err = e  # noqa: F841 -- a frame <-> traceback cycle holding the view
+        for _ in range(300):
+            once(L.getxattr, str(target), "user.big", memoryview(bytearray(16)))
+            once(L.setxattr, str(target), "user.big", memoryview(bytearray(16)), "create")
+        gc.collect()
+    child_ok(loop)
+
+
+def test_from_buffer_views_are_refused_as_writable_targets(target):
+    os.setxattr(target, "user.a", b"value")
+    b = bytes(16)
+    with L.open(target) as fd:
+        for call in (lambda v: L.getxattr(target, "user.a", v),
+                     lambda v: L.lgetxattr(target, "user.a", v),
+                     lambda v: L.fgetxattr(fd, "user.a", v)):
+            with pytest.raises(TypeError, match="from_buffer"):
+                call(L.ffi.from_buffer(b))
+            with pytest.raises(BufferError):
+                call(memoryview(bytearray(32))[::2])
+    assert b == bytes(16)
+    owned = L.ffi.new("char[16]")
+    assert L.getxattr(target, "user.a", owned) == 5 and L.ffi.unpack(owned, 5) == b"value"
+    L.setxattr(target, "user.b", L.ffi.from_buffer(b"read"))  # fine for the kernel to read
+    assert os.getxattr(target, "user.b") == b"read"
+
+
+def test_sizes_come_from_the_buffer(target):
+    os.setxattr(target, "user.a", b"value")
+    guard = bytearray(b"\xa5" * 32)
+    assert L.getxattr(target, "user.a", memoryview(guard)[4:9]) == 5
+    assert guard == b"\xa5" * 4 + b"value" + b"\xa5" * 23
+    with pytest.raises(OSError) as ei:
+        L.getxattr(target, "user.a", memoryview(guard)[20:24])
+    assert ei.value.errno == errno.ERANGE and guard[20:] == b"\xa5" * 12
+    L.setxattr(target, "user.b", memoryview(b"0123456789")[2:5])
+    assert os.getxattr(target, "user.b") == b"234"
+
+
+def test_parameters_are_named_as_in_the_man_page():
+    import linuxsys.xattr as X
+    for name in X.__all__:
+        for param in inspect.signature(getattr(X, name)).parameters:
+            assert not param.endswith("_"), (name, param)
+
+
+def test_keyword_calls_read_like_the_man_page(target):
+    L.setxattr(path=target, name="user.a", value=b"1", flags=L.XATTR.CREATE)
+    L.lsetxattr(path=target, name="user.b", value=b"2", flags=0)
+    assert L.getxattr(path=target, name="user.a") == b"1"
+    buf = bytearray(4)
+    assert L.lgetxattr(path=target, name="user.b", buf=buf) == 1
+    assert sorted(L.listxattr(path=target)) == sorted(L.llistxattr(path=target))
+    L.removexattr(path=target, name="user.a")
+    L.lremovexattr(path=target, name="user.b")
+    with L.open(target) as fd:
+        L.fsetxattr(fd=fd, name="user.c", value=b"3", flags="create")
+        assert L.fgetxattr(fd=fd, name="user.c", buf=buf) == 1 and buf[:1] == b"3"
+        assert L.flistxattr(fd=fd) == ["user.c"]
+        L.fremovexattr(fd=fd, name="user.c")
+    assert os.listxattr(target) == []
+
+
+def test_a_member_of_another_namespace_is_a_type_error(target):
+    with L.open(target) as fd:
+        for call in (lambda: L.setxattr(target, "user.a", b"1", L.RENAME.NOREPLACE),
+                     lambda: L.lsetxattr(target, "user.a", b"1", L.O.CREAT),
+                     lambda: L.fsetxattr(fd, "user.a", b"1", L.AT.EMPTY_PATH)):
+            with pytest.raises(TypeError):
+                call()
+    assert os.listxattr(target) == []

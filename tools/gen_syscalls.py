@@ -8,7 +8,8 @@ build_ffi.py makes the C helper ``ls_fchmod`` from it; this tool makes the Pytho
 (man-page parameter names, type hints, a docstring naming the man page), the Fd method, the
 module's ``__all__`` and the ``python -m linuxsys`` probe.  The trace reads the same notes.
 
-Argument notes (the converters):  ``/* fd */`` an fd (Fd, int, std name, fileno());
+Argument notes (the converters):  ``/* fd */`` an fd (Fd, int, std name, fileno()), ``/* dirfd */``
+one that may be AT_FDCWD;
 ``/* path */`` a path (str/bytes/PathLike; the first is the error's filename, the second its
 filename2); ``/* id */`` a uid/gid (-1 = unchanged); ``/* NS */`` (upper case) flags of namespace
 ``L.NS``; none: an int (cffi refuses other types and values outside the C type).
@@ -36,7 +37,8 @@ DECL = re.compile(r"^SYSCALL\((\w+)(?:=[\w|]+)?\s*(?:,(.*?))?\)\s*->\s*(None|int
                   r"(?:probe\((.*?)\))?\s*\"(.+)\"\s*$")
 ARG = re.compile(r"^(?P<ctype>.*?)\b(?P<name>\w+)\s*(?:/\*\s*(?P<note>\w+)\s*\*/)?\s*"
                  r"(?:=\s*(?P<default>\S.*?))?\s*$")
-HINTS = {"fd": "FdArg", "path": "PathArg", "id": "int", None: "int"}
+HINTS = {"fd": "FdArg", "dirfd": "FdArg", "path": "PathArg", "id": "int", None: "int"}
+FDS = ("fd", "dirfd")
 PROBE_WORDS = {"BAD_FD": "-1", "NULL": "ffi.NULL"}  # U32, U64 come from _core
 RETURNS = {"None": "None", "int": "int", "Fd": "Fd"}
 
@@ -53,7 +55,7 @@ class Arg(NamedTuple):
     def convert(self) -> str:
         """The expression that turns the Python argument into what the helper takes."""
         n = self.name
-        if self.note == "fd":  # into a local of its own: the Fd stays referenced (lifetime)
+        if self.note in FDS:  # into a local of its own: the Fd stays referenced (lifetime)
             return f"{n} if type({n}) is int else fdnum({n})"
         if self.note == "path":
             return f"_path({n})"
@@ -77,7 +79,7 @@ class Decl(NamedTuple):
         if self.probe is not None:
             words = [w.strip() for w in self.probe.split(",") if w.strip()]
         else:
-            words = ["BAD_FD" if a.note == "fd" else "NULL" if a.note == "path" else "0"
+            words = ["BAD_FD" if a.note in FDS else "NULL" if a.note == "path" else "0"
                      for a in self.args]
         words = [PROBE_WORDS.get(w, w) for w in words]
         return "(" + ", ".join(words) + ("," if len(words) == 1 else "") + ")"
@@ -151,7 +153,7 @@ def module(family: str, decls: list[Decl]) -> str:
     out.append("")
     for d in decls:
         out += ["", function(d)]
-    fd_first = [d.name for d in decls if d.args and d.args[0].note == "fd"]
+    fd_first = [d.name for d in decls if d.args and d.args[0].note in FDS]
     out.append("")
     if fd_first:
         out.append(textwrap.fill(f"methods({', '.join(fd_first)})", 99,
