@@ -134,12 +134,13 @@ static long ls_clone3(uint64_t flags, int exit_signal, const int *set_tid, size_
 }
 
 /* waitid's siginfo, flattened: {si_pid, si_uid, si_signo, si_status, si_code}, written on
- * success only.  (glibc's siginfo_t is the kernel's layout.) */
-static long ls_waitid(int idtype, int id, unsigned int options, int64_t *result)
+ * success only.  (glibc's siginfo_t is the kernel's layout.)  usage: the kernel's struct
+ * rusage, 18 longs as for wait4, filled only when a child is reported; NULL: not asked. */
+static long ls_waitid(int idtype, int id, unsigned int options, int64_t *result, long *usage)
 {
     siginfo_t info;
     memset(&info, 0, sizeof info);
-    long r = syscall(SYS_waitid, (long)idtype, (long)id, (long)&info, (long)options, 0L);
+    long r = syscall(SYS_waitid, (long)idtype, (long)id, (long)&info, (long)options, (long)usage);
     if (r == -1)
         return -errno;
     result[0] = info.si_pid;

@@ -26,24 +26,24 @@ uint32_t ls_getgid(void);
 uint32_t ls_getegid(void);
 
 SYSCALL(execve, const char *path, char **argv, char **envp)
-SYSCALL(execveat, int dirfd, const char *path, char **argv, char **envp, int flags)
+SYSCALL(execveat, int dirfd, const char *path, char **argv, char **envp, int flags /* AT */)
 SYSCALL(exit_group, int status)
 /* options: unsigned, as __WCLONE is bit 31.  usage: the kernel's struct rusage, 18 longs (two
  * timevals, then ru_maxrss ... ru_nivcsw); glibc's differs where its time_t is 64-bit on a
  * 32-bit arch. */
-SYSCALL(wait4, int pid, int *status, unsigned int options, long *usage)
-SYSCALL(getrusage, int who, long *usage)
-SYSCALL(pidfd_open, int pid, unsigned int flags)
-SYSCALL(pidfd_send_signal, int pidfd, int sig, const char *info, unsigned int flags)
+SYSCALL(wait4, int pid, int *status /* out */, unsigned int options /* W */, long *usage /* out */)
+SYSCALL(getrusage, int who /* RUSAGE */, long *usage /* out */)
+SYSCALL(pidfd_open, int pid, unsigned int flags /* PIDFD */)
+SYSCALL(pidfd_send_signal, int pidfd, int sig /* SIG */, const char *info, unsigned int flags /* PIDFD_SIGNAL */)
 SYSCALL(pidfd_getfd, int pidfd, int targetfd, unsigned int flags)
-SYSCALL(kill, int pid, int sig)
-SYSCALL(tgkill, int tgid, int tid, int sig)
-SYSCALL(tkill, int tid, int sig)
+SYSCALL(kill, int pid, int sig /* SIG */)
+SYSCALL(tgkill, int tgid, int tid, int sig /* SIG */)
+SYSCALL(tkill, int tid, int sig /* SIG */)
 /* limits: the kernel's struct rlimit64, {soft, hard} as u64 on every arch */
-SYSCALL(prlimit64, int pid, unsigned int resource, const uint64_t *new_limits, uint64_t *old_limits)
+SYSCALL(prlimit64, int pid, unsigned int resource /* RLIMIT */, const uint64_t *new_limits, uint64_t *old_limits /* out */)
 /* The raw call answers 20 - nice (1..40), so that no success looks like an error. */
-SYSCALL(getpriority, int which, int who)
-SYSCALL(setpriority, int which, int who, int prio)
+SYSCALL(getpriority, int which /* PRIO */, int who)
+SYSCALL(setpriority, int which /* PRIO */, int who, int prio)
 /* glibc's struct utsname and struct sysinfo are the kernel's new_utsname and sysinfo. */
 struct utsname {
     char sysname[...]; char nodename[...]; char release[...]; char version[...];
@@ -54,21 +54,21 @@ struct sysinfo {
     unsigned long totalram, freeram, sharedram, bufferram, totalswap, freeswap;
     unsigned short procs; unsigned long totalhigh, freehigh; unsigned int mem_unit; ...;
 };
-SYSCALL(uname, struct utsname *buf)
-SYSCALL(sysinfo, struct sysinfo *info)
-SYSCALL(getrandom, char *buf, size_t count, unsigned int flags)
-SYSCALL(personality, unsigned int persona)
-SYSCALL(getcpu, unsigned int *cpu, unsigned int *node, void *unused)
+SYSCALL(uname, struct utsname *buf /* out */)
+SYSCALL(sysinfo, struct sysinfo *info /* out */)
+SYSCALL(getrandom, char *buf /* out */, size_t count, unsigned int flags /* GRND */)
+SYSCALL(personality, unsigned int persona /* PER */)
+SYSCALL(getcpu, unsigned int *cpu /* out */, unsigned int *node /* out */, void *unused)
 SYSCALL(process_vm_readv, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
 SYSCALL(process_vm_writev, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
-SYSCALL(membarrier, int cmd, unsigned int flags, int cpu_id)
+SYSCALL(membarrier, int cmd /* MEMBARRIER_CMD */, unsigned int flags /* MEMBARRIER_CMD_FLAG */, int cpu_id)
 
 /* Hand-written (process.c): fork-like clones inside the interpreter's fork hooks, and waitid's
- * siginfo flattened to {si_pid, si_uid, si_signo, si_status, si_code}. */
-long ls_clone(unsigned long flags, int *pidfd);
-long ls_clone3(uint64_t flags, int exit_signal, const int *set_tid, size_t set_tid_size,
-               int cgroup, int *pidfd);
-long ls_waitid(int idtype, int id, unsigned int options, int64_t *result);
+ * siginfo flattened to {si_pid, si_uid, si_signo, si_status, si_code}, with the kernel's
+ * struct rusage (as wait4's) in usage unless that is NULL. */
+long ls_clone(unsigned long flags /* CLONE */, int *pidfd /* out */);
+long ls_clone3(uint64_t flags /* CLONE */, int exit_signal /* SIG */, const int *set_tid, size_t set_tid_size, int cgroup, int *pidfd /* out */);
+long ls_waitid(int idtype /* P */, int id, unsigned int options /* W */, int64_t *result /* out */, long *usage /* out */);
 /* The flags that would share this address space or need memory the caller manages (a stack,
  * a TLS block, tid words): clone and clone3 refuse them. */
 #define LS_CLONE_REFUSED ...

@@ -3,23 +3,23 @@
 #include <linux/sched.h>
 /* struct sched_attr: <linux/sched/types.h>, included by sched.c. */
 
-SYSCALL(sched_getaffinity, int pid, unsigned int len, unsigned long *mask)
+SYSCALL(sched_getaffinity, int pid, unsigned int len, unsigned long *mask /* out */)
 SYSCALL(sched_setaffinity, int pid, unsigned int len, const unsigned long *mask)
 SYSCALL(sched_yield)
 SYSCALL(sched_getscheduler, int pid)
-SYSCALL(sched_get_priority_min, int policy)
-SYSCALL(sched_get_priority_max, int policy)
+SYSCALL(sched_get_priority_min, int policy /* SCHED */)
+SYSCALL(sched_get_priority_max, int policy /* SCHED */)
 
 /* Hand-written (sched.c): struct sched_param (one int) as the priority itself, struct
  * sched_attr flattened into LS_SA_COUNT uint64_t slots (SchedAttr's field order, sched_nice
  * sign-extended; a NULL array hands the kernel NULL), sched_rr_get_interval as
  * {seconds, nanoseconds} (time64 on 32-bit arches). */
-long ls_sched_setscheduler(int pid, int policy, int priority);
+long ls_sched_setscheduler(int pid, int policy /* SCHED */, int priority);
 long ls_sched_setparam(int pid, int priority);
 long ls_sched_getparam(int pid);
-long ls_sched_getattr(int pid, uint64_t *attr, unsigned int flags);
+long ls_sched_getattr(int pid, uint64_t *attr /* out */, unsigned int flags);
 long ls_sched_setattr(int pid, const uint64_t *attr, unsigned int flags);
-long ls_sched_rr_get_interval(int pid, int64_t *interval);
+long ls_sched_rr_get_interval(int pid, int64_t *interval /* out */);
 #define LS_SA_COUNT ...
 
 // namespace SCHED enum SCHED_

@@ -18,6 +18,7 @@ Calls with no argument that fails harmlessly (sync, umask) are not issued: they 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -248,6 +249,17 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "getegid": (),
     },
 }
+
+# Plain syscalls carry their probe in their declaration (cdefs/<family>.h, generated into
+# linuxsys/_sys_<family>.py).
+for _family, _table in PROBES.items():
+    try:
+        _generated = importlib.import_module(f"linuxsys._sys_{_family}")
+    except ModuleNotFoundError as e:
+        if e.name != f"linuxsys._sys_{_family}":
+            raise
+        continue
+    _table.update(_generated.PROBES)
 
 # Probes that succeed and change nothing (getters, "leave as it is" arguments).  Every other
 # probe must fail with a harmless errno before the call does anything (tests/test_main.py).

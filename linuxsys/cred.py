@@ -57,9 +57,9 @@ def setsid() -> int:
 
 
 def _getres(fn: Any, name: str) -> tuple[int, int, int]:
-    ids = _new("unsigned int[3]")
-    call(fn, name, ids, ids + 1, ids + 2)
-    return ids[0], ids[1], ids[2]
+    r, e, s = _new("unsigned int *"), _new("unsigned int *"), _new("unsigned int *")
+    call(fn, name, r, e, s)  # three objects: the trace shows each out value
+    return r[0], e[0], s[0]
 
 
 def getresuid() -> tuple[int, int, int]:
@@ -116,9 +116,10 @@ def getgroups() -> list[int]:
             raise error(-r, "getgroups")
 
 
-def setgroups(groups: Iterable[int]) -> None:
-    """Set the supplementary group ids of this thread only (man 2 setgroups)."""
-    ids = [id_arg(g, "gid") for g in groups]
+def setgroups(list: Iterable[int]) -> None:
+    """Set the supplementary group ids of this thread only to those of ``list`` (man 2
+    setgroups)."""
+    ids = [id_arg(g, "gid") for g in list]
     call(_setgroups, "setgroups", len(ids), _new("unsigned int[]", ids))
 
 

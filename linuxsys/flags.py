@@ -91,3 +91,30 @@ def to_int(value: FlagArg, ns: type) -> int:
             r = _CACHE[key] = _parse(ns, value)
             return r
     raise TypeError(f"{ns.__name__} flags must be an int or a string, not {type(value).__name__!r}")
+
+
+def flags_of(value: FlagArg, *namespaces: type) -> int:
+    """to_int() for an argument whose values come from several namespaces (shmctl's IPC_CMD
+    and SHM_CMD commands, clone's CLONE flags and SIG exit signal): a member of any of them,
+    or a string of names each looked up in the namespaces in order; a member of another
+    linuxsys namespace is still a TypeError."""
+    t = type(value)
+    if t is int or t in namespaces:
+        return int(value)
+    if isinstance(value, str):
+        total = 0
+        for part in re.split(r"[|,+]", value):
+            if part.strip():
+                total |= _first(part, namespaces)
+        return total
+    return to_int(value, namespaces[0])
+
+
+def _first(name: str, namespaces: tuple[type, ...]) -> int:
+    for ns in namespaces:
+        try:
+            return to_int(name, ns)
+        except ValueError:
+            pass
+    raise ValueError(f"unknown {'/'.join(ns.__name__ for ns in namespaces)} name "
+                     f"{name.strip()!r}")

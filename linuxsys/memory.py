@@ -13,19 +13,26 @@ over it with MAP_FIXED, and shmat() attaches over it with SHM_REMAP.  Consequenc
 
 * A Mapping's buffer access is fixed when it is made: read-write if ``prot`` has READ and
   WRITE, read-only if only READ, none otherwise (``memoryview(m)`` raises ValueError).
-  Mappings the caller places (an ``addr``, MAP.FIXED, MAP.FIXED_NOREPLACE, shmat's ``addr``)
+  Mappings the caller places (an ``addr``, MAP.FIXED, MAP.FIXED_NOREPLACE, shmat's ``shmaddr``)
   have no buffer either: CPython picks the placeholder's address.  Mapping.mprotect() refuses
   to take away what the buffer exposes, and Mapping.madvise() advice that makes pages fault.
 * close() of a Mapping with a buffer is ``mmap.mmap.close`` (CPython's munmap) and mremap()
-  is ``mmap.mmap.resize`` (CPython's mremap, MREMAP_MAYMOVE): CPython checks the exports and
-  updates its pointer in one step.  Mappings without a buffer use linuxsys's own calls.
+  of a read-write one is ``mmap.mmap.resize`` (CPython's mremap, MREMAP_MAYMOVE): CPython
+  checks the exports and updates its pointer in one step.  CPython resizes no read-only
+  mmap.mmap: mremap() moves such a Mapping's pages onto a new one and returns that.  Mappings
+  without a buffer use linuxsys's own calls.
 * Reaching past what backs a mapping raises SIGBUS, so a file mapping may not extend beyond
   the page holding the end of file (ValueError, as for ``mmap.mmap``), and shared anonymous
   mappings and SysV segments do not grow.  A file truncated under a mapping still raises
   SIGBUS on access, as it does for ``mmap.mmap``.
 
-The module functions take a Mapping (then they are its methods) or a bare address, which,
-like syscall(), acts on whatever is mapped there, Python's own memory included.
+Placing memory never replaces a live object (CONTRACT §5): mmap() with MAP.FIXED has
+MAP_FIXED_NOREPLACE semantics, and Mapping.mremap() to a ``new_address`` the same, so what is
+mapped there (Python's heap included) is never overwritten (FileExistsError instead).  The
+module functions take a Mapping (then they are its methods) or a bare address.  The bare
+address forms are UNSAFE: like syscall(), they act on whatever is mapped there, Python's own
+memory included.  What can be checked is: a range overlapping a live Mapping raises
+ValueError before any syscall (reach a Mapping's pages through its methods).
 """
 from __future__ import annotations
 
@@ -33,11 +40,13 @@ import mmap as _pymmap
 import operator
 import sys
 import warnings
+import weakref
 from typing import Any, Iterable, NamedTuple, Optional, Union
 
-from ._core import CHARS, Buffer, call, error, ffi, lib, writable
+from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, lib, release,
+                    writable)
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .fs import fstat
 
 O = NAMESPACES["O"]
@@ -49,7 +58,10 @@ MLOCK = NAMESPACES["MLOCK"]
 MCL = NAMESPACES["MCL"]
 MREMAP = NAMESPACES["MREMAP"]
 IPC = NAMESPACES["IPC"]
+IPC_CMD = NAMESPACES["IPC_CMD"]
 SHM = NAMESPACES["SHM"]
+SHM_GET = NAMESPACES["SHM_GET"]
+SHM_CMD = NAMESPACES["SHM_CMD"]
 
 _mmap = lib.ls_mmap
 _munmap = lib.ls_munmap
@@ -78,6 +90,7 @@ _from_buffer = ffi.from_buffer
 _release = ffi.release
 _NULL = ffi.NULL
 
+_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 _PAGE = _pymmap.PAGESIZE
 _PROT_NONE = lib.PROT_NONE
 _PROT_READ = lib.PROT_READ
@@ -97,13 +110,16 @@ _ALIGN = (lib.MAP_HUGETLB | getattr(lib, "MAP_HUGE_MASK", 0) << getattr(lib, "MA
           | getattr(lib, "MAP_32BIT", 0))
 _MREMAP_MAYMOVE = lib.MREMAP_MAYMOVE
 _MREMAP_FIXED = lib.MREMAP_FIXED
+_MREMAP_DONTUNMAP = lib.MREMAP_DONTUNMAP
 _SHM_RDONLY = lib.SHM_RDONLY
 _SHM_REMAP = lib.SHM_REMAP
+_SHM_RND = lib.SHM_RND
 _SHMLBA = getattr(lib, "SHMLBA", _PAGE)  # the C library's: 4 pages on 32-bit ARM
 _IPC_STAT = lib.IPC_STAT
 _IPC_SET = lib.IPC_SET
 _O_CLOEXEC = lib.O_CLOEXEC
 _EINVAL = lib.EINVAL
+_EEXIST = lib.EEXIST
 # Errors mmap reports before it touches the range it would replace, on every kernel version
 # (ENOTSUP is EOPNOTSUPP on Linux).
 _EARLY = {lib.EBADF, lib.EACCES, lib.ENODEV, lib.EOVERFLOW, lib.ENOTSUP, lib.ETXTBSY}
@@ -118,10 +134,23 @@ _HARMLESS_ADVICE = frozenset(getattr(lib, "MADV_" + name) for name in (
     "COLLAPSE", "SOFT_OFFLINE", "GUARD_REMOVE") if hasattr(lib, "MADV_" + name))
 _BUFFER = {_RW: "read-write", _PROT_READ: "read-only", 0: "no"}
 _WORD = 8 * ffi.sizeof("long")
+# mincore's vector is filled this many bytes of range at a time (64 KiB of vector), so that
+# a huge length costs memory only for what is really mapped.
+_MINCORE_SPAN = 65536 * _PAGE
 
 # Placeholders whose range may hold another thread's mapping after a failed mmap: closing
 # them would unmap it, so they are kept, never closed (see Mapping._abandon).
 _LIMBO: list[Any] = []
+
+# Every live Mapping, as weak references (a Mapping dropped without close() is unmapped by its
+# __del__ and leaves the set through the callback): the raw-address calls refuse ranges that
+# overlap one, and process_vm_writev to this process accepts only ranges inside one.  Read as
+# a copy (set.copy runs no Python code, so no callback can change the set under it).
+_LIVE: set[weakref.ref] = set()
+
+
+def _c_int(value: int, what: str) -> int:
+    return in_range(value, what, _INT_MIN, _INT_MAX)
 
 
 def _address(value: Optional[int]) -> int:
@@ -131,8 +160,9 @@ def _address(value: Optional[int]) -> int:
     return a
 
 
-def _length(value: int) -> int:
-    n = operator.index(value)
+def _length(value: Optional[int]) -> int:
+    """A length; None (a bare address without its length) is a TypeError."""
+    n = operator.index(value)  # type: ignore[arg-type]
     if not 0 <= n < 1 << _WORD:
         raise ValueError(f"length {n} outside 0..2**{_WORD}")
     return n
@@ -141,6 +171,28 @@ def _length(value: int) -> int:
 def _pages(n: int) -> int:
     """``n`` rounded up to whole pages."""
     return -(-n // _PAGE) * _PAGE
+
+
+def _live() -> list[Mapping]:
+    return [m for m in (r() for r in _LIVE.copy()) if m is not None and m._len >= 0]
+
+
+def _refuse_live(start: int, length: int, what: str) -> None:
+    """ValueError if the pages of start..start+length hold part of a live Mapping: a raw
+    address call there would pull memory from under it (a view would then fault)."""
+    low, high = start - start % _PAGE, start + length
+    if length:
+        for m in _live():
+            if m._addr < high and low < m._addr + _pages(m._len):
+                raise ValueError(f"{what}: {start:#x}+{length} overlaps the live {m!r}: "
+                                 f"use its methods, or close it first")
+
+
+def writable_mapping_holds(start: int, length: int) -> bool:
+    """Whether start..start+length lies inside one live Mapping that is not a read-only
+    buffer (what process_vm_writev may write to in this very process)."""
+    return any(m._need != _PROT_READ and m._addr <= start and start + length <= m._addr + m._len
+               for m in _live())
 
 
 def _buffer_address(m: _pymmap.mmap) -> int:
@@ -163,9 +215,15 @@ def _take_back(addr: int, length: int) -> bool:
 
 
 def _mincore_of(addr: int, length: int) -> bytes:
-    vec = _new("unsigned char[]", _pages(length) // _PAGE)
-    call(_mincore, "mincore", addr, length, vec)
-    return _buffer(vec)[:]
+    vec = _new("unsigned char[]", _pages(min(length, _MINCORE_SPAN)) // _PAGE)
+    end, out = addr + length, bytearray()
+    while True:
+        n = min(end - addr, _MINCORE_SPAN)
+        call(_mincore, "mincore", addr, n, vec)
+        out += _buffer(vec, _pages(n) // _PAGE)
+        addr += n
+        if addr >= end:
+            return bytes(out)
 
 
 class Mapping(_pymmap.mmap):
@@ -176,12 +234,12 @@ class Mapping(_pymmap.mmap):
     once closed every use raises ValueError.  ``address`` and ``len()`` give the range; the
     range methods act on ``start``..``start + length`` (default: to the end)."""
 
-    __slots__ = ("_addr", "_len", "_need", "_limit")
+    __slots__ = ("_addr", "_len", "_need", "_limit", "_ref")
     _UNMAP = "munmap"
 
     # _addr: the start; _len: the length, -1 once closed (or before the mapping is in);
     # _need: the PROT bits the buffer relies on (0: no buffer); _limit: how long the mapping
-    # may grow before access would raise SIGBUS (None: no limit).
+    # may grow before access would raise SIGBUS (None: no limit); _ref: its entry in _LIVE.
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Mapping":
         raise TypeError(f"{cls.__name__}s are made by linuxsys.mmap() and shmat()")
@@ -198,7 +256,7 @@ class Mapping(_pymmap.mmap):
                                         flags=flags - (flags >> 31 << 32))
         else:
             self = _pymmap.mmap.__new__(cls, -1, length, access=_pymmap.ACCESS_READ)
-        self._len = -1
+        self._len, self._ref = -1, None
         self._addr, self._need, self._limit = _buffer_address(self), need, None
         return self
 
@@ -208,8 +266,19 @@ class Mapping(_pymmap.mmap):
         before the syscall, so that nothing can fail between it and the object holding it."""
         self = _pymmap.mmap.__new__(cls, -1, 1, flags=_MAP_PRIVATE, prot=_PROT_NONE)
         _pymmap.mmap.close(self)
-        self._len, self._addr, self._need, self._limit = -1, 0, 0, None
+        self._len, self._addr, self._need, self._limit, self._ref = -1, 0, 0, None, None
         return self
+
+    def _in(self, addr: int, length: int) -> None:
+        """The mapping is in at addr..addr+length: live from now on."""
+        self._addr, self._len = addr, length
+        self._ref = weakref.ref(self, _LIVE.discard)
+        _LIVE.add(self._ref)
+
+    def _out(self) -> None:
+        """The mapping is gone (or about to go): closed, and no longer live."""
+        self._len = -1
+        _LIVE.discard(self._ref)
 
     def _abandon(self, early: bool, length: int) -> None:
         """Dispose of a placeholder the real mapping failed to replace.  Closing unmaps its
@@ -222,12 +291,13 @@ class Mapping(_pymmap.mmap):
         else:
             _LIMBO.append(self)
 
-    def _adopt(self, addr: int, length: int) -> None:
-        """Move the mapping at ``addr`` onto this placeholder (mremap MREMAP_FIXED)."""
+    def _adopt(self, addr: int, length: int, new_length: int) -> None:
+        """Move the mapping at ``addr`` onto this placeholder, ``new_length`` long (mremap
+        MREMAP_FIXED)."""
         out = _new("int64_t *")
-        r = _mremap(addr, length, length, _MREMAP_MAYMOVE | _MREMAP_FIXED, self._addr, out)
+        r = _mremap(addr, length, new_length, _MREMAP_MAYMOVE | _MREMAP_FIXED, self._addr, out)
         if r < 0:
-            self._abandon(False, length)
+            self._abandon(False, new_length)
             raise error(-r, "mremap")
 
     def _check(self) -> None:
@@ -266,9 +336,10 @@ class Mapping(_pymmap.mmap):
             return
         if self._need:
             _pymmap.mmap.close(self)  # checks the exports, then munmaps
-            self._len = -1
+            self._out()
             return
-        addr, n, self._len = self._addr, self._len, -1
+        addr, n = self._addr, self._len
+        self._out()
         r = self._unmap(addr, n)
         if r < 0:
             raise error(-r, self._UNMAP)
@@ -285,7 +356,8 @@ class Mapping(_pymmap.mmap):
                 warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self)
             finally:
                 if not self._need:  # else mmap.mmap's own deallocation unmaps
-                    addr, n, self._len = self._addr, self._len, -1
+                    addr, n = self._addr, self._len
+                    self._out()
                     self._unmap(addr, n)
 
     def __repr__(self) -> str:
@@ -298,7 +370,7 @@ class Mapping(_pymmap.mmap):
         """Change the protection of the mapping or of whole pages of it (man 2 mprotect).
         ValueError if a view of the buffer would then fault: it needs READ, and WRITE too for
         a read-write buffer."""
-        p = to_int(prot, PROT)
+        p = _c_int(to_int(prot, PROT), "prot")
         addr, n = self._range(start, length)
         if p & self._need != self._need:
             raise ValueError(f"{PROT(p)!r} would make this Mapping's {_BUFFER[self._need]} "
@@ -309,7 +381,7 @@ class Mapping(_pymmap.mmap):
                 length: Optional[int] = None) -> None:
         """Advise the kernel on the mapping's use (man 2 madvise; ``MADV``).  ValueError for
         advice that would make a buffer's pages fault (DONTFORK, HWPOISON, GUARD_INSTALL)."""
-        a = to_int(advice, MADV)
+        a = _c_int(to_int(advice, MADV), "advice")
         addr, n = self._range(start, length)
         if self._need and a not in _HARMLESS_ADVICE:
             raise ValueError(f"advice {a} would make this Mapping's buffer fault")
@@ -318,11 +390,12 @@ class Mapping(_pymmap.mmap):
     def msync(self, flags: FlagArg = lib.MS_SYNC, start: int = 0,
               length: Optional[int] = None) -> None:
         """Write a shared file mapping back to its file (man 2 msync; ``MSYNC`` flags)."""
-        call(_msync, "msync", *self._range(start, length), to_int(flags, MSYNC))
+        f = _c_int(to_int(flags, MSYNC), "flags")
+        call(_msync, "msync", *self._range(start, length), f)
 
     def mlock(self, flags: FlagArg = 0, start: int = 0, length: Optional[int] = None) -> None:
         """Lock the pages in RAM (man 2 mlock; mlock2 with ``MLOCK`` flags)."""
-        f = to_int(flags, MLOCK)
+        f = in_range(to_int(flags, MLOCK), "flags", 0, U32)
         if f:
             call(_mlock2, "mlock2", *self._range(start, length), f)
         else:
@@ -336,32 +409,89 @@ class Mapping(_pymmap.mmap):
         """One byte per page, bit 0 set if the page is resident in RAM (man 2 mincore)."""
         return _mincore_of(*self._range(start, length))
 
-    def mremap(self, new_length: int, flags: FlagArg = _MREMAP_MAYMOVE,
+    def mremap(self, new_size: int, flags: FlagArg = _MREMAP_MAYMOVE,
                new_address: int = 0) -> "Mapping":
-        """Grow or shrink the mapping, moving it if need be; returns self, at its new address
-        (man 2 mremap).  With a buffer: MREMAP.MAYMOVE only, BufferError while exports are
-        alive, ValueError past what backs it (SIGBUS there)."""
+        """Grow or shrink the mapping, moving it if need be (man 2 mremap); returns the
+        Mapping at its new place.
+
+        That is this very Mapping, except for a read-only buffer, which CPython cannot resize:
+        its pages move onto a new Mapping, which is returned, and this one is closed (as for
+        close(), BufferError while its exports are alive; no other thread may be taking views
+        of it meanwhile).  With a buffer: MREMAP.MAYMOVE only, BufferError while exports are
+        alive, ValueError past what backs it (SIGBUS there).  Without one, MREMAP.FIXED moves
+        it to ``new_address`` only if nothing is mapped there (FileExistsError otherwise,
+        ValueError over a live Mapping, this one included): the kernel's MREMAP_FIXED would
+        unmap whatever is there, but this form never replaces memory."""
         self._check()
-        n = _length(new_length)
-        f = to_int(flags, MREMAP)
+        n = _length(new_size)
+        f = _c_int(to_int(flags, MREMAP), "flags")
+        dest = _address(new_address)
         if self._need:
-            if f != _MREMAP_MAYMOVE or new_address:
+            if f != _MREMAP_MAYMOVE or dest:
                 raise ValueError("a Mapping with a buffer moves as mmap.mmap.resize does: "
                                  "MREMAP.MAYMOVE, no new_address")
             if self._limit is not None and n > self._limit:
                 raise ValueError(f"{n} bytes reach past the {self._limit} that back this "
                                  f"mapping: access there would raise SIGBUS")
+            if self._need != _RW:
+                return self._moved(n)
             _pymmap.mmap.resize(self, n)  # refuses while exported, then moves the pointer
             self._addr = _buffer_address(self)
+        elif f & _MREMAP_FIXED:
+            self._move_to(dest, n, f)
         else:
             out = _new("int64_t *")
-            call(_mremap, "mremap", self._addr, self._len, n, f, _address(new_address), out)
+            call(_mremap, "mremap", self._addr, self._len, n, f, dest, out)
             self._addr = out[0]
         self._len = n
         return self
 
+    def _moved(self, n: int) -> "Mapping":
+        """mremap of a read-only buffer: its pages moved onto a new read-only placeholder of n
+        bytes, which is returned; this one is closed."""
+        try:
+            _pymmap.mmap.resize(self, self._len)  # BufferError while exported: checked first
+        except TypeError:
+            pass  # CPython's "can't resize a readonly memory map": no exports, then
+        new = type(self)._placeholder(n, self._need, 0)
+        new._adopt(self._addr, self._len, n)
+        old = self._len
+        self._out()
+        self._abandon(False, old)  # a hole now: closed only once taken back (see _abandon)
+        new._limit = self._limit
+        if isinstance(self, ShmSegment):
+            new.shmid = self.shmid  # type: ignore[attr-defined]
+        new._in(new._addr, n)
+        return new
+
+    def _move_to(self, dest: int, n: int, flags: int) -> None:
+        """MREMAP_FIXED with MAP_FIXED_NOREPLACE semantics: the destination is first reserved
+        with a placeholder, which fails if anything is mapped there, then replaced."""
+        if (dest % _PAGE or not n or flags & ~(_MREMAP_MAYMOVE | _MREMAP_FIXED | _MREMAP_DONTUNMAP)
+                or not flags & _MREMAP_MAYMOVE
+                or flags & _MREMAP_DONTUNMAP and _pages(n) != _pages(self._len)):
+            raise error(_EINVAL, "mremap")  # the kernel's first checks, before reserving
+        _refuse_live(dest, n, "mremap")
+        if not _take_back(dest, n):
+            raise error(_EEXIST, "mremap")
+        out = _new("int64_t *")
+        r = _mremap(self._addr, self._len, n, flags, dest, out)
+        if r < 0:
+            # The kernel unmaps the destination before most of its failures: take the hole
+            # back and free it.  If that fails, our reservation is still there (an early
+            # failure) or another thread mapped into the hole: left alone, never unmapped
+            # blindly (a PROT_NONE reservation costs address space only).
+            if _take_back(dest, n):
+                _munmap(dest, n)
+            raise error(-r, "mremap")
+        self._addr = out[0]
+
     def resize(self, newsize: int) -> None:
-        """mmap.mmap's name for mremap(newsize)."""
+        """mmap.mmap's name for mremap(newsize); TypeError for a read-only buffer, as for
+        mmap.mmap (mremap() moves it and returns the new Mapping)."""
+        if self._need == _PROT_READ and self._len >= 0:
+            raise TypeError("mmap can't resize a readonly memory map in place: mremap() "
+                            "moves it and returns the new Mapping")
         self.mremap(newsize)
 
 
@@ -382,23 +512,38 @@ def mmap(addr: Optional[int], length: int, prot: FlagArg = _RW, flags: Optional[
 
     Kernel order: ``mmap(0, 4096)`` maps 4096 bytes read-write.  ``addr`` (0 or None: the
     kernel chooses) is a hint, or the place with MAP.FIXED / MAP.FIXED_NOREPLACE: such a
-    mapping, like one without PROT.READ, has no buffer.  ``flags`` None is MAP.SHARED, plus
-    MAP.ANONYMOUS when ``fd`` is -1, as for mmap.mmap.  ``offset`` may pass 4 GiB on every
-    arch."""
-    a, n, p = _address(addr), _length(length), to_int(prot, PROT)
-    fdn = fdnum(fd)
-    f = to_int(flags, MAP) if flags is not None else (
+    mapping, like one without PROT.READ, has no buffer.  MAP.FIXED never replaces what is
+    mapped there: it is taken as MAP.FIXED_NOREPLACE (FileExistsError if anything is there;
+    emulated on kernels before 4.17), and a range overlapping a live Mapping raises
+    ValueError before any syscall.  ``flags`` None is MAP.SHARED, plus MAP.ANONYMOUS when
+    ``fd`` is -1, as for mmap.mmap.  ``offset`` may pass 4 GiB on every arch."""
+    a, n = _address(addr), _length(length)
+    p = _c_int(to_int(prot, PROT), "prot")
+    fdn = _c_int(fdnum(fd), "fd")
+    f = in_range(to_int(flags, MAP), "flags", 0, U32) if flags is not None else (
         _MAP_SHARED | (_MAP_ANONYMOUS if fdn == -1 else 0))
     off = operator.index(offset)
     if off < 0:
         raise ValueError(f"negative offset {off}")
+    in_range(off, "offset", 0, (1 << 63) - 1)
     need = _RW if p & _RW == _RW else p & _PROT_READ
     out = _new("int64_t *")
-    if (not need or a or f & _PLACED or not 0 < n <= sys.maxsize or off % _PAGE
+    if f & _PLACED:
+        if a % _PAGE:
+            raise error(_EINVAL, "mmap")  # the kernel's answer (its hint emulation would move it)
+        _refuse_live(a, n, "mmap")
+        m = Mapping._bufferless()
+        call(_mmap, "mmap", a, n, p, f & ~_MAP_FIXED | _MAP_FIXED_NOREPLACE, fdn, off, out)
+        if out[0] != a:  # a kernel before 4.17 takes MAP_FIXED_NOREPLACE for a hint
+            _munmap(out[0], n)
+            raise error(_EEXIST, "mmap")
+        m._in(a, n)
+        return m
+    if (not need or a or not 0 < n <= sys.maxsize or off % _PAGE
             or (need != _RW and f & _ALIGN)):  # no buffer (or the kernel's EINVAL, ENOMEM)
         m = Mapping._bufferless()
         call(_mmap, "mmap", a, n, p, f, fdn, off, out)
-        m._addr, m._len = out[0], n
+        m._in(out[0], n)
         return m
     limit = _backing(f, fdn, n, off)
     m = Mapping._placeholder(n, need, f & _ALIGN)
@@ -406,7 +551,8 @@ def mmap(addr: Optional[int], length: int, prot: FlagArg = _RW, flags: Optional[
     if r < 0:  # EINVAL comes early unless a file's mmap method says it
         m._abandon(-r in _EARLY or (-r == _EINVAL and f & _MAP_ANONYMOUS), n)
         raise error(-r, "mmap")
-    m._len, m._limit = n, limit
+    m._limit = limit
+    m._in(m._addr, n)
     return m
 
 
@@ -430,94 +576,120 @@ MappingArg = Union[Mapping, int]
 
 
 def munmap(addr: MappingArg, length: Optional[int] = None) -> None:
-    """Unmap (man 2 munmap): a Mapping (its close()), or bare addresses (unsafe)."""
+    """Unmap (man 2 munmap): a Mapping (its close()), or bare addresses (UNSAFE: whatever is
+    mapped there goes; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
         if length is not None and length != len(addr):
             raise ValueError("a Mapping is unmapped whole: close() it")
         addr.close()
-    else:
-        call(_munmap, "munmap", _address(addr), _length(length))
+        return
+    a, n = _address(addr), _length(length)
+    _refuse_live(a, n, "munmap")
+    call(_munmap, "munmap", a, n)
 
 
-def mprotect(addr: MappingArg, length: Optional[int], prot: FlagArg) -> None:
-    """Change protection (man 2 mprotect): of a Mapping's first ``length`` bytes (None: all),
-    as Mapping.mprotect, or of bare addresses (unsafe)."""
+def mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg) -> None:
+    """Change protection (man 2 mprotect): of a Mapping's first ``len`` bytes (None: all), as
+    Mapping.mprotect, or of bare addresses (UNSAFE; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
-        addr.mprotect(prot, 0, length)
-    else:
-        call(_mprotect, "mprotect", _address(addr), _length(length), to_int(prot, PROT))
+        addr.mprotect(prot, 0, len)
+        return
+    a, n, p = _address(addr), _length(len), _c_int(to_int(prot, PROT), "prot")
+    _refuse_live(a, n, "mprotect")
+    call(_mprotect, "mprotect", a, n, p)
 
 
 def madvise(addr: MappingArg, length: Optional[int], advice: FlagArg) -> None:
     """Advise on memory use (man 2 madvise; ``MADV``): a Mapping's first ``length`` bytes
-    (None: all), as Mapping.madvise, or bare addresses (unsafe)."""
+    (None: all), as Mapping.madvise, or bare addresses (UNSAFE; ValueError over a live
+    Mapping)."""
     if isinstance(addr, Mapping):
         addr.madvise(advice, 0, length)
-    else:
-        call(_madvise, "madvise", _address(addr), _length(length), to_int(advice, MADV))
+        return
+    a, n, v = _address(addr), _length(length), _c_int(to_int(advice, MADV), "advice")
+    _refuse_live(a, n, "madvise")
+    call(_madvise, "madvise", a, n, v)
 
 
 def msync(addr: MappingArg, length: Optional[int], flags: FlagArg = lib.MS_SYNC) -> None:
     """Write a shared file mapping back to its file (man 2 msync; ``MSYNC`` flags, also flat
-    as MS_SYNC ...: ``L.MS`` is mount(2)'s)."""
+    as MS_SYNC ...: ``L.MS`` is mount(2)'s): a Mapping's first ``length`` bytes, or bare
+    addresses (UNSAFE; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
         addr.msync(flags, 0, length)
-    else:
-        call(_msync, "msync", _address(addr), _length(length), to_int(flags, MSYNC))
-
-
-def mlock(addr: MappingArg, length: Optional[int]) -> None:
-    """Lock pages in RAM (man 2 mlock)."""
-    mlock2(addr, length)
-
-
-def mlock2(addr: MappingArg, length: Optional[int], flags: FlagArg = 0) -> None:
-    """Lock pages in RAM, with MLOCK.ONFAULT only as they fault in (man 2 mlock2; plain mlock
-    when ``flags`` is 0)."""
-    if isinstance(addr, Mapping):
-        addr.mlock(flags, 0, length)
         return
-    a, n, f = _address(addr), _length(length), to_int(flags, MLOCK)
+    a, n, f = _address(addr), _length(length), _c_int(to_int(flags, MSYNC), "flags")
+    _refuse_live(a, n, "msync")
+    call(_msync, "msync", a, n, f)
+
+
+def mlock(addr: MappingArg, len: Optional[int]) -> None:
+    """Lock pages in RAM (man 2 mlock): a Mapping's first ``len`` bytes, or bare addresses
+    (UNSAFE; ValueError over a live Mapping)."""
+    mlock2(addr, len)
+
+
+def mlock2(addr: MappingArg, len: Optional[int], flags: FlagArg = 0) -> None:
+    """Lock pages in RAM, with MLOCK.ONFAULT only as they fault in (man 2 mlock2; plain mlock
+    when ``flags`` is 0): a Mapping's first ``len`` bytes, or bare addresses (UNSAFE;
+    ValueError over a live Mapping)."""
+    if isinstance(addr, Mapping):
+        addr.mlock(flags, 0, len)
+        return
+    a, n = _address(addr), _length(len)
+    f = in_range(to_int(flags, MLOCK), "flags", 0, U32)
+    _refuse_live(a, n, "mlock")
     if f:
         call(_mlock2, "mlock2", a, n, f)
     else:
         call(_mlock, "mlock", a, n)
 
 
-def munlock(addr: MappingArg, length: Optional[int]) -> None:
-    """Unlock pages (man 2 munlock)."""
+def munlock(addr: MappingArg, len: Optional[int]) -> None:
+    """Unlock pages (man 2 munlock): a Mapping's first ``len`` bytes, or bare addresses
+    (UNSAFE; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
-        addr.munlock(0, length)
-    else:
-        call(_munlock, "munlock", _address(addr), _length(length))
+        addr.munlock(0, len)
+        return
+    a, n = _address(addr), _length(len)
+    _refuse_live(a, n, "munlock")
+    call(_munlock, "munlock", a, n)
 
 
 def mincore(addr: MappingArg, length: Optional[int]) -> bytes:
-    """One byte per page, bit 0 set if resident in RAM (man 2 mincore)."""
+    """One byte per page, bit 0 set if resident in RAM (man 2 mincore): of a Mapping's first
+    ``length`` bytes, or of bare addresses (UNSAFE; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
         return addr.mincore(0, length)
-    return _mincore_of(_address(addr), _length(length))
+    a, n = _address(addr), _length(length)
+    _refuse_live(a, n, "mincore")
+    return _mincore_of(a, n)
 
 
-def mremap(addr: MappingArg, old_length: Optional[int], new_length: int, flags: FlagArg = 0,
+def mremap(old_address: MappingArg, old_size: Optional[int], new_size: int, flags: FlagArg = 0,
            new_address: int = 0) -> Union[Mapping, int]:
-    """Grow, shrink or move a mapping (man 2 mremap; ``MREMAP`` flags): a Mapping (returned,
-    as Mapping.mremap; ``old_length`` None or its length), or bare addresses (unsafe: returns
-    the new address)."""
-    if isinstance(addr, Mapping):
-        if old_length is not None and old_length != len(addr):
+    """Grow, shrink or move a mapping (man 2 mremap; ``MREMAP`` flags): a Mapping (the
+    Mapping at its new place is returned, as Mapping.mremap; ``old_size`` None or its
+    length), or bare addresses (UNSAFE: returns the new address; ValueError if the old
+    range, or the new one with MREMAP.FIXED, overlaps a live Mapping)."""
+    if isinstance(old_address, Mapping):
+        if old_size is not None and old_size != len(old_address):
             raise ValueError("a Mapping is remapped whole")
-        return addr.mremap(new_length, flags, new_address)
+        return old_address.mremap(new_size, flags, new_address)
+    a, n_old, n = _address(old_address), _length(old_size), _length(new_size)
+    f, dest = _c_int(to_int(flags, MREMAP), "flags"), _address(new_address)
+    _refuse_live(a, n_old, "mremap")
+    if f & _MREMAP_FIXED:
+        _refuse_live(dest, n, "mremap")
     out = _new("int64_t *")
-    call(_mremap, "mremap", _address(addr), _length(old_length), _length(new_length),
-         to_int(flags, MREMAP), _address(new_address), out)
+    call(_mremap, "mremap", a, n_old, n, f, dest, out)
     return out[0]
 
 
 def mlockall(flags: FlagArg) -> None:
     """Lock every page of the process, now (MCL.CURRENT) and/or later ones (MCL.FUTURE)
     (man 2 mlockall)."""
-    call(_mlockall, "mlockall", to_int(flags, MCL))
+    call(_mlockall, "mlockall", _c_int(to_int(flags, MCL), "flags"))
 
 
 def munlockall() -> None:
@@ -528,31 +700,35 @@ def munlockall() -> None:
 def memfd_secret(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """An fd for memory that even the kernel does not map (man 2 memfd_secret): ftruncate it,
     then mmap it MAP.SHARED; close-on-exec unless ``inheritable``."""
-    f = to_int(flags, O)
+    f = in_range(to_int(flags, O), "flags", 0, U32)
     if not inheritable:
         f |= _O_CLOEXEC
     return Fd(call(_memfd_secret, "memfd_secret", f))
 
 
-def process_madvise(pidfd: FdArg, iovecs: Iterable[Union[Mapping, tuple[int, int]]],
+def process_madvise(pidfd: FdArg, iovec: Iterable[Union[Mapping, tuple[int, int]]],
                     advice: FlagArg, flags: int = 0) -> int:
-    """Advise on a process's memory through its pidfd (man 2 process_madvise): ``iovecs`` are
-    Mappings (of this process) or (address, length) pairs; returns the bytes advised."""
-    a = to_int(advice, MADV)
+    """Advise on a process's memory through its pidfd (man 2 process_madvise): ``iovec`` is
+    Mappings (of this process) or (address, length) pairs; returns the bytes advised.  The
+    kernel takes only advice that keeps memory readable (COLD, PAGEOUT, WILLNEED, COLLAPSE),
+    so pairs may name any memory."""
+    a = _c_int(to_int(advice, MADV), "advice")
+    f = in_range(flags, "flags", 0, U32)
+    n = fdnum(pidfd)
     ranges = []
-    for item in iovecs:
+    for item in iovec:
         if isinstance(item, Mapping):
             if item._need and a not in _HARMLESS_ADVICE:
                 raise ValueError(f"advice {a} would make a Mapping's buffer fault")
             ranges.append((item.address, len(item)))
         else:
-            start, n = item
-            ranges.append((_address(start), _length(n)))
+            start, length = item
+            ranges.append((_address(start), _length(length)))
     iov = _new("struct iovec[]", len(ranges))
-    for (start, n), slot in zip(ranges, iov):
+    for (start, length), slot in zip(ranges, iov):
         slot.iov_base = _cast("void *", start)
-        slot.iov_len = n
-    return call(_process_madvise, "process_madvise", fdnum(pidfd), iov, len(ranges), a, flags)
+        slot.iov_len = length
+    return call(_process_madvise, "process_madvise", n, iov, len(ranges), a, f)
 
 
 # ---- SysV shared memory --------------------------------------------------------------------
@@ -564,18 +740,18 @@ class IpcPerm(NamedTuple):
     gid: int
     cuid: int   # the creator's
     cgid: int
-    mode: int   # permission bits, plus SHM.DEST/SHM.LOCKED state bits for a segment
+    mode: int   # permission bits, plus SHM_DEST/SHM_LOCKED state bits for a segment
     seq: int
 
 
 class ShmidDs(NamedTuple):
-    """A shared memory segment's state (struct shmid64_ds) from shmctl(IPC.STAT); times are
-    seconds since the epoch, 64-bit on every arch."""
+    """A shared memory segment's state (struct shmid64_ds) from shmctl(IPC_CMD.STAT); times
+    are seconds since the epoch, 64-bit on every arch."""
     shm_perm: IpcPerm
     shm_segsz: int    # size in bytes
     shm_atime: int    # last attach
     shm_dtime: int    # last detach
-    shm_ctime: int    # last change (creation, IPC.SET)
+    shm_ctime: int    # last change (creation, IPC_CMD.SET)
     shm_cpid: int     # creator
     shm_lpid: int     # last to attach or detach
     shm_nattch: int   # attachments now
@@ -594,26 +770,34 @@ def _key(key: int) -> int:
     return k - (1 << 32) if k >= 1 << 31 else k
 
 
-def shmget(key: int, size: int, flags: FlagArg = 0) -> int:
+def shmget(key: int, size: int, shmflg: FlagArg = 0) -> int:
     """The id of the SysV shared memory segment for ``key`` (IPC.PRIVATE: a new one), made if
-    missing with IPC.CREAT (man 2 shmget); ``flags`` carries its mode: ``IPC.CREAT | 0o600``."""
-    return call(_shmget, "shmget", _key(key), _length(size), to_int(flags, IPC))
+    missing with IPC.CREAT (man 2 shmget).  ``shmflg``: ``IPC`` flags, shmget's own
+    ``SHM_GET`` ones (HUGETLB, NORESERVE) and the mode: ``IPC.CREAT | 0o600``."""
+    f = _c_int(flags_of(shmflg, IPC, SHM_GET), "shmflg")
+    return call(_shmget, "shmget", _key(key), _length(size), f)
 
 
-def shmat(shmid: int, addr: Optional[int] = 0, flags: FlagArg = 0) -> ShmSegment:
+def shmat(shmid: int, shmaddr: Optional[int] = 0, shmflg: FlagArg = 0) -> ShmSegment:
     """Attach a SysV shared memory segment (man 2 shmat; ``SHM`` flags): a ShmSegment,
-    read-only with SHM.RDONLY.  With an ``addr`` it is attached there and has no buffer."""
-    a, f = _address(addr), to_int(flags, SHM)
-    size = shmctl(shmid, _IPC_STAT).shm_segsz  # type: ignore[union-attr]
+    read-only with SHM.RDONLY.  With a ``shmaddr`` it is attached there and has no buffer:
+    UNSAFE with SHM.REMAP, which replaces whatever is mapped there (ValueError if that is a
+    live Mapping)."""
+    sid = _c_int(shmid, "shmid")
+    a = _address(shmaddr)
+    f = _c_int(to_int(shmflg, SHM), "shmflg")
+    size = shmctl(sid, _IPC_STAT).shm_segsz  # type: ignore[union-attr]
     out = _new("int64_t *")
     if a:
+        if f & _SHM_REMAP:
+            _refuse_live(a - a % _SHMLBA if f & _SHM_RND else a, size, "shmat")
         seg = ShmSegment._bufferless()
-        call(_shmat, "shmat", shmid, a, f, out)
-        seg._addr = out[0]
+        call(_shmat, "shmat", sid, a, f, out)
+        seg._in(out[0], size)
     else:
         seg = ShmSegment._placeholder(size, _PROT_READ if f & _SHM_RDONLY else _RW, 0)
         if _SHMLBA == _PAGE:
-            r = _shmat(shmid, seg._addr, f | _SHM_REMAP, out)
+            r = _shmat(sid, seg._addr, f | _SHM_REMAP, out)
             if r < 0:
                 seg._abandon(-r in _SHMAT_EARLY, size)
                 raise error(-r, "shmat")
@@ -621,49 +805,56 @@ def shmat(shmid: int, addr: Optional[int] = 0, flags: FlagArg = 0) -> ShmSegment
             # 32-bit ARM attaches only at multiples of 4 pages, the placeholder is page aligned:
             # attach where the kernel likes, then move the segment onto the placeholder (a
             # detach and reattach to the kernel: shm_dtime and shm_lpid show it).
-            call(_shmat, "shmat", shmid, 0, f, out)
+            call(_shmat, "shmat", sid, 0, f, out)
             try:
-                seg._adopt(out[0], size)
+                seg._adopt(out[0], size, size)
             except BaseException:
                 _shmdt(out[0])
                 raise
         seg._limit = _pages(size)
-    seg._len, seg.shmid = size, shmid
+        seg._in(seg._addr, size)
+    seg.shmid = sid
     return seg
 
 
-def shmdt(addr: Union[ShmSegment, int]) -> None:
+def shmdt(shmaddr: Union[ShmSegment, int]) -> None:
     """Detach a SysV segment (man 2 shmdt): a ShmSegment (its close()), or a bare address
-    (unsafe)."""
-    if isinstance(addr, ShmSegment):
-        addr.close()
-    else:
-        call(_shmdt, "shmdt", _address(addr))
+    (UNSAFE; ValueError inside a live Mapping)."""
+    if isinstance(shmaddr, ShmSegment):
+        shmaddr.close()
+        return
+    a = _address(shmaddr)
+    _refuse_live(a, 1, "shmdt")
+    call(_shmdt, "shmdt", a)
 
 
 def shmctl(shmid: int, cmd: FlagArg, buf: Union[ShmidDs, IpcPerm, Buffer, None] = None
            ) -> Union[ShmidDs, tuple[int, ShmidDs], int, None]:
     """Control a SysV shared memory segment (man 2 shmctl).
 
-    IPC.STAT -> ShmidDs; SHM.STAT / SHM.STAT_ANY (``shmid`` is an index) -> (id, ShmidDs);
-    IPC.SET sets the uid, gid and mode of ``buf``, a ShmidDs or IpcPerm; IPC.RMID, SHM.LOCK,
-    SHM.UNLOCK -> None; IPC.INFO, SHM.INFO -> the highest index in use.  A writable buffer as
-    ``buf`` is the kernel's struct itself (struct shmid64_ds, shminfo64 ...); the call's
+    ``cmd`` is an ``IPC_CMD`` (the commands every SysV object takes) or ``SHM_CMD`` member,
+    or a name ("stat" is IPC_STAT, "shm_stat" SHM_STAT).  IPC_CMD.STAT -> ShmidDs;
+    SHM_CMD.STAT / STAT_ANY (``shmid`` is an index) -> (id, ShmidDs); IPC_CMD.SET sets the
+    uid, gid and mode of ``buf``, a ShmidDs or IpcPerm; IPC_CMD.RMID, SHM_CMD.LOCK / UNLOCK
+    -> None; IPC_CMD.INFO, SHM_CMD.INFO -> the highest index in use.  A writable buffer as
+    ``buf`` is the kernel's struct itself (struct shmid64_ds, shminfo64 ...): the call's
     result is returned."""
-    c = to_int(cmd, IPC)
+    sid = _c_int(shmid, "shmid")
+    c = _c_int(flags_of(cmd, IPC_CMD, SHM_CMD), "cmd")
     if buf is not None and not isinstance(buf, (ShmidDs, IpcPerm)):
         raw = writable(buf)
         if len(raw) < _SHMID_DS_SIZE:
+            release(raw, buf)
             raise ValueError(f"shmctl needs a buffer of {_SHMID_DS_SIZE} bytes, not {len(raw)}")
-        return call(_shmctl, "shmctl", shmid, c, raw, _NULL)
+        return call_buf(_shmctl, "shmctl", raw, buf, sid, c, raw, _NULL)
     ds = _new("int64_t[]", _SHM_SLOTS)
     if c == _IPC_SET:
         if buf is None:
-            raise TypeError("shmctl(IPC.SET) needs buf: a ShmidDs or IpcPerm")
+            raise TypeError("shmctl(IPC_CMD.SET) needs buf: a ShmidDs or IpcPerm")
         perm = buf.shm_perm if isinstance(buf, ShmidDs) else buf
         ds[lib.LS_SHM_UID], ds[lib.LS_SHM_GID], ds[lib.LS_SHM_MODE] = (
             perm.uid, perm.gid, perm.mode)
-    r = call(_shmctl, "shmctl", shmid, c, _NULL, ds)
+    r = call(_shmctl, "shmctl", sid, c, _NULL, ds)
     if c in _STAT_CMDS:
         v = _unpack(ds, _SHM_SLOTS)
         result = ShmidDs(IpcPerm(*v[:7]), *v[7:])

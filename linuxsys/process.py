@@ -7,11 +7,13 @@ import operator
 from collections.abc import Mapping
 from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
 
-from ._core import (NEG_EINTR, SCRATCH_SIZE, Buffer, PathArg, alloc, call, decode, error, ffi,
-                    lib, path, pop_scratch, readable, scratch, view, writable)
+from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf, decode,
+                    error, ffi, in_range, lib, pop_scratch, read_size, readable, release,
+                    scratch, view, writable)
+from ._core import path as _path
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
-from .io import _iovecs
+from .flags import NAMESPACES, FlagArg, flags_of, to_int
+from .memory import writable_mapping_holds
 from .signal import SIGRTMAX, SignalArg, signum
 
 SIG = NAMESPACES["SIG"]
@@ -75,6 +77,8 @@ _LOAD_SCALE = float(1 << lib.SI_LOAD_SHIFT)
 _SIGINFO_SIZE = 128  # the kernel's siginfo, on every arch
 _RUSAGE_LONGS = 18   # the kernel's struct rusage: two timevals and fourteen longs
 _ADDRESS_MAX = (1 << 8 * ffi.sizeof("void *")) - 1
+_INT_MAX = (1 << 31) - 1
+_GETRANDOM_MAX = (1 << 25) - 1
 _NS = 1_000_000_000
 _NULL = ffi.NULL
 _new = ffi.new
@@ -88,6 +92,10 @@ Forked = Union[int, Tuple[int, Optional[Fd]]]
 EnvArg = Union[Mapping[Any, Any], Iterable[PathArg]]
 
 
+def _c_int(value: int, what: str) -> int:
+    return in_range(value, what, -_INT_MAX - 1, _INT_MAX)
+
+
 def _signal_or_zero(sig: SignalArg) -> int:
     """signum(), with 0 allowed: kill's existence check, clone3's "no exit signal"."""
     return 0 if isinstance(sig, int) and sig == 0 else signum(sig)
@@ -96,7 +104,7 @@ def _signal_or_zero(sig: SignalArg) -> int:
 # ---- fork-like clones ----------------------------------------------------------------------
 
 def _fork_flags(flags: FlagArg, name: str, bits: int) -> int:
-    f = to_int(flags, CLONE)
+    f = flags_of(flags, CLONE, SIG)  # clone's low byte is the exit signal: SIG members too
     if not 0 <= f < 1 << bits:
         raise ValueError(f"{name}: flags {f:#x} do not fit {bits} bits"
                          + (" (CLEAR_SIGHAND, INTO_CGROUP: clone3 only)" if bits == 32 else ""))
@@ -116,7 +124,9 @@ def clone(flags: FlagArg = 0) -> Forked:
     """Create a child process like os.fork, with CLONE flags (man 2 clone).
 
     The flags' low byte (CSIGNAL) is the exit signal, SIGCHLD when 0 (CLONE_NEWTIME, 0x80, is
-    clone3's).  The interpreter's fork hooks run around the raw syscall as for os.fork
+    clone3's): ``L.clone(L.CLONE.NEWNS | L.SIG.CHLD)``, ``L.clone(L.SIG.USR1)`` and
+    ``"newns|chld"`` take SIG members and names beside CLONE's (CLONE's first: "io" is
+    CLONE_IO).  The interpreter's fork hooks run around the raw syscall as for os.fork
     (os.register_at_fork callbacks, threading and the GIL reset in the child), so only the
     calling thread goes on in the child.  C libraries' pthread_atfork handlers do not run (a
     raw clone is not glibc's fork), so in a process running other threads the child may find
@@ -147,7 +157,7 @@ def clone3(flags: FlagArg = 0, exit_signal: SignalArg = _SIGCHLD, *,
     """
     f = _fork_flags(flags, "clone3", 64)
     sig = _signal_or_zero(exit_signal)
-    tids = [operator.index(t) for t in set_tid]
+    tids = [_c_int(t, "set_tid") for t in set_tid]  # pid_t; the kernel refuses those <= 0
     if cgroup is not None:
         f |= _CLONE_INTO_CGROUP
         cg = fdnum(cgroup)
@@ -166,7 +176,7 @@ def clone3(flags: FlagArg = 0, exit_signal: SignalArg = _SIGCHLD, *,
 def _argv(argv: Iterable[PathArg]) -> list[bytes]:
     if isinstance(argv, (str, bytes)):
         raise TypeError("argv must be a sequence of arguments, not a single string")
-    args = [path(a) for a in argv]
+    args = [_path(a) for a in argv]
     if not args:
         raise ValueError("argv must not be empty")
     if not args[0]:
@@ -179,13 +189,13 @@ def _environ(env: EnvArg) -> list[bytes]:
     if isinstance(env, (str, bytes)):
         raise TypeError("env must be a mapping or a sequence of 'NAME=value' strings")
     if not isinstance(env, Mapping):
-        return [path(e) for e in env]
+        return [_path(e) for e in env]
     pairs = []
     for k, v in env.items():
-        name = path(k)
+        name = _path(k)
         if not name or b"=" in name[1:]:
             raise ValueError(f"illegal environment variable name {k!r}")
-        pairs.append(name + b"=" + path(v))
+        pairs.append(name + b"=" + _path(v))
     return pairs
 
 
@@ -202,24 +212,26 @@ def _exec(fn: Any, name: str, shown: PathArg, *args: Any) -> NoReturn:
     raise error(-r, name, shown)
 
 
-def execve(path_: PathArg, argv: Iterable[PathArg], env: EnvArg) -> NoReturn:
+def execve(path: PathArg, argv: Iterable[PathArg], envp: EnvArg) -> NoReturn:
     """Replace this process with a program (man 2 execve); returns only by raising.
 
-    ``env`` is a mapping (as for os.execve) or a sequence of "NAME=value" strings.
+    ``envp`` is a mapping (as os.execve's env) or a sequence of "NAME=value" strings.
     """
-    p = path(path_)
+    p = _path(path)
     args, _keep_args = _cstrings(_argv(argv))
-    envp, _keep_env = _cstrings(_environ(env))
-    _exec(_execve, "execve", path_, p, args, envp)
+    env, _keep_env = _cstrings(_environ(envp))
+    _exec(_execve, "execve", path, p, args, env)
 
 
-def execveat(dirfd: FdArg, path_: PathArg, argv: Iterable[PathArg], env: EnvArg,
+def execveat(dirfd: FdArg, path: PathArg, argv: Iterable[PathArg], envp: EnvArg,
              flags: FlagArg = 0) -> NoReturn:
     """execve relative to dirfd, or of dirfd itself with AT_EMPTY_PATH (man 2 execveat)."""
-    p = path(path_)
+    p = _path(path)
+    f = _c_int(to_int(flags, AT), "flags")
+    n = fdnum(dirfd)
     args, _keep_args = _cstrings(_argv(argv))
-    envp, _keep_env = _cstrings(_environ(env))
-    _exec(_execveat, "execveat", path_, fdnum(dirfd), p, args, envp, to_int(flags, AT))
+    env, _keep_env = _cstrings(_environ(envp))
+    _exec(_execveat, "execveat", path, n, p, args, env, f)
 
 
 def exit_group(status: int) -> NoReturn:
@@ -275,80 +287,93 @@ class WaitidResult(NamedTuple):
     si_code: int    # a CLD member: EXITED, KILLED, DUMPED, STOPPED, TRAPPED, CONTINUED
 
 
-def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg) -> Optional[WaitidResult]:
+def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *, rusage: bool = False
+           ) -> Union[Optional[WaitidResult], tuple[Optional[WaitidResult], Optional[Rusage]]]:
     """Wait for a child's state change (man 2 waitid): idtype a P member (P.PIDFD: id is a
-    pidfd); None if W.NOHANG finds none ready."""
-    t = to_int(idtype, P)
+    pidfd); None if W.NOHANG finds none ready.
+
+    With ``rusage=True`` (the kernel's fifth argument) the child's resource usage comes too,
+    as wait4 gives it: ``(WaitidResult, Rusage)``, or ``(None, None)`` if none is ready.
+    """
+    t = _c_int(to_int(idtype, P), "idtype")
+    o = in_range(to_int(options, W), "options", 0, U32)
+    i = fdnum(id) if t == _P_PIDFD else _c_int(id, "id")
     result = _new("int64_t[5]")
-    call(_waitid, "waitid", t, fdnum(id) if t == _P_PIDFD else operator.index(id),
-         to_int(options, W), result)
-    return WaitidResult._make(result) if result[0] else None
+    ru = _new("long[]", _RUSAGE_LONGS) if rusage else _NULL
+    call(_waitid, "waitid", t, i, o, result, ru)
+    info = WaitidResult._make(result) if result[0] else None
+    if not rusage:
+        return info
+    return (None, None) if info is None else (info, _rusage(ru))
 
 
-def WIFEXITED(status: int) -> bool:
+def WIFEXITED(wstatus: int) -> bool:
     """True if the child ended by exiting (man 2 wait)."""
-    return (status & 0x7F) == 0
+    return (wstatus & 0x7F) == 0
 
 
-def WEXITSTATUS(status: int) -> int:
+def WEXITSTATUS(wstatus: int) -> int:
     """The exit status of a child that exited (man 2 wait)."""
-    return (status >> 8) & 0xFF
+    return (wstatus >> 8) & 0xFF
 
 
-def WIFSIGNALED(status: int) -> bool:
+def WIFSIGNALED(wstatus: int) -> bool:
     """True if a signal killed the child (man 2 wait)."""
-    return 0 < (status & 0x7F) < 0x7F
+    return 0 < (wstatus & 0x7F) < 0x7F
 
 
-def WTERMSIG(status: int) -> int:
+def WTERMSIG(wstatus: int) -> int:
     """The signal that killed the child (man 2 wait)."""
-    return status & 0x7F
+    return wstatus & 0x7F
 
 
-def WIFSTOPPED(status: int) -> bool:
+def WIFSTOPPED(wstatus: int) -> bool:
     """True if the child is stopped (man 2 wait)."""
-    return (status & 0xFF) == 0x7F
+    return (wstatus & 0xFF) == 0x7F
 
 
-def WSTOPSIG(status: int) -> int:
+def WSTOPSIG(wstatus: int) -> int:
     """The signal that stopped the child (man 2 wait)."""
-    return (status >> 8) & 0xFF
+    return (wstatus >> 8) & 0xFF
 
 
-def WCOREDUMP(status: int) -> bool:
+def WCOREDUMP(wstatus: int) -> bool:
     """True if the killed child dumped core (man 2 wait)."""
-    return bool(status & 0x80)
+    return bool(wstatus & 0x80)
 
 
-def WIFCONTINUED(status: int) -> bool:
+def WIFCONTINUED(wstatus: int) -> bool:
     """True if SIGCONT resumed the stopped child (man 2 wait)."""
-    return status == 0xFFFF
+    return wstatus == 0xFFFF
 
 
 # ---- pidfds and signals --------------------------------------------------------------------
 
 def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
     """An Fd referring to a process, close-on-exec (man 2 pidfd_open; PIDFD flags)."""
-    return Fd(call(_pidfd_open, "pidfd_open", pid, to_int(flags, PIDFD)))
+    return Fd(call(_pidfd_open, "pidfd_open", pid, in_range(to_int(flags, PIDFD), "flags", 0, U32)))
 
 
 def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = None,
                       flags: FlagArg = 0) -> None:
     """Send a signal to the process a pidfd refers to (man 2 pidfd_send_signal); ``info`` is
     None or a siginfo_t's 128 bytes; PIDFD_SIGNAL flags."""
+    n, s = _c_int(fdnum(pidfd), "pidfd"), _signal_or_zero(sig)  # checked before info's view
+    f = in_range(to_int(flags, PIDFD_SIGNAL), "flags", 0, U32)
     if info is None:
         data = _NULL
     else:
         data = readable(info)
         if len(data) != _SIGINFO_SIZE:
+            release(data, info)
             raise ValueError(f"info must be a siginfo_t's {_SIGINFO_SIZE} bytes, not {len(data)}")
-    call(_pidfd_send_signal, "pidfd_send_signal", fdnum(pidfd), _signal_or_zero(sig), data,
-         to_int(flags, PIDFD_SIGNAL))
+    call_buf(_pidfd_send_signal, "pidfd_send_signal", data, info, n, s, data, f)
 
 
 def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
     """A duplicate of another process's fd, close-on-exec (man 2 pidfd_getfd; no flags yet)."""
-    return Fd(call(_pidfd_getfd, "pidfd_getfd", fdnum(pidfd), targetfd, operator.index(flags)))
+    f = in_range(flags, "flags", 0, U32)
+    return Fd(call(_pidfd_getfd, "pidfd_getfd", fdnum(pidfd), targetfd, f))
 
 
 def kill(pid: int, sig: SignalArg) -> None:
@@ -377,16 +402,18 @@ def _limit(value: int) -> int:
     return v
 
 
-def prlimit(pid: int, resource: FlagArg, new: Optional[tuple[int, int]] = None) -> tuple[int, int]:
-    """Get, and with ``new`` set, a process's (soft, hard) limit; returns the old one
+def prlimit(pid: int, resource: FlagArg, new_limit: Optional[tuple[int, int]] = None
+            ) -> tuple[int, int]:
+    """Get, and with ``new_limit`` set, a process's (soft, hard) limit; returns the old one
     (man 2 prlimit; prlimit64, 64-bit limits, RLIM_INFINITY = 2**64-1, -1 taken for it)."""
-    if new is None:
+    r = in_range(to_int(resource, RLIMIT), "resource", 0, U32)
+    if new_limit is None:
         limits = _NULL
     else:
-        soft, hard = new
+        soft, hard = new_limit
         limits = _new("uint64_t[2]", [_limit(soft), _limit(hard)])
     old = _new("uint64_t[2]")
-    call(_prlimit64, "prlimit64", pid, to_int(resource, RLIMIT), limits, old)
+    call(_prlimit64, "prlimit64", pid, r, limits, old)
     return old[0], old[1]
 
 
@@ -395,9 +422,9 @@ def getrlimit(resource: FlagArg) -> tuple[int, int]:
     return prlimit(0, resource)
 
 
-def setrlimit(resource: FlagArg, limits: tuple[int, int]) -> None:
+def setrlimit(resource: FlagArg, rlim: tuple[int, int]) -> None:
     """Set this process's (soft, hard) limit of a resource (man 2 setrlimit; via prlimit64)."""
-    prlimit(0, resource, limits)
+    prlimit(0, resource, rlim)
 
 
 def getrusage(who: FlagArg = 0) -> Rusage:
@@ -464,12 +491,18 @@ def sysinfo() -> Sysinfo:
 
 
 def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, int]:
-    """Up to ``n`` random bytes, or fill a buffer and return the count (man 2 getrandom;
-    GRND flags)."""
+    """Up to ``n`` random bytes (at most 33554431 a call), or fill a buffer and return the
+    count (man 2 getrandom; GRND flags).  A negative ``n`` raises ValueError, one past what a
+    bytes object can hold OverflowError, before anything is allocated (as os.read;
+    os.getrandom tries to allocate it and raises MemoryError)."""
     f = flags if type(flags) is int else to_int(flags, GRND)
     if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:
         buf = pop_scratch()
-        r = _getrandom(buf, n_or_buf, f)
+        try:
+            r = _getrandom(buf, n_or_buf, f)
+        except OverflowError:  # flags outside unsigned int, refused before the syscall
+            scratch.append(buf)
+            raise
         while r < 0:
             if r != NEG_EINTR:
                 scratch.append(buf)
@@ -478,12 +511,13 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
         data = _unpack(buf, r)
         scratch.append(buf)
         return data
+    f = in_range(f, "flags", 0, U32)
     if not isinstance(n_or_buf, int):
         buf = writable(n_or_buf)
-        return call(_getrandom, "getrandom", buf, len(buf), f)
-    n = operator.index(n_or_buf)
-    if n < 0:
-        raise ValueError("negative size")
+        return call_buf(_getrandom, "getrandom", buf, n_or_buf, buf, len(buf), f)
+    # At most 33554431 bytes a call, the urandom limit man 2 getrandom documents (callers
+    # must take a short result anyway): neither gigabytes allocated nor seconds spent.
+    n = min(read_size(n_or_buf), _GETRANDOM_MAX)
     buf = alloc("char[]", n)
     return _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
 
@@ -496,42 +530,88 @@ def personality(persona: FlagArg = 0xFFFFFFFF) -> int:
 
 def getcpu() -> tuple[int, int]:
     """The (cpu, NUMA node) this thread runs on, now (man 2 getcpu)."""
-    out = _new("unsigned int[2]")
-    call(_getcpu, "getcpu", out, out + 1, _NULL)
-    return out[0], out[1]
+    cpu, node = _new("unsigned int *"), _new("unsigned int *")
+    call(_getcpu, "getcpu", cpu, node, _NULL)
+    return cpu[0], node[0]
 
 
-def _remote_iovecs(remote: Iterable[tuple[int, int]]) -> Any:
-    pairs = [(operator.index(a), operator.index(n)) for a, n in remote]
-    iov = _new("struct iovec[]", len(pairs))
-    for (address, length), slot in zip(pairs, iov):
+def _remote_pairs(remote_iov: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    pairs = [(operator.index(a), operator.index(n)) for a, n in remote_iov]
+    for address, length in pairs:
         if not (0 <= address <= _ADDRESS_MAX and 0 <= length <= _ADDRESS_MAX):
             raise ValueError(f"remote iovec ({address:#x}, {length}) outside the address space")
+    return pairs
+
+
+def _own_process(pid: int) -> bool:
+    """Whether ``pid`` names this process: its pid, or the tid of one of its threads
+    (tgkill with signal 0 only checks that)."""
+    me = getpid()
+    return pid == me or _tgkill(me, pid, 0) == 0
+
+
+def _process_vm(fn: Any, name: str, pid: int, local_iov: Iterable[Buffer], convert: Any,
+                remote_iov: Iterable[tuple[int, int]], flags: int, writes: bool) -> int:
+    """Both calls: arguments checked, then the local views made (and released before any
+    error leaves, so that a caller's bytearray can grow again and a Mapping close)."""
+    p = _c_int(pid, "pid")
+    f = in_range(flags, "flags", 0, _ADDRESS_MAX)
+    pairs = _remote_pairs(remote_iov)
+    originals = list(local_iov)
+    views: list[Any] = []
+    try:
+        for b in originals:
+            views.append(convert(b))
+        if writes:
+            stray = [(a, n) for a, n in pairs if n and not writable_mapping_holds(a, n)]
+            if stray and _own_process(p):  # (two harmless queries: getpid, tgkill)
+                raise ValueError(f"process_vm_writev to this process at {stray[0][0]:#x}+"
+                                 f"{stray[0][1]}: only inside a live Mapping with a writable "
+                                 f"or no buffer (anywhere else it would write over the "
+                                 f"interpreter)")
+        liov = _new("struct iovec[]", len(views))
+        for v, slot in zip(views, liov):
+            slot.iov_base = v
+            slot.iov_len = len(v)  # TypeError for a caller's cdata pointer
+    except BaseException:
+        for v, b in zip(views, originals):
+            release(v, b)
+        raise
+    riov = _new("struct iovec[]", len(pairs))
+    for (address, length), slot in zip(pairs, riov):
         slot.iov_base = _cast("void *", address)
         slot.iov_len = length
-    return iov
+    r = fn(p, liov, len(views), riov, len(pairs), f)
+    while r < 0:
+        if r != NEG_EINTR:
+            for v, b in zip(views, originals):
+                release(v, b)
+            raise error(-r, name)
+        r = fn(p, liov, len(views), riov, len(pairs), f)
+    return r
 
 
-def _process_vm(fn: Any, name: str, pid: int, local: Iterable[Buffer], convert: Any,
-                remote: Iterable[tuple[int, int]], flags: int) -> int:
-    liov, _keep = _iovecs(local, convert)
-    riov = _remote_iovecs(remote)
-    return call(fn, name, pid, liov, len(liov), riov, len(riov), flags)
+def process_vm_readv(pid: int, local_iov: Iterable[Buffer],
+                     remote_iov: Iterable[tuple[int, int]], flags: int = 0) -> int:
+    """Copy a process's memory, (address, length) pairs, into local writable buffers;
+    returns the count (man 2 process_vm_readv).  The remote addresses are raw, but only
+    read: a wrong one gives EFAULT."""
+    return _process_vm(_process_vm_readv, "process_vm_readv", pid, local_iov, writable,
+                       remote_iov, flags, False)
 
 
-def process_vm_readv(pid: int, local: Iterable[Buffer], remote: Iterable[tuple[int, int]],
-                     flags: int = 0) -> int:
-    """Copy another process's memory, (address, length) pairs, into local buffers; returns
-    the count (man 2 process_vm_readv)."""
-    return _process_vm(_process_vm_readv, "process_vm_readv", pid, local, writable, remote,
-                       flags)
+def process_vm_writev(pid: int, local_iov: Iterable[Buffer],
+                      remote_iov: Iterable[tuple[int, int]], flags: int = 0) -> int:
+    """Copy local buffers into a process's memory at (address, length) pairs; returns the
+    count (man 2 process_vm_writev).
 
-
-def process_vm_writev(pid: int, local: Iterable[Buffer], remote: Iterable[tuple[int, int]],
-                      flags: int = 0) -> int:
-    """Copy local buffers into another process's memory at (address, length) pairs; returns
-    the count (man 2 process_vm_writev)."""
-    return _process_vm(_process_vm_writev, "process_vm_writev", pid, local, view, remote, flags)
+    UNSAFE: the remote addresses are raw.  Into another process it writes wherever told.  Into
+    this very process (its pid, or a tid of one of its threads) it would overwrite the
+    interpreter's own objects, so there every non-empty range must lie inside one live Mapping
+    that has a writable buffer or none (ValueError otherwise, before the call; asking
+    whether ``pid`` is this process takes getpid and a signal-0 tgkill)."""
+    return _process_vm(_process_vm_writev, "process_vm_writev", pid, local_iov, view,
+                       remote_iov, flags, True)
 
 
 def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:

@@ -6,7 +6,7 @@ Policies are ``SCHED`` members (``SCHED.FIFO | SCHED.RESET_ON_FORK``, "fifo|rese
 from __future__ import annotations
 
 import operator
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, Union
 
 from ._core import U32, U64, call, error, ffi, in_range, lib
 from .flags import NAMESPACES, FlagArg, to_int
@@ -29,6 +29,7 @@ _sched_rr_get_interval = lib.ls_sched_rr_get_interval
 
 _NEG_EINVAL = -lib.EINVAL
 _new = ffi.new
+_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 
 # CPU masks are arrays of unsigned long, bit n % LONG_BITS of long n // LONG_BITS for CPU n.
 _LONG = ffi.sizeof("unsigned long")
@@ -69,23 +70,28 @@ def sched_getaffinity(pid: int = 0) -> set[int]:
     return cpus
 
 
-def sched_setaffinity(pid: int, cpus: Iterable[int]) -> None:
-    """Restrict a thread (0: the caller) to some CPUs (man 2 sched_setaffinity).
+def sched_setaffinity(pid: int, mask: Iterable[int]) -> None:
+    """Restrict a thread (0: the caller) to the CPUs in ``mask``, an iterable of CPU numbers
+    as for os.sched_setaffinity (man 2 sched_setaffinity).
 
     Any CPU number is accepted; the kernel ignores those it does not have (EINVAL if none is
     left), so numbers beyond the largest mask it takes are not even sent."""
-    if not _mask_longs:
-        _getaffinity(0)
-    n = _mask_longs
-    bits = 0
-    for cpu in cpus:
+    p = in_range(pid, "pid", _INT_MIN, _INT_MAX)
+    cpus = []
+    for cpu in mask:
         c = operator.index(cpu)
         if c < 0:
             raise ValueError(f"negative CPU number {c}")
+        cpus.append(c)
+    if not _mask_longs:
+        _getaffinity(0)  # learns the size of the kernel's mask (a harmless query)
+    n = _mask_longs
+    bits = 0
+    for c in cpus:
         if c < n * _LONG_BITS:
             bits |= 1 << c
-    mask = _new("unsigned long[]", [bits >> (i * _LONG_BITS) & _LONG_MASK for i in range(n)])
-    call(_sched_setaffinity, "sched_setaffinity", pid, n * _LONG, mask)
+    words = _new("unsigned long[]", [bits >> (i * _LONG_BITS) & _LONG_MASK for i in range(n)])
+    call(_sched_setaffinity, "sched_setaffinity", p, n * _LONG, words)
 
 
 def sched_yield() -> None:
@@ -98,10 +104,17 @@ def sched_getscheduler(pid: int = 0) -> int:
     return call(_sched_getscheduler, "sched_getscheduler", pid)
 
 
-def sched_setscheduler(pid: int, policy: FlagArg, priority: int = 0) -> None:
+def _priority(param: Union[int, Any]) -> int:
+    """struct sched_param's only field: an int, or an object with ``sched_priority`` (such as
+    os.sched_param)."""
+    return in_range(getattr(param, "sched_priority", param), "sched_priority", _INT_MIN,
+                    _INT_MAX)
+
+
+def sched_setscheduler(pid: int, policy: FlagArg, param: Union[int, Any] = 0) -> None:
     """Set a thread's policy (SCHED, optionally | SCHED.RESET_ON_FORK) and static priority
-    (man 2 sched_setscheduler)."""
-    call(_sched_setscheduler, "sched_setscheduler", pid, to_int(policy, SCHED), priority)
+    ``param``: an int, or an os.sched_param (man 2 sched_setscheduler)."""
+    call(_sched_setscheduler, "sched_setscheduler", pid, to_int(policy, SCHED), _priority(param))
 
 
 def sched_getparam(pid: int = 0) -> int:
@@ -109,9 +122,10 @@ def sched_getparam(pid: int = 0) -> int:
     return call(_sched_getparam, "sched_getparam", pid)
 
 
-def sched_setparam(pid: int, priority: int) -> None:
-    """Set a thread's static priority under its current policy (man 2 sched_setparam)."""
-    call(_sched_setparam, "sched_setparam", pid, priority)
+def sched_setparam(pid: int, param: Union[int, Any]) -> None:
+    """Set a thread's static priority under its current policy (man 2 sched_setparam):
+    ``param`` an int, or an os.sched_param."""
+    call(_sched_setparam, "sched_setparam", pid, _priority(param))
 
 
 def sched_get_priority_min(policy: FlagArg) -> int:

@@ -266,3 +266,18 @@ def test_bad_python_arguments():
         L.setgroups(5)
     with pytest.raises(TypeError):
         L.setfsuid(None)
+
+
+# ---- issue 7 -------------------------------------------------------------------------------
+
+@requires_root()
+def test_setgroups_parameter_named_as_in_the_man_page():
+    def check():
+        L.setgroups(list=[70000, 5])
+        assert sorted(L.getgroups()) == [5, 70000]
+        with pytest.raises(TypeError):
+            L.setgroups(None)
+        with pytest.raises(OverflowError):
+            L.setgroups([2**32])
+        assert sorted(L.getgroups()) == [5, 70000]  # refused before the syscall
+    child_ok(check)

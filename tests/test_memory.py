@@ -86,9 +86,27 @@ def datafile(tmp_path):
 
 @pytest.fixture
 def reserved():
-    """The SHMLBA-aligned start of 8 PROT_NONE pages to place mappings in (MAP.FIXED)."""
+    """The SHMLBA-aligned start of 8 free pages to place mappings in (MAP.FIXED): reserved,
+    then unmapped (nothing else maps there meanwhile: the tests run one thread)."""
     with L.mmap(0, 8 * PAGE + L.SHMLBA, L.PROT.NONE, PRIVATE) as res:
-        yield -(-res.address // L.SHMLBA) * L.SHMLBA
+        start = -(-res.address // L.SHMLBA) * L.SHMLBA
+    yield start
+    assert vma(start) is None or vma(start)[0] >= start + 8 * PAGE, "a test left a mapping"
+
+
+def libc_mmap(length, prot=L.PROT.NONE):
+    """Memory mapped past linuxsys (the C library's mmap): no Mapping, raw forms only."""
+    fn = ctypes.CDLL(None).mmap
+    fn.restype = ctypes.c_void_p
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                   ctypes.c_long]
+    addr = fn(None, length, int(prot), int(PRIVATE), -1, 0)
+    assert addr not in (None, ctypes.c_void_p(-1).value)
+    return addr
+
+
+def libc_munmap(addr, length):
+    assert ctypes.CDLL(None).munmap(ctypes.c_void_p(addr), ctypes.c_size_t(length)) == 0
 
 
 @pytest.fixture
@@ -99,7 +117,7 @@ def segment():
         yield shmid
     finally:
         with contextlib.suppress(OSError):
-            L.shmctl(shmid, L.IPC.RMID)
+            L.shmctl(shmid, L.IPC_CMD.RMID)
     assert not sysvipc(shmid)
 
 
@@ -135,11 +153,37 @@ def test_namespaces_are_the_headers_values():
     assert (L.MCL.CURRENT, L.MCL.FUTURE, L.MCL.ONFAULT, L.MLOCK.ONFAULT) == (1, 2, 4, 1)
     assert (L.MREMAP.MAYMOVE, L.MREMAP.FIXED, L.MREMAP.DONTUNMAP) == (1, 2, 4)
     assert (L.IPC.PRIVATE, L.IPC.CREAT, L.IPC.EXCL, L.IPC.NOWAIT) == (0, 0o1000, 0o2000, 0o4000)
-    assert (L.IPC.RMID, L.IPC.SET, L.IPC.STAT, L.IPC.INFO) == (0, 1, 2, 3)
-    assert (L.SHM.RDONLY, L.SHM.RND, L.SHM.REMAP, L.SHM.LOCK, L.SHM.STAT) == (
-        0o10000, 0o20000, 0o40000, 11, 13)
+    assert (L.IPC_CMD.RMID, L.IPC_CMD.SET, L.IPC_CMD.STAT, L.IPC_CMD.INFO) == (0, 1, 2, 3)
+    assert (L.SHM.RDONLY, L.SHM.RND, L.SHM.REMAP, L.SHM.EXEC) == (0o10000, 0o20000, 0o40000,
+                                                                   0o100000)
+    assert (L.SHM_GET.HUGETLB, L.SHM_GET.NORESERVE) == (0o4000, 0o10000)
+    assert (L.SHM_CMD.LOCK, L.SHM_CMD.UNLOCK, L.SHM_CMD.STAT, L.SHM_CMD.INFO,
+            L.SHM_CMD.STAT_ANY) == (11, 12, 13, 14, 15)
+    assert (L.SHM_DEST, L.SHM_LOCKED) == (0o1000, 0o2000)
     assert L.SHMLBA == (4 * PAGE if L.ARCH.startswith("arm") else PAGE)
     assert all(getattr(L, name) is getattr(memory, name) for name in memory.__all__)
+
+
+def test_ipc_and_shm_namespaces_one_per_argument():
+    """Commands apart from flags, and each call's flags apart: SHM_RDONLY (shmat) and
+    SHM_NORESERVE (shmget) share a value, IPC_STAT and SHM_STAT a stripped name."""
+    assert "PRIVATE" not in L.IPC.__members__ and "RMID" not in L.IPC.__members__
+    assert set(L.IPC.__members__) == {"CREAT", "EXCL", "NOWAIT"}
+    assert set(L.SHM.__members__) == {"RDONLY", "RND", "REMAP", "EXEC"}
+    assert repr(L.SHM(0o10000)) == "<SHM.RDONLY: 4096>"
+    assert repr(L.SHM_GET(0o10000)) == "<SHM_GET.NORESERVE: 4096>"
+    assert (L.IPC_STAT, L.SHM_STAT, L.SHM_HUGETLB, L.SHM_RDONLY) == (2, 13, 0o4000, 0o10000)
+    # a wrong namespace's member is refused before any syscall
+    with pytest.raises(TypeError):
+        L.shmctl(0, L.IPC.CREAT)
+    with pytest.raises(TypeError):
+        L.shmget(L.IPC.PRIVATE, PAGE, L.IPC_CMD.STAT)
+    with pytest.raises(TypeError):
+        L.shmat(0, 0, L.SHM_GET.NORESERVE)
+    with pytest.raises(TypeError):
+        L.shmat(0, 0, L.IPC.CREAT)
+    with pytest.raises(ValueError, match="IPC_CMD/SHM_CMD"):
+        L.shmctl(0, "bogus")
 
 
 # ---- mmap: the Mapping and its buffer ------------------------------------------------------
@@ -289,8 +333,8 @@ def test_read_only_buffer(datafile):
         assert perms(r.address) == "rw-s" and memoryview(r).readonly
         with pytest.raises(ValueError, match="fault"):
             r.mprotect(L.PROT.NONE)
-        with pytest.raises(TypeError):  # CPython's: a read-only mmap.mmap does not resize
-            r.mremap(PAGE // 2)
+        with pytest.raises(TypeError):  # as mmap.mmap: resize() is in place (mremap moves)
+            r.resize(PAGE // 2)
     with L.open(f"/proc/self/fd/{datafile.fd}", "rdonly") as ro, \
             L.mmap(0, PAGE, "read", "shared", ro) as r:
         assert r[:4] == bytes(range(4)) and perms(r.address) == "r--s"
@@ -333,14 +377,46 @@ def test_mmap_at_a_chosen_address(reserved):
         with pytest.raises(ValueError):  # placed by the caller: no buffer
             memoryview(m)
         ctypes.memmove(addr, b"fixed", 5)
-        if EMULATED:  # qemu-user 7.2 takes MAP_FIXED_NOREPLACE for a hint
-            with L.mmap(addr, PAGE, RW, PRIVATE | L.MAP.FIXED_NOREPLACE) as elsewhere:
-                assert elsewhere.address != addr
-        else:
-            raises_errno(errno.EEXIST, L.mmap, addr, PAGE, RW, PRIVATE | L.MAP.FIXED_NOREPLACE)
-    assert vma(addr) is None  # a hole in the reservation now
+        # a live Mapping there: refused before any syscall, whatever the placement flag
+        for flag in (L.MAP.FIXED, L.MAP.FIXED_NOREPLACE):
+            with pytest.raises(ValueError, match="overlaps the live <Mapping"):
+                L.mmap(addr - PAGE, 2 * PAGE, RW, PRIVATE | flag)
+        assert at(addr, 5) == b"fixed"
+    assert vma(addr) is None
     with L.mmap(addr, PAGE, RW, PRIVATE | L.MAP.FIXED_NOREPLACE) as m:
         assert m.address == addr and at(addr, 5) == bytes(5)
+    raises_errno(errno.EINVAL, L.mmap, addr + 1, PAGE, RW, PRIVATE | L.MAP.FIXED)
+
+
+def test_mmap_fixed_never_replaces_memory():
+    """Defect 4: MAP.FIXED over memory that is not a Mapping (here the C library's, in real
+    life Python's heap) takes MAP_FIXED_NOREPLACE semantics: EEXIST, the memory untouched
+    (emulated where the kernel, or qemu-user, takes NOREPLACE for a hint)."""
+    raw = libc_mmap(2 * PAGE, RW)
+    try:
+        ctypes.memmove(raw, b"precious", 8)
+        for flag in (L.MAP.FIXED, L.MAP.FIXED_NOREPLACE, L.MAP.FIXED | L.MAP.FIXED_NOREPLACE):
+            raises_errno(errno.EEXIST, L.mmap, raw + PAGE, PAGE, RW, PRIVATE | flag)
+            raises_errno(errno.EEXIST, L.mmap, raw, PAGE, L.PROT.NONE, PRIVATE | flag)
+        assert at(raw, 8) == b"precious" and perms(raw) == "rw-p"
+    finally:
+        libc_munmap(raw, 2 * PAGE)
+    # a kernel before 4.17 takes MAP_FIXED_NOREPLACE for a hint and maps elsewhere: that
+    # mapping is unmapped again, and the answer is EEXIST all the same
+    real, placed = memory._mmap, []
+
+    def hint_only(addr, length, prot, flags, fd, offset, out):
+        r = real(addr, length, prot, flags & ~L.MAP.FIXED_NOREPLACE, fd, offset, out)
+        placed.append(out[0])
+        return r
+    raw = libc_mmap(PAGE, RW)
+    memory._mmap = hint_only
+    try:
+        raises_errno(errno.EEXIST, L.mmap, raw, PAGE, RW, PRIVATE | L.MAP.FIXED)
+    finally:
+        memory._mmap = real
+        libc_munmap(raw, PAGE)
+    assert placed[0] != raw and vma(placed[0]) is None
 
 
 def test_mmap_flags_populate_and_strings():
@@ -376,7 +452,7 @@ def test_mmap_errors(datafile, tmp_path):
     memfd = L.memfd_create("sealed", L.MFD.ALLOW_SEALING)
     with memfd:
         L.ftruncate(memfd, PAGE)
-        L.fcntl(memfd, L.F.ADD_SEALS, L.SEAL.WRITE)
+        L.fcntl(memfd, L.F.ADD_SEALS, L.F_SEAL.WRITE)
         raises_errno(errno.EPERM, L.mmap, 0, PAGE, RW, L.MAP.SHARED, memfd)
     # beyond the end of the file (SIGBUS there): refused before any syscall
     with pytest.raises(ValueError, match="end of the file"):
@@ -406,11 +482,11 @@ def test_mincore_after_touching_pages():
         assert m.mincore() == bytes(4)
         m[0] = m[2 * PAGE] = 1
         assert [b & 1 for b in m.mincore()] == [1, 0, 1, 0]
-        assert L.mincore(m, None) == m.mincore() == L.mincore(m.address, 4 * PAGE)
+        assert L.mincore(m, None) == m.mincore() == L.mincore(m, 4 * PAGE)
         assert m.mincore(2 * PAGE, PAGE)[0] & 1 and L.mincore(m, PAGE) == m.mincore()[:1]
         m.madvise(L.MADV.DONTNEED, 0, PAGE)
         assert m.mincore()[0] & 1 == 0 and m[0] == 0 and m[2 * PAGE] == 1
-        raises_errno(errno.EINVAL, L.mincore, m.address + 1, PAGE)
+        raises_errno(errno.EINVAL, m.mincore, 1, PAGE)  # not page aligned
         addr = m.address
     raises_errno(errno.ENOMEM, L.mincore, addr, PAGE)  # unmapped now
 
@@ -419,7 +495,7 @@ def test_madvise():
     with L.mmap(0, 2 * PAGE, flags=PRIVATE) as m:
         m.madvise(L.MADV.WILLNEED)
         L.madvise(m, None, "dontdump")
-        L.madvise(m.address, PAGE, L.MADV.RANDOM)
+        L.madvise(m, PAGE, L.MADV.RANDOM)
         if not EMULATED:
             flags = smaps(m.address)["VmFlags"]
             assert {"dd", "rr"} <= flags
@@ -431,13 +507,13 @@ def test_madvise():
             with pytest.raises(ValueError, match="fault"):
                 m.madvise(advice)
         if not EMULATED:  # qemu-user 7.2 answers 0 to any madvise but DONTNEED
-            raises_errno(errno.EINVAL, L.madvise, m.address, PAGE, 9999)
             raises_errno(errno.EINVAL, m.madvise, L.MADV.NORMAL, 1, PAGE)
             raises_errno(errno.EINVAL, m.madvise, L.MADV.REMOVE)  # private: nothing to punch
     with L.mmap(0, PAGE, L.PROT.NONE, PRIVATE) as n:  # no buffer: any advice
         n.madvise(L.MADV.DONTFORK)
         if not EMULATED:
             assert "dc" in smaps(n.address)["VmFlags"]
+            raises_errno(errno.EINVAL, n.madvise, 9999)
     with L.mmap(0, PAGE) as s:
         s[0] = 9
         s.madvise(L.MADV.REMOVE)  # shared: the page is punched out of the shmem object
@@ -449,9 +525,9 @@ def test_msync(datafile):
         m[:2] = b"ms"
         m.msync(L.MSYNC.SYNC)
         L.msync(m, None)
-        L.msync(m.address, PAGE, "async")
+        L.msync(m, PAGE, "async")
         raises_errno(errno.EINVAL, m.msync, L.MS_SYNC | L.MS_ASYNC)
-        raises_errno(errno.EINVAL, L.msync, m.address + 1, PAGE)
+        raises_errno(errno.EINVAL, m.msync, L.MS_SYNC, 1, PAGE - 1)  # not page aligned
         assert os.pread(datafile, 2, 0) == b"ms"
         addr = m.address
     if not EMULATED:  # qemu-user keeps a 32-bit guest's freed pages reserved
@@ -468,7 +544,7 @@ def test_mlock_munlock():
         assert all(b & 1 for b in m.mincore())  # mlock faults everything in
         m.munlock()
         L.mlock(m, 2 * PAGE)
-        L.munlock(m.address, 4 * PAGE)
+        L.munlock(m, 4 * PAGE)
         if not EMULATED:
             assert smaps(m.address)["Locked"] == 0
     with L.mmap(0, 4 * PAGE, flags=PRIVATE) as m:
@@ -480,7 +556,7 @@ def test_mlock_munlock():
             assert "lo" in info["VmFlags"] and info["Locked"] == PAGE // 1024
         L.mlock2(m, None, "onfault")
         L.munlock(m, None)
-        raises_errno(errno.EINVAL, L.mlock2, m.address, PAGE, 0x100)
+        raises_errno(errno.EINVAL, L.mlock2, m, PAGE, 0x100)
         addr = m.address
     raises_errno(errno.ENOMEM, L.mlock, addr, PAGE)
     raises_errno(errno.ENOMEM, L.munlock, addr, PAGE)
@@ -557,49 +633,181 @@ def test_mremap_file_mapping(datafile):
 
 def test_mremap_without_buffer(reserved):
     base = reserved
-    with L.mmap(base, PAGE, RW, PRIVATE | L.MAP.FIXED) as m:
+    with L.mmap(base + 7 * PAGE, PAGE, L.PROT.NONE, PRIVATE | L.MAP.FIXED) as blocker, \
+            L.mmap(base, PAGE, RW, PRIVATE | L.MAP.FIXED) as m:
         ctypes.memmove(base, b"moved", 5)
-        m.mremap(PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, base + 4 * PAGE)
+        assert m.mremap(PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, base + 4 * PAGE) is m
         assert m.address == base + 4 * PAGE and at(m.address, 5) == b"moved"
         assert vma(base) is None and perms(m.address) == "rw-p"
-        L.munmap(base + 5 * PAGE, PAGE)
         if not EMULATED:  # qemu-user 7.2 keeps a 32-bit guest's freed pages reserved
-            m.mremap(2 * PAGE, 0)  # in place: the next page is free now
+            m.mremap(2 * PAGE, 0)  # in place: the next page is free
             assert m.address == base + 4 * PAGE and len(m) == 2 * PAGE
-        raises_errno(errno.ENOMEM, m.mremap, 16 * PAGE, 0)  # would need to move
-        # bare addresses: the raw call, the new address back
-        n = len(m)
-        new = L.mremap(m.address, n, n, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, base)
-        assert new == base and at(base, 5) == b"moved"
+        raises_errno(errno.ENOMEM, m.mremap, 16 * PAGE, 0)  # would need to move: the blocker
+        # bare addresses (memory linuxsys did not map): the raw call, the new address back
+        raw = libc_mmap(PAGE, RW)
+        ctypes.memmove(raw, b"raw", 3)
+        assert L.mremap(raw, PAGE, PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, base) == base
+        assert at(base, 3) == b"raw"
         if not EMULATED:  # qemu-user 7.2 keeps a 32-bit guest's freed pages reserved
-            raises_errno(errno.EFAULT, L.mremap, base + 4 * PAGE, PAGE, PAGE, L.MREMAP.MAYMOVE)
+            raises_errno(errno.EFAULT, L.mremap, raw, PAGE, PAGE, L.MREMAP.MAYMOVE)
         raises_errno(errno.EINVAL, L.mremap, base + 1, PAGE, PAGE)
-        L.mremap(base, n, n, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, m.address)
-        L.munmap(m)
+        # ... but not from or onto a live Mapping
+        with pytest.raises(ValueError, match="overlaps the live"):
+            L.mremap(m.address, len(m), len(m), L.MREMAP.MAYMOVE | L.MREMAP.FIXED, base)
+        with pytest.raises(ValueError, match="overlaps the live"):
+            L.mremap(base, PAGE, PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, blocker.address)
+        L.munmap(base, PAGE)
+        assert at(m.address, 5) == b"moved"
 
 
-def test_raw_address_forms(reserved):
+def test_mremap_fixed_never_replaces(reserved):
+    """Defect 4: Mapping.mremap(MREMAP.FIXED) reserves the destination first (as
+    MAP_FIXED_NOREPLACE), so memory that is there is never unmapped under its owner."""
     base = reserved
-    with L.mmap(base, 2 * PAGE, L.PROT.NONE, PRIVATE | L.MAP.FIXED) as m:
-        L.mprotect(base, PAGE, RW)
-        assert perms(base) == "rw-p" and perms(base + PAGE) == "---p"
-        ctypes.memmove(base, b"x", 1)
-        assert L.mincore(base, PAGE) == b"\1"
-        L.madvise(base, PAGE, L.MADV.DONTNEED)
-        assert L.mincore(base, PAGE) == b"\0" and at(base, 1) == b"\0"
+    raw = libc_mmap(PAGE, RW)
+    ctypes.memmove(raw, b"precious", 8)
+    moving = L.MREMAP.MAYMOVE | L.MREMAP.FIXED
+    try:
+        with L.mmap(base, PAGE, L.PROT.NONE, PRIVATE | L.MAP.FIXED) as m, \
+                L.mmap(base + 2 * PAGE, PAGE, L.PROT.NONE, PRIVATE | L.MAP.FIXED) as other:
+            raises_errno(errno.EEXIST, m.mremap, PAGE, moving, raw)
+            assert at(raw, 8) == b"precious" and m.address == base and perms(base) == "---p"
+            with pytest.raises(ValueError, match="overlaps the live <Mapping"):
+                m.mremap(PAGE, moving, other.address)
+            with pytest.raises(ValueError, match="overlaps the live"):  # itself
+                m.mremap(2 * PAGE, moving, base + PAGE)
+            # the kernel's own EINVALs, answered before anything is reserved
+            for size, flags, dest in ((PAGE, moving, base + 4 * PAGE + 1),
+                                      (PAGE, L.MREMAP.FIXED, base + 4 * PAGE),
+                                      (PAGE, moving | 0x100, base + 4 * PAGE),
+                                      (0, moving, base + 4 * PAGE),
+                                      (2 * PAGE, moving | L.MREMAP.DONTUNMAP, base + 4 * PAGE)):
+                raises_errno(errno.EINVAL, m.mremap, size, flags, dest)
+                assert vma(base + 4 * PAGE) is None
+            # a failure after the kernel unmapped the reservation: the hole is freed again
+            real = memory._mremap
+
+            def late_failure(old, old_len, new_len, flags, new, out):
+                assert perms(new) == "---p"  # the reservation
+                L.munmap(new, new_len)
+                return -errno.ENOMEM
+            memory._mremap = late_failure
+            try:
+                raises_errno(errno.ENOMEM, m.mremap, PAGE, moving, base + 4 * PAGE)
+            finally:
+                memory._mremap = real
+            assert vma(base + 4 * PAGE) is None and m.address == base
+            assert m.mremap(PAGE, moving, base + 4 * PAGE) is m
+            assert m.address == base + 4 * PAGE and vma(base) is None
+    finally:
+        libc_munmap(raw, PAGE)
+
+
+def test_mremap_read_only_buffers_move(datafile):
+    """Defect 10: CPython resizes no read-only mmap.mmap, but Linux remaps it: the pages move
+    onto a new Mapping, returned; the old one is closed."""
+    for flags in (L.MAP.SHARED, L.MAP.PRIVATE):
+        r = L.mmap(0, PAGE, L.PROT.READ, flags, datafile)
+        old = r.address
+        view = memoryview(r)
+        with pytest.raises(BufferError):  # exported: nothing moves
+            r.mremap(2 * PAGE)
+        assert not r.closed and view[:4] == bytes(range(4))
+        view.release()
+        moved = r.mremap(2 * PAGE)
+        with moved:
+            assert r.closed and moved is not r and isinstance(moved, L.Mapping)
+            assert len(moved) == 2 * PAGE and memoryview(moved).readonly
+            assert moved[:4] == bytes(range(4)) and moved[PAGE:PAGE + 4] == bytes(range(4))
+            assert perms(moved.address) == ("r--s" if flags == L.MAP.SHARED else "r--p")
+            assert vma(old) is None or moved.address == old  # nothing left behind
+            with pytest.raises(ValueError, match="SIGBUS"):  # past the end of the file
+                moved.mremap(4 * PAGE)
+            smaller = L.mremap(moved, None, PAGE // 2, L.MREMAP.MAYMOVE)
+            assert moved.closed and len(smaller) == PAGE // 2 and smaller[:4] == bytes(range(4))
+            smaller.close()
+    # anonymous: shared (a shmem object: no growth) and private (grows with zeros)
+    with L.mmap(0, 2 * PAGE, L.PROT.READ) as r:
+        with r.mremap(PAGE) as shrunk:
+            assert len(shrunk) == PAGE and shrunk[:] == bytes(PAGE)
+            with pytest.raises(ValueError, match="SIGBUS"):  # past the shmem object
+                shrunk.mremap(3 * PAGE)
+    r = L.mmap(0, PAGE, L.PROT.READ, PRIVATE)
+    with r.mremap(8 * PAGE) as grown:
+        assert grown[:] == bytes(8 * PAGE) and memoryview(grown).readonly
+        again = L.mremap(grown, None, 8 * PAGE, "maymove")  # even the same size moves
+        assert again is not grown and grown.closed
+        again.close()
+    shmid = L.shmget(L.IPC.PRIVATE, PAGE, L.IPC.CREAT | 0o600)
+    try:
+        with L.shmat(shmid, 0, L.SHM.RDONLY) as seg, seg.mremap(PAGE // 2) as half:
+            assert isinstance(half, L.ShmSegment) and half.shmid == shmid and seg.closed
+            assert L.shmctl(shmid, L.IPC_CMD.STAT).shm_nattch == 1
+    finally:
+        L.shmctl(shmid, L.IPC_CMD.RMID)
+
+
+def test_raw_address_forms():
+    """The bare address forms on memory linuxsys did not map (the C library's)."""
+    raw = libc_mmap(2 * PAGE)
+    try:
+        L.mprotect(raw, PAGE, RW)
+        assert perms(raw) == "rw-p" and perms(raw + PAGE) == "---p"
+        ctypes.memmove(raw, b"x", 1)
+        assert L.mincore(raw, PAGE) == b"\1"
+        L.madvise(raw, PAGE, L.MADV.DONTNEED)
+        assert L.mincore(raw, PAGE) == b"\0" and at(raw, 1) == b"\0"
         if not EMULATED:  # qemu-user's mincore wants readable pages
-            assert L.mincore(base, 2 * PAGE) == b"\1\0"
-        L.munmap(base + PAGE, PAGE)
-        assert vma(base + PAGE) is None and perms(base) == "rw-p"
-        raises_errno(errno.EINVAL, L.munmap, base + 1, PAGE)
-        raises_errno(errno.EINVAL, L.mprotect, base, PAGE, 0x100)
-        raises_errno(errno.EINVAL, L.mprotect, base + 1, PAGE, RW)
+            assert L.mincore(raw, 2 * PAGE) == b"\1\0"
+        L.msync(raw, PAGE, L.MSYNC.ASYNC)
+        L.mlock(raw, PAGE)
+        L.munlock(raw, PAGE)
+        L.munmap(raw + PAGE, PAGE)
+        assert vma(raw + PAGE) is None and perms(raw) == "rw-p"
+        raises_errno(errno.EINVAL, L.munmap, raw + 1, PAGE)
+        raises_errno(errno.EINVAL, L.mprotect, raw, PAGE, 0x100)
+        raises_errno(errno.EINVAL, L.mprotect, raw + 1, PAGE, RW)
         if not EMULATED:  # qemu-user 7.2 keeps a 32-bit guest's freed pages reserved
-            raises_errno(errno.ENOMEM, L.mprotect, base + PAGE, PAGE, RW)
+            raises_errno(errno.ENOMEM, L.mprotect, raw + PAGE, PAGE, RW)
         with pytest.raises(TypeError):
-            L.munmap(base)  # a bare address needs its length
+            L.munmap(raw)  # a bare address needs its length
+    finally:
+        libc_munmap(raw, PAGE)
+    with L.mmap(0, PAGE) as m:
         with pytest.raises(ValueError):
-            L.munmap(m, PAGE)  # a Mapping goes whole
+            L.munmap(m, PAGE // 2)  # a Mapping goes whole
+
+
+def _refused_under_live_mappings():
+    m = L.mmap(0, 2 * PAGE, flags=PRIVATE)
+    n = L.mmap(0, PAGE, L.PROT.NONE, PRIVATE)  # no buffer: as live
+    m[0] = 7
+    raw = libc_mmap(PAGE)
+    for mapping in (m, n):
+        a = mapping.address
+        for call in (lambda: L.munmap(a, len(mapping)), lambda: L.munmap(a + 1, 1),
+                     lambda: L.munmap(a - PAGE, 2 * PAGE), lambda: L.mprotect(a, PAGE, 0),
+                     lambda: L.madvise(a, PAGE, L.MADV.DONTNEED), lambda: L.msync(a, PAGE),
+                     lambda: L.mlock(a, PAGE), lambda: L.mlock2(a, PAGE, "onfault"),
+                     lambda: L.munlock(a, PAGE), lambda: L.mincore(a, PAGE),
+                     lambda: L.mremap(a, PAGE, 2 * PAGE, L.MREMAP.MAYMOVE),
+                     lambda: L.mremap(raw, PAGE, PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, a),
+                     lambda: L.mmap(a, PAGE, RW, PRIVATE | L.MAP.FIXED),
+                     lambda: L.shmdt(a + PAGE // 2)):
+            with pytest.raises(ValueError, match="overlaps the live"):
+                call()
+    assert m[0] == 7 and memoryview(m)[0] == 7 and perms(m.address) == "rw-p"
+    assert perms(n.address) == "---p" and perms(raw) == "---p"
+    libc_munmap(raw, PAGE)
+    m.close()
+    n.close()
+
+
+def test_raw_address_forms_refuse_a_live_mapping():
+    """Defect 4: munmap(m.address, ...) under a live Mapping, then m[0], was SIGSEGV: every
+    raw address form now refuses the range before the syscall (in a child: a regression
+    crashes it, not the test run)."""
+    assert in_child(_refused_under_live_mappings) == 0
 
 
 # ---- memfd_secret, process_madvise ---------------------------------------------------------
@@ -645,7 +853,7 @@ def test_process_madvise_own_memory():
 
 def test_shm_lifecycle_against_proc(segment):
     row = sysvipc(segment)
-    ds = L.shmctl(segment, L.IPC.STAT)
+    ds = L.shmctl(segment, L.IPC_CMD.STAT)
     assert isinstance(ds, L.ShmidDs) and isinstance(ds.shm_perm, L.IpcPerm)
     assert (ds.shm_perm.key, ds.shm_perm.mode & 0o777, ds.shm_segsz, ds.shm_cpid,
             ds.shm_nattch, ds.shm_perm.uid, ds.shm_perm.gid, ds.shm_perm.cuid,
@@ -667,22 +875,23 @@ def test_shm_lifecycle_against_proc(segment):
         assert ds.shm_dtime == 0 or L.SHMLBA > PAGE  # 32-bit ARM: moved onto the placeholder
         with L.shmat(segment, 0, L.SHM.RDONLY) as ro:
             assert memoryview(ro).readonly and perms(ro.address) == "r--s"
-            assert ro[9995:] == b"tail!" and L.shmctl(segment, L.IPC.STAT).shm_nattch == 2
+            assert ro[9995:] == b"tail!" and L.shmctl(segment, L.IPC_CMD.STAT).shm_nattch == 2
             with pytest.raises(ValueError):  # a segment has a fixed size
                 seg.mremap(20000)
         L.shmdt(seg)
         assert seg.closed
-    ds = L.shmctl(segment, L.IPC.STAT)
+    ds = L.shmctl(segment, L.IPC_CMD.STAT)
     assert ds.shm_nattch == 0 and ds.shm_dtime >= ds.shm_atime > 0
     # IPC_SET: uid, gid and mode of an IpcPerm or ShmidDs
-    assert L.shmctl(segment, L.IPC.SET, ds.shm_perm._replace(mode=0o640)) is None
+    assert L.shmctl(segment, L.IPC_CMD.SET, ds.shm_perm._replace(mode=0o640)) is None
     assert sysvipc(segment)["perms"] == 0o640
-    L.shmctl(segment, L.IPC.SET, ds._replace(shm_perm=ds.shm_perm._replace(mode=0o604)))
-    assert L.shmctl(segment, L.IPC.STAT).shm_perm.mode & 0o777 == sysvipc(segment)["perms"] == 0o604
+    L.shmctl(segment, L.IPC_CMD.SET, ds._replace(shm_perm=ds.shm_perm._replace(mode=0o604)))
+    assert (L.shmctl(segment, L.IPC_CMD.STAT).shm_perm.mode & 0o777 == sysvipc(segment)["perms"]
+            == 0o604)
     # a destroyed segment lives on while attached
     seg = L.shmat(segment)
-    L.shmctl(segment, L.IPC.RMID)
-    assert L.shmctl(segment, L.IPC.STAT).shm_perm.mode & L.SHM.DEST
+    L.shmctl(segment, L.IPC_CMD.RMID)
+    assert L.shmctl(segment, L.IPC_CMD.STAT).shm_perm.mode & L.SHM_DEST
     assert seg[9995:] == b"tail!"
     seg.close()
     assert sysvipc(segment) is None
@@ -696,14 +905,14 @@ def test_shm_across_fork(segment):
         def child():
             with L.shmat(segment) as mine:
                 mine[:5] = b"child"
-                nattch = L.shmctl(segment, L.IPC.STAT).shm_nattch
+                nattch = L.shmctl(segment, L.IPC_CMD.STAT).shm_nattch
             L.write(w, str(nattch).encode())
         assert in_child(child) == 0
         with r, w:
             nattch = int(L.read(r, 10))
         assert nattch == 3  # ours, ours inherited by the child, the child's own
         assert seg[:5] == b"child"
-        ds = L.shmctl(segment, L.IPC.STAT)
+        ds = L.shmctl(segment, L.IPC_CMD.STAT)
         assert ds.shm_nattch == 1 and ds.shm_lpid != os.getpid()  # the child detached last
     finally:
         seg.close()
@@ -714,7 +923,7 @@ def test_shm_segment_gc_detaches(segment):
     with pytest.warns(ResourceWarning, match="unclosed <ShmSegment"):
         del seg
         gc.collect()
-    assert L.shmctl(segment, L.IPC.STAT).shm_nattch == 0
+    assert L.shmctl(segment, L.IPC_CMD.STAT).shm_nattch == 0
 
 
 def test_shm_at_a_chosen_address(segment, reserved):
@@ -726,25 +935,38 @@ def test_shm_at_a_chosen_address(segment, reserved):
         ctypes.memmove(addr, b"placed", 6)
         assert seg[:6] == b"placed" and L.shmctl(segment, "stat").shm_nattch == 2
         raises_errno(errno.EINVAL, L.shmat, segment, addr + PAGE // 2)  # unaligned, no SHM_RND
-    assert L.shmctl(segment, L.IPC.STAT).shm_nattch == 0
+        # SHM_REMAP replaces what is mapped there: never a live Mapping (SHM_RND rounds first)
+        for where, flags in ((seg.address, L.SHM.REMAP), (addr, "remap|rdonly"),
+                             (addr + 1, L.SHM.REMAP | L.SHM.RND)):
+            with pytest.raises(ValueError, match="overlaps the live <ShmSegment"):
+                L.shmat(segment, where, flags)
+        raises_errno(errno.EINVAL, L.shmat, segment, seg.address)  # no SHM_REMAP: the kernel's
+        assert L.shmctl(segment, "stat").shm_nattch == 2 and seg[:6] == b"placed"
+    assert L.shmctl(segment, L.IPC_CMD.STAT).shm_nattch == 0
 
 
 def test_shm_stat_info_and_indices(segment):
-    highest = L.shmctl(0, L.IPC.INFO)  # other processes' segments come and go meanwhile
-    assert isinstance(highest, int) and highest >= 0 and L.shmctl(0, L.SHM.INFO) >= 0
-    found = {}
+    highest = L.shmctl(0, L.IPC_CMD.INFO)  # other processes' segments come and go meanwhile
+    assert isinstance(highest, int) and highest >= 0 and L.shmctl(0, L.SHM_CMD.INFO) >= 0
+    assert L.shmctl(0, "ipc_info") >= 0 and L.shmctl(0, "shm_info") >= 0
+    found, indices = {}, {}
     for index in range(highest + 1):
         with contextlib.suppress(OSError):
-            shmid, ds = L.shmctl(index, L.SHM.STAT)
-            found[shmid] = ds
+            shmid, ds = L.shmctl(index, L.SHM_CMD.STAT)
+            found[shmid], indices[shmid] = ds, index
     assert found[segment].shm_segsz == 10000
+    # names: bare ones are IPC_CMD's first ("stat" is IPC_STAT), SHM_CMD's with their prefix
+    assert L.shmctl(segment, "stat") == L.shmctl(segment, L.IPC_CMD.STAT)
+    assert L.shmctl(indices[segment], "shm_stat")[0] == segment
+    if hasattr(L.SHM_CMD, "STAT_ANY"):
+        assert L.shmctl(indices[segment], L.SHM_CMD.STAT_ANY)[0] == segment
     buf = bytearray(ctypes.sizeof(ctypes.c_long) * 32)
-    assert L.shmctl(segment, L.IPC.STAT, buf) == 0 and any(buf)
-    assert L.shmctl(0, L.IPC.INFO, buf) >= 0
+    assert L.shmctl(segment, L.IPC_CMD.STAT, buf) == 0 and any(buf)
+    assert L.shmctl(0, L.IPC_CMD.INFO, buf) >= 0
     shmmax, shmmin = struct.unpack_from("LL", buf)  # struct shminfo64
     assert shmmax >= 10000 and shmmin == 1
     with pytest.raises(ValueError):
-        L.shmctl(segment, L.IPC.STAT, bytearray(8))
+        L.shmctl(segment, L.IPC_CMD.STAT, bytearray(8))
 
 
 def test_shm_errors(segment):
@@ -753,23 +975,243 @@ def test_shm_errors(segment):
     shmid = L.shmget(key, PAGE, "creat|excl")
     try:
         assert L.shmget(key, PAGE) == shmid and L.shmget(key, 0) == shmid
-        assert L.shmctl(shmid, L.IPC.STAT).shm_perm.key == key
+        assert L.shmctl(shmid, L.IPC_CMD.STAT).shm_perm.key == key
         raises_errno(errno.EEXIST, L.shmget, key, PAGE, L.IPC.CREAT | L.IPC.EXCL)
         raises_errno(errno.EINVAL, L.shmget, key, 2 * PAGE)  # larger than the segment
     finally:
-        L.shmctl(shmid, L.IPC.RMID)
+        L.shmctl(shmid, L.IPC_CMD.RMID)
     raises_errno(errno.EINVAL, L.shmget, L.IPC.PRIVATE, 0, L.IPC.CREAT)
     raises_errno(errno.EINVAL, L.shmat, -1)
     raises_errno(errno.EINVAL, L.shmctl, segment, 9999)
-    raises_errno(errno.EINVAL, L.shmctl, -1, L.IPC.STAT)
+    raises_errno(errno.EINVAL, L.shmctl, -1, L.IPC_CMD.STAT)
     raises_errno(errno.EINVAL, L.shmdt, PAGE + 1)
     with pytest.raises(TypeError):
-        L.shmctl(segment, L.IPC.SET)
+        L.shmctl(segment, L.IPC_CMD.SET)
     with pytest.raises(ValueError):
         L.shmget(1 << 32, PAGE)
 
     def nobody():
         raises_errno(errno.EACCES, L.shmat, segment)
-        raises_errno(errno.EACCES, L.shmctl, segment, L.IPC.STAT)
-        raises_errno(errno.EPERM, L.shmctl, segment, L.IPC.RMID)
+        raises_errno(errno.EACCES, L.shmctl, segment, L.IPC_CMD.STAT)
+        raises_errno(errno.EPERM, L.shmctl, segment, L.IPC_CMD.RMID)
     assert as_nobody(nobody) == 0
+
+
+# ---- hardening (issue 7) -------------------------------------------------------------------
+
+@pytest.fixture
+def native_calls(monkeypatch):
+    """Every native helper memory.py holds, wrapped to record its calls: a bad argument must
+    be refused before the first one."""
+    calls = []
+    for name, fn in list(vars(memory).items()):
+        if name.startswith("_") and getattr(fn, "__name__", "").startswith("ls_"):
+            def counted(*args, _fn=fn, _name=fn.__name__):
+                calls.append(_name)
+                return _fn(*args)
+            monkeypatch.setattr(memory, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda s: L.shmat(s, 0, 2**31), OverflowError),  # issue 7, defect 8
+    (lambda s: L.shmat(s, 0, -2**31 - 1), OverflowError),
+    (lambda s: L.shmat(s, -1), ValueError),
+    (lambda s: L.shmat(s, None, "rdonly|bogus"), ValueError),
+    (lambda s: L.shmat(None), TypeError),
+    (lambda s: L.shmat(2**31), OverflowError),
+    (lambda s: L.shmctl(s, 2**31), OverflowError),
+    (lambda s: L.shmctl(s, None), TypeError),
+    (lambda s: L.shmctl(s, L.IPC_CMD.STAT, bytearray(8)), ValueError),
+    (lambda s: L.shmctl(s, L.IPC_CMD.STAT, b"x" * 4096), TypeError),
+    (lambda s: L.shmget(L.IPC.PRIVATE, PAGE, 2**31), OverflowError),
+    (lambda s: L.shmdt("0"), TypeError),
+    (lambda s: L.mmap(0, PAGE, 2**31), OverflowError),
+    (lambda s: L.mmap(0, PAGE, RW, 2**32), OverflowError),
+    (lambda s: L.mmap(0, PAGE, RW, L.MAP.SHARED, "bogus"), ValueError),
+    (lambda s: L.mmap(0, PAGE, RW, L.MAP.SHARED, None), TypeError),
+    (lambda s: L.mmap(0, PAGE, offset=2**63), OverflowError),
+    (lambda s: L.mmap(0, PAGE, L.O.RDONLY), TypeError),  # another namespace's member
+    (lambda s: L.munmap(PAGE, None), TypeError),
+    (lambda s: L.mprotect(PAGE, PAGE, 2**31), OverflowError),
+    (lambda s: L.madvise(PAGE, PAGE, L.MAP.SHARED), TypeError),
+    (lambda s: L.msync(PAGE, PAGE, L.MS_SYNC << 40), OverflowError),
+    (lambda s: L.mlock2(PAGE, PAGE, -1), OverflowError),
+    (lambda s: L.mremap(PAGE, PAGE, PAGE, 2**31), OverflowError),
+    (lambda s: L.mremap(PAGE, PAGE, PAGE, 0, -1), ValueError),
+    (lambda s: L.mlockall(2**31), OverflowError),
+    (lambda s: L.memfd_secret(-1), OverflowError),
+    (lambda s: L.process_madvise(0, [], L.MADV.COLD, 2**32), OverflowError),
+    (lambda s: L.process_madvise(None, [], L.MADV.COLD), TypeError),
+    (lambda s: L.process_madvise(0, [(PAGE, -1)], L.MADV.COLD), ValueError),
+])
+def test_arguments_checked_before_any_syscall(segment, native_calls, call, exc):
+    """Issue 7, defect 8: shmat(id, flags=2**31) asked IPC_STAT and mapped a placeholder
+    before cffi refused the flags; now every argument is checked first."""
+    live = len(memory._live())
+    with pytest.raises(exc):
+        call(segment)
+    assert native_calls == [] and len(memory._live()) == live
+    assert L.shmctl(segment, L.IPC_CMD.STAT).shm_nattch == 0
+
+
+def test_mapping_methods_check_arguments_first(native_calls):
+    with L.mmap(0, PAGE, L.PROT.NONE, PRIVATE) as m:
+        del native_calls[:]
+        for call, exc in ((lambda: m.mprotect(2**31), OverflowError),
+                          (lambda: m.madvise(L.PROT.READ), TypeError),
+                          (lambda: m.msync(2**40), OverflowError),
+                          (lambda: m.mlock(-1), OverflowError),
+                          (lambda: m.mremap(PAGE, 2**31), OverflowError),
+                          (lambda: m.mremap(PAGE, L.MREMAP.MAYMOVE, -PAGE), ValueError),
+                          (lambda: m.mremap(None), TypeError)):
+            with pytest.raises(exc):
+                call()
+        assert native_calls == []
+
+
+def _buffer_calls(segment):
+    """The memory calls that view a caller's buffer, each failing in the kernel."""
+    return [lambda b: L.shmctl(-1, L.IPC_CMD.STAT, b), lambda b: L.shmctl(segment, 9999, b)]
+
+
+def test_buffer_released_when_a_call_fails(segment):
+    """Issue 7, defect 2: a failed call kept the caller's buffer exported for as long as the
+    exception lived (a bytearray then cannot grow; a memoryview's collection crashed)."""
+    for call in _buffer_calls(segment):
+        ba = bytearray(4096)
+        try:
+            call(ba)
+        except OSError as e:
+            err = e
+        assert isinstance(err, OSError)
+        ba.extend(b"x")  # BufferError while still exported
+        short = bytearray(8)
+        try:
+            L.shmctl(segment, L.IPC_CMD.STAT, short)
+        except ValueError as e:
+            err = e
+        short.extend(b"x")
+        with L.mmap(0, PAGE) as m:  # a Mapping closes while the exception lives
+            try:
+                call(m)
+            except OSError as e:
+                err = e
+        assert m.closed and err
+
+
+def _exception_cycles(segment):
+    def loop():
+        for _ in range(1000):
+            for call in _buffer_calls(segment):
+                try:
+                    call(memoryview(bytearray(4096)))
+                except OSError as e:
+                    err = e  # noqa: F841 (a cycle through the traceback)
+        gc.collect()
+    loop()
+    gc.collect()
+
+
+def test_exception_cycles_do_not_crash(segment):
+    """The issue's reproducer, in a child: it died with SIGSEGV when the collector cleared
+    the still-exported memoryview."""
+    assert in_child(_exception_cycles, segment) == 0
+
+
+def test_writable_buffers_only(segment):
+    """Issue 7, defect 7: an ffi.from_buffer() view of bytes passed as writable."""
+    data = bytes(4096)
+    with pytest.raises(TypeError):
+        L.shmctl(segment, L.IPC_CMD.STAT, L.ffi.from_buffer(data))
+    with pytest.raises(TypeError):
+        L.shmctl(segment, L.IPC_CMD.STAT, memoryview(bytearray(4096)).toreadonly())
+    with pytest.raises(BufferError):
+        L.shmctl(segment, L.IPC_CMD.STAT, memoryview(bytearray(8192))[::2])
+    assert data == bytes(4096)
+    cdata = L.ffi.new("char[]", 4096)  # linuxsys's own allocator's kind: writable
+    assert L.shmctl(segment, L.IPC_CMD.STAT, cdata) == 0 and any(L.ffi.buffer(cdata))
+
+
+def test_mincore_allocates_for_what_is_mapped():
+    """Issue 7, defect 11: mincore's vector was allocated for the whole length first (a
+    MemoryError for a huge one); it is filled in bounded steps now."""
+    raw = libc_mmap(PAGE)
+    try:
+        raises_errno(errno.ENOMEM, L.mincore, raw, sys.maxsize - raw)
+        raises_errno(errno.ENOMEM, L.mincore, raw, memory._MINCORE_SPAN + PAGE)
+        assert L.mincore(raw, PAGE) == b"\0"
+    finally:
+        libc_munmap(raw, PAGE)
+    with L.mmap(0, memory._MINCORE_SPAN + 2 * PAGE, L.PROT.NONE, PRIVATE) as m:
+        m.mprotect(RW, memory._MINCORE_SPAN, PAGE)
+        ctypes.memmove(m.address + memory._MINCORE_SPAN, b"x", 1)
+        vec = m.mincore()
+        assert len(vec) == memory._MINCORE_SPAN // PAGE + 2
+        assert vec[-2] & 1 and not any(b & 1 for b in vec[:-2])
+
+
+def test_fd_kept_alive_during_the_call(tmp_path):
+    """Issue 7, defect 1: an Fd passed as the only reference stays open for the whole call
+    (the garbage collector closes it afterwards, with its ResourceWarning)."""
+    p = tmp_path / "f"
+    p.write_bytes(b"mapped!" + bytes(PAGE))
+    with pytest.warns(ResourceWarning):
+        with L.mmap(0, PAGE, L.PROT.READ, L.MAP.SHARED, L.open(p)) as m:
+            assert m[:7] == b"mapped!"
+        gc.collect()
+    with pytest.warns(ResourceWarning):
+        with L.mmap(0, PAGE, L.PROT.READ, L.MAP.PRIVATE, L.open(p)) as m:  # the raw path
+            assert m[:7] == b"mapped!"
+        gc.collect()
+    with L.mmap(0, PAGE, flags=PRIVATE) as m, pytest.warns(ResourceWarning):
+        m[0] = 1
+        assert qemu_may_lack(L.process_madvise, L.pidfd_open(os.getpid()), [m],
+                             L.MADV.COLD) == PAGE
+        assert L.pidfd_open(os.getpid()).process_madvise([m], "cold") == PAGE
+        gc.collect()
+
+
+def test_keyword_arguments_named_as_in_the_man_pages(segment):
+    m = L.mmap(addr=0, length=PAGE, prot=RW, flags=PRIVATE, fd=-1, offset=0)
+    L.mprotect(addr=m, len=None, prot=RW)
+    L.madvise(addr=m, length=PAGE, advice=L.MADV.NORMAL)
+    L.mlock2(addr=m, len=PAGE, flags=0)
+    L.munlock(addr=m, len=PAGE)
+    assert L.mincore(addr=m, length=PAGE) == m.mincore(0, PAGE)
+    m = L.mremap(old_address=m, old_size=PAGE, new_size=2 * PAGE, flags=L.MREMAP.MAYMOVE)
+    assert m.mremap(new_size=PAGE, flags="maymove", new_address=0) is m
+    L.munmap(addr=m, length=PAGE)
+    seg = L.shmat(shmid=segment, shmaddr=0, shmflg=L.SHM.RDONLY)
+    L.shmdt(shmaddr=seg)
+    key = 0x4C53_0001 | os.getpid() & 0xFFFF
+    shmid = L.shmget(key=key, size=PAGE, shmflg=L.IPC.CREAT | L.SHM_GET.NORESERVE | 0o600)
+    try:  # both namespaces combine either way round, and in strings
+        assert L.shmget(key, PAGE, L.SHM_GET.NORESERVE | L.IPC.CREAT) == shmid
+        assert L.shmget(key, PAGE, "creat|noreserve") == shmid
+        assert L.shmctl(shmid=shmid, cmd=L.IPC_CMD.STAT, buf=None).shm_segsz == PAGE
+    finally:
+        L.shmctl(shmid, "rmid")
+
+
+def test_live_mapping_registry(segment):
+    """What the raw forms check against: every live Mapping, weakly; gone on close, on garbage
+    collection, and (a read-only buffer's old object) on mremap."""
+    def live():
+        return {id(m) for m in memory._live()}
+    m = L.mmap(0, PAGE)
+    n = L.mmap(0, PAGE, L.PROT.NONE, PRIVATE)
+    r = L.mmap(0, PAGE, L.PROT.READ, PRIVATE)
+    seg = L.shmat(segment)
+    assert {id(m), id(n), id(r), id(seg)} <= live()
+    m.close()
+    seg.close()
+    assert id(m) not in live() and id(seg) not in live()
+    moved = r.mremap(2 * PAGE)
+    assert id(r) not in live() and id(moved) in live()
+    ids = id(n), id(moved)
+    with pytest.warns(ResourceWarning):
+        del n, moved
+        gc.collect()
+    assert not set(ids) & live()
+    assert all(ref() is not None for ref in memory._LIVE)  # dead entries left the set

@@ -5,6 +5,7 @@ failure there shows as an exit status, never as a second pytest.  State changes 
 (limits, priorities, personality, membarrier registration) happen in children.
 """
 import contextlib
+import gc
 import ctypes
 import errno
 import os
@@ -17,10 +18,13 @@ import traceback
 import pytest
 
 import linuxsys as L
+from linuxsys import _core, process
 from linuxsys._native import lib
 from conftest import EMULATED, as_nobody, child_ok, cloexec, dead_pid, in_child, qemu_may_lack, raises_errno, requires_root
 
 SIGINFO_SIZE = 128
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+PRIVATE = L.MAP.PRIVATE | L.MAP.ANONYMOUS
 PR_GET_TID_ADDRESS = 40
 
 # What os.register_at_fork hooks saw: registered once for this process (there is no way to
@@ -380,15 +384,22 @@ def cgroup(tmp_path):
 @requires_root()
 def test_clone3_into_cgroup(cgroup):
     relative = "/" + os.path.basename(cgroup)
+
+    def check():
+        with open("/proc/self/cgroup") as f:
+            line = next(ln for ln in f if ln.startswith("0::"))
+        return 0 if line.strip().endswith(relative) else 1
     with L.open(cgroup, L.O.DIRECTORY | L.O.PATH) as fd:
         pid = qemu_may_lack(L.clone3, cgroup=fd)
         if pid == 0:
-            def check():
-                with open("/proc/self/cgroup") as f:
-                    line = next(ln for ln in f if ln.startswith("0::"))
-                return 0 if line.strip().endswith(relative) else 1
             child_exit(check)
         assert exit_code(pid) == 0
+    with pytest.warns(ResourceWarning):  # a temporary Fd, the only reference: open for the call
+        pid = L.clone3(cgroup=L.open(cgroup, L.O.DIRECTORY | L.O.PATH))
+        if pid == 0:
+            child_exit(check)
+        gc.collect()
+    assert exit_code(pid) == 0
     raises_errno(errno.EBADF, no_child(L.clone3), cgroup=1 << 20)
     with L.open("/", L.O.DIRECTORY) as not_a_cgroup:
         raises_errno(errno.EBADF, no_child(L.clone3), cgroup=not_a_cgroup)
@@ -1074,3 +1085,297 @@ def test_clone_namespace_values():
                  "FILES", "FS", "SYSVSEM", "VM", "THREAD", "SIGHAND", "NEWTIME"):
         if hasattr(os, "CLONE_" + name):  # Python 3.12+
             assert L.CLONE[name] == getattr(os, "CLONE_" + name)
+
+
+# ---- hardening and cleanups (issue 7) ------------------------------------------------------
+
+def test_clone_takes_the_exit_signal_as_a_sig_member():
+    """clone's low byte is the exit signal: SIG members and names pass beside CLONE's,
+    although a member of another namespace is otherwise a TypeError."""
+    for flags in (L.SIG.CHLD, "chld", "SIGCHLD"):
+        pid = L.clone(flags)
+        if pid == 0:
+            child_exit(lambda: 3)
+        assert exit_code(pid) == 3
+    with blocked(signal.SIGUSR1):
+        pid = fork_flags("an exit signal other than SIGCHLD", L.clone, L.SIG.USR1)
+        if pid == 0:
+            child_exit(lambda: 2)
+        raises_errno(errno.ECHILD, L.wait4, pid)  # not a SIGCHLD child
+        _, status, _ = L.wait4(pid, L.W.ALL)
+        assert L.WEXITSTATUS(status) == 2
+    with pytest.raises(TypeError):
+        no_child(L.clone)(L.O.CLOEXEC)
+    with pytest.raises(ValueError, match="unknown CLONE/SIG name 'bogus'"):
+        no_child(L.clone)("newns|bogus")
+
+
+@requires_root()
+def test_clone_namespace_flags_with_a_sig_member():
+    mnt = os.readlink("/proc/self/ns/mnt")
+    for flags in (L.CLONE.NEWNS | L.SIG.CHLD, L.SIG.CHLD | L.CLONE.NEWNS, "newns|sigchld"):
+        pid = fork_flags("NEWNS", L.clone, flags)
+        if pid == 0:
+            child_exit(lambda: 0 if os.readlink("/proc/self/ns/mnt") != mnt else 1)
+        assert exit_code(pid) == 0
+
+
+def test_wait_flat_names():
+    assert (L.WALL, L.WCLONE, L.WNOTHREAD) == (L.W.ALL, L.W.CLONE, L.W.NOTHREAD)
+    assert L.W.NOHANG == L.WNOHANG == L.W["NOHANG"] == os.WNOHANG
+    assert L.W.ALL | L.W.NOHANG == L.W(0x40000001)
+
+
+def test_waitid_rusage_as_wait4():
+    """waitid's fifth argument: the Rusage Linux fills, as wait4 gives it."""
+    pid = os.fork()
+    if pid == 0:
+        sum(range(2_000_000))  # some user time
+        os._exit(5)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    info, ru = L.waitid(L.P.PID, pid, L.W.EXITED, rusage=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert (info.si_pid, info.si_status, info.si_code) == (pid, 5, L.CLD.EXITED)
+    assert isinstance(ru, L.Rusage) and ru.ru_utime > 0 and ru.ru_maxrss > 0
+    for field in ("ru_minflt", "ru_majflt", "ru_nvcsw", "ru_nivcsw", "ru_inblock", "ru_oublock"):
+        assert getattr(ru, field) == getattr(after, field) - getattr(before, field), field
+    assert ru.ru_utime == pytest.approx(after.ru_utime - before.ru_utime, abs=2e-6)
+    with sleeper() as pid:
+        assert L.waitid(L.P.PID, pid, L.W.EXITED | L.W.NOHANG, rusage=True) == (None, None)
+        assert L.waitid(L.P.PID, pid, L.W.EXITED | L.W.NOHANG) is None
+        os.kill(pid, signal.SIGKILL)
+        info, ru = L.waitid(L.P.PID, pid, L.W.EXITED | L.W.NOWAIT, rusage=True)
+        assert (info.si_code, info.si_status) == (L.CLD.KILLED, signal.SIGKILL)
+        assert isinstance(ru, L.Rusage)
+        assert isinstance(L.waitid(L.P.PID, pid, L.W.EXITED | L.W.NOWAIT), L.WaitidResult)
+
+
+def test_process_vm_writev_to_this_process():
+    """Issue 7, defect 4: process_vm_writev to the caller's own pid wrote anywhere (the
+    interpreter's objects included); only live Mappings with a writable or no buffer now."""
+    buf = ctypes.create_string_buffer(16)  # the interpreter's memory
+    victim = ctypes.addressof(buf)
+    me = os.getpid()
+    with L.mmap(0, PAGE_SIZE, flags=PRIVATE) as m, L.mmap(0, PAGE_SIZE, L.PROT.READ) as r, \
+            L.mmap(0, PAGE_SIZE, L.PROT.NONE, PRIVATE) as n:
+        assert qemu_may_lack(L.process_vm_writev, me, [b"into a ", b"Mapping"],
+                             [(m.address + 8, 14)]) == 14
+        assert m[8:22] == b"into a Mapping"
+        assert L.process_vm_writev(L.gettid(), [b"x"], [(m.address, 1)]) == 1 and m[0] == ord("x")
+        n.mprotect(L.PROT.READ | L.PROT.WRITE)  # no buffer: the caller manages it
+        assert L.process_vm_writev(me, [b"raw"], [(n.address, 3)]) == 3
+        for remote in ([(victim, 9)], [(m.address, 1), (victim, 1)],
+                       [(m.address + PAGE_SIZE - 1, 2)],  # past the Mapping's end
+                       [(r.address, 1)]):  # a read-only buffer
+            with pytest.raises(ValueError, match="only inside a live Mapping"):
+                L.process_vm_writev(me, [b"overwrite"], remote)
+        assert L.process_vm_writev(me, [b""], [(victim, 0)]) == 0  # nothing written: free
+        out = bytearray(3)  # reading this process stays free
+        assert L.process_vm_readv(me, [out], [(n.address, 3)]) == 3 and out == b"raw"
+        closed = m.address
+    with pytest.raises(ValueError):
+        L.process_vm_writev(me, [b"x"], [(closed, 1)])
+    # a thread's tid names this process too
+    tids, ready, done = [], threading.Event(), threading.Event()
+
+    def thread():
+        tids.append(L.gettid())
+        ready.set()
+        done.wait()
+    t = threading.Thread(target=thread)
+    t.start()
+    try:
+        ready.wait()
+        with pytest.raises(ValueError):
+            L.process_vm_writev(tids[0], [b"x"], [(victim, 1)])
+    finally:
+        done.set()
+        t.join()
+    assert buf.raw == bytes(16)
+
+
+def _buffer_calls():
+    """The process calls that view a caller's buffer, each failing in the kernel."""
+    gone = dead_pid()
+    return [lambda b: L.process_vm_readv(gone, [b], [(0x10000, 8)]),
+            lambda b: L.process_vm_writev(gone, [b], [(0x10000, 8)]),
+            lambda b: L.process_vm_readv(os.getpid(), [bytearray(1), b], [(0, 8)]),  # EFAULT
+            lambda b: L.getrandom(b, 0x40),
+            lambda b: L.pidfd_send_signal(1 << 20, signal.SIGUSR1, b)]
+
+
+def test_buffers_released_when_a_call_fails():
+    """Issue 7, defect 2: a failed call kept the caller's buffer exported while the exception
+    lived: a bytearray could not grow, a Mapping not close."""
+    for call in _buffer_calls():
+        ba = bytearray(128)
+        try:
+            call(ba)
+        except OSError as e:
+            err = e
+        ba.extend(b"x")  # BufferError while still exported
+        with L.mmap(0, PAGE_SIZE) as m:
+            try:
+                call(m)
+            except (OSError, ValueError) as e:  # pidfd_send_signal: not a siginfo's size
+                err = e
+        assert m.closed and err
+    # Python-level refusals after some views were made release those too
+    ba = bytearray(8)
+    with pytest.raises(TypeError):
+        L.process_vm_readv(os.getpid(), [ba, b"immutable"], [(0, 8)])
+    ba.extend(b"x")
+    with pytest.raises(ValueError, match="128 bytes"):
+        L.pidfd_send_signal(1 << 20, 0, ba)
+    ba.extend(b"x")
+    info = bytearray(128)
+    with pytest.raises(OverflowError):  # an fd number past C's int, refused before the view
+        L.pidfd_send_signal(1 << 40, 0, info)
+    info.extend(b"x")
+
+
+def _exception_cycles():
+    def loop():
+        for _ in range(1000):
+            for call in _buffer_calls():
+                try:
+                    call(memoryview(bytearray(128)))
+                except OSError as e:
+                    err = e  # noqa: F841 (a cycle through the traceback)
+    loop()
+    gc.collect()
+
+
+def test_exception_cycles_do_not_crash():
+    """The issue's reproducer, in a child: SIGSEGV when the collector cleared a memoryview
+    that a failed call kept exported."""
+    assert in_child(_exception_cycles) == 0
+
+
+def test_getrandom_sizes_and_buffers():
+    """Issue 7, defects 7 and 11."""
+    pool = len(_core.scratch)
+    for n in (2**63 - 1, 2**63, 2**80):  # os.getrandom: MemoryError, then OverflowError
+        with pytest.raises(OverflowError):
+            L.getrandom(n)
+    for flags in (2**32, -1):
+        with pytest.raises(OverflowError):
+            L.getrandom(16, flags)  # the fast path: its scratch buffer goes back to the pool
+        with pytest.raises(OverflowError):
+            L.getrandom(bytearray(8), flags)
+    assert len(_core.scratch) >= pool
+    data = bytes(8)
+    with pytest.raises(TypeError):
+        L.getrandom(L.ffi.from_buffer(data))  # a view of immutable bytes
+    with pytest.raises(TypeError):
+        L.getrandom(memoryview(bytearray(8)).toreadonly())
+    with pytest.raises(BufferError):
+        L.getrandom(memoryview(bytearray(16))[::2])
+    assert data == bytes(8)
+    assert len(L.getrandom(100_000)) == 100_000  # past the scratch pool
+    assert len(L.getrandom(2**40)) == 2**25 - 1  # a call's most: no terabyte allocated
+    cdata = L.ffi.new("char[]", 8)
+    assert L.getrandom(cdata) == 8
+
+
+@pytest.fixture
+def native_calls(monkeypatch):
+    """Every native helper process.py holds, wrapped to record the calls that reached C (cffi
+    refuses an argument that does not fit the C type before that)."""
+    calls = []
+    for name, fn in list(vars(process).items()):
+        if getattr(fn, "__name__", "").startswith("ls_"):
+            def counted(*args, _fn=fn, _name=fn.__name__):
+                r = _fn(*args)
+                calls.append(_name)
+                return r
+            monkeypatch.setattr(process, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda: L.process_vm_writev(None, [b"x"], [(0, 1)]), TypeError),
+    (lambda: L.process_vm_readv(2**31, [bytearray(1)], [(0, 1)]), OverflowError),
+    (lambda: L.process_vm_readv(1, [bytearray(1)], [(0, 1)], -1), OverflowError),
+    (lambda: L.process_vm_readv(1, [bytearray(1)], [("0", 1)]), TypeError),
+    (lambda: L.process_vm_readv(1, [bytearray(1)], [(0, -1)]), ValueError),
+    (lambda: L.process_vm_readv(1, [b"x"], [(0, 1)]), TypeError),
+    (lambda: L.process_vm_writev(1, [None], [(0, 1)]), TypeError),
+    (lambda: L.waitid(L.P.PID, None, L.W.EXITED), TypeError),
+    (lambda: L.waitid(L.P.PID, 2**31, L.W.EXITED), OverflowError),
+    (lambda: L.waitid(L.P.PID, 0, 2**32), OverflowError),
+    (lambda: L.waitid(L.P.PID, 0, L.CLONE.VM), TypeError),
+    (lambda: L.waitid(L.P.PIDFD, "bogus", L.W.EXITED), ValueError),
+    (lambda: L.execveat(-1, "sh", ["sh"], {}, 2**31), OverflowError),
+    (lambda: L.execveat(None, "sh", ["sh"], {}), TypeError),
+    (lambda: L.execve("/bin/sh", ["sh"], None), TypeError),
+    (lambda: L.execve("/bin/sh", ["sh"], {"A": None}), TypeError),
+    (lambda: L.pidfd_send_signal(-1, 0, None, 2**32), OverflowError),
+    (lambda: L.pidfd_send_signal(-1, 0, b"short"), ValueError),
+    (lambda: L.pidfd_send_signal(-1, 65), ValueError),
+    (lambda: L.pidfd_getfd(-1, 0, -1), OverflowError),
+    (lambda: L.pidfd_open(0, 2**32), OverflowError),
+    (lambda: L.prlimit(0, 2**32), OverflowError),
+    (lambda: L.prlimit(0, L.RLIMIT.NOFILE, (1, None)), TypeError),
+    (lambda: L.clone3(set_tid=[2**31]), OverflowError),
+    (lambda: L.clone3(exit_signal=None), TypeError),
+    (lambda: L.clone(L.O.CLOEXEC), TypeError),
+    (lambda: L.clone(1 << 32), ValueError),
+    (lambda: L.getrandom(8, 2**32), OverflowError),
+    (lambda: L.getrandom(2**63 - 1), OverflowError),
+    (lambda: L.getrandom(L.ffi.from_buffer(bytes(8))), TypeError),
+    (lambda: L.kill(None, 0), TypeError),
+    (lambda: L.membarrier(L.MEMBARRIER_CMD.QUERY, 2**32), OverflowError),
+])
+def test_arguments_checked_before_any_syscall(native_calls, call, exc):
+    """Issue 7, defect 8: every argument is checked before the first syscall (clone's fork
+    hooks have not run either)."""
+    events = len(FORK_EVENTS)
+    with pytest.raises(exc):
+        no_child(call)()
+    assert native_calls == [] and len(FORK_EVENTS) == events
+
+
+def test_fd_kept_alive_during_the_call():
+    """Issue 7, defect 1: an Fd passed as the only reference stays open for the whole call
+    (the garbage collector closes it afterwards, with its ResourceWarning)."""
+    with sleeper() as pid, pytest.warns(ResourceWarning):
+        L.pidfd_send_signal(qemu_may_lack(L.pidfd_open, pid), 0)
+        L.pidfd_open(pid).pidfd_send_signal(0)
+        L.pidfd_send_signal(L.pidfd_open(pid), signal.SIGKILL)
+        info = L.waitid(L.P.PIDFD, L.pidfd_open(pid), L.W.EXITED | L.W.NOWAIT)
+        assert (info.si_pid, info.si_code) == (pid, L.CLD.KILLED)
+        gc.collect()
+    r, w = os.pipe()
+    try:
+        with pytest.warns(ResourceWarning):
+            with L.pidfd_getfd(L.pidfd_open(os.getpid()), r) as fd:
+                assert os.path.sameopenfile(fd.fd, r)
+            with L.pidfd_open(os.getpid()).pidfd_getfd(w) as fd:
+                assert os.path.sameopenfile(fd.fd, w)
+            gc.collect()
+    finally:
+        os.close(r)
+        os.close(w)
+
+    def exec_in_a_temporary_dirfd():
+        L.execveat(L.open("/bin", L.O.DIRECTORY), "sh", ["sh", "-c", "exit 6"], {})
+    assert in_child(exec_in_a_temporary_dirfd) == 6
+
+
+def test_keyword_arguments_named_as_in_the_man_pages():
+    assert in_child(lambda: L.execve(path="/bin/sh", argv=["sh", "-c", "exit 4"], envp={})) == 4
+    with L.open("/bin", L.O.DIRECTORY) as d:
+        assert in_child(lambda: L.execveat(dirfd=d, path="sh", argv=["sh", "-c", "exit 5"],
+                                           envp=[], flags=0)) == 5
+    child_ok(lambda: L.setrlimit(resource=L.RLIMIT.CORE, rlim=(0, -1)))
+    assert L.prlimit(pid=0, resource="nofile", new_limit=None) == L.getrlimit(L.RLIMIT.NOFILE)
+    with L.mmap(0, PAGE_SIZE, flags=PRIVATE) as m:
+        assert qemu_may_lack(L.process_vm_writev, pid=os.getpid(), local_iov=[b"k"],
+                             remote_iov=[(m.address, 1)], flags=0) == 1
+        out = bytearray(1)
+        assert L.process_vm_readv(pid=os.getpid(), local_iov=[out], remote_iov=[(m.address, 1)],
+                                  flags=0) == 1 and out == b"k"
+    with sleeper() as pid:
+        assert L.waitid(idtype=L.P.PID, id=pid, options="exited|nohang", rusage=True) == (
+            None, None)

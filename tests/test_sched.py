@@ -234,3 +234,57 @@ def test_bad_python_arguments():
     with pytest.raises(TypeError):
         L.sched_getparam("0")
     assert os.sched_getscheduler(0) == L.SCHED.OTHER
+
+
+# ---- hardening (issue 7) -------------------------------------------------------------------
+
+@pytest.fixture
+def native_calls(monkeypatch):
+    """Every native helper sched.py holds, wrapped to record the calls that reached C."""
+    calls = []
+    for name, fn in list(vars(sched).items()):
+        if getattr(fn, "__name__", "").startswith("ls_"):
+            def counted(*args, _fn=fn, _name=fn.__name__):
+                r = _fn(*args)
+                calls.append(_name)
+                return r
+            monkeypatch.setattr(sched, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda: L.sched_setaffinity(None, {0}), TypeError),  # issue 7, defect 8
+    (lambda: L.sched_setaffinity(2**31, {0}), OverflowError),
+    (lambda: L.sched_setaffinity(0, None), TypeError),
+    (lambda: L.sched_setaffinity(0, {0, -1}), ValueError),
+    (lambda: L.sched_setaffinity(0, [0, "1"]), TypeError),
+    (lambda: L.sched_getaffinity(None), TypeError),
+    (lambda: L.sched_setscheduler(0, L.SCHED.OTHER, 2**31), OverflowError),
+    (lambda: L.sched_setscheduler(0, L.SCHED_FLAG.RECLAIM), TypeError),
+    (lambda: L.sched_setparam(0, "0"), TypeError),
+    (lambda: L.sched_setattr(None, L.SchedAttr()), TypeError),
+    (lambda: L.sched_getattr(0, -1), OverflowError),
+])
+def test_arguments_checked_before_any_syscall(monkeypatch, native_calls, call, exc):
+    """sched_setaffinity(None, ...) asked the kernel for the mask size before cffi refused
+    None; now every argument is checked first."""
+    monkeypatch.setattr(sched, "_mask_longs", 0)  # a call would have to learn it again
+    with pytest.raises(exc):
+        call()
+    assert native_calls == []
+
+
+def test_keyword_arguments_named_as_in_the_man_pages():
+    assert L.sched_getaffinity(pid=0) == os.sched_getaffinity(0)
+
+    def check():
+        cpus = os.sched_getaffinity(0)
+        L.sched_setaffinity(pid=0, mask={min(cpus)})
+        assert os.sched_getaffinity(0) == {min(cpus)}
+        L.sched_setscheduler(pid=0, policy=L.SCHED.BATCH, param=os.sched_param(0))
+        assert os.sched_getscheduler(0) == L.SCHED.BATCH
+        L.sched_setparam(pid=0, param=os.sched_param(0))
+        L.sched_setparam(0, 0)
+        with pytest.raises(OverflowError):
+            L.sched_setparam(0, os.sched_param(2**31))
+    child_ok(check)

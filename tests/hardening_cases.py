@@ -1,0 +1,411 @@
+"""Argument tables for tests/test_hardening.py (a data module: pytest does not collect it).
+
+Three tables, each walked against the public API by the tests (which fail when a new
+fd-taking or buffer-taking function has no entry):
+
+* ``FD_CASES``: one call per fd parameter of every fd-taking function.  ``F(kind)`` marks the
+  Fd under test, passed as the only reference; ``H(kind)`` is an fd of that kind the test
+  holds, ``Num(kind)`` its number, ``P(name)`` a path in the case's temporary directory
+  (which ``F("dir")``/``H("dir")`` are opened on), ``Buf(n)`` a fresh ``bytearray(n)``,
+  ``Gen(items)`` a generator yielding the items (made as it goes: it keeps none).
+  ``"Class.method"`` targets take the receiver as their first argument.  Arguments are
+  positional (parameter renames do not break the table); only what reaches the syscall
+  matters: a kernel error is fine.
+* ``GUARD_CASES``: each buffer-taking call on a view ``memoryview(big)[64:64 + size]`` into
+  a source that has more to give than fits; the bytes around the view must stay as they were.
+* ``CYCLE_CASES``: each buffer-taking call made to fail in the kernel with a given buffer.
+
+Kinds of fd (made by test_hardening.World): file (64 KiB of data, read-write), file2 (empty,
+read-write), dir (the case's temporary directory), memfd (4 KiB), pipe_r (a pipe's read end
+holding 4 KiB), pipe_w (an empty pipe's write end), pipe_full (a full pipe's read end),
+eventfd (counter 1, nonblocking), timerfd, signalfd (SIGUSR2, nonblocking), inotify, fanotify
+(nonblocking), epoll, epoll_ready (8 ready eventfds registered), pidfd (this process),
+pty (a pseudo-terminal with a window size set), ofd_locked (a second open file description of
+a file the first one holds an OFD write lock on), bigdir (a directory of 100 files),
+xattrs (a file with user.big, 300 bytes, and user.small, 10), urandom; and the objects
+Epoll and Inotify.  The directory also holds link (-> file) and longlink (300 bytes).
+"""
+from __future__ import annotations
+
+import os
+import struct
+import termios
+from typing import Any, Callable, NamedTuple, Optional
+
+import linuxsys as L
+
+
+class F(NamedTuple):
+    """The Fd under test: made fresh and passed as the only reference."""
+    kind: str
+
+
+class H(NamedTuple):
+    """An fd (or Epoll/Inotify) of this kind that the test holds for the whole call."""
+    kind: str
+
+
+class Num(NamedTuple):
+    """The number of a held fd of this kind."""
+    kind: str
+
+
+class P(NamedTuple):
+    """The absolute path of ``name`` in the case's temporary directory."""
+    name: str
+
+
+class Buf(NamedTuple):
+    """A fresh bytearray of n bytes."""
+    n: int
+
+
+class Gen(NamedTuple):
+    """Its items, yielded one at a time by a generator that keeps none of them."""
+    items: tuple
+
+
+class C(NamedTuple):
+    target: str             # "fstat", or "Fd.fstat" / "Epoll.register" (receiver = args[0])
+    args: tuple
+    kwargs: tuple = ()      # (name, value) pairs: keyword-only parameters
+    consumes: bool = False  # the call closes the fd (close): only "open at the syscall" counts
+    in_child: bool = False  # run in a forked child (a call that could fork)
+
+
+def c(target: str, *args: Any, consumes: bool = False, in_child: bool = False,
+      **kwargs: Any) -> C:
+    return C(target, args, tuple(kwargs.items()), consumes, in_child)
+
+
+# Plain ints: the tables must not depend on which namespace a flag lives in.
+AT_FDCWD = int(L.AT_FDCWD)
+AT_EMPTY_PATH = int(L.AT_EMPTY_PATH)
+O_CLOEXEC = int(L.O_CLOEXEC)
+S_IFIFO = int(L.S_IFIFO)
+SEEK_SET = 0
+F_GETFL = int(L.F_GETFL)
+LOCK_SH_NB = int(L.LOCK_SH) | int(L.LOCK_NB)
+SPLICE_F_NONBLOCK = int(L.SPLICE_F_NONBLOCK)
+EPOLLIN = int(L.EPOLLIN)
+EPOLL_CTL_ADD = int(L.EPOLL_CTL_ADD)
+POLLIN = int(L.POLLIN)
+IN_ALL_EVENTS = int(L.IN_ALL_EVENTS)
+FAN_MARK_ADD = int(L.FAN_MARK_ADD)
+FAN_OPEN = int(L.FAN_OPEN)
+FAN_ALLOW = int(L.FAN_ALLOW)
+P_PIDFD = int(L.P_PIDFD)
+WEXITED_WNOHANG = int(L.WEXITED) | int(L.WNOHANG)
+MADV_COLD = int(L.MADV_COLD)
+PROT_READ = int(L.PROT_READ)
+MAP_SHARED = int(L.MAP_SHARED)
+SIGUSR2 = int(L.SIGUSR2)
+SIGCHLD = int(L.SIGCHLD)
+F_GETLK = int(L.F_GETLK)
+F_OFD_GETLK = int(L.F_OFD_GETLK)
+F_GETOWN_EX = int(L.F_GETOWN_EX)
+IPC_STAT = int(L.IPC_STAT)
+GRND_BAD = int(L.GRND_RANDOM) | int(L.GRND_INSECURE)  # EINVAL together (and before 5.6)
+FIONREAD = termios.FIONREAD
+TIOCGWINSZ = termios.TIOCGWINSZ
+TCGETS = termios.TCGETS
+SYS_fsync = L.SYS.fsync
+SYS_read = L.SYS.read
+SYS_getrandom = L.SYS.getrandom
+
+
+# ---- 1. Fd lifetime: one entry per fd parameter ---------------------------------------------
+# Fd methods (Fd.fstat ...) are derived from the function entries whose F is the first
+# argument (same function object); fd parameters after the first are the functions' own.
+
+FD_CASES = [
+    # io
+    c("read", F("file"), 16),
+    c("read", F("file"), Buf(16)),
+    c("readinto", F("file"), Buf(16)),
+    c("write", F("file2"), b"data"),
+    c("pread", F("file"), 16, 0),
+    c("pread", F("file"), Buf(16), 0),
+    c("pwrite", F("file2"), b"data", 0),
+    c("readv", F("file"), [Buf(8), Buf(8)]),
+    c("writev", F("file2"), [b"ab", b"cd"]),
+    c("preadv2", F("file"), [Buf(8)], 0),
+    c("pwritev2", F("file2"), [b"ab"], 0),
+    c("lseek", F("file"), 0, SEEK_SET),
+    c("close", F("file"), consumes=True),
+    c("dup", F("file")),
+    c("dup", H("file"), F("file2")),
+    c("dup2", F("file"), H("file2")),
+    c("dup2", H("file"), F("file2")),
+    c("dup3", F("file"), H("file2"), O_CLOEXEC),
+    c("dup3", H("file"), F("file2"), O_CLOEXEC),
+    c("fcntl", F("file"), F_GETFL),
+    c("ioctl", F("pipe_r"), FIONREAD, Buf(8)),
+    c("flock", F("file"), LOCK_SH_NB),
+    c("sendfile", F("file2"), H("file"), 0, 16),
+    c("sendfile", H("file2"), F("file"), 0, 16),
+    c("splice", F("file"), 0, H("pipe_w"), None, 16),
+    c("splice", H("pipe_r"), None, F("file2"), 0, 16),
+    c("tee", F("pipe_r"), H("pipe_w"), 16, SPLICE_F_NONBLOCK),
+    c("tee", H("pipe_r"), F("pipe_w"), 16, SPLICE_F_NONBLOCK),
+    c("copy_file_range", F("file"), 0, H("file2"), 0, 16),
+    c("copy_file_range", H("file"), 0, F("file2"), 0, 16),
+    # event
+    c("epoll_ctl", F("epoll"), EPOLL_CTL_ADD, H("pipe_r"), EPOLLIN),
+    c("epoll_ctl", H("epoll"), EPOLL_CTL_ADD, F("pipe_r"), EPOLLIN),
+    c("epoll_wait", F("epoll"), 4, 0),
+    c("epoll_wait", F("epoll"), Buf(64), 0),
+    c("epoll_pwait", F("epoll"), 4, 0),
+    c("epoll_pwait2", F("epoll"), 4, 0),
+    c("Epoll.register", H("Epoll"), F("pipe_r")),
+    c("Epoll.modify", H("Epoll"), F("pipe_r"), EPOLLIN),
+    c("Epoll.unregister", H("Epoll"), F("pipe_r")),
+    c("poll", [(F("pipe_r"), POLLIN)], 0),
+    c("poll", Gen(((F("pipe_r"), POLLIN), (H("pipe_w"), POLLIN))), 0),
+    c("ppoll", [(F("pipe_r"), POLLIN)], 0),
+    c("ppoll", Gen(((F("pipe_r"), POLLIN), (H("pipe_w"), POLLIN))), 0),
+    c("eventfd_read", F("eventfd")),
+    c("eventfd_write", F("eventfd"), 1),
+    c("inotify_add_watch", F("inotify"), P("file"), IN_ALL_EVENTS),
+    c("inotify_rm_watch", F("inotify"), 1),
+    c("inotify_read", F("inotify")),
+    c("fanotify_mark", F("fanotify"), FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, P("file")),
+    c("fanotify_mark", H("fanotify"), FAN_MARK_ADD, FAN_OPEN, F("dir"), "file"),
+    c("fanotify_read", F("fanotify")),
+    c("fanotify_respond", F("fanotify"), H("file"), FAN_ALLOW),
+    c("fanotify_respond", H("fanotify"), F("file"), FAN_ALLOW),
+    # fs
+    c("openat", F("dir"), "file"),
+    c("openat2", F("dir"), "file"),
+    c("statx", F("dir"), "file"),
+    c("fstatat", F("dir"), "file"),
+    c("fstat", F("file")),
+    c("fstatfs", F("file")),
+    c("getdents64", F("dir"), Buf(4096)),
+    c("listdir", F("dir")),
+    c("readdir", F("dir")),
+    c("faccessat", F("dir"), "file", 0),
+    c("fchmodat", F("dir"), "file", 0o600),
+    c("fchmod", F("file"), 0o600),
+    c("fchownat", F("dir"), "file", -1, -1),
+    c("fchown", F("file"), -1, -1),
+    c("utimensat", F("dir"), "file"),
+    c("futimens", F("file")),
+    c("linkat", F("dir"), "file", H("dir"), "hardlink"),
+    c("linkat", H("dir"), "file", F("dir"), "hardlink"),
+    c("readlinkat", F("dir"), "link"),
+    c("readlinkat", F("dir"), "link", Buf(64)),
+    c("symlinkat", "target", F("dir"), "newlink"),
+    c("unlinkat", F("dir"), "file"),
+    c("renameat2", F("dir"), "file", H("dir"), "moved"),
+    c("renameat2", H("dir"), "file", F("dir"), "moved"),
+    c("mkdirat", F("dir"), "newdir"),
+    c("mknodat", F("dir"), "fifo", S_IFIFO | 0o600),
+    c("fchdir", F("dir")),  # the test restores the cwd
+    c("ftruncate", F("file2"), 100),
+    c("fallocate", F("file2"), 0, 0, 4096),
+    c("posix_fadvise", F("file"), 0, 0, 0),
+    c("sync_file_range", F("memfd"), 0, 0),
+    c("readahead", F("file"), 0, 4096),
+    c("fsync", F("memfd")),      # a memfd: no disk flush on the shared machine
+    c("fdatasync", F("memfd")),
+    c("syncfs", F("memfd")),
+    # xattr
+    c("fgetxattr", F("file"), "user.none"),
+    c("fgetxattr", F("file"), "user.none", Buf(16)),
+    c("fsetxattr", F("file"), "user.x", b"v"),
+    c("flistxattr", F("file")),
+    c("fremovexattr", F("file"), "user.none"),
+    # process, memory, signal, time
+    c("execveat", F("dir"), "no-such-program", ["no-such-program"], {}),
+    c("pidfd_send_signal", F("pidfd"), 0),
+    c("pidfd_getfd", F("pidfd"), Num("file")),
+    c("waitid", P_PIDFD, F("pidfd"), WEXITED_WNOHANG),
+    # a temporary directory is no cgroup: the kernel refuses it (EBADF) before forking
+    c("clone3", 0, SIGCHLD, cgroup=F("dir"), in_child=True),
+    c("process_madvise", F("pidfd"), [], MADV_COLD),
+    c("mmap", None, 4096, PROT_READ, MAP_SHARED, F("memfd")),
+    c("signalfd", [SIGUSR2], 0, F("signalfd")),
+    c("signalfd_read", F("signalfd")),
+    c("SignalFd.read", F("signalfd")),
+    c("timerfd_settime", F("timerfd"), 0, 0),
+    c("timerfd_gettime", F("timerfd")),
+    c("timerfd_read", F("timerfd")),
+    c("syscall", SYS_fsync, F("memfd")),
+    # Fd's own methods
+    c("Fd.close", F("file"), consumes=True),
+]
+# Fd methods that make no syscall: nothing can close the fd under them.
+NO_SYSCALL = {"Fd.fileno": "returns the number", "Fd.nogc": "sets a flag",
+              "Fd.detach": "gives the number up"}
+
+
+# ---- 2. Guard regions: every buffer-taking call ---------------------------------------------
+
+class Guard(NamedTuple):
+    size: int                                 # the view's length
+    call: Callable[[Any, Any, Any], Any]      # (L, world, view) -> result
+    count: Optional[Callable[[int], int]] = lambda r: r  # bytes the result says were written
+    fill: int = 0xA5                          # the bytes around the view
+    content: Optional[Callable[[Any, int], bytes]] = None  # the view's bytes before the call
+    check: Optional[Callable[[Any, bytes, Any], bool]] = None  # kernel-read data arrived whole
+    setup: Optional[Callable[[Any], Any]] = None  # (world) -> None, before the view is made
+
+
+def _pattern(w: Any, n: int) -> bytes:
+    return bytes((i * 7 + 1) & 0xFF for i in range(n))
+
+
+# struct flock with 64-bit offsets (flock64 on 32-bit arches, what fcntl64 takes): l_type,
+# l_whence, l_start, l_len, then l_pid, which F_OFD_GETLK wants 0 and the kernel fills (-1 for
+# an OFD lock) when it reports a conflicting lock.
+_FLOCK_HEAD = "hhqq"
+_L_PID = struct.calcsize(_FLOCK_HEAD)
+
+
+def _flock_prefix(w: Any, n: int) -> bytes:
+    """The struct flock fields before l_pid: a write lock on the whole file."""
+    return struct.pack(_FLOCK_HEAD, int(L.F_WRLCK), 0, 0, 0)[:n]
+
+
+_SHMID_DS = L.ffi.sizeof("struct shmid64_ds")
+_EVENT = 16  # a struct epoll_event as linuxsys's buffers hold it: (data, events) uint64 pairs
+
+# (name, id, Guard): names are public functions; ids tell the cases of one function apart.
+GUARD_CASES = [
+    ("read", "pipe", Guard(37, lambda L, w, v: L.read(w.held("pipe_full"), v))),
+    ("read", "urandom", Guard(37, lambda L, w, v: L.read(w.held("urandom"), v))),
+    ("read", "eventfd", Guard(4, lambda L, w, v: L.read(w.held("eventfd"), v))),
+    ("readinto", "pipe", Guard(37, lambda L, w, v: L.readinto(w.held("pipe_full"), v))),
+    ("pread", "file", Guard(37, lambda L, w, v: L.pread(w.held("file"), v, 0))),
+    ("readv", "file", Guard(37, lambda L, w, v: L.readv(w.held("file"), [v]))),
+    ("preadv2", "file", Guard(37, lambda L, w, v: L.preadv2(w.held("file"), [v], 0))),
+    ("write", "pipe", Guard(37, lambda L, w, v: L.write(w.held("pipe_w"), v),
+                            content=_pattern,
+                            check=lambda w, d, r: w.drain("pipe_w") == d[:r])),
+    ("pwrite", "file", Guard(37, lambda L, w, v: L.pwrite(w.held("file2"), v, 0),
+                             content=_pattern, check=lambda w, d, r: w.contents("file2") == d)),
+    ("writev", "pipe", Guard(37, lambda L, w, v: L.writev(w.held("pipe_w"), [v]),
+                             content=_pattern,
+                             check=lambda w, d, r: w.drain("pipe_w") == d[:r])),
+    ("pwritev2", "file", Guard(37, lambda L, w, v: L.pwritev2(w.held("file2"), [v], 0),
+                               content=_pattern,
+                               check=lambda w, d, r: w.contents("file2") == d)),
+    ("getdents64", "bigdir", Guard(200, lambda L, w, v: L.getdents64(w.held("bigdir"), v))),
+    ("readlink", "long", Guard(37, lambda L, w, v: L.readlink(w.path("longlink"), v))),
+    ("readlinkat", "long", Guard(37, lambda L, w, v: L.readlinkat(w.held("dir"), "longlink",
+                                                                  v))),
+    ("getcwd", "deep", Guard(37, lambda L, w, v: L.getcwd(v), count=lambda r: r + 1,
+                             setup=lambda w: w.chdir_deep())),  # ERANGE; +1: the NUL
+    ("getxattr", "big", Guard(37, lambda L, w, v: L.getxattr(w.path("xattrs"), "user.big", v))),
+    ("getxattr", "small", Guard(37, lambda L, w, v: L.getxattr(w.path("xattrs"), "user.small",
+                                                                v))),
+    ("lgetxattr", "big", Guard(37, lambda L, w, v: L.lgetxattr(w.path("xattrs"), "user.big",
+                                                                v))),
+    ("fgetxattr", "big", Guard(37, lambda L, w, v: L.fgetxattr(w.held("xattrs"), "user.big",
+                                                                v))),
+    ("setxattr", "value", Guard(37, lambda L, w, v: L.setxattr(w.path("file"), "user.v", v),
+                                content=_pattern, count=None,
+                                check=lambda w, d, r: os.getxattr(w.path("file"), "user.v")
+                                == d)),
+    ("lsetxattr", "value", Guard(37, lambda L, w, v: L.lsetxattr(w.path("file"), "user.v", v),
+                                 content=_pattern, count=None,
+                                 check=lambda w, d, r: os.getxattr(w.path("file"), "user.v")
+                                 == d)),
+    ("fsetxattr", "value", Guard(37, lambda L, w, v: L.fsetxattr(w.held("file"), "user.v", v),
+                                 content=_pattern, count=None,
+                                 check=lambda w, d, r: os.getxattr(w.path("file"), "user.v")
+                                 == d)),
+    ("epoll_wait", "ready", Guard(40, lambda L, w, v: L.epoll_wait(w.held("epoll_ready"), v, 0),
+                                  count=lambda r: r * _EVENT)),
+    ("epoll_pwait", "ready", Guard(40, lambda L, w, v: L.epoll_pwait(w.held("epoll_ready"), v,
+                                                                     0),
+                                   count=lambda r: r * _EVENT)),
+    ("epoll_pwait2", "ready", Guard(40, lambda L, w, v: L.epoll_pwait2(w.held("epoll_ready"),
+                                                                       v, 0),
+                                    count=lambda r: r * _EVENT)),
+    ("getrandom", "view", Guard(37, lambda L, w, v: L.getrandom(v))),
+    ("process_vm_readv", "child", Guard(37, lambda L, w, v: L.process_vm_readv(
+        w.child_pid(), [v], [(w.shared().address, 4096)]))),
+    ("process_vm_writev", "child", Guard(37, lambda L, w, v: L.process_vm_writev(
+        w.child_pid(), [v], [(w.shared().address, 4096)]), content=_pattern,
+        check=lambda w, d, r: w.shared()[:len(d)] == d and not any(w.shared()[len(d):]))),
+    ("pidfd_send_signal", "info", Guard(128, lambda L, w, v: L.pidfd_send_signal(
+        w.held("pidfd"), 0, v), content=lambda w, n: bytes(n), count=None)),
+    # fcntl/ioctl: the command decides how much the kernel writes; a shorter view must be
+    # refused or copied through a scratch buffer (issue 7, defect 3).
+    ("fcntl", "F_OFD_GETLK", Guard(_L_PID, lambda L, w, v: L.fcntl(w.held("ofd_locked"),
+                                                                   F_OFD_GETLK, v),
+                                   count=None, fill=0, content=_flock_prefix)),
+    ("fcntl", "F_GETLK", Guard(_L_PID, lambda L, w, v: L.fcntl(w.held("ofd_locked"),
+                                                               F_GETLK, v),
+                               count=None, fill=0, content=_flock_prefix)),
+    ("fcntl", "F_GETOWN_EX", Guard(4, lambda L, w, v: L.fcntl(w.held("file"), F_GETOWN_EX, v),
+                                   count=None)),
+    ("ioctl", "FIONREAD", Guard(2, lambda L, w, v: L.ioctl(w.held("pipe_full"), FIONREAD, v),
+                                count=None)),
+    ("ioctl", "TIOCGWINSZ", Guard(4, lambda L, w, v: L.ioctl(w.held("pty"), TIOCGWINSZ, v),
+                                  count=None)),
+    ("ioctl", "TCGETS", Guard(8, lambda L, w, v: L.ioctl(w.held("pty"), TCGETS, v),
+                              count=None)),
+    ("shmctl", "IPC_STAT", Guard(_SHMID_DS, lambda L, w, v: L.shmctl(w.shm(), IPC_STAT, v),
+                                 count=None)),
+    ("shmctl", "IPC_STAT-short", Guard(_SHMID_DS - 8, lambda L, w, v: L.shmctl(w.shm(),
+                                                                               IPC_STAT, v),
+                                       count=None)),
+    ("syscall", "getrandom", Guard(37, lambda L, w, v: L.syscall(SYS_getrandom, v, len(v), 0))),
+    ("syscall", "read", Guard(37, lambda L, w, v: L.syscall(SYS_read, w.held("pipe_full"), v,
+                                                            len(v)))),
+]
+
+
+# ---- 3. Exception cycles: every buffer-taking call failing in the kernel --------------------
+
+class Cycle(NamedTuple):
+    size: int                               # the buffer's length
+    call: Callable[[Any, Any, Any], Any]    # (L, bad_fd, buffer): raises OSError
+    takes_fd: bool = True                   # bad_fd is used (also tried as a closed Fd)
+
+
+MISSING = "/nonexistent-linuxsys-hardening/x"  # ENOENT from the kernel
+NO_PID = 1 << 30                                # above any pid_max: ESRCH
+
+CYCLE_CASES = {
+    "read": Cycle(64, lambda L, fd, b: L.read(fd, b)),
+    "readinto": Cycle(64, lambda L, fd, b: L.readinto(fd, b)),
+    "write": Cycle(64, lambda L, fd, b: L.write(fd, b)),
+    "pread": Cycle(64, lambda L, fd, b: L.pread(fd, b, 0)),
+    "pwrite": Cycle(64, lambda L, fd, b: L.pwrite(fd, b, 0)),
+    "readv": Cycle(64, lambda L, fd, b: L.readv(fd, [b])),
+    "writev": Cycle(64, lambda L, fd, b: L.writev(fd, [b])),
+    "preadv2": Cycle(64, lambda L, fd, b: L.preadv2(fd, [b], 0)),
+    "pwritev2": Cycle(64, lambda L, fd, b: L.pwritev2(fd, [b], 0)),
+    "fcntl": Cycle(64, lambda L, fd, b: L.fcntl(fd, F_GETLK, b)),
+    "ioctl": Cycle(64, lambda L, fd, b: L.ioctl(fd, FIONREAD, b)),
+    "getdents64": Cycle(64, lambda L, fd, b: L.getdents64(fd, b)),
+    "readlink": Cycle(64, lambda L, fd, b: L.readlink(MISSING, b), takes_fd=False),
+    "readlinkat": Cycle(64, lambda L, fd, b: L.readlinkat(fd, "x", b)),
+    "getcwd": Cycle(1, lambda L, fd, b: L.getcwd(b), takes_fd=False),  # ERANGE: "/" needs 2
+    "getxattr": Cycle(64, lambda L, fd, b: L.getxattr(MISSING, "user.x", b), takes_fd=False),
+    "lgetxattr": Cycle(64, lambda L, fd, b: L.lgetxattr(MISSING, "user.x", b), takes_fd=False),
+    "fgetxattr": Cycle(64, lambda L, fd, b: L.fgetxattr(fd, "user.x", b)),
+    "setxattr": Cycle(64, lambda L, fd, b: L.setxattr(MISSING, "user.x", b), takes_fd=False),
+    "lsetxattr": Cycle(64, lambda L, fd, b: L.lsetxattr(MISSING, "user.x", b), takes_fd=False),
+    "fsetxattr": Cycle(64, lambda L, fd, b: L.fsetxattr(fd, "user.x", b)),
+    "epoll_wait": Cycle(64, lambda L, fd, b: L.epoll_wait(fd, b, 0)),
+    "epoll_pwait": Cycle(64, lambda L, fd, b: L.epoll_pwait(fd, b, 0)),
+    "epoll_pwait2": Cycle(64, lambda L, fd, b: L.epoll_pwait2(fd, b, 0)),
+    "getrandom": Cycle(64, lambda L, fd, b: L.getrandom(b, GRND_BAD), takes_fd=False),
+    "process_vm_readv": Cycle(64, lambda L, fd, b: L.process_vm_readv(NO_PID, [b],
+                                                                      [(4096, 64)]),
+                              takes_fd=False),
+    "process_vm_writev": Cycle(64, lambda L, fd, b: L.process_vm_writev(NO_PID, [b],
+                                                                        [(4096, 64)]),
+                               takes_fd=False),
+    "pidfd_send_signal": Cycle(128, lambda L, fd, b: L.pidfd_send_signal(fd, 0, b)),
+    "shmctl": Cycle(512, lambda L, fd, b: L.shmctl(-1, IPC_STAT, b), takes_fd=False),
+    "syscall": Cycle(64, lambda L, fd, b: L.syscall(SYS_read, fd, b, 64)),
+}
+
+# syscall takes buffers through *args: no annotation says so.
+EXTRA_BUFFER_TAKERS = {"syscall"}
