@@ -47,3 +47,49 @@ static long ls_lseek(int fd, int64_t offset, int whence, int64_t *result)
     return 0;
 #endif
 }
+
+/* TCGETS/TCSETS* copy the kernel's struct termios (19 c_cc, no speed fields), not the C
+ * library's larger one: <asm/termbits.h> is read with its structs renamed, so that it can
+ * share the module with <termios.h>. */
+#define termios ls_kernel_termios
+#define termios2 ls_kernel_termios2
+#define ktermios ls_kernel_ktermios
+#include <asm/termbits.h>
+#undef termios
+#undef termios2
+#undef ktermios
+
+#define LS_TCGETS TCGETS
+#define LS_TCSETS TCSETS
+#define LS_TCSETSW TCSETSW
+#define LS_TCSETSF TCSETSF
+#define LS_TIOCGLCKTRMIOS TIOCGLCKTRMIOS
+#define LS_TIOCSLCKTRMIOS TIOCSLCKTRMIOS
+#define LS_TCGETA TCGETA
+#define LS_TCSETA TCSETA
+#define LS_TCSETAW TCSETAW
+#define LS_TCSETAF TCSETAF
+#define LS_TIOCGWINSZ TIOCGWINSZ
+#define LS_TIOCSWINSZ TIOCSWINSZ
+#define LS_FIONREAD FIONREAD
+#define LS_TIOCOUTQ TIOCOUTQ
+#define LS_FIONBIO FIONBIO
+#define LS_FIOASYNC FIOASYNC
+#define LS_TIOCMGET TIOCMGET
+#define LS_TIOCMSET TIOCMSET
+#define LS_TIOCMBIS TIOCMBIS
+#define LS_TIOCMBIC TIOCMBIC
+#define LS_TIOCGETD TIOCGETD
+#define LS_TIOCSETD TIOCSETD
+#define LS_TIOCPKT TIOCPKT
+#define LS_TIOCGSOFTCAR TIOCGSOFTCAR
+#define LS_TIOCSSOFTCAR TIOCSSOFTCAR
+#define LS_TIOCGPGRP TIOCGPGRP
+#define LS_TIOCSPGRP TIOCSPGRP
+#define LS_TIOCGSID TIOCGSID
+#define LS_TIOCSTI TIOCSTI
+#define LS_IOC_NONE _IOC_NONE
+#define LS_IOC_DIRSHIFT _IOC_DIRSHIFT
+#define LS_IOC_DIRMASK _IOC_DIRMASK
+#define LS_IOC_SIZESHIFT _IOC_SIZESHIFT
+#define LS_IOC_SIZEMASK _IOC_SIZEMASK

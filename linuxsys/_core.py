@@ -138,7 +138,18 @@ def decode(raw: bytes) -> str:
 
 
 _FromBuf = type(_from_buffer(CHARS, bytearray()))  # cffi's view of someone else's buffer
+OWNED = type(ffi.new("char[1]"))  # cdata that ffi.new (or an allocator) made: memory of its own
 _release = ffi.release
+_sizeof = ffi.sizeof
+_cbuffer = ffi.buffer
+_POINTER = _sizeof("void *")
+
+
+def nbytes(cbuf: Any) -> int:
+    """The bytes behind a cdata buffer: an array's whole size (len() counts items), or for a
+    pointer (``ffi.new("struct flock *")``) the object it points to."""
+    size = _sizeof(cbuf)
+    return len(_cbuffer(cbuf)) if size == _POINTER else size
 
 
 def _refuse(buf: Buffer, need: str) -> Exception:
@@ -157,16 +168,19 @@ def writable(buf: Buffer) -> Any:
     """A cdata view of a writable buffer (cffi alone would let the kernel write into bytes).
 
     cdata from ``ffi.new`` passes as it is; an ``ffi.from_buffer`` view is refused, since
-    nothing tells whether the object behind it (bytes?) may be written.  A view made here
+    nothing tells whether the object behind it (bytes?) may be written, and so is any other
+    cdata (a cast address, a field of a struct): only memory of its own has a known size.  A view made here
     must be released with ``release(view, buf)`` before any raise (CONTRACT §1)."""
     t = type(buf)
     if t is bytearray:
         return _from_buffer(CHARS, buf, True)
+    if t is OWNED:
+        return buf
     if isinstance(buf, _CData):
         if t is _FromBuf:
             raise TypeError("pass the buffer itself, not an ffi.from_buffer() view: "
                             "linuxsys cannot tell whether the kernel may write into it")
-        return buf
+        raise TypeError(f"only linuxsys.ffi.new() memory is a writable cdata buffer, not {buf!r}")
     try:
         return _from_buffer(CHARS, buf, True)
     except (TypeError, BufferError):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from ._core import (CHARS, NEG_EINTR, SCRATCH_SIZE, Buffer, alloc, call, error, ffi, lib,
-                    pop_scratch, readable, scratch, view, writable)
+from ._core import (CHARS, NEG_EINTR, OWNED, SCRATCH_SIZE, U32, Buffer, alloc, call, error,
+                    ffi, in_range, lib, nbytes, pop_scratch, read_size, readable, release,
+                    scratch, view, writable)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -46,117 +47,208 @@ _F_DUPFD_CLOEXEC = lib.F_DUPFD_CLOEXEC
 _unpack = ffi.unpack
 _new = ffi.new
 _from_buffer = ffi.from_buffer
-_CData = ffi.CData
-_ULONG = (1 << (8 * ffi.sizeof("long"))) - 1  # an int argument as the unsigned long it crosses as
+_sizeof = ffi.sizeof
+_buffer = ffi.buffer
+_memmove = ffi.memmove
+_LONG_MIN = -(1 << (8 * _sizeof("long") - 1))
+_ULONG = (1 << (8 * _sizeof("long"))) - 1  # an int argument as the unsigned long it crosses as
+_I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
-    """Read up to ``n`` bytes and return them, or fill a buffer and return the count (man 2 read)."""
-    if type(fd) is not int:
-        fd = fd._fd if type(fd) is Fd else fdnum(fd)
-    if type(n_or_buf) is not int:
-        return readinto(fd, n_or_buf)
-    n = n_or_buf
-    if n <= SCRATCH_SIZE:
-        if n < 0:
+    """Read up to ``n`` bytes and return them, or fill a buffer and return the count (man 2 read).
+
+    A negative ``n`` raises ValueError, one past what a bytes object can hold OverflowError
+    (as os.read), both before anything is allocated."""
+    count = n_or_buf
+    if type(count) is not int:
+        if not isinstance(count, int):
+            return readinto(fd, n_or_buf)
+        count = int(count)
+    # The number goes in another local: ``fd`` keeps a temporary Fd open until the call returns.
+    if type(fd) is int:
+        n = fd
+    elif type(fd) is Fd and fd._fd >= 0:
+        n = fd._fd
+    else:
+        n = fdnum(fd)  # fileno() objects, std names; ClosedFdError for a closed Fd (never -1)
+    if count <= SCRATCH_SIZE:
+        if count < 0:
             raise ValueError("negative read size")
         buf = pop_scratch()
-        r = _read(fd, buf, n)
+        r = _read(n, buf, count)
         while r < 0:
             if r != NEG_EINTR:
                 scratch.append(buf)
                 raise error(-r, "read")
-            r = _read(fd, buf, n)
+            r = _read(n, buf, count)
         data = _unpack(buf, r)
         scratch.append(buf)
         return data
-    buf = alloc("char[]", n)
-    return _unpack(buf, call(_read, "read", fd, buf, n))
+    count = read_size(count)
+    buf = alloc("char[]", count)
+    return _unpack(buf, call(_read, "read", n, buf, count))
 
 
 def readinto(fd: FdArg, buf: Buffer) -> int:
-    """Fill a writable buffer from ``fd``; return the count, 0 at end of file (man 2 read)."""
-    if type(fd) is not int:
-        fd = fd._fd if type(fd) is Fd else fdnum(fd)
-    if type(buf) is bytearray:  # the common case, always writable: skip writable()'s checks
+    """Fill a writable buffer from ``fd``; return the count, 0 at end of file (man 2 read).
+
+    ``buf`` is a writable bytes-like object or ``ffi.new`` memory (an ``ffi.from_buffer`` view
+    is refused: it may be of bytes); TypeError for a read-only one, BufferError for a
+    non-contiguous one."""
+    if type(fd) is int:
+        n = fd
+    elif type(fd) is Fd and fd._fd >= 0:
+        n = fd._fd
+    else:
+        n = fdnum(fd)
+    t = type(buf)
+    if t is bytearray:  # the common case, always writable: skip writable()'s checks
         cbuf = _from_buffer(CHARS, buf, True)
-    elif isinstance(buf, _CData):
+        count = len(buf)
+    elif t is OWNED:  # ffi.new memory: writable, passed as it is
         cbuf = buf
+        count = nbytes(buf)
     else:
         cbuf = writable(buf)
-    n = len(cbuf)
-    r = _read(fd, cbuf, n)
-    while r < 0:
-        if r != NEG_EINTR:
-            raise error(-r, "read")
-        r = _read(fd, cbuf, n)
+        count = nbytes(cbuf)
+    try:
+        r = _read(n, cbuf, count)
+        while r < 0:
+            if r != NEG_EINTR:
+                raise error(-r, "read")
+            r = _read(n, cbuf, count)
+    except BaseException:
+        release(cbuf, buf)  # a view left in the traceback would keep buf exported
+        raise
     return r
 
 
 def write(fd: FdArg, data: Buffer) -> int:
-    """Write a bytes-like object; return the count written (man 2 write)."""
-    if type(fd) is not int:
-        fd = fd._fd if type(fd) is Fd else fdnum(fd)
-    if type(data) is not bytes:
-        data = readable(data)
-    n = len(data)
-    r = _write(fd, data, n)
-    while r < 0:
-        if r != NEG_EINTR:
-            raise error(-r, "write")
-        r = _write(fd, data, n)
+    """Write a bytes-like object; return the count written (man 2 write).
+
+    BufferError for a non-contiguous buffer, TypeError for an object without the buffer
+    protocol."""
+    if type(fd) is int:
+        n = fd
+    elif type(fd) is Fd and fd._fd >= 0:
+        n = fd._fd
+    else:
+        n = fdnum(fd)
+    if type(data) is bytes:
+        cdata = data
+        count = len(data)
+    else:
+        cdata = view(data)
+        count = nbytes(cdata)
+    try:
+        r = _write(n, cdata, count)
+        while r < 0:
+            if r != NEG_EINTR:
+                raise error(-r, "write")
+            r = _write(n, cdata, count)
+    except BaseException:
+        release(cdata, data)
+        raise
     return r
+
+
+def _offset64(offset: int) -> int:
+    return in_range(offset, "offset", _I64_MIN, _I64_MAX)
 
 
 def pread(fd: FdArg, n_or_buf: Union[int, Buffer], offset: int) -> Union[bytes, int]:
     """read() at ``offset`` without moving the file position (man 2 pread)."""
-    fd = fdnum(fd)
+    n = fdnum(fd)
+    off = _offset64(offset)
     if isinstance(n_or_buf, int):
-        if n_or_buf < 0:
-            raise ValueError("negative read size")
-        buf = alloc("char[]", n_or_buf)
-        return _unpack(buf, call(_pread, "pread64", fd, buf, n_or_buf, offset))
+        count = read_size(n_or_buf)
+        buf = alloc("char[]", count)
+        return _unpack(buf, call(_pread, "pread64", n, buf, count, off))
     cbuf = writable(n_or_buf)
-    return call(_pread, "pread64", fd, cbuf, len(cbuf), offset)
+    try:
+        return call(_pread, "pread64", n, cbuf, nbytes(cbuf), off)
+    finally:
+        release(cbuf, n_or_buf)
 
 
 def pwrite(fd: FdArg, data: Buffer, offset: int) -> int:
     """write() at ``offset`` without moving the file position (man 2 pwrite)."""
-    data = readable(data)
-    return call(_pwrite, "pwrite64", fdnum(fd), data, len(data), offset)
+    n = fdnum(fd)
+    off = _offset64(offset)
+    cdata = readable(data)
+    try:
+        return call(_pwrite, "pwrite64", n, cdata,
+                    len(data) if type(data) is bytes else nbytes(cdata), off)
+    finally:
+        release(cdata, data)
 
 
-def _iovecs(buffers: Iterable[Buffer], convert: Any) -> tuple[Any, list[Any]]:
-    views = [convert(b) for b in buffers]
-    iov = _new("struct iovec[]", len(views))
-    for v, slot in zip(views, iov):
-        slot.iov_base = v
-        slot.iov_len = len(v)
+def _iovecs(buffers: Iterable[Buffer], convert: Any) -> tuple[Any, list[tuple[Any, Any]]]:
+    """A ``struct iovec[]`` over views of ``buffers`` made by ``convert`` (writable or view),
+    and the (view, buffer) pairs to hand to _release_views() once the call returns or fails.
+    If a buffer is refused, the views made so far are released before the error leaves."""
+    views: list[tuple[Any, Any]] = []
+    try:
+        for b in buffers:
+            views.append((convert(b), b))
+        iov = _new("struct iovec[]", len(views))
+        for (v, _), slot in zip(views, iov):
+            slot.iov_base = v
+            slot.iov_len = nbytes(v)
+    except BaseException:
+        _release_views(views)
+        raise
     return iov, views
+
+
+def _release_views(views: list[tuple[Any, Any]]) -> None:
+    for v, b in views:
+        release(v, b)
 
 
 def readv(fd: FdArg, buffers: Iterable[Buffer]) -> int:
     """Scatter-read into writable buffers in order; return the total (man 2 readv)."""
-    iov, _keep = _iovecs(buffers, writable)
-    return call(_readv, "readv", fdnum(fd), iov, len(iov))
+    n = fdnum(fd)
+    iov, views = _iovecs(buffers, writable)
+    try:
+        return call(_readv, "readv", n, iov, len(views))
+    finally:
+        _release_views(views)
 
 
 def writev(fd: FdArg, buffers: Iterable[Buffer]) -> int:
     """Gather-write buffers in order; return the total (man 2 writev)."""
-    iov, _keep = _iovecs(buffers, view)
-    return call(_writev, "writev", fdnum(fd), iov, len(iov))
+    n = fdnum(fd)
+    iov, views = _iovecs(buffers, view)
+    try:
+        return call(_writev, "writev", n, iov, len(views))
+    finally:
+        _release_views(views)
 
 
 def preadv2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
     """readv() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 preadv2)."""
-    iov, _keep = _iovecs(buffers, writable)
-    return call(_preadv2, "preadv2", fdnum(fd), iov, len(iov), offset, to_int(flags, RWF))
+    n = fdnum(fd)
+    off = _offset64(offset)
+    f = to_int(flags, RWF)
+    iov, views = _iovecs(buffers, writable)
+    try:
+        return call(_preadv2, "preadv2", n, iov, len(views), off, f)
+    finally:
+        _release_views(views)
 
 
 def pwritev2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
     """writev() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 pwritev2)."""
-    iov, _keep = _iovecs(buffers, view)
-    return call(_pwritev2, "pwritev2", fdnum(fd), iov, len(iov), offset, to_int(flags, RWF))
+    n = fdnum(fd)
+    off = _offset64(offset)
+    f = to_int(flags, RWF)
+    iov, views = _iovecs(buffers, view)
+    try:
+        return call(_pwritev2, "pwritev2", n, iov, len(views), off, f)
+    finally:
+        _release_views(views)
 
 
 def lseek(fd: FdArg, offset: int, whence: FlagArg = 0) -> int:
@@ -184,47 +276,47 @@ def close_range(first: int, last: int = 0xFFFFFFFF, flags: FlagArg = 0) -> None:
     call(_close_range, "close_range", first, last, to_int(flags, CLOSE_RANGE))
 
 
-def _target(new: FdArg) -> Fd:
-    return new if isinstance(new, Fd) else Fd(fdnum(new), own=False)
+def _target(newfd: FdArg) -> Fd:
+    return newfd if isinstance(newfd, Fd) else Fd(fdnum(newfd), own=False)
 
 
-def dup(old: FdArg, new: Optional[FdArg] = None, flags: Optional[FlagArg] = None,
+def dup(oldfd: FdArg, newfd: Optional[FdArg] = None, flags: Optional[FlagArg] = None,
         *, inheritable: bool = False) -> Fd:
     """Duplicate an fd (man 2 dup), folding dup2 and dup3 in as ljsyscall does.
 
-    ``dup(old)`` returns a new owning Fd (close-on-exec unless ``inheritable``);
-    ``dup(old, new)`` is dup2; ``dup(old, new, flags)`` is dup3.  With a target, the result is
-    ``new`` itself if it is an Fd, else a non-owning Fd for that number.
+    ``dup(oldfd)`` returns a new owning Fd (close-on-exec unless ``inheritable``);
+    ``dup(oldfd, newfd)`` is dup2; ``dup(oldfd, newfd, flags)`` is dup3.  With a target, the
+    result is ``newfd`` itself if it is an Fd, else a non-owning Fd for that number.
     """
-    if new is None:
+    if newfd is None:
         if flags is not None:
-            raise TypeError("dup(old, flags) needs a target: dup(old, new, flags)")
-        n = fdnum(old)
+            raise TypeError("dup(oldfd, flags) needs a target: dup(oldfd, newfd, flags)")
+        n = fdnum(oldfd)
         if inheritable:
             return Fd(call(_dup, "dup", n))
         return Fd(call(_fcntl, "fcntl", n, _F_DUPFD_CLOEXEC, 0))
     if flags is None:
-        return dup2(old, new)
-    return dup3(old, new, flags)
+        return dup2(oldfd, newfd)
+    return dup3(oldfd, newfd, flags)
 
 
-def dup2(old: FdArg, new: FdArg, inheritable: bool = True) -> Fd:
-    """Make ``new`` a copy of ``old`` (man 2 dup2), through dup3 on every arch.
+def dup2(oldfd: FdArg, newfd: FdArg, inheritable: bool = True) -> Fd:
+    """Make ``newfd`` a copy of ``oldfd`` (man 2 dup2), through dup3 on every arch.
 
     dup2(fd, fd) checks fd and does nothing, as dup2 does (dup3 would refuse it)."""
-    o, n = fdnum(old), fdnum(new)
+    o, n = fdnum(oldfd), fdnum(newfd)
     if o == n:
         call(_fcntl, "fcntl", o, _F_GETFD, 0)
     else:
         call(_dup3, "dup3", o, n, 0 if inheritable else _O_CLOEXEC)
-    return _target(new)
+    return _target(newfd)
 
 
-def dup3(old: FdArg, new: FdArg, flags: FlagArg = 0) -> Fd:
-    """dup2 with ``O.CLOEXEC`` as the only flag; ``old == new`` is EINVAL (man 2 dup3)."""
-    o = fdnum(old)
-    call(_dup3, "dup3", o, fdnum(new), to_int(flags, O))
-    return _target(new)
+def dup3(oldfd: FdArg, newfd: FdArg, flags: FlagArg = 0) -> Fd:
+    """dup2 with ``O.CLOEXEC`` as the only flag; ``oldfd == newfd`` is EINVAL (man 2 dup3)."""
+    o, n = fdnum(oldfd), fdnum(newfd)
+    call(_dup3, "dup3", o, n, to_int(flags, O))
+    return _target(newfd)
 
 
 def pipe2(flags: FlagArg = 0, *, inheritable: bool = False) -> tuple[Fd, Fd]:
@@ -240,27 +332,108 @@ def pipe(flags: FlagArg = 0, *, inheritable: bool = False) -> tuple[Fd, Fd]:
     return pipe2(flags, inheritable=inheritable)
 
 
+# How many bytes the kernel reads or writes through the argument of a known command: a
+# shorter buffer is refused before the call.  Sizes are the headers' (the kernel's struct
+# termios is smaller than the C library's; see io.c).
+def _sizes(pairs: Iterable[tuple[Iterable[str], str]]) -> dict[int, int]:
+    return {getattr(lib, name): _sizeof(ctype) for names, ctype in pairs for name in names
+            if hasattr(lib, name)}
+
+
+_FCNTL_ARG = _sizes([
+    (("F_GETLK", "F_SETLK", "F_SETLKW", "F_OFD_GETLK", "F_OFD_SETLK", "F_OFD_SETLKW"),
+     "struct flock"),
+    (("F_GETOWN_EX", "F_SETOWN_EX"), "struct f_owner_ex"),
+])
+_IOCTL_ARG = _sizes([
+    (("LS_TCGETS", "LS_TCSETS", "LS_TCSETSW", "LS_TCSETSF", "LS_TIOCGLCKTRMIOS",
+      "LS_TIOCSLCKTRMIOS"), "struct ls_kernel_termios"),
+    (("LS_TCGETA", "LS_TCSETA", "LS_TCSETAW", "LS_TCSETAF"), "struct termio"),
+    (("LS_TIOCGWINSZ", "LS_TIOCSWINSZ"), "struct winsize"),
+    (("LS_FIONREAD", "LS_TIOCOUTQ", "LS_FIONBIO", "LS_FIOASYNC", "LS_TIOCMGET", "LS_TIOCMSET",
+      "LS_TIOCMBIS", "LS_TIOCMBIC", "LS_TIOCGETD", "LS_TIOCSETD", "LS_TIOCPKT",
+      "LS_TIOCGSOFTCAR", "LS_TIOCSSOFTCAR"), "int"),
+    (("LS_TIOCGPGRP", "LS_TIOCSPGRP", "LS_TIOCGSID"), "pid_t"),
+    (("LS_TIOCSTI",), "char"),
+])
+_IOC_NONE = lib.LS_IOC_NONE
+_IOC_DIRSHIFT, _IOC_DIRMASK = lib.LS_IOC_DIRSHIFT, lib.LS_IOC_DIRMASK
+_IOC_SIZESHIFT, _IOC_SIZEMASK = lib.LS_IOC_SIZESHIFT, lib.LS_IOC_SIZEMASK
+
+# CPython's fcntl/ioctl rule: a buffer up to this long is copied through a scratch buffer this
+# long, so that a command writing more than the caller's buffer holds cannot overrun it; a
+# longer one is passed as it is.  The guard after the copy tells whether the kernel wrote past.
+_ARG_SCRATCH = 1024
+_GUARD = b"\x00\xfa\x69\xc4\x67\xa3\x6c\x58"  # NUL, then bytes a struct is unlikely to end with
+
+
 def _int_or_buffer(fn_int: Any, fn_ptr: Any, name: str, fd: FdArg, cmd: int,
-                   arg: Union[int, Buffer, None]) -> int:
-    fd = fdnum(fd)
+                   arg: Union[int, Buffer, None], need: int, known: bool) -> int:
+    """fcntl/ioctl with ``arg`` an int, None (NULL) or a buffer of at least ``need`` bytes;
+    ``known``: the command takes a pointer to its struct, never an int."""
+    n = fdnum(fd)
     if arg is None:
-        return call(fn_ptr, name, fd, cmd, ffi.NULL)
+        return call(fn_ptr, name, n, cmd, ffi.NULL)
     if isinstance(arg, int):
-        return call(fn_int, name, fd, cmd, arg & _ULONG)
-    return call(fn_ptr, name, fd, cmd, writable(arg))
+        if known:  # an int would be an address for the kernel to write at
+            raise TypeError(f"{name} command {cmd:#x} takes a buffer, not an int")
+        return call(fn_int, name, n, cmd, in_range(arg, "arg", _LONG_MIN, _ULONG) & _ULONG)
+    cbuf = writable(arg)
+    try:
+        size = nbytes(cbuf)
+        if size < need:
+            raise ValueError(f"{name} command {cmd:#x} takes a {need}-byte argument; "
+                             f"the buffer holds {size}")
+        if size > _ARG_SCRATCH:
+            return call(fn_ptr, name, n, cmd, cbuf)
+        copy = _new("char[]", _ARG_SCRATCH + len(_GUARD))
+        _memmove(copy, cbuf, size)
+        _memmove(copy + size, _GUARD, len(_GUARD))
+        r = call(fn_ptr, name, n, cmd, copy)
+        _memmove(cbuf, copy, size)
+        if _buffer(copy)[size:size + len(_GUARD)] != _GUARD:
+            raise ValueError(f"{name} command {cmd:#x} wrote past the {size}-byte buffer "
+                             f"(its first {size} bytes hold the start of the result): "
+                             "pass a buffer the size of the command's struct")
+        return r
+    finally:
+        release(cbuf, arg)
 
 
 def fcntl(fd: FdArg, cmd: FlagArg, arg: Union[int, Buffer, None] = 0) -> int:
     """fcntl(fd, cmd, arg) (man 2 fcntl; fcntl64 on 32-bit arches).
 
     ``arg`` is an int, or a writable buffer holding the struct the command reads or fills
-    (e.g. ``struct flock`` from ``L.ffi``), which the kernel updates in place."""
-    return _int_or_buffer(_fcntl, _fcntl_ptr, "fcntl", fd, to_int(cmd, F), arg)
+    (e.g. ``struct flock`` from ``L.ffi``), which the kernel updates in place.  A buffer
+    shorter than a known command's struct (F_GETLK/F_SETLK*/F_OFD_*: struct flock,
+    F_GETOWN_EX/F_SETOWN_EX: struct f_owner_ex) raises ValueError before the call; a buffer
+    of up to 1024 bytes is passed through a copy of that size, and if the kernel wrote past
+    the buffer's end, ValueError follows the (completed) call.  Those commands refuse an int
+    (TypeError); for other commands an int that the kernel takes as an address is unsafe."""
+    c = in_range(to_int(cmd, F), "cmd", -(1 << 31), U32) & U32
+    need = _FCNTL_ARG.get(c)
+    return _int_or_buffer(_fcntl, _fcntl_ptr, "fcntl", fd, c, arg, need or 0, need is not None)
 
 
 def ioctl(fd: FdArg, request: int, arg: Union[int, Buffer, None] = 0) -> int:
-    """ioctl(fd, request, arg) (man 2 ioctl): ``arg`` an int or a writable buffer."""
-    return _int_or_buffer(_ioctl, _ioctl_ptr, "ioctl", fd, request, arg)
+    """ioctl(fd, request, arg) (man 2 ioctl): ``arg`` an int or a writable buffer.
+
+    ``request`` is the kernel's 32-bit command (negative values as their unsigned form, as
+    CPython's fcntl.ioctl takes them).  A buffer shorter than the request's struct raises
+    ValueError before the call: the size encoded in an _IOR/_IOW/_IOWR request, or for
+    the terminal requests TCGETS/TCSETS* (the kernel's struct termios), TCGETA/TCSETA*,
+    TIOCGWINSZ/TIOCSWINSZ, FIONREAD, FIONBIO, TIOCOUTQ, TIOCM*, TIOC[GS]PGRP ... their
+    struct or int (those named refuse an int: TypeError).  Buffers of up to 1024 bytes go
+    through a copy as in fcntl().  Unsafe for an int the kernel takes as an address, and for
+    requests whose struct holds pointers or lengths: the kernel follows them."""
+    req = in_range(request, "request", -(1 << 31), U32) & U32
+    need = _IOCTL_ARG.get(req)
+    if need is not None:
+        return _int_or_buffer(_ioctl, _ioctl_ptr, "ioctl", fd, req, arg, need, True)
+    # An int stays allowed here: some _IOW requests take their value itself (UI_SET_EVBIT).
+    encoded = ((req >> _IOC_SIZESHIFT) & _IOC_SIZEMASK
+               if (req >> _IOC_DIRSHIFT) & _IOC_DIRMASK != _IOC_NONE else 0)
+    return _int_or_buffer(_ioctl, _ioctl_ptr, "ioctl", fd, req, arg, encoded, False)
 
 
 def flock(fd: FdArg, operation: FlagArg) -> None:
