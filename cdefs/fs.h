@@ -21,30 +21,30 @@ typedef int... off64_t;
 struct dirent64 { ino64_t d_ino; off64_t d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; ...; };
 
 SYSCALL(getdents64, int fd, void *dirp /* out */, size_t count)
-SYSCALL(faccessat, int dirfd /* dirfd */, const char *path, int mode /* OK */)
-SYSCALL(faccessat2, int dirfd /* dirfd */, const char *path, int mode /* OK */, int flags /* FACCESSAT */)
-SYSCALL(fchmod, int fd, unsigned int mode /* S */)
-SYSCALL(fchmodat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */)
-SYSCALL(fchmodat2, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */, int flags /* AT */)
-SYSCALL(fchown=fchown32|fchown, int fd, unsigned int uid, unsigned int gid)
-SYSCALL(fchownat, int dirfd /* dirfd */, const char *path, unsigned int uid, unsigned int gid, int flags /* AT */)
-SYSCALL(linkat, int olddirfd /* dirfd */, const char *oldpath, int newdirfd /* dirfd */, const char *newpath, int flags /* AT */)
-SYSCALL(symlinkat, const char *target, int newdirfd /* dirfd */, const char *linkpath)
-SYSCALL(readlinkat, int dirfd /* dirfd */, const char *path, char *buf /* out */, size_t bufsiz)
-SYSCALL(unlinkat, int dirfd /* dirfd */, const char *path, int flags /* AT */)
-SYSCALL(renameat2, int olddirfd /* dirfd */, const char *oldpath, int newdirfd /* dirfd */, const char *newpath, unsigned int flags /* RENAME */)
-SYSCALL(mkdirat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */)
-SYSCALL(mknodat, int dirfd /* dirfd */, const char *path, unsigned int mode /* S */, unsigned int dev)
+SYSCALL(faccessat, int dirfd /* dirfd */, const char *path /* path */, int mode /* OK */)
+SYSCALL(faccessat2, int dirfd /* dirfd */, const char *path /* path */, int mode /* OK */, int flags /* FACCESSAT */)
+SYSCALL(fchmod, int fd /* fd */, unsigned int mode /* S */) -> None "Change an open file's mode bits"
+SYSCALL(fchmodat, int dirfd /* dirfd */, const char *path /* path */, unsigned int mode /* S */)
+SYSCALL(fchmodat2, int dirfd /* dirfd */, const char *path /* path */, unsigned int mode /* S */, int flags /* AT */)
+SYSCALL(fchown=fchown32|fchown, int fd /* fd */, unsigned int owner /* id */, unsigned int group /* id */) -> None probe(BAD_FD, U32, U32) "Change an open file's owner and group; -1 leaves one unchanged"
+SYSCALL(fchownat, int dirfd /* dirfd */, const char *path /* path */, unsigned int owner /* id */, unsigned int group /* id */, int flags /* AT */ = 0) -> None probe(BAD_FD, NULL, U32, U32, 0) "Change a file's owner and group relative to dirfd; -1 leaves one unchanged; flags AT.SYMLINK_NOFOLLOW, AT.EMPTY_PATH"
+SYSCALL(linkat, int olddirfd /* dirfd */, const char *oldpath /* path */, int newdirfd /* dirfd */, const char *newpath /* path */, int flags /* AT */ = 0) -> None probe(BAD_FD, NULL, BAD_FD, NULL, -1) "Make newpath a hard link to oldpath, each relative to its dirfd; flags AT.SYMLINK_FOLLOW, AT.EMPTY_PATH"
+SYSCALL(symlinkat, const char *target /* path */, int newdirfd /* dirfd */, const char *linkpath /* path */) -> None "Make linkpath (relative to newdirfd) a symlink holding target"
+SYSCALL(readlinkat, int dirfd /* dirfd */, const char *path /* path */, char *buf /* out */, size_t bufsiz)
+SYSCALL(unlinkat, int dirfd /* dirfd */, const char *path /* path */, int flags /* AT */ = 0) -> None probe(BAD_FD, NULL, -1) "Remove a name relative to dirfd; a directory with AT.REMOVEDIR"
+SYSCALL(renameat2, int olddirfd /* dirfd */, const char *oldpath /* path */, int newdirfd /* dirfd */, const char *newpath /* path */, unsigned int flags /* RENAME */ = 0) -> None probe(BAD_FD, NULL, BAD_FD, NULL, U32) "Rename oldpath to newpath, each relative to its dirfd; flags RENAME.NOREPLACE, RENAME.EXCHANGE, RENAME.WHITEOUT"
+SYSCALL(mkdirat, int dirfd /* dirfd */, const char *path /* path */, unsigned int mode /* S */ = 0o777) -> None "Make a directory relative to dirfd; mode is masked by the umask"
+SYSCALL(mknodat, int dirfd /* dirfd */, const char *path /* path */, unsigned int mode /* S */ = 0o600, unsigned int dev = 0) -> None probe(BAD_FD, NULL, lib.S_IFMT, 0) "Make a file, FIFO, socket or device node relative to dirfd; mode holds the type (S.IFREG, S.IFIFO, S.IFCHR ...) and the permissions, dev a makedev() number, which must fit the kernel's 32 bits"
 SYSCALL(getcwd, char *buf /* out */, size_t size)
-SYSCALL(chdir, const char *path)
-SYSCALL(fchdir, int fd)
-SYSCALL(chroot, const char *path)
-SYSCALL(umask, unsigned int mask /* S */)
-SYSCALL(fsync, int fd)
-SYSCALL(fdatasync, int fd)
-SYSCALL(sync)
-SYSCALL(syncfs, int fd)
-SYSCALL(memfd_create, const char *name, unsigned int flags /* MFD */)
+SYSCALL(chdir, const char *path /* path */) -> None "Change the current directory"
+SYSCALL(fchdir, int fd /* fd */) -> None "Change the current directory to an open directory"
+SYSCALL(chroot, const char *path /* path */) -> None "Change the root directory; needs CAP_SYS_CHROOT"
+SYSCALL(umask, unsigned int mask /* S */) -> int probe(None) "Set the file mode creation mask; return the previous one"
+SYSCALL(fsync, int fd /* fd */) -> None "Flush an open file's data and metadata to storage"
+SYSCALL(fdatasync, int fd /* fd */) -> None "Flush an open file's data, and only the metadata needed to read it"
+SYSCALL(sync) -> None probe(None) "Write every filesystem's pending changes to storage"
+SYSCALL(syncfs, int fd /* fd */) -> None "Write the pending changes of the filesystem holding an open file"
+SYSCALL(memfd_create, const char *name /* str */, unsigned int flags /* MFD */)
 
 /* Hand-written (fs.c): O_LARGEFILE, kernel structs, 64-bit splits, time64, flattening. */
 long ls_openat(int dirfd /* dirfd */, const char *path, int flags /* O */, unsigned int mode /* S */);
@@ -53,14 +53,15 @@ long ls_statx(int dirfd /* dirfd */, const char *path, int flags /* AT */, unsig
 long ls_fstat(int fd, void *result /* out */);
 long ls_getdents_names(int fd, char *buf /* out */, size_t count);
 long ls_utimensat(int dirfd /* dirfd */, const char *path, const int64_t *times, int flags /* AT */);
-long ls_truncate(const char *path, int64_t length);
-long ls_ftruncate(int fd, int64_t length);
-long ls_fallocate(int fd, int mode /* FALLOC_FL */, int64_t offset, int64_t len);
-long ls_fadvise(int fd, int64_t offset, int64_t len, int advice /* POSIX_FADV */);
-long ls_sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned int flags /* SYNC_FILE_RANGE */);
-long ls_readahead(int fd, int64_t offset, size_t count);
-long ls_statfs(const char *path, int64_t *out /* out */);
-long ls_fstatfs(int fd, int64_t *out /* out */);
+/* Hand-written helpers whose Python side is plain: tools/gen_syscalls.py reads the "//" tail. */
+long ls_truncate(const char *path /* path */, int64_t length); // -> None probe(NULL, -1) "Set a file's size; truncate64 on 32-bit arches"
+long ls_ftruncate(int fd /* fd */, int64_t length); // -> None probe(BAD_FD, -1) "Set an open file's size; ftruncate64 on 32-bit arches"
+long ls_fallocate(int fd /* fd */, int mode /* FALLOC_FL */, int64_t offset, int64_t len); // -> None "Allocate, punch or zero the byte range offset..offset+len; mode holds FALLOC_FL bits, 0 to allocate and extend"
+long ls_sync_file_range(int fd /* fd */, int64_t offset, int64_t nbytes, unsigned int flags /* SYNC_FILE_RANGE */ /* = 0 */); // -> None probe(BAD_FD, 0, 0, U32) "Start or wait for writeback of a byte range; SYNC_FILE_RANGE flags; nbytes 0 means to the end"
+long ls_readahead(int fd /* fd */, int64_t offset, size_t count); // -> None "Read a byte range into the page cache"
+long ls_fadvise(int fd /* fd */, int64_t offset, int64_t len, int advice /* POSIX_FADV */);
+long ls_statfs(const char *path /* path */, int64_t *out /* out */);
+long ls_fstatfs(int fd /* fd */, int64_t *out /* out */);
 /* Slots of the flattened statx / statfs results (int64_t each). */
 #define LS_ST_COUNT ...
 #define LS_ST_MODE ...

@@ -1,18 +1,18 @@
 /* xattr: extended attributes, path / no-follow (l) / fd (f) variants. */
 #include <sys/xattr.h>
 
-SYSCALL(getxattr, const char *path, const char *name, void *value /* out */, size_t size)
-SYSCALL(lgetxattr, const char *path, const char *name, void *value /* out */, size_t size)
-SYSCALL(fgetxattr, int fd, const char *name, void *value /* out */, size_t size)
-SYSCALL(setxattr, const char *path, const char *name, const void *value, size_t size, int flags /* XATTR */)
-SYSCALL(lsetxattr, const char *path, const char *name, const void *value, size_t size, int flags /* XATTR */)
-SYSCALL(fsetxattr, int fd, const char *name, const void *value, size_t size, int flags /* XATTR */)
-SYSCALL(listxattr, const char *path, char *list /* out */, size_t size)
-SYSCALL(llistxattr, const char *path, char *list /* out */, size_t size)
-SYSCALL(flistxattr, int fd, char *list /* out */, size_t size)
-SYSCALL(removexattr, const char *path, const char *name)
-SYSCALL(lremovexattr, const char *path, const char *name)
-SYSCALL(fremovexattr, int fd, const char *name)
+SYSCALL(getxattr, const char *path /* path */, const char *name /* str */, void *value /* out */, size_t size)
+SYSCALL(lgetxattr, const char *path /* path */, const char *name /* str */, void *value /* out */, size_t size)
+SYSCALL(fgetxattr, int fd /* fd */, const char *name /* str */, void *value /* out */, size_t size)
+SYSCALL(setxattr, const char *path /* path */, const char *name /* str */, const void *value, size_t size, int flags /* XATTR */)
+SYSCALL(lsetxattr, const char *path /* path */, const char *name /* str */, const void *value, size_t size, int flags /* XATTR */)
+SYSCALL(fsetxattr, int fd /* fd */, const char *name /* str */, const void *value, size_t size, int flags /* XATTR */)
+SYSCALL(listxattr, const char *path /* path */, char *list /* out */, size_t size)
+SYSCALL(llistxattr, const char *path /* path */, char *list /* out */, size_t size)
+SYSCALL(flistxattr, int fd /* fd */, char *list /* out */, size_t size)
+SYSCALL(removexattr, const char *path /* path */, const char *name /* str */) -> None "Remove an attribute, following symlinks"
+SYSCALL(lremovexattr, const char *path /* path */, const char *name /* str */) -> None "removexattr of a symlink itself"
+SYSCALL(fremovexattr, int fd /* fd */, const char *name /* str */) -> None "removexattr of an open fd"
 
 // namespace XATTR flag XATTR_
 #define XATTR_CREATE ...

@@ -10,12 +10,17 @@ from __future__ import annotations
 import operator
 from typing import Any, NamedTuple, Optional, Union
 
+from . import _sys_fs
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, call_buf, decode, error, ffi,
-                    fsdecode_like, id_arg, in_range, lib, writable)
+                    fsdecode_like, lib, nbytes, writable)
 from ._core import path as _path  # the converter: ``path`` is every function's parameter
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 from .stat import RAW_SIZE, Stat
+# The plain syscalls, generated from their declarations in cdefs/fs.h (tools/gen_syscalls.py);
+# the path-only calls below wrap the *at ones named here.
+from ._sys_fs import *  # noqa: F401,F403
+from ._sys_fs import fchownat, linkat, mkdirat, mknodat, renameat2, symlinkat, unlinkat
 
 O = NAMESPACES["O"]
 AT = NAMESPACES["AT"]
@@ -25,10 +30,7 @@ FACCESSAT = NAMESPACES["FACCESSAT"]
 RESOLVE = NAMESPACES["RESOLVE"]
 DT = NAMESPACES["DT"]
 OK = NAMESPACES["OK"]
-RENAME = NAMESPACES["RENAME"]
-FALLOC_FL = NAMESPACES["FALLOC_FL"]
 POSIX_FADV = NAMESPACES["POSIX_FADV"]
-SYNC_FILE_RANGE = NAMESPACES["SYNC_FILE_RANGE"]
 MFD = NAMESPACES["MFD"]
 
 _openat = lib.ls_openat
@@ -38,34 +40,12 @@ _getdents64 = lib.ls_getdents64
 _getdents_names = lib.ls_getdents_names
 _faccessat = lib.ls_faccessat
 _faccessat2 = lib.ls_faccessat2
-_fchmod = lib.ls_fchmod
 _fchmodat = lib.ls_fchmodat
 _fchmodat2 = lib.ls_fchmodat2
-_fchown = lib.ls_fchown
-_fchownat = lib.ls_fchownat
 _utimensat = lib.ls_utimensat
-_linkat = lib.ls_linkat
-_symlinkat = lib.ls_symlinkat
 _readlinkat = lib.ls_readlinkat
-_unlinkat = lib.ls_unlinkat
-_renameat2 = lib.ls_renameat2
-_mkdirat = lib.ls_mkdirat
-_mknodat = lib.ls_mknodat
 _getcwd = lib.ls_getcwd
-_chdir = lib.ls_chdir
-_fchdir = lib.ls_fchdir
-_chroot = lib.ls_chroot
-_umask = lib.ls_umask
-_truncate = lib.ls_truncate
-_ftruncate = lib.ls_ftruncate
-_fallocate = lib.ls_fallocate
 _fadvise = lib.ls_fadvise
-_sync_file_range = lib.ls_sync_file_range
-_readahead = lib.ls_readahead
-_fsync = lib.ls_fsync
-_fdatasync = lib.ls_fdatasync
-_sync = lib.ls_sync
-_syncfs = lib.ls_syncfs
 _memfd_create = lib.ls_memfd_create
 _statfs = lib.ls_statfs
 _fstatfs = lib.ls_fstatfs
@@ -217,7 +197,7 @@ def getdents64(fd: FdArg, buf: Buffer) -> int:
     ``ffi.from_buffer`` view; EINVAL if the buffer is too small for the next entry."""
     n = fdnum(fd)  # before the view: nothing to release if the fd is refused
     cbuf = writable(buf)
-    return call_buf(_getdents64, "getdents64", cbuf, buf, n, cbuf, len(cbuf))
+    return call_buf(_getdents64, "getdents64", cbuf, buf, n, cbuf, nbytes(cbuf))
 
 
 class Dirent(NamedTuple):
@@ -371,18 +351,6 @@ def chmod(path: PathArg, mode: FlagArg) -> None:
     fchmodat(_AT_FDCWD, path, mode)
 
 
-def fchmod(fd: FdArg, mode: FlagArg) -> None:
-    """Change an open file's mode bits (man 2 fchmod)."""
-    call(_fchmod, "fchmod", fdnum(fd), to_int(mode, S))
-
-
-def fchownat(dirfd: FdArg, path: PathArg, owner: int, group: int, flags: FlagArg = 0) -> None:
-    """Change a file's owner and group relative to dirfd; -1 leaves one unchanged
-    (man 2 fchownat).  ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``."""
-    call(_fchownat, "fchownat", _dirfd(dirfd), _path(path), id_arg(owner, "owner"),
-         id_arg(group, "group"), to_int(flags, AT), filename=path)
-
-
 def chown(path: PathArg, owner: int, group: int) -> None:
     """Change a file's owner and group, following symlinks; -1 leaves one unchanged
     (man 2 chown; fchownat on every arch)."""
@@ -392,11 +360,6 @@ def chown(path: PathArg, owner: int, group: int) -> None:
 def lchown(path: PathArg, owner: int, group: int) -> None:
     """chown of a symlink itself (man 2 lchown; fchownat on every arch)."""
     fchownat(_AT_FDCWD, path, owner, group, _AT_SYMLINK_NOFOLLOW)
-
-
-def fchown(fd: FdArg, owner: int, group: int) -> None:
-    """Change an open file's owner and group; -1 leaves one unchanged (man 2 fchown)."""
-    call(_fchown, "fchown", fdnum(fd), id_arg(owner, "owner"), id_arg(group, "group"))
 
 
 _TIME_FORMS = "a (sec, nsec) pair, UTIME_NOW or UTIME_OMIT"
@@ -447,23 +410,9 @@ def futimens(fd: FdArg, times: Any = None) -> None:
 
 # ---- links, names, directories -------------------------------------------------------------
 
-def linkat(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
-           flags: FlagArg = 0) -> None:
-    """Make ``newpath`` a hard link to ``oldpath``, each relative to its dirfd (man 2 linkat).
-    ``AT.SYMLINK_FOLLOW``, ``AT.EMPTY_PATH``."""
-    call(_linkat, "linkat", _dirfd(olddirfd), _path(oldpath), _dirfd(newdirfd), _path(newpath),
-         to_int(flags, AT), filename=oldpath, filename2=newpath)
-
-
 def link(oldpath: PathArg, newpath: PathArg) -> None:
     """Make ``newpath`` a hard link to ``oldpath`` (man 2 link; linkat on every arch)."""
     linkat(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
-
-
-def symlinkat(target: PathArg, newdirfd: FdArg, linkpath: PathArg) -> None:
-    """Make ``linkpath`` (relative to newdirfd) a symlink holding ``target`` (man 2 symlinkat)."""
-    call(_symlinkat, "symlinkat", _path(target), _dirfd(newdirfd), _path(linkpath),
-         filename=target, filename2=linkpath)
 
 
 def symlink(target: PathArg, linkpath: PathArg) -> None:
@@ -480,18 +429,13 @@ def readlinkat(dirfd: FdArg, path: PathArg,
     if buf is None:
         return fsdecode_like(path, _grown(_readlinkat, "readlinkat", path, d, p))
     cbuf = writable(buf)
-    return call_buf(_readlinkat, "readlinkat", cbuf, buf, d, p, cbuf, len(cbuf), filename=path)
+    return call_buf(_readlinkat, "readlinkat", cbuf, buf, d, p, cbuf, nbytes(cbuf), filename=path)
 
 
 def readlink(path: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target: str (bytes for a bytes path), or with ``buf`` the count written
     (man 2 readlink; readlinkat on every arch)."""
     return readlinkat(_AT_FDCWD, path, buf)
-
-
-def unlinkat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> None:
-    """Remove a name relative to dirfd; a directory with ``AT.REMOVEDIR`` (man 2 unlinkat)."""
-    call(_unlinkat, "unlinkat", _dirfd(dirfd), _path(path), to_int(flags, AT), filename=path)
 
 
 def unlink(path: PathArg) -> None:
@@ -504,22 +448,9 @@ def rmdir(path: PathArg) -> None:
     unlinkat(_AT_FDCWD, path, _AT_REMOVEDIR)
 
 
-def renameat2(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
-              flags: FlagArg = 0) -> None:
-    """Rename ``oldpath`` to ``newpath``, each relative to its dirfd (man 2 renameat2).
-    ``RENAME.NOREPLACE``, ``RENAME.EXCHANGE``, ``RENAME.WHITEOUT``."""
-    call(_renameat2, "renameat2", _dirfd(olddirfd), _path(oldpath), _dirfd(newdirfd),
-         _path(newpath), to_int(flags, RENAME), filename=oldpath, filename2=newpath)
-
-
 def rename(oldpath: PathArg, newpath: PathArg) -> None:
     """Rename ``oldpath`` to ``newpath``, replacing it (man 2 rename; renameat2 on every arch)."""
     renameat2(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
-
-
-def mkdirat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o777) -> None:
-    """Make a directory relative to dirfd (man 2 mkdirat); ``mode`` is masked by the umask."""
-    call(_mkdirat, "mkdirat", _dirfd(dirfd), _path(path), to_int(mode, S), filename=path)
 
 
 def mkdir(path: PathArg, mode: FlagArg = 0o777) -> None:
@@ -527,21 +458,12 @@ def mkdir(path: PathArg, mode: FlagArg = 0o777) -> None:
     mkdirat(_AT_FDCWD, path, mode)
 
 
-def mknodat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
-    """Make a file, FIFO, socket or device node relative to dirfd (man 2 mknodat).
-
-    ``mode`` holds the type (``S.IFREG``, ``S.IFIFO``, ``S.IFCHR`` ...) and permissions;
-    ``dev`` is a ``makedev()`` number, which must fit the kernel's 32-bit encoding."""
-    call(_mknodat, "mknodat", _dirfd(dirfd), _path(path), to_int(mode, S),
-         in_range(dev, "dev", 0, U32), filename=path)
-
-
 def mknod(path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
     """Make a file, FIFO, socket or device node (man 2 mknod; mknodat on every arch)."""
     mknodat(_AT_FDCWD, path, mode, dev)
 
 
-# ---- the process's view: cwd, root, umask --------------------------------------------------
+# ---- the current directory -----------------------------------------------------------------
 
 def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
     """The current directory as str, or with ``buf`` the length written into it without the
@@ -550,83 +472,15 @@ def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
     if buf is None:
         return decode(_grown(_getcwd, "getcwd", None)[:-1])  # the kernel counts the NUL
     cbuf = writable(buf)
-    return call_buf(_getcwd, "getcwd", cbuf, buf, cbuf, len(cbuf)) - 1
-
-
-def chdir(path: PathArg) -> None:
-    """Change the current directory (man 2 chdir)."""
-    call(_chdir, "chdir", _path(path), filename=path)
-
-
-def fchdir(fd: FdArg) -> None:
-    """Change the current directory to an open directory (man 2 fchdir)."""
-    call(_fchdir, "fchdir", fdnum(fd))
-
-
-def chroot(path: PathArg) -> None:
-    """Change the root directory (man 2 chroot); needs CAP_SYS_CHROOT."""
-    call(_chroot, "chroot", _path(path), filename=path)
-
-
-def umask(mask: FlagArg) -> int:
-    """Set the file mode creation mask; return the previous one (man 2 umask)."""
-    return call(_umask, "umask", to_int(mask, S))
+    return call_buf(_getcwd, "getcwd", cbuf, buf, cbuf, nbytes(cbuf)) - 1
 
 
 # ---- sizes, space, caching, syncing --------------------------------------------------------
-
-def truncate(path: PathArg, length: int) -> None:
-    """Set a file's size (man 2 truncate; truncate64 on 32-bit arches)."""
-    call(_truncate, "truncate", _path(path), length, filename=path)
-
-
-def ftruncate(fd: FdArg, length: int) -> None:
-    """Set an open file's size (man 2 ftruncate; ftruncate64 on 32-bit arches)."""
-    call(_ftruncate, "ftruncate", fdnum(fd), length)
-
-
-def fallocate(fd: FdArg, mode: FlagArg, offset: int, len: int) -> None:
-    """Allocate, punch or zero the byte range offset..offset+len (man 2 fallocate;
-    ``FALLOC_FL`` mode bits, 0 to allocate and extend)."""
-    call(_fallocate, "fallocate", fdnum(fd), to_int(mode, FALLOC_FL), offset, len)
-
 
 def posix_fadvise(fd: FdArg, offset: int, len: int, advice: FlagArg) -> None:
     """Declare an access pattern (``POSIX_FADV``) for a byte range; len 0 means to the end
     (man 2 posix_fadvise; fadvise64)."""
     call(_fadvise, "fadvise64", fdnum(fd), offset, len, to_int(advice, POSIX_FADV))
-
-
-def sync_file_range(fd: FdArg, offset: int, nbytes: int, flags: FlagArg = 0) -> None:
-    """Start or wait for writeback of a byte range (man 2 sync_file_range; ``SYNC_FILE_RANGE``
-    flags; nbytes 0 means to the end)."""
-    call(_sync_file_range, "sync_file_range", fdnum(fd), offset, nbytes,
-         to_int(flags, SYNC_FILE_RANGE))
-
-
-def readahead(fd: FdArg, offset: int, count: int) -> None:
-    """Read a byte range into the page cache (man 2 readahead)."""
-    call(_readahead, "readahead", fdnum(fd), offset, count)
-
-
-def fsync(fd: FdArg) -> None:
-    """Flush an open file's data and metadata to storage (man 2 fsync)."""
-    call(_fsync, "fsync", fdnum(fd))
-
-
-def fdatasync(fd: FdArg) -> None:
-    """Flush an open file's data, and only the metadata needed to read it (man 2 fdatasync)."""
-    call(_fdatasync, "fdatasync", fdnum(fd))
-
-
-def sync() -> None:
-    """Write every filesystem's pending changes to storage (man 2 sync)."""
-    call(_sync, "sync")
-
-
-def syncfs(fd: FdArg) -> None:
-    """Write the pending changes of the filesystem holding an open file (man 2 syncfs)."""
-    call(_syncfs, "syncfs", fdnum(fd))
 
 
 def memfd_create(name: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
@@ -680,19 +534,12 @@ def fstatfs(fd: FdArg) -> Statfs:
     return _statfs_result(_fstatfs, "fstatfs", fdnum(fd), None)
 
 
-methods(openat, openat2, statx, fstatat, fstat, getdents64, faccessat, fchmodat, fchmod,
-        fchownat, fchown, utimensat, futimens, linkat, readlinkat, unlinkat, renameat2,
-        mkdirat, mknodat, fchdir, ftruncate, fallocate, posix_fadvise, sync_file_range,
-        readahead, fsync, fdatasync, syncfs, fstatfs)
+methods(openat, openat2, statx, fstatat, fstat, getdents64, faccessat, fchmodat, utimensat,
+        futimens, readlinkat, posix_fadvise, fstatfs)
 
 __all__ = ["open", "openat", "openat2", "stat", "lstat", "fstat", "fstatat", "statx",
            "getdents64", "readdir", "listdir", "Dirent",
-           "access", "faccessat", "chmod", "fchmod", "fchmodat",
-           "chown", "fchown", "lchown", "fchownat", "utimensat", "futimens",
-           "link", "linkat", "symlink", "symlinkat", "readlink", "readlinkat",
-           "unlink", "unlinkat", "rmdir", "rename", "renameat2",
-           "mkdir", "mkdirat", "mknod", "mknodat",
-           "getcwd", "chdir", "fchdir", "chroot", "umask",
-           "truncate", "ftruncate", "fallocate", "posix_fadvise", "sync_file_range",
-           "readahead", "fsync", "fdatasync", "sync", "syncfs", "memfd_create",
-           "statfs", "fstatfs", "Statfs"]
+           "access", "faccessat", "chmod", "fchmodat", "chown", "lchown", "utimensat",
+           "futimens", "link", "symlink", "readlink", "readlinkat", "unlink", "rmdir",
+           "rename", "mkdir", "mknod", "getcwd", "posix_fadvise", "memfd_create",
+           "statfs", "fstatfs", "Statfs"] + _sys_fs.__all__

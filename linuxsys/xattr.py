@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
+from . import _sys_xattr
 from ._core import (NEG_EINTR, Buffer, PathArg, call, call_buf, decode, error, ffi,
-                    fsdecode_like, lib, readable, writable)
+                    fsdecode_like, lib, nbytes, readable, writable)
 from ._core import path as _path  # the converter: ``path`` is the functions' parameter
 from .fd import FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
+# The plain syscalls (removexattr ...), generated from cdefs/xattr.h (tools/gen_syscalls.py).
+from ._sys_xattr import *  # noqa: F401,F403
 
 XATTR = NAMESPACES["XATTR"]
 
@@ -28,9 +31,6 @@ _fsetxattr = lib.ls_fsetxattr
 _listxattr = lib.ls_listxattr
 _llistxattr = lib.ls_llistxattr
 _flistxattr = lib.ls_flistxattr
-_removexattr = lib.ls_removexattr
-_lremovexattr = lib.ls_lremovexattr
-_fremovexattr = lib.ls_fremovexattr
 
 _NEG_ERANGE = -lib.ERANGE
 _NULL = ffi.NULL
@@ -61,7 +61,7 @@ def _get(fn: Any, name: str, shown: Any, target: Any, attr: PathArg,
     if buf is None:
         return _sized(fn, name, shown, target, a)
     cbuf = writable(buf)
-    return call_buf(fn, name, cbuf, buf, target, a, cbuf, len(cbuf), filename=shown)
+    return call_buf(fn, name, cbuf, buf, target, a, cbuf, nbytes(cbuf), filename=shown)
 
 
 def getxattr(path: PathArg, name: PathArg, buf: Optional[Buffer] = None) -> Union[bytes, int]:
@@ -84,7 +84,7 @@ def _set(fn: Any, name: str, shown: Any, target: Any, attr: PathArg, value: Buff
          flags: FlagArg) -> None:
     a, f = _path(attr), to_int(flags, XATTR)
     v = readable(value)
-    call_buf(fn, name, v, value, target, a, v, len(v), f, filename=shown)
+    call_buf(fn, name, v, value, target, a, v, len(v) if type(v) is bytes else nbytes(v), f, filename=shown)
 
 
 def setxattr(path: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0) -> None:
@@ -130,23 +130,7 @@ def flistxattr(fd: FdArg) -> list[str]:
     return _names(_sized(_flistxattr, "flistxattr", None, fdnum(fd)), None)
 
 
-def removexattr(path: PathArg, name: PathArg) -> None:
-    """Remove an attribute, following symlinks (man 2 removexattr)."""
-    call(_removexattr, "removexattr", _path(path), _path(name), filename=path)
-
-
-def lremovexattr(path: PathArg, name: PathArg) -> None:
-    """removexattr of a symlink itself (man 2 lremovexattr)."""
-    call(_lremovexattr, "lremovexattr", _path(path), _path(name), filename=path)
-
-
-def fremovexattr(fd: FdArg, name: PathArg) -> None:
-    """removexattr of an open fd (man 2 fremovexattr)."""
-    call(_fremovexattr, "fremovexattr", fdnum(fd), _path(name))
-
-
-methods(fgetxattr, fsetxattr, flistxattr, fremovexattr)
+methods(fgetxattr, fsetxattr, flistxattr)
 
 __all__ = ["getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr", "fsetxattr",
-           "listxattr", "llistxattr", "flistxattr", "removexattr", "lremovexattr",
-           "fremovexattr"]
+           "listxattr", "llistxattr", "flistxattr"] + _sys_xattr.__all__

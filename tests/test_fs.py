@@ -1495,3 +1495,113 @@ def test_fs_namespaces_print_their_own_names():
     # O_LARGEFILE (0 on 64-bit arches, where it would alias O_RDONLY) is a plain value.
     assert type(L.O.LARGEFILE) is int and L.O.LARGEFILE == L.O_LARGEFILE
     assert "LARGEFILE" not in L.O.__members__
+
+
+# ---- the plain syscalls: one declaration each in cdefs/fs.h, generated into linuxsys._sys_fs ----
+
+from linuxsys import _sys_fs  # noqa: E402
+
+# Each declared call's signature as the hand-written one had it (man-page names, defaults).
+PLAIN_SIGNATURES = {
+    "fchmod": "(fd, mode)", "fchown": "(fd, owner, group)",
+    "fchownat": "(dirfd, path, owner, group, flags=0)",
+    "linkat": "(olddirfd, oldpath, newdirfd, newpath, flags=0)",
+    "symlinkat": "(target, newdirfd, linkpath)", "unlinkat": "(dirfd, path, flags=0)",
+    "renameat2": "(olddirfd, oldpath, newdirfd, newpath, flags=0)",
+    "mkdirat": "(dirfd, path, mode=511)", "mknodat": "(dirfd, path, mode=384, dev=0)",
+    "chdir": "(path)", "fchdir": "(fd)", "chroot": "(path)", "umask": "(mask)",
+    "fsync": "(fd)", "fdatasync": "(fd)", "sync": "()", "syncfs": "(fd)",
+    "truncate": "(path, length)", "ftruncate": "(fd, length)",
+    "fallocate": "(fd, mode, offset, len)", "sync_file_range": "(fd, offset, nbytes, flags=0)",
+    "readahead": "(fd, offset, count)",
+}
+
+
+def _bare(fn):
+    return str(inspect.signature(fn).replace(
+        parameters=[p.replace(annotation=inspect.Parameter.empty)
+                    for p in inspect.signature(fn).parameters.values()],
+        return_annotation=inspect.Signature.empty))
+
+
+def test_plain_syscalls_are_generated_with_their_old_signatures():
+    assert set(_sys_fs.__all__) == set(PLAIN_SIGNATURES)
+    assert set(_sys_fs.__all__) <= set(fs.__all__) and len(set(fs.__all__)) == len(fs.__all__)
+    for name, sig in PLAIN_SIGNATURES.items():
+        fn = getattr(L, name)
+        assert fn is getattr(fs, name) is getattr(_sys_fs, name), name
+        assert fn.__module__ == "linuxsys._sys_fs", name
+        assert _bare(fn) == sig, name
+        assert f"(man 2 {name})" in fn.__doc__, name
+        assert f"https://man7.org/linux/man-pages/man2/{name}.2.html" in fn.__doc__, name
+        assert name in _sys_fs.PROBES, name
+
+
+def _fake(real, results):
+    """A stand-in for a native helper returning ``results`` first, then what ``real`` does."""
+    calls = []
+
+    def fake(*args):
+        calls.append(args)
+        return results.pop(0) if results else real(*args)
+    return fake, calls
+
+
+def test_plain_syscalls_retry_eintr(tree, monkeypatch):
+    # The kernel restarts these calls itself (SA_RESTART), so EINTR is staged by a stand-in.
+    eintr = -errno.EINTR
+    fake, calls = _fake(_sys_fs._truncate, [eintr, eintr])
+    monkeypatch.setattr(_sys_fs, "_truncate", fake)
+    L.truncate(tree / "file", 2)
+    assert len(calls) == 3 and os.path.getsize(tree / "file") == 2
+    fake, calls = _fake(_sys_fs._renameat2, [eintr])
+    monkeypatch.setattr(_sys_fs, "_renameat2", fake)
+    L.rename(tree / "file", tree / "moved")  # the path-only wrapper goes through it too
+    assert len(calls) == 2 and os.path.exists(tree / "moved")
+
+
+def test_plain_syscalls_raise_unsupported_for_enosys(tree, monkeypatch):
+    monkeypatch.setattr(_sys_fs, "_fallocate", lambda *args: -errno.ENOSYS)
+    monkeypatch.setattr(_sys_fs, "_linkat", lambda *args: -errno.ENOSYS)
+    with L.open(tree / "file", "rdwr") as fd:
+        with pytest.raises(L.UnsupportedError) as ei:
+            L.fallocate(fd, 0, 0, 1)
+    assert ei.value.syscall == "fallocate" and ei.value.filename is None
+    with pytest.raises(L.UnsupportedError) as ei:
+        L.link(tree / "file", tree / "hard")
+    assert ei.value.syscall == "linkat"
+    assert (ei.value.filename, ei.value.filename2) == (str(tree / "file"), str(tree / "hard"))
+
+
+def test_plain_syscall_errors_name_their_paths(tree):
+    e = raises_errno(errno.ENOENT, L.truncate, tree / "missing", 0)
+    assert (e.filename, e.filename2) == (str(tree / "missing"), None)
+    e = raises_errno(errno.EEXIST, L.symlinkat, "file", L.AT.FDCWD, tree / "link")
+    assert (e.filename, e.filename2) == ("file", str(tree / "link"))
+    e = raises_errno(errno.ENOENT, L.fchownat, L.AT.FDCWD, tree / "missing", -1, -1)
+    assert e.filename == str(tree / "missing")
+    with L.open(tree / "file") as fd:
+        e = raises_errno(errno.EINVAL, L.ftruncate, fd, 0)  # opened read-only
+    assert e.filename is None
+
+
+def test_mknod_dev_must_fit_32_bits(tree):
+    for dev in (-1, 2**32):
+        with pytest.raises(OverflowError):
+            L.mknod(tree / "node", 0o600, dev)
+    assert not os.path.exists(tree / "node")
+
+
+def test_trace_sees_the_generated_helpers(tree, caplog):
+    caplog.set_level(logging.DEBUG, logger="linuxsys.syscall")
+    L.trace(True)
+    try:
+        L.truncate(tree / "file", 1)
+        with L.open(tree / "file", "rdwr") as fd:
+            L.fsync(fd)
+        L.umask(L.umask(0o22))
+    finally:
+        L.trace(False)
+    assert f"truncate({str(tree / 'file').encode()!r}, 1) = 0" in caplog.text
+    assert "fsync(" in caplog.text and "umask(0o22) = " in caplog.text
+    assert _sys_fs._truncate is L._native.lib.ls_truncate  # swapped back

@@ -416,3 +416,58 @@ def test_a_member_of_another_namespace_is_a_type_error(target):
             with pytest.raises(TypeError):
                 call()
     assert os.listxattr(target) == []
+
+
+# ---- the plain syscalls: declared in cdefs/xattr.h, generated into linuxsys._sys_xattr ---------
+
+def test_remove_calls_are_generated_declarations():
+    from linuxsys import _sys_xattr
+    import linuxsys.xattr as X
+    assert _sys_xattr.__all__ == ["removexattr", "lremovexattr", "fremovexattr"]
+    for name in _sys_xattr.__all__:
+        fn = getattr(L, name)
+        assert fn is getattr(X, name) and fn.__module__ == "linuxsys._sys_xattr", name
+        assert f"(man 2 {name})" in fn.__doc__, name
+        params = list(inspect.signature(fn).parameters)
+        assert params == (["fd", "name"] if name[0] == "f" else ["path", "name"]), name
+    assert L.Fd.fremovexattr is L.fremovexattr
+    assert len(set(X.__all__)) == len(X.__all__) == 12
+
+
+def test_remove_errors_name_the_file_not_the_attribute(target, link):
+    # The attribute name converts like a path (str/bytes/PathLike, NUL refused) but is no
+    # filename of the error, as with os.removexattr.
+    for fn, where in ((L.removexattr, target), (L.lremovexattr, target)):
+        with pytest.raises(OSError) as ei:
+            fn(where, "user.missing")
+        assert ei.value.errno == errno.ENODATA
+        assert (ei.value.filename, ei.value.filename2) == (str(where), None)
+        with pytest.raises(OSError) as oi:
+            os.removexattr(where, "user.missing")
+        assert str(ei.value) == str(oi.value)
+    with L.open(target) as fd:
+        with pytest.raises(OSError) as ei:
+            L.fremovexattr(fd, b"user.missing")
+    assert ei.value.errno == errno.ENODATA and ei.value.filename is None
+    for bad in ("user.a\0b", b"user\0"):
+        with pytest.raises(ValueError):
+            L.removexattr(target, bad)
+    with pytest.raises(TypeError):
+        L.removexattr(target, 42)
+
+
+def test_remove_calls_retry_eintr_and_raise_unsupported(target, monkeypatch):
+    from linuxsys import _sys_xattr
+    os.setxattr(target, "user.a", b"1")
+    real, calls = _sys_xattr._removexattr, []
+
+    def interrupted_once(*args):
+        calls.append(args)
+        return -errno.EINTR if len(calls) == 1 else real(*args)
+    monkeypatch.setattr(_sys_xattr, "_removexattr", interrupted_once)
+    L.removexattr(target, "user.a")
+    assert len(calls) == 2 and os.listxattr(target) == []
+    monkeypatch.setattr(_sys_xattr, "_lremovexattr", lambda *args: -errno.ENOSYS)
+    with pytest.raises(L.UnsupportedError) as ei:
+        L.lremovexattr(target, "user.a")
+    assert ei.value.syscall == "lremovexattr" and ei.value.filename == str(target)

@@ -11,11 +11,25 @@ module's ``__all__`` and the ``python -m linuxsys`` probe.  The trace reads the 
 Argument notes (the converters):  ``/* fd */`` an fd (Fd, int, std name, fileno()), ``/* dirfd */``
 one that may be AT_FDCWD;
 ``/* path */`` a path (str/bytes/PathLike; the first is the error's filename, the second its
-filename2); ``/* id */`` a uid/gid (-1 = unchanged); ``/* NS */`` (upper case) flags of namespace
-``L.NS``; none: an int (cffi refuses other types and values outside the C type).
-``= value`` gives a default.  Results: ``None``, ``int``, ``Fd`` (a new owning fd).  The probe is
-``probe(args)`` (Python literals, BAD_FD, NULL, U32, U64; ``probe(None)``: not probed); by
-default -1 for fds, NULL for paths, 0 for the rest.
+filename2); ``/* str */`` a string that names no file (an xattr name: converted like a path,
+never the error's filename); ``/* id */`` a uid/gid (-1 = unchanged); ``/* NS */`` (upper case)
+flags of namespace ``L.NS``, except ``/* SIG */``: a signal (int, SIG member, signal.Signals or
+name) checked against 0..SIGRTMAX before the call (0: kill's "only check the target";
+linuxsys.signal supplies the check, so it must import its own generated module after
+``signum``); none: an int (cffi refuses other types and values outside the C type).
+``= value`` gives a default; a ``path`` or ``str`` whose default is ``None`` also takes None,
+passed as NULL (fanotify_mark's pathname).  Results: ``None``, ``int``, ``Fd`` (a new owning fd).  The probe
+is ``probe(args)`` (Python literals, BAD_FD, NULL, U32, U64, ``lib.NAME``, SELF: this process's
+pid; ``probe(None)``: not probed); by default -1 for fds, NULL for paths and strings, 0 for the
+rest.
+
+A hand-written helper (cdefs/<family>.c: 64-bit arguments split per arch) whose Python side is
+plain carries the same tail after its prototype, in a comment, and C having no defaults, an
+argument's default in one of its own (build_ffi.py and cffi skip both); it returns ``long``,
+or ``int64_t`` where a 32-bit unsigned result must not read as -errno (setfsuid) or the
+result is a 64-bit count (clock_gettime's ns); ``(void)`` takes no argument::
+
+    long ls_sync_file_range(int fd /* fd */, int64_t offset, int64_t nbytes, unsigned int flags /* SYNC_FILE_RANGE */ /* = 0 */); // -> None "..."
 
     python3 tools/gen_syscalls.py          # rewrite linuxsys/_sys_*.py
     python3 tools/gen_syscalls.py --check  # exit 1 if a file would change (tests/test_generated.py)
@@ -33,13 +47,22 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CDEFS = ROOT / "cdefs"
 OUT = ROOT / "linuxsys"
 
-DECL = re.compile(r"^SYSCALL\((\w+)(?:=[\w|]+)?\s*(?:,(.*?))?\)\s*->\s*(None|int|Fd)\s*"
-                  r"(?:probe\((.*?)\))?\s*\"(.+)\"\s*$")
+TAIL = r"\s*->\s*(None|int|Fd)\s*(?:probe\((.*?)\))?\s*\"(.+)\"\s*$"
+DECL = re.compile(r"^SYSCALL\((\w+)(?:=[\w|]+)?\s*(?:,(.*?))?\)" + TAIL)
+# a hand-written helper's (int64_t: a 32-bit unsigned result that a long could not hold)
+PROTO = re.compile(r"^(?:long|int64_t)\s+ls_(\w+)\((.*?)\);\s*//" + TAIL)
+PROTO_DEFAULT = re.compile(r"/\*\s*(=\s*.*?)\s*\*/")  # its argument's /* = value */
 ARG = re.compile(r"^(?P<ctype>.*?)\b(?P<name>\w+)\s*(?:/\*\s*(?P<note>\w+)\s*\*/)?\s*"
                  r"(?:=\s*(?P<default>\S.*?))?\s*$")
-HINTS = {"fd": "FdArg", "dirfd": "FdArg", "path": "PathArg", "id": "int", None: "int"}
+HINTS = {"fd": "FdArg", "dirfd": "FdArg", "path": "PathArg", "str": "PathArg", "id": "int",
+         None: "int"}
+STRINGS = ("path", "str")  # converted by _core.path
 FDS = ("fd", "dirfd")
-PROBE_WORDS = {"BAD_FD": "-1", "NULL": "ffi.NULL"}  # U32, U64 come from _core
+PROBE_WORDS = {"BAD_FD": "-1", "NULL": "ffi.NULL", "SELF": "os.getpid()"}  # U32, U64: _core
+# Namespaces whose values are checked beyond the C type: note -> (the conversion, {n} the
+# argument; the type hint; the import).  A signal's number range is the one check.
+CHECKED = {"SIG": ("{n} if type({n}) is int and 0 <= {n} <= SIGRTMAX else signum({n})",
+                   "SignalArg", "from .signal import SIGRTMAX, SignalArg, signum")}
 RETURNS = {"None": "None", "int": "int", "Fd": "Fd"}
 
 
@@ -49,7 +72,16 @@ class Arg(NamedTuple):
     default: Optional[str]
 
     @property
+    def optional(self) -> bool:
+        """A string argument that None leaves out (NULL)."""
+        return self.note in STRINGS and self.default == "None"
+
+    @property
     def hint(self) -> str:
+        if self.note in CHECKED:
+            return CHECKED[self.note][1]
+        if self.optional:
+            return "Optional[PathArg]"
         return HINTS.get(self.note, "FlagArg")
 
     def convert(self) -> str:
@@ -57,10 +89,14 @@ class Arg(NamedTuple):
         n = self.name
         if self.note in FDS:  # into a local of its own: the Fd stays referenced (lifetime)
             return f"{n} if type({n}) is int else fdnum({n})"
-        if self.note == "path":
+        if self.optional:
+            return f"ffi.NULL if {n} is None else _path({n})"
+        if self.note in STRINGS:
             return f"_path({n})"
         if self.note == "id":
             return f'id_arg({n}, "{n}")'
+        if self.note in CHECKED:
+            return CHECKED[self.note][0].format(n=n)
         if self.note:
             return f"{n} if type({n}) is int else to_int({n}, {self.note})"
         return n
@@ -79,7 +115,7 @@ class Decl(NamedTuple):
         if self.probe is not None:
             words = [w.strip() for w in self.probe.split(",") if w.strip()]
         else:
-            words = ["BAD_FD" if a.note in FDS else "NULL" if a.note == "path" else "0"
+            words = ["BAD_FD" if a.note in FDS else "NULL" if a.note in STRINGS else "0"
                      for a in self.args]
         words = [PROBE_WORDS.get(w, w) for w in words]
         return "(" + ", ".join(words) + ("," if len(words) == 1 else "") + ")"
@@ -89,11 +125,17 @@ def parse(family: str) -> list[Decl]:
     decls = []
     for line in (CDEFS / f"{family}.h").read_text().splitlines():
         m = DECL.match(line.strip())
+        args_text = m and m.group(2)
         if not m:
-            continue
+            m = PROTO.match(line.strip())
+            if not m:
+                continue
+            if ");" in m.group(5):  # build_ffi.py would take the prototype to end there
+                raise SystemExit(f"cdefs/{family}.h: {m.group(1)}: no ');' in the doc")
+            args_text = PROTO_DEFAULT.sub(r"\1", m.group(2))
         args = []
-        for text in (m.group(2) or "").split(","):
-            if text.strip():
+        for text in (args_text or "").split(","):
+            if text.strip() and text.strip() != "void":  # f(void): no argument
                 a = ARG.match(text.strip())
                 if a is None:
                     raise SystemExit(f"cdefs/{family}.h: {m.group(1)}: cannot read {text!r}")
@@ -102,22 +144,36 @@ def parse(family: str) -> list[Decl]:
     return decls
 
 
+def signature(d: Decl) -> str:
+    """The def line, its parameters wrapped at 99 columns under the first one."""
+    params = [f"{a.name}: {a.hint}" + (f" = {a.default}" if a.default else "") for a in d.args]
+    pieces = [p + "," for p in params[:-1]] + [(params[-1] if params else "") +
+                                                f") -> {RETURNS[d.result]}:"]
+    lines = [f"def {d.name}(" + pieces[0]]
+    for piece in pieces[1:]:
+        if len(lines[-1]) + 1 + len(piece) > 99:
+            lines.append(" " * (len(d.name) + 5) + piece)
+        else:
+            lines[-1] += " " + piece
+    return "\n".join(lines)
+
+
 def function(d: Decl) -> str:
-    params = ", ".join(f"{a.name}: {a.hint}" + (f" = {a.default}" if a.default else "")
-                       for a in d.args)
     paths = [a.name for a in d.args if a.note == "path"]
     where = "".join(f", {p}" for p in paths[:2])  # error()'s filename, filename2
     locals_ = [f"c_{a.name}" if a.convert() != a.name else a.name for a in d.args]
     body = [f"    {loc} = {a.convert()}" for loc, a in zip(locals_, d.args) if loc != a.name]
     call = f"_{d.name}({', '.join(locals_)})"
-    summary = d.doc if d.doc.endswith(".") else d.doc + "."
-    doc = (f'    """{summary[:-1]} (man 2 {d.name}).\n\n'
+    summary = d.doc[:-1] if d.doc.endswith(".") else d.doc
+    summary = textwrap.fill(f'"""{summary} (man 2 {d.name}).', 99, initial_indent="    ",
+                            subsequent_indent="    ", break_on_hyphens=False)
+    doc = (f"{summary}\n\n"
            f"    https://man7.org/linux/man-pages/man2/{d.name}.2.html\n\n"
            f"    Raises OSError (the subclass os raises for its errno) when the call fails,\n"
            f"    and TypeError/ValueError/OverflowError for a bad argument before any call.\n"
            f'    """')
     wrapped = {"None": "", "int": "    return r", "Fd": "    return Fd(r)"}[d.result]
-    lines = [f"def {d.name}({params}) -> {RETURNS[d.result]}:", doc, *body,
+    lines = [signature(d), doc, *body,
              f"    r = {call}",
              "    while r < 0:",
              "        if r != NEG_EINTR:",
@@ -130,30 +186,38 @@ def function(d: Decl) -> str:
 
 def module(family: str, decls: list[Decl]) -> str:
     notes = {a.note for d in decls for a in d.args}
-    namespaces = sorted(n for n in notes if n and n.isupper())
+    namespaces = sorted(n for n in notes if n and n.isupper() and n not in CHECKED)
     probes = " ".join(d.probe_args() for d in decls)
+    optional = any(a.optional for d in decls for a in d.args)
     core = ["NEG_EINTR", "error", "lib"] + (["id_arg"] if "id" in notes else []) + \
-        [w for w in ("ffi", "U32", "U64") if re.search(rf"\b{w}\b", probes)]
+        [w for w in ("ffi", "U32", "U64")
+         if re.search(rf"\b{w}\b", probes) or (w == "ffi" and optional)]
     out = [f"# Generated by tools/gen_syscalls.py from cdefs/{family}.h: do not edit, rerun "
            f"`python3 tools/gen_syscalls.py`.",
            f'"""The plain syscalls of the {family} family, one declaration each in '
            f'cdefs/{family}.h."""',
            "from __future__ import annotations", ""]
-    imports = [f"from ._core import {', '.join(sorted(core))}"]
-    if "path" in notes:
+    std = (["import os"] if "os.getpid()" in probes else []) + \
+        (["from typing import Optional"] if optional else [])  # SELF probes; optional paths
+    imports = std + [""] if std else []
+    imports.append(f"from ._core import {', '.join(sorted(core))}")
+    if notes & set(STRINGS):
         imports.append("from ._core import PathArg, path as _path")
-    fd_names = ["methods"] + (["FdArg", "fdnum"] if "fd" in notes else []) + \
+    fd_first = [d.name for d in decls if d.args and d.args[0].note in FDS]
+    fd_names = (["methods"] if fd_first else []) + \
+        (["FdArg", "fdnum"] if notes & set(FDS) else []) + \
         (["Fd"] if any(d.result == "Fd" for d in decls) else [])
-    imports.append(f"from .fd import {', '.join(sorted(fd_names))}")
+    if fd_names:
+        imports.append(f"from .fd import {', '.join(sorted(fd_names))}")
     if namespaces:
         imports.append("from .flags import NAMESPACES, FlagArg, to_int")
+    imports += sorted({CHECKED[n][2] for n in notes if n in CHECKED})
     out += imports + [""]
     out += [f'{ns} = NAMESPACES["{ns}"]' for ns in namespaces]
     out += [f"_{d.name} = lib.ls_{d.name}" for d in decls]
     out.append("")
     for d in decls:
         out += ["", function(d)]
-    fd_first = [d.name for d in decls if d.args and d.args[0].note in FDS]
     out.append("")
     if fd_first:
         out.append(textwrap.fill(f"methods({', '.join(fd_first)})", 99,
