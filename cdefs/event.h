@@ -8,8 +8,11 @@
 SYSCALL(epoll_create1, int flags /* EPOLL_CREATE */)
 SYSCALL(eventfd2, unsigned int initval, int flags /* EFD */)
 SYSCALL(inotify_init1, int flags /* IN_INIT */)
-SYSCALL(inotify_add_watch, int fd, const char *pathname, unsigned int mask /* IN */)
-SYSCALL(inotify_rm_watch, int fd, int wd)
+/* Plain syscalls (tools/gen_syscalls.py -> linuxsys/_sys_event.py).  Their probes fail
+ * harmlessly: inotify_add_watch with EINVAL (mask 0 is checked before the fd), inotify_rm_watch
+ * with EBADF. */
+SYSCALL(inotify_add_watch, int fd /* fd */, const char *pathname /* path */, unsigned int mask /* IN */) -> int "Watch pathname for the IN events of mask; return its watch descriptor, the same one again for a path already watched"
+SYSCALL(inotify_rm_watch, int fd /* fd */, int wd) -> None "Remove a watch; an IN.IGNORED event follows"
 SYSCALL(fanotify_init, unsigned int flags /* FAN_INIT */, unsigned int event_f_flags /* O */)
 
 /* Hand-written (event.c).  Signal masks are the kernel's 64-bit sigset (NULL: none); timeouts
@@ -22,7 +25,8 @@ long ls_epoll_wait(int epfd, void *events /* out */, int maxevents, int timeout_
 long ls_epoll_pwait2(int epfd, void *events /* out */, int maxevents, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_inotify_read(int fd, char *buf /* out */, size_t count, int64_t *rows /* out */);
-long ls_fanotify_mark(int fanotify_fd, unsigned int flags /* FAN_MARK */, uint64_t mask /* FAN */, int dirfd, const char *pathname);
+/* A plain syscall but for its 64-bit mask: probed with every FAN_MARK flag (EINVAL). */
+long ls_fanotify_mark(int fanotify_fd /* fd */, unsigned int flags /* FAN_MARK */, uint64_t mask /* FAN */, int dirfd /* dirfd */ /* = lib.AT_FDCWD */, const char *pathname /* path */ /* = None */); // -> None probe(BAD_FD, U32, 0, BAD_FD, NULL) "Add, remove or flush (FAN_MARK flags) the FAN events a group watches on the object pathname names relative to dirfd (dirfd itself without a pathname)"
 /* -EPROTO (rows[0]: the version found) if any event's metadata is not FANOTIFY_METADATA_VERSION:
  * then no row is given, so no number read from the buffer is ever taken for an fd. */
 long ls_fanotify_read(int fd, char *buf /* out */, size_t count, int64_t *rows /* out */);

@@ -23,7 +23,7 @@ SYSCALL(write, int fd, const void *buf, size_t count)
 SYSCALL(readv, int fd, const struct iovec *iov, int iovcnt)
 SYSCALL(writev, int fd, const struct iovec *iov, int iovcnt)
 SYSCALL(close, int fd)
-SYSCALL(close_range, unsigned int first, unsigned int last, unsigned int flags /* CLOSE_RANGE */)
+SYSCALL(close_range, unsigned int first, unsigned int last = 0xFFFFFFFF, unsigned int flags /* CLOSE_RANGE */ = 0) -> None probe(1, 0, U32) "Close (or with CLOSE_RANGE.CLOEXEC mark) every fd in first..last; Fd objects for those numbers are not told: close or detach() them first"
 SYSCALL(dup, int oldfd)
 SYSCALL(dup3, int oldfd, int newfd, int flags /* O */)
 SYSCALL(pipe2, int *fds /* out */, int flags /* O */)
@@ -31,10 +31,10 @@ SYSCALL(fcntl=fcntl64|fcntl, int fd, unsigned int cmd /* F */, unsigned long arg
 SYSCALL(fcntl_ptr=fcntl64|fcntl, int fd, unsigned int cmd /* F */, void *arg /* out */)
 SYSCALL(ioctl, int fd, unsigned long request, unsigned long arg)
 SYSCALL(ioctl_ptr=ioctl, int fd, unsigned long request, void *arg /* out */)
-SYSCALL(flock, int fd, int operation /* LOCK */)
+SYSCALL(flock, int fd /* fd */, int operation /* LOCK */) -> None probe(BAD_FD, lib.LOCK_SH) "Apply or remove an advisory lock: LOCK.SH/EX/UN, with LOCK.NB not to wait"
 SYSCALL(sendfile=sendfile64|sendfile, int out_fd, int in_fd, int64_t *offset /* out */, size_t count)
 SYSCALL(splice, int fd_in, int64_t *off_in /* out */, int fd_out, int64_t *off_out /* out */, size_t len, unsigned int flags /* SPLICE_F */)
-SYSCALL(tee, int fd_in, int fd_out, size_t len, unsigned int flags /* SPLICE_F */)
+SYSCALL(tee, int fd_in /* fd */, int fd_out /* fd */, size_t len, unsigned int flags /* SPLICE_F */ = 0) -> int probe(BAD_FD, BAD_FD, 1, 0) "Duplicate up to len bytes from one pipe to another without consuming them"
 SYSCALL(copy_file_range, int fd_in, int64_t *off_in /* out */, int fd_out, int64_t *off_out /* out */, size_t len, unsigned int flags)
 
 /* Hand-written (io.c): 64-bit offsets split per arch. */

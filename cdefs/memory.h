@@ -14,8 +14,8 @@ SYSCALL(msync, uintptr_t addr, size_t length, int flags /* MSYNC */)
 SYSCALL(mlock, uintptr_t addr, size_t length)
 SYSCALL(mlock2, uintptr_t addr, size_t length, unsigned int flags /* MLOCK */)
 SYSCALL(munlock, uintptr_t addr, size_t length)
-SYSCALL(mlockall, int flags /* MCL */)
-SYSCALL(munlockall)
+SYSCALL(mlockall, int flags /* MCL */) -> None "Lock every page of the process: MCL.CURRENT those mapped now, MCL.FUTURE later ones"
+SYSCALL(munlockall) -> None probe(None) "Unlock every page of the process and end MCL.FUTURE"
 SYSCALL(mincore, uintptr_t addr, size_t length, unsigned char *vec /* out */)
 SYSCALL(memfd_secret, unsigned int flags /* O */)
 SYSCALL(process_madvise, int pidfd, const struct iovec *iov, size_t vlen, int advice /* MADV */, unsigned int flags)

@@ -33,17 +33,17 @@ SYSCALL(exit_group, int status)
  * 32-bit arch. */
 SYSCALL(wait4, int pid, int *status /* out */, unsigned int options /* W */, long *usage /* out */)
 SYSCALL(getrusage, int who /* RUSAGE */, long *usage /* out */)
-SYSCALL(pidfd_open, int pid, unsigned int flags /* PIDFD */)
-SYSCALL(pidfd_send_signal, int pidfd, int sig /* SIG */, const char *info, unsigned int flags /* PIDFD_SIGNAL */)
-SYSCALL(pidfd_getfd, int pidfd, int targetfd, unsigned int flags)
-SYSCALL(kill, int pid, int sig /* SIG */)
-SYSCALL(tgkill, int tgid, int tid, int sig /* SIG */)
-SYSCALL(tkill, int tid, int sig /* SIG */)
+SYSCALL(pidfd_open, int pid, unsigned int flags /* PIDFD */ = 0) -> Fd probe(0, U32) "An Fd referring to a process, close-on-exec; PIDFD flags"
+SYSCALL(pidfd_send_signal, int pidfd /* fd */, int sig /* SIG */, const char *info, unsigned int flags /* PIDFD_SIGNAL */)
+SYSCALL(pidfd_getfd, int pidfd /* fd */, int targetfd, unsigned int flags = 0) -> Fd probe(BAD_FD, BAD_FD, U32) "A duplicate of another process's fd, close-on-exec; no flags yet"
+SYSCALL(kill, int pid, int sig /* SIG */) -> None probe(SELF, -1) "Send a signal to a process or process group; sig 0 only checks"
+SYSCALL(tgkill, int tgid, int tid, int sig /* SIG */) -> None probe(0, 0, 0) "Send a signal to one thread of a thread group"
+SYSCALL(tkill, int tid, int sig /* SIG */) -> None probe(0, 0) "Send a signal to a thread by tid alone; tgkill is the safe one"
 /* limits: the kernel's struct rlimit64, {soft, hard} as u64 on every arch */
 SYSCALL(prlimit64, int pid, unsigned int resource /* RLIMIT */, const uint64_t *new_limits, uint64_t *old_limits /* out */)
 /* The raw call answers 20 - nice (1..40), so that no success looks like an error. */
 SYSCALL(getpriority, int which /* PRIO */, int who)
-SYSCALL(setpriority, int which /* PRIO */, int who, int prio)
+SYSCALL(setpriority, int which /* PRIO */, int who, int prio) -> None probe(-1, 0, 0) "Set the nice value of a process, group or user"
 /* glibc's struct utsname and struct sysinfo are the kernel's new_utsname and sysinfo. */
 struct utsname {
     char sysname[...]; char nodename[...]; char release[...]; char version[...];
@@ -57,11 +57,11 @@ struct sysinfo {
 SYSCALL(uname, struct utsname *buf /* out */)
 SYSCALL(sysinfo, struct sysinfo *info /* out */)
 SYSCALL(getrandom, char *buf /* out */, size_t count, unsigned int flags /* GRND */)
-SYSCALL(personality, unsigned int persona /* PER */)
+SYSCALL(personality, unsigned int persona /* PER */ = 0xFFFFFFFF) -> int probe(U32) "Set the execution domain and PER flags; returns the previous one; 0xffffffff (the default) only queries"
 SYSCALL(getcpu, unsigned int *cpu /* out */, unsigned int *node /* out */, void *unused)
 SYSCALL(process_vm_readv, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
 SYSCALL(process_vm_writev, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
-SYSCALL(membarrier, int cmd /* MEMBARRIER_CMD */, unsigned int flags /* MEMBARRIER_CMD_FLAG */, int cpu_id)
+SYSCALL(membarrier, int cmd /* MEMBARRIER_CMD */, unsigned int flags /* MEMBARRIER_CMD_FLAG */ = 0, int cpu_id = 0) -> int probe(0, U32, 0) "Memory barriers on other threads' CPUs; MEMBARRIER_CMD.QUERY returns the supported commands"
 
 /* Hand-written (process.c): fork-like clones inside the interpreter's fork hooks, and waitid's
  * siginfo flattened to {si_pid, si_uid, si_signo, si_status, si_code}, with the kernel's

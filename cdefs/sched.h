@@ -5,10 +5,10 @@
 
 SYSCALL(sched_getaffinity, int pid, unsigned int len, unsigned long *mask /* out */)
 SYSCALL(sched_setaffinity, int pid, unsigned int len, const unsigned long *mask)
-SYSCALL(sched_yield)
-SYSCALL(sched_getscheduler, int pid)
-SYSCALL(sched_get_priority_min, int policy /* SCHED */)
-SYSCALL(sched_get_priority_max, int policy /* SCHED */)
+SYSCALL(sched_yield) -> None "Let other threads run before the caller"
+SYSCALL(sched_getscheduler, int pid = 0) -> int probe(-1) "A thread's policy: a SCHED value, | SCHED.RESET_ON_FORK if set"
+SYSCALL(sched_get_priority_min, int policy /* SCHED */) -> int probe(-1) "The lowest static priority of a policy"
+SYSCALL(sched_get_priority_max, int policy /* SCHED */) -> int probe(-1) "The highest static priority of a policy"
 
 /* Hand-written (sched.c): struct sched_param (one int) as the priority itself, struct
  * sched_attr flattened into LS_SA_COUNT uint64_t slots (SchedAttr's field order, sched_nice
@@ -16,7 +16,7 @@ SYSCALL(sched_get_priority_max, int policy /* SCHED */)
  * {seconds, nanoseconds} (time64 on 32-bit arches). */
 long ls_sched_setscheduler(int pid, int policy /* SCHED */, int priority);
 long ls_sched_setparam(int pid, int priority);
-long ls_sched_getparam(int pid);
+long ls_sched_getparam(int pid /* = 0 */); // -> int probe(-1) "A thread's static priority, struct sched_param's only field"
 long ls_sched_getattr(int pid, uint64_t *attr /* out */, unsigned int flags);
 long ls_sched_setattr(int pid, const uint64_t *attr, unsigned int flags);
 long ls_sched_rr_get_interval(int pid, int64_t *interval /* out */);

@@ -22,8 +22,10 @@ SYSCALL(signalfd4, int fd, const uint64_t *mask, size_t sizemask, int flags /* S
 /* Hand-written (signal.c): siginfo built from scalars or flattened into LS_SI_COUNT int64_t
  * slots, time64 on 32-bit arches.  timeout_ns < 0: wait without a timeout. */
 long ls_rt_sigtimedwait(const uint64_t *set, int64_t *info /* out */, int64_t timeout_ns, size_t sigsetsize);
-long ls_rt_sigqueueinfo(int tgid, int sig /* SIG */, intptr_t value);
-long ls_rt_tgsigqueueinfo(int tgid, int tid, int sig /* SIG */, intptr_t value);
+/* Plain on the Python side: probed with no pid 0 (ESRCH; signal -1 is invalid anyway) and
+ * tgid/tid 0 (EINVAL).  value is the sigval, a pointer-sized signed int. */
+long ls_rt_sigqueueinfo(int tgid, int sig /* SIG */, intptr_t value /* = 0 */); // -> None probe(0, -1, 0) "Queue sig with data value to process tgid as sigqueue(3) does: SI_QUEUE, our pid and uid, value as the sigval; signal 0 sends nothing, it checks that tgid exists and may be signalled"
+long ls_rt_tgsigqueueinfo(int tgid, int tid, int sig /* SIG */, intptr_t value /* = 0 */); // -> None probe(0, 0, -1, 0) "rt_sigqueueinfo to thread tid of thread group tgid"
 /* Reads signalfd records into info (max of them): with wait, blocks like read(2) for the first
  * (on a blocking fd), then reads on only while poll(2) says more are pending; without, reads
  * only what is pending (-EAGAIN if nothing).  Returns the count, or -errno if none. */

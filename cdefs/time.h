@@ -8,10 +8,11 @@
 SYSCALL(timerfd_create, int clockid /* CLOCK */, int flags /* TFD */)
 
 /* Hand-written (time.c): vDSO reads through libc, time64 calls on 32-bit arches.
- * ls_clock_gettime, ls_clock_getres and ls_gettimeofday return ns (never negative) or -errno. */
-int64_t ls_clock_gettime(int clockid /* CLOCK */);
-int64_t ls_clock_getres(int clockid /* CLOCK */);
-int64_t ls_gettimeofday(void);
+ * ls_clock_gettime, ls_clock_getres and ls_gettimeofday return ns (never negative) or -errno;
+ * their Python side is plain (probed with a clock id beyond the kernel's table: EINVAL). */
+int64_t ls_clock_gettime(int clockid /* CLOCK */); // -> int probe(0x7FFFFFFF) "A clock's current time in ns, read from the vDSO where the kernel offers it, as time.clock_gettime_ns"
+int64_t ls_clock_getres(int clockid /* CLOCK */); // -> int probe(0x7FFFFFFF) "A clock's resolution in ns"
+int64_t ls_gettimeofday(void); // -> int "The wall-clock time in ns, in whole microseconds, as time.time_ns"
 long ls_clock_settime(int clockid /* CLOCK */, int64_t ns);
 long ls_clock_nanosleep(int clockid /* CLOCK */, int flags /* TIMER */, int64_t ns, int64_t *rem /* out */);
 long ls_timerfd_settime(int fd, int flags /* TFD_TIMER */, int64_t value, int64_t interval, int64_t *old /* out */);

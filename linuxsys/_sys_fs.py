@@ -45,12 +45,13 @@ def fchmod(fd: FdArg, mode: FlagArg) -> None:
     and TypeError/ValueError/OverflowError for a bad argument before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
-    c_mode = mode if type(mode) is int else to_int(mode, S)
-    r = _fchmod(c_fd, c_mode)
+    if type(mode) is not int:
+        mode = to_int(mode, S)
+    r = _fchmod(c_fd, mode)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "fchmod")
-        r = _fchmod(c_fd, c_mode)
+        r = _fchmod(c_fd, mode)
 
 
 def fchown(fd: FdArg, owner: int, group: int) -> None:
@@ -84,12 +85,13 @@ def fchownat(dirfd: FdArg, path: PathArg, owner: int, group: int, flags: FlagArg
     c_path = _path(path)
     c_owner = id_arg(owner, "owner")
     c_group = id_arg(group, "group")
-    c_flags = flags if type(flags) is int else to_int(flags, AT)
-    r = _fchownat(c_dirfd, c_path, c_owner, c_group, c_flags)
+    if type(flags) is not int:
+        flags = to_int(flags, AT)
+    r = _fchownat(c_dirfd, c_path, c_owner, c_group, flags)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "fchownat", path)
-        r = _fchownat(c_dirfd, c_path, c_owner, c_group, c_flags)
+        r = _fchownat(c_dirfd, c_path, c_owner, c_group, flags)
 
 
 def linkat(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
@@ -106,12 +108,13 @@ def linkat(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
     c_oldpath = _path(oldpath)
     c_newdirfd = newdirfd if type(newdirfd) is int else fdnum(newdirfd)
     c_newpath = _path(newpath)
-    c_flags = flags if type(flags) is int else to_int(flags, AT)
-    r = _linkat(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, c_flags)
+    if type(flags) is not int:
+        flags = to_int(flags, AT)
+    r = _linkat(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, flags)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "linkat", oldpath, newpath)
-        r = _linkat(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, c_flags)
+        r = _linkat(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, flags)
 
 
 def symlinkat(target: PathArg, newdirfd: FdArg, linkpath: PathArg) -> None:
@@ -142,12 +145,13 @@ def unlinkat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> None:
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
-    c_flags = flags if type(flags) is int else to_int(flags, AT)
-    r = _unlinkat(c_dirfd, c_path, c_flags)
+    if type(flags) is not int:
+        flags = to_int(flags, AT)
+    r = _unlinkat(c_dirfd, c_path, flags)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "unlinkat", path)
-        r = _unlinkat(c_dirfd, c_path, c_flags)
+        r = _unlinkat(c_dirfd, c_path, flags)
 
 
 def renameat2(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
@@ -164,12 +168,13 @@ def renameat2(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathA
     c_oldpath = _path(oldpath)
     c_newdirfd = newdirfd if type(newdirfd) is int else fdnum(newdirfd)
     c_newpath = _path(newpath)
-    c_flags = flags if type(flags) is int else to_int(flags, RENAME)
-    r = _renameat2(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, c_flags)
+    if type(flags) is not int:
+        flags = to_int(flags, RENAME)
+    r = _renameat2(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, flags)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "renameat2", oldpath, newpath)
-        r = _renameat2(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, c_flags)
+        r = _renameat2(c_olddirfd, c_oldpath, c_newdirfd, c_newpath, flags)
 
 
 def mkdirat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o777) -> None:
@@ -182,12 +187,13 @@ def mkdirat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o777) -> None:
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
-    c_mode = mode if type(mode) is int else to_int(mode, S)
-    r = _mkdirat(c_dirfd, c_path, c_mode)
+    if type(mode) is not int:
+        mode = to_int(mode, S)
+    r = _mkdirat(c_dirfd, c_path, mode)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "mkdirat", path)
-        r = _mkdirat(c_dirfd, c_path, c_mode)
+        r = _mkdirat(c_dirfd, c_path, mode)
 
 
 def mknodat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
@@ -202,12 +208,13 @@ def mknodat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o600, dev: int = 0) ->
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
-    c_mode = mode if type(mode) is int else to_int(mode, S)
-    r = _mknodat(c_dirfd, c_path, c_mode, dev)
+    if type(mode) is not int:
+        mode = to_int(mode, S)
+    r = _mknodat(c_dirfd, c_path, mode, dev)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "mknodat", path)
-        r = _mknodat(c_dirfd, c_path, c_mode, dev)
+        r = _mknodat(c_dirfd, c_path, mode, dev)
 
 
 def chdir(path: PathArg) -> None:
@@ -266,12 +273,13 @@ def umask(mask: FlagArg) -> int:
     Raises OSError (the subclass os raises for its errno) when the call fails,
     and TypeError/ValueError/OverflowError for a bad argument before any call.
     """
-    c_mask = mask if type(mask) is int else to_int(mask, S)
-    r = _umask(c_mask)
+    if type(mask) is not int:
+        mask = to_int(mask, S)
+    r = _umask(mask)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "umask")
-        r = _umask(c_mask)
+        r = _umask(mask)
     return r
 
 
@@ -380,12 +388,13 @@ def fallocate(fd: FdArg, mode: FlagArg, offset: int, len: int) -> None:
     and TypeError/ValueError/OverflowError for a bad argument before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
-    c_mode = mode if type(mode) is int else to_int(mode, FALLOC_FL)
-    r = _fallocate(c_fd, c_mode, offset, len)
+    if type(mode) is not int:
+        mode = to_int(mode, FALLOC_FL)
+    r = _fallocate(c_fd, mode, offset, len)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "fallocate")
-        r = _fallocate(c_fd, c_mode, offset, len)
+        r = _fallocate(c_fd, mode, offset, len)
 
 
 def sync_file_range(fd: FdArg, offset: int, nbytes: int, flags: FlagArg = 0) -> None:
@@ -398,12 +407,13 @@ def sync_file_range(fd: FdArg, offset: int, nbytes: int, flags: FlagArg = 0) -> 
     and TypeError/ValueError/OverflowError for a bad argument before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
-    c_flags = flags if type(flags) is int else to_int(flags, SYNC_FILE_RANGE)
-    r = _sync_file_range(c_fd, offset, nbytes, c_flags)
+    if type(flags) is not int:
+        flags = to_int(flags, SYNC_FILE_RANGE)
+    r = _sync_file_range(c_fd, offset, nbytes, flags)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, "sync_file_range")
-        r = _sync_file_range(c_fd, offset, nbytes, c_flags)
+        r = _sync_file_range(c_fd, offset, nbytes, flags)
 
 
 def readahead(fd: FdArg, offset: int, count: int) -> None:

@@ -33,11 +33,14 @@ from time import monotonic_ns as _monotonic_ns
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
 
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
-                    in_range, lib, path, release, writable)
+                    in_range, lib, release, writable)
 from .fd import ClosedFdError, Fd, FdArg, fdnum, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
 from .fd import fdnum_of_kind
 from .signal import SignalArg, sigmask
+from . import _sys_event
+from ._sys_event import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/event.h)
+from ._sys_event import inotify_add_watch, inotify_rm_watch
 
 Signals = Optional[Iterable[SignalArg]]  # a signal mask: None leaves the thread's as it is
 PollFds = Iterable[Tuple[FdArg, FlagArg]]
@@ -65,11 +68,8 @@ _eventfd2 = lib.ls_eventfd2
 _read = lib.ls_read
 _write = lib.ls_write
 _inotify_init1 = lib.ls_inotify_init1
-_inotify_add_watch = lib.ls_inotify_add_watch
-_inotify_rm_watch = lib.ls_inotify_rm_watch
 _inotify_read = lib.ls_inotify_read
 _fanotify_init = lib.ls_fanotify_init
-_fanotify_mark = lib.ls_fanotify_mark
 _fanotify_read = lib.ls_fanotify_read
 
 _EPOLL_CLOEXEC = lib.EPOLL_CLOEXEC
@@ -82,7 +82,6 @@ _IN_CLOEXEC = lib.IN_CLOEXEC
 _FAN_CLOEXEC = lib.FAN_CLOEXEC
 _O_CLOEXEC = lib.O_CLOEXEC
 _O_LARGEFILE = lib.O_LARGEFILE  # as for openat: event fds of large files on 32-bit arches
-_AT_FDCWD = lib.AT_FDCWD
 _EINVAL = lib.EINVAL
 _EPROTO = lib.EPROTO
 _NEG_EPROTO = -lib.EPROTO
@@ -526,19 +525,6 @@ def inotify_init1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
                   "inotify")
 
 
-def inotify_add_watch(fd: FdArg, pathname: PathArg, mask: FlagArg) -> int:
-    """Watch ``pathname`` for the ``IN`` events of ``mask``; return the watch descriptor, the
-    same one again for a path already watched (man 2 inotify_add_watch)."""
-    return call(_inotify_add_watch, "inotify_add_watch", fdnum(fd), path(pathname),
-                in_range(to_int(mask, IN), "mask", 0, U32), filename=pathname)
-
-
-def inotify_rm_watch(fd: FdArg, wd: int) -> None:
-    """Remove a watch; an IN.IGNORED event follows (man 2 inotify_rm_watch)."""
-    w = in_range(wd, "wd", -_INT_MAX - 1, _INT_MAX)
-    call(_inotify_rm_watch, "inotify_rm_watch", fdnum(fd), w)
-
-
 def _inotify_events(r: int, buf: Any, rows: Any) -> list[InotifyEvent]:
     names = decode(_unpack(buf, r)).split("\0")  # a name (maybe "") per event, then ""
     flat = _unpack(rows, _INOTIFY_ROW * (len(names) - 1))
@@ -611,17 +597,6 @@ def fanotify_init(flags: FlagArg = 0, event_f_flags: FlagArg = 0,
                        in_range(o, "event_f_flags", 0, U32)), "fanotify")
 
 
-def fanotify_mark(fanotify_fd: FdArg, flags: FlagArg, mask: FlagArg,
-                  dirfd: FdArg = _AT_FDCWD, pathname: Optional[PathArg] = None) -> None:
-    """Add, remove or flush (``FAN_MARK`` flags) the ``FAN`` events a group watches on the
-    object ``pathname`` names relative to ``dirfd`` (``dirfd`` itself without a pathname)
-    (man 2 fanotify_mark)."""
-    call(_fanotify_mark, "fanotify_mark", fdnum(fanotify_fd),
-         in_range(to_int(flags, FAN_MARK), "flags", 0, U32),
-         in_range(to_int(mask, FAN), "mask", 0, U64), fdnum(dirfd),
-         _NULL if pathname is None else path(pathname), filename=pathname)
-
-
 def _owned(n: int) -> Optional[Fd]:
     return Fd(n) if n >= 0 else None
 
@@ -653,15 +628,13 @@ def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
 
 
 methods(epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, eventfd_read, eventfd_write,
-        inotify_add_watch, inotify_rm_watch, inotify_read, fanotify_mark, fanotify_read,
-        fanotify_respond)
+        inotify_read, fanotify_read, fanotify_respond)
 # The names the issue gives the eventfd methods: fd.read_value(), fd.write_value(v).
 Fd.read_value = eventfd_read  # type: ignore[attr-defined]
 Fd.write_value = eventfd_write  # type: ignore[attr-defined]
 
 __all__ = ["epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "Epoll",
            "poll", "ppoll", "eventfd", "eventfd_read", "eventfd_write",
-           "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "inotify_read",
-           "InotifyEvent", "Inotify",
-           "fanotify_init", "fanotify_mark", "fanotify_read", "fanotify_respond",
-           "FanotifyEvent"]
+           "inotify_init1", "inotify_read", "InotifyEvent", "Inotify",
+           "fanotify_init", "fanotify_read", "fanotify_respond",
+           "FanotifyEvent"] + _sys_event.__all__

@@ -6,6 +6,8 @@ from typing import Any, Iterable, Optional, Union
 from ._core import (CHARS, NEG_EINTR, OWNED, SCRATCH_SIZE, U32, Buffer, alloc, call, error,
                     ffi, in_range, lib, nbytes, pop_scratch, read_size, readable, release,
                     scratch, view, writable)
+from . import _sys_io
+from ._sys_io import *  # noqa: F401,F403  (the plain syscalls, generated from cdefs/io.h)
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
@@ -27,7 +29,6 @@ _preadv2 = lib.ls_preadv2
 _pwritev2 = lib.ls_pwritev2
 _lseek = lib.ls_lseek
 _close = lib.ls_close
-_close_range = lib.ls_close_range
 _dup = lib.ls_dup
 _dup3 = lib.ls_dup3
 _pipe2 = lib.ls_pipe2
@@ -35,10 +36,8 @@ _fcntl = lib.ls_fcntl
 _fcntl_ptr = lib.ls_fcntl_ptr
 _ioctl = lib.ls_ioctl
 _ioctl_ptr = lib.ls_ioctl_ptr
-_flock = lib.ls_flock
 _sendfile = lib.ls_sendfile
 _splice = lib.ls_splice
-_tee = lib.ls_tee
 _copy_file_range = lib.ls_copy_file_range
 
 _O_CLOEXEC = lib.O_CLOEXEC
@@ -269,13 +268,6 @@ def close(fd: FdArg) -> None:
         raise error(-r, "close")
 
 
-def close_range(first: int, last: int = 0xFFFFFFFF, flags: FlagArg = 0) -> None:
-    """Close (or with CLOSE_RANGE.CLOEXEC mark) every fd in first..last (man 2 close_range).
-
-    Fd objects for those numbers are not told: close them first, or detach() them."""
-    call(_close_range, "close_range", first, last, to_int(flags, CLOSE_RANGE))
-
-
 def _target(newfd: FdArg) -> Fd:
     return newfd if isinstance(newfd, Fd) else Fd(fdnum(newfd), own=False)
 
@@ -436,11 +428,6 @@ def ioctl(fd: FdArg, request: int, arg: Union[int, Buffer, None] = 0) -> int:
     return _int_or_buffer(_ioctl, _ioctl_ptr, "ioctl", fd, req, arg, encoded, False)
 
 
-def flock(fd: FdArg, operation: FlagArg) -> None:
-    """Apply or remove an advisory lock: ``LOCK.SH``/``EX``/``UN`` [| ``NB``] (man 2 flock)."""
-    call(_flock, "flock", fdnum(fd), to_int(operation, LOCK))
-
-
 def _offset(off: Optional[int]) -> Any:
     return ffi.NULL if off is None else _new("int64_t *", off)
 
@@ -460,11 +447,6 @@ def splice(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out: Optional
                 _offset(off_out), len, to_int(flags, SPLICE_F))
 
 
-def tee(fd_in: FdArg, fd_out: FdArg, len: int, flags: FlagArg = 0) -> int:
-    """Duplicate up to ``len`` bytes from one pipe to another without consuming them (man 2 tee)."""
-    return call(_tee, "tee", fdnum(fd_in), fdnum(fd_out), len, to_int(flags, SPLICE_F))
-
-
 def copy_file_range(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out: Optional[int],
                     len: int, flags: int = 0) -> int:
     """Copy up to ``len`` bytes between files inside the kernel (man 2 copy_file_range).
@@ -475,8 +457,8 @@ def copy_file_range(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out:
 
 
 methods(read, readinto, write, pread, pwrite, readv, writev, preadv2, pwritev2, lseek,
-        dup, dup2, dup3, fcntl, ioctl, flock, sendfile, splice, tee, copy_file_range)
+        dup, dup2, dup3, fcntl, ioctl, sendfile, splice, copy_file_range)
 
 __all__ = ["read", "readinto", "write", "pread", "pwrite", "readv", "writev", "preadv2",
-           "pwritev2", "lseek", "close", "close_range", "dup", "dup2", "dup3", "pipe", "pipe2",
-           "fcntl", "ioctl", "flock", "sendfile", "splice", "tee", "copy_file_range"]
+           "pwritev2", "lseek", "close", "dup", "dup2", "dup3", "pipe", "pipe2",
+           "fcntl", "ioctl", "sendfile", "splice", "copy_file_range"] + _sys_io.__all__

@@ -48,6 +48,8 @@ from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, li
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .fs import fstat
+from . import _sys_memory
+from ._sys_memory import *  # noqa: F401,F403  (mlockall, munlockall: cdefs/memory.h)
 
 O = NAMESPACES["O"]
 PROT = NAMESPACES["PROT"]
@@ -55,7 +57,6 @@ MAP = NAMESPACES["MAP"]
 MADV = NAMESPACES["MADV"]
 MSYNC = NAMESPACES["MSYNC"]
 MLOCK = NAMESPACES["MLOCK"]
-MCL = NAMESPACES["MCL"]
 MREMAP = NAMESPACES["MREMAP"]
 IPC = NAMESPACES["IPC"]
 IPC_CMD = NAMESPACES["IPC_CMD"]
@@ -71,8 +72,6 @@ _msync = lib.ls_msync
 _mlock = lib.ls_mlock
 _mlock2 = lib.ls_mlock2
 _munlock = lib.ls_munlock
-_mlockall = lib.ls_mlockall
-_munlockall = lib.ls_munlockall
 _mremap = lib.ls_mremap
 _mincore = lib.ls_mincore
 _memfd_secret = lib.ls_memfd_secret
@@ -686,17 +685,6 @@ def mremap(old_address: MappingArg, old_size: Optional[int], new_size: int, flag
     return out[0]
 
 
-def mlockall(flags: FlagArg) -> None:
-    """Lock every page of the process, now (MCL.CURRENT) and/or later ones (MCL.FUTURE)
-    (man 2 mlockall)."""
-    call(_mlockall, "mlockall", _c_int(to_int(flags, MCL), "flags"))
-
-
-def munlockall() -> None:
-    """Unlock every page of the process and end MCL.FUTURE (man 2 munlockall)."""
-    call(_munlockall, "munlockall")
-
-
 def memfd_secret(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """An fd for memory that even the kernel does not map (man 2 memfd_secret): ftruncate it,
     then mmap it MAP.SHARED; close-on-exec unless ``inheritable``."""
@@ -865,6 +853,5 @@ def shmctl(shmid: int, cmd: FlagArg, buf: Union[ShmidDs, IpcPerm, Buffer, None] 
 methods(process_madvise)
 
 __all__ = ["mmap", "Mapping", "munmap", "mprotect", "madvise", "msync", "mlock", "mlock2",
-           "munlock", "mincore", "mremap", "mlockall", "munlockall", "memfd_secret",
-           "process_madvise", "shmget", "shmat", "shmdt", "shmctl", "ShmSegment", "ShmidDs",
-           "IpcPerm"]
+           "munlock", "mincore", "mremap", "memfd_secret", "process_madvise", "shmget", "shmat",
+           "shmdt", "shmctl", "ShmSegment", "ShmidDs", "IpcPerm"] + _sys_memory.__all__

@@ -15,21 +15,19 @@ from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .memory import writable_mapping_holds
 from .signal import SIGRTMAX, SignalArg, signum
+from . import _sys_process
+from ._sys_process import *  # noqa: F401,F403  (pidfd_open, kill ...: cdefs/process.h)
 
 SIG = NAMESPACES["SIG"]
 AT = NAMESPACES["AT"]
 CLONE = NAMESPACES["CLONE"]
 W = NAMESPACES["W"]
 P = NAMESPACES["P"]
-PIDFD = NAMESPACES["PIDFD"]
 PIDFD_SIGNAL = NAMESPACES["PIDFD_SIGNAL"]
 RLIMIT = NAMESPACES["RLIMIT"]
 RUSAGE = NAMESPACES["RUSAGE"]
 PRIO = NAMESPACES["PRIO"]
 GRND = NAMESPACES["GRND"]
-PER = NAMESPACES["PER"]
-MEMBARRIER_CMD = NAMESPACES["MEMBARRIER_CMD"]
-MEMBARRIER_CMD_FLAG = NAMESPACES["MEMBARRIER_CMD_FLAG"]
 
 # These calls cannot fail, so the native helpers are the functions themselves: no Python
 # frame between the caller and the syscall.
@@ -48,24 +46,17 @@ _execveat = lib.ls_execveat
 _exit_group = lib.ls_exit_group
 _wait4 = lib.ls_wait4
 _waitid = lib.ls_waitid
-_pidfd_open = lib.ls_pidfd_open
 _pidfd_send_signal = lib.ls_pidfd_send_signal
-_pidfd_getfd = lib.ls_pidfd_getfd
-_kill = lib.ls_kill
-_tgkill = lib.ls_tgkill
-_tkill = lib.ls_tkill
 _prlimit64 = lib.ls_prlimit64
 _getrusage = lib.ls_getrusage
 _getpriority = lib.ls_getpriority
-_setpriority = lib.ls_setpriority
 _uname = lib.ls_uname
 _sysinfo = lib.ls_sysinfo
 _getrandom = lib.ls_getrandom
-_personality = lib.ls_personality
 _getcpu = lib.ls_getcpu
+_tgkill = lib.ls_tgkill  # _own_process's signal-0 check (tgkill itself is generated)
 _process_vm_readv = lib.ls_process_vm_readv
 _process_vm_writev = lib.ls_process_vm_writev
-_membarrier = lib.ls_membarrier
 
 _CLONE_REFUSED = lib.LS_CLONE_REFUSED
 _CLONE_PIDFD = lib.CLONE_PIDFD
@@ -349,9 +340,6 @@ def WIFCONTINUED(wstatus: int) -> bool:
 
 # ---- pidfds and signals --------------------------------------------------------------------
 
-def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
-    """An Fd referring to a process, close-on-exec (man 2 pidfd_open; PIDFD flags)."""
-    return Fd(call(_pidfd_open, "pidfd_open", pid, in_range(to_int(flags, PIDFD), "flags", 0, U32)))
 
 
 def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = None,
@@ -368,27 +356,6 @@ def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = Non
             release(data, info)
             raise ValueError(f"info must be a siginfo_t's {_SIGINFO_SIZE} bytes, not {len(data)}")
     call_buf(_pidfd_send_signal, "pidfd_send_signal", data, info, n, s, data, f)
-
-
-def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
-    """A duplicate of another process's fd, close-on-exec (man 2 pidfd_getfd; no flags yet)."""
-    f = in_range(flags, "flags", 0, U32)
-    return Fd(call(_pidfd_getfd, "pidfd_getfd", fdnum(pidfd), targetfd, f))
-
-
-def kill(pid: int, sig: SignalArg) -> None:
-    """Send a signal to a process or process group; sig 0 only checks (man 2 kill)."""
-    call(_kill, "kill", pid, _signal_or_zero(sig))
-
-
-def tgkill(tgid: int, tid: int, sig: SignalArg) -> None:
-    """Send a signal to one thread of a thread group (man 2 tgkill)."""
-    call(_tgkill, "tgkill", tgid, tid, _signal_or_zero(sig))
-
-
-def tkill(tid: int, sig: SignalArg) -> None:
-    """Send a signal to a thread by tid alone (man 2 tkill; tgkill is the safe one)."""
-    call(_tkill, "tkill", tid, _signal_or_zero(sig))
 
 
 # ---- limits, usage, priorities -------------------------------------------------------------
@@ -438,11 +405,6 @@ def getrusage(who: FlagArg = 0) -> Rusage:
 def getpriority(which: FlagArg, who: int) -> int:
     """The nice value (-20..19) of a process, group or user (man 2 getpriority; PRIO members)."""
     return 20 - call(_getpriority, "getpriority", to_int(which, PRIO), who)
-
-
-def setpriority(which: FlagArg, who: int, prio: int) -> None:
-    """Set the nice value of a process, group or user (man 2 setpriority)."""
-    call(_setpriority, "setpriority", to_int(which, PRIO), who, prio)
 
 
 # ---- the system ----------------------------------------------------------------------------
@@ -520,12 +482,6 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
     n = min(read_size(n_or_buf), _GETRANDOM_MAX)
     buf = alloc("char[]", n)
     return _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
-
-
-def personality(persona: FlagArg = 0xFFFFFFFF) -> int:
-    """Set the execution domain and PER flags; returns the previous one; 0xffffffff (the
-    default) only queries (man 2 personality)."""
-    return call(_personality, "personality", to_int(persona, PER))
 
 
 def getcpu() -> tuple[int, int]:
@@ -614,22 +570,13 @@ def process_vm_writev(pid: int, local_iov: Iterable[Buffer],
                        remote_iov, flags, True)
 
 
-def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:
-    """Memory barriers on other threads' CPUs (man 2 membarrier); MEMBARRIER_CMD.QUERY returns
-    the supported commands."""
-    return call(_membarrier, "membarrier", to_int(cmd, MEMBARRIER_CMD),
-                to_int(flags, MEMBARRIER_CMD_FLAG), cpu_id)
-
-
-methods(execveat, pidfd_send_signal, pidfd_getfd)
+methods(execveat, pidfd_send_signal)
 
 __all__ = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
            "clone", "clone3", "execve", "execveat", "exit_group",
            "wait4", "waitid", "Rusage", "WaitidResult",
            "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED", "WSTOPSIG",
-           "WCOREDUMP", "WIFCONTINUED",
-           "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kill", "tgkill", "tkill",
-           "prlimit", "getrlimit", "setrlimit", "RLIM_INFINITY", "getrusage",
-           "getpriority", "setpriority",
-           "uname", "Uname", "sysinfo", "Sysinfo", "getrandom", "personality", "getcpu",
-           "process_vm_readv", "process_vm_writev", "membarrier"]
+           "WCOREDUMP", "WIFCONTINUED", "pidfd_send_signal",
+           "prlimit", "getrlimit", "setrlimit", "RLIM_INFINITY", "getrusage", "getpriority",
+           "uname", "Uname", "sysinfo", "Sysinfo", "getrandom", "getcpu",
+           "process_vm_readv", "process_vm_writev"] + _sys_process.__all__

@@ -10,21 +10,18 @@ from typing import Any, Iterable, NamedTuple, Union
 
 from ._core import U32, U64, call, error, ffi, in_range, lib
 from .flags import NAMESPACES, FlagArg, to_int
+from . import _sys_sched
+from ._sys_sched import *  # noqa: F401,F403  (sched_yield, sched_getparam ...: cdefs/sched.h)
 
 SCHED = NAMESPACES["SCHED"]
 SCHED_FLAG = NAMESPACES["SCHED_FLAG"]
 
 _sched_getaffinity = lib.ls_sched_getaffinity
 _sched_setaffinity = lib.ls_sched_setaffinity
-_sched_yield = lib.ls_sched_yield
-_sched_getscheduler = lib.ls_sched_getscheduler
 _sched_setscheduler = lib.ls_sched_setscheduler
-_sched_getparam = lib.ls_sched_getparam
 _sched_setparam = lib.ls_sched_setparam
 _sched_getattr = lib.ls_sched_getattr
 _sched_setattr = lib.ls_sched_setattr
-_sched_get_priority_min = lib.ls_sched_get_priority_min
-_sched_get_priority_max = lib.ls_sched_get_priority_max
 _sched_rr_get_interval = lib.ls_sched_rr_get_interval
 
 _NEG_EINVAL = -lib.EINVAL
@@ -94,16 +91,6 @@ def sched_setaffinity(pid: int, mask: Iterable[int]) -> None:
     call(_sched_setaffinity, "sched_setaffinity", p, n * _LONG, words)
 
 
-def sched_yield() -> None:
-    """Let other threads run before the caller (man 2 sched_yield)."""
-    call(_sched_yield, "sched_yield")
-
-
-def sched_getscheduler(pid: int = 0) -> int:
-    """A thread's policy: a SCHED value, | SCHED.RESET_ON_FORK if set (man 2 sched_getscheduler)."""
-    return call(_sched_getscheduler, "sched_getscheduler", pid)
-
-
 def _priority(param: Union[int, Any]) -> int:
     """struct sched_param's only field: an int, or an object with ``sched_priority`` (such as
     os.sched_param)."""
@@ -117,25 +104,10 @@ def sched_setscheduler(pid: int, policy: FlagArg, param: Union[int, Any] = 0) ->
     call(_sched_setscheduler, "sched_setscheduler", pid, to_int(policy, SCHED), _priority(param))
 
 
-def sched_getparam(pid: int = 0) -> int:
-    """A thread's static priority, struct sched_param's only field (man 2 sched_getparam)."""
-    return call(_sched_getparam, "sched_getparam", pid)
-
-
 def sched_setparam(pid: int, param: Union[int, Any]) -> None:
     """Set a thread's static priority under its current policy (man 2 sched_setparam):
     ``param`` an int, or an os.sched_param."""
     call(_sched_setparam, "sched_setparam", pid, _priority(param))
-
-
-def sched_get_priority_min(policy: FlagArg) -> int:
-    """The lowest static priority of a policy (man 2 sched_get_priority_min)."""
-    return call(_sched_get_priority_min, "sched_get_priority_min", to_int(policy, SCHED))
-
-
-def sched_get_priority_max(policy: FlagArg) -> int:
-    """The highest static priority of a policy (man 2 sched_get_priority_max)."""
-    return call(_sched_get_priority_max, "sched_get_priority_max", to_int(policy, SCHED))
 
 
 def sched_rr_get_interval(pid: int = 0) -> tuple[int, int]:
@@ -188,7 +160,6 @@ def sched_setattr(pid: int, attr: SchedAttr, flags: int = 0) -> None:
     call(_sched_setattr, "sched_setattr", pid, slots, flags)
 
 
-__all__ = ["sched_getaffinity", "sched_setaffinity", "sched_yield", "sched_getscheduler",
-           "sched_setscheduler", "sched_getparam", "sched_setparam",
-           "sched_get_priority_min", "sched_get_priority_max", "sched_rr_get_interval",
-           "SchedAttr", "sched_getattr", "sched_setattr"]
+__all__ = ["sched_getaffinity", "sched_setaffinity", "sched_setscheduler", "sched_setparam",
+           "sched_rr_get_interval", "SchedAttr", "sched_getattr",
+           "sched_setattr"] + _sys_sched.__all__

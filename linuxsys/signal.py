@@ -35,7 +35,7 @@ from time import monotonic_ns
 from typing import Iterable, NamedTuple, Optional, Union
 
 from ._core import NEG_EINTR, call, error, ffi, lib
-from .fd import ClosedFdError, Fd, FdArg, fdnum, fdnum_of_kind, methods
+from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
 from .flags import NAMESPACES, FlagArg, to_int
 
 SIG = NAMESPACES["SIG"]
@@ -51,8 +51,6 @@ _rt_sigprocmask = lib.ls_rt_sigprocmask
 _rt_sigpending = lib.ls_rt_sigpending
 _rt_sigsuspend = lib.ls_rt_sigsuspend
 _rt_sigtimedwait = lib.ls_rt_sigtimedwait
-_rt_sigqueueinfo = lib.ls_rt_sigqueueinfo
-_rt_tgsigqueueinfo = lib.ls_rt_tgsigqueueinfo
 _signalfd4 = lib.ls_signalfd4
 _signalfd_read = lib.ls_signalfd_read
 
@@ -66,7 +64,6 @@ _new = ffi.new
 _unpack = ffi.unpack
 _NS = 10**9
 _NS_MAX = 2**63 - 1
-_SIGVAL_MAX = 2**(8 * ffi.sizeof("intptr_t") - 1)  # sigval: a pointer-sized signed int
 
 
 def signum(sig: SignalArg) -> int:
@@ -242,30 +239,6 @@ def sigwaitinfo(set: Iterable[SignalArg]) -> Siginfo:
     return sigtimedwait(set)  # type: ignore[return-value]
 
 
-def _queued(sig: SignalArg, value: int) -> tuple[int, int]:
-    """(signal number, sigval) for the queueing calls; signal 0 only checks the target."""
-    n = 0 if type(sig) is int and sig == 0 else signum(sig)
-    v = operator.index(value)
-    if not -_SIGVAL_MAX <= v < _SIGVAL_MAX:
-        raise ValueError(f"value {v} does not fit a {ffi.sizeof('intptr_t') * 8}-bit sigval")
-    return n, v
-
-
-def rt_sigqueueinfo(tgid: int, sig: SignalArg, value: int = 0) -> None:
-    """Queue ``sig`` with data ``value`` to process ``tgid`` as sigqueue(3) does: SI_QUEUE, our
-    pid and uid, ``value`` as the sigval (man 2 rt_sigqueueinfo).
-
-    Signal 0 sends nothing: it checks that ``tgid`` exists and may be signalled."""
-    n, v = _queued(sig, value)
-    call(_rt_sigqueueinfo, "rt_sigqueueinfo", tgid, n, v)
-
-
-def rt_tgsigqueueinfo(tgid: int, tid: int, sig: SignalArg, value: int = 0) -> None:
-    """rt_sigqueueinfo to thread ``tid`` of thread group ``tgid`` (man 2 rt_tgsigqueueinfo)."""
-    n, v = _queued(sig, value)
-    call(_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", tgid, tid, n, v)
-
-
 class SignalFd(Fd):
     """A signalfd: an Fd whose ``read()`` returns Siginfo records (see signalfd_read)."""
 
@@ -340,6 +313,11 @@ def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
 
 methods(signalfd_read)
 
+# The plain syscalls, declared in cdefs/signal.h (rt_sigqueueinfo, rt_tgsigqueueinfo): imported
+# last, as they check their signal with signum() from here.
+from . import _sys_signal  # noqa: E402
+from ._sys_signal import *  # noqa: E402,F401,F403
+
 __all__ = ["SIGRTMIN", "SIGRTMAX", "signum", "sigmask", "signals_of", "Siginfo",
            "sigprocmask", "sigpending", "sigsuspend", "sigtimedwait", "sigwaitinfo",
-           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "signalfd", "signalfd_read", "SignalFd"]
+           "signalfd", "signalfd_read", "SignalFd"] + _sys_signal.__all__

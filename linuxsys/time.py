@@ -20,17 +20,17 @@ from ._core import NEG_EINTR, call, error, ffi, lib
 from .fd import Fd, FdArg, fdnum, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
 from .fd import fdnum_of_kind
+from . import _sys_time
+from ._sys_time import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/time.h)
+from ._sys_time import clock_getres, clock_gettime
 
 CLOCK = NAMESPACES["CLOCK"]
 TIMER = NAMESPACES["TIMER"]
 TFD = NAMESPACES["TFD"]
 TFD_TIMER = NAMESPACES["TFD_TIMER"]
 
-_clock_gettime = lib.ls_clock_gettime
-_clock_getres = lib.ls_clock_getres
 _clock_settime = lib.ls_clock_settime
 _clock_nanosleep = lib.ls_clock_nanosleep
-_gettimeofday = lib.ls_gettimeofday
 _times = lib.ls_times
 _timerfd_create = lib.ls_timerfd_create
 _timerfd_settime = lib.ls_timerfd_settime
@@ -60,28 +60,9 @@ def _ns(value: int) -> int:
 
 # ---- clocks --------------------------------------------------------------------------------
 
-def clock_gettime(clockid: FlagArg) -> int:
-    """A clock's current time in ns, read from the vDSO where the kernel offers it
-    (man 2 clock_gettime; time.clock_gettime_ns)."""
-    if type(clockid) is not int:
-        clockid = to_int(clockid, CLOCK)
-    r = _clock_gettime(clockid)
-    if r < 0:
-        raise error(-r, "clock_gettime")
-    return r
-
-
 def clock_gettime_s(clockid: FlagArg) -> float:
     """clock_gettime() in float seconds (man 2 clock_gettime; time.clock_gettime)."""
     return clock_gettime(clockid) / 1e9
-
-
-def clock_getres(clockid: FlagArg) -> int:
-    """A clock's resolution in ns (man 2 clock_getres)."""
-    r = _clock_getres(_clock(clockid))
-    if r < 0:
-        raise error(-r, "clock_getres")
-    return r
 
 
 def clock_getres_s(clockid: FlagArg) -> float:
@@ -170,15 +151,7 @@ def timerfd_read(fd: FdArg) -> int:
     return buf[0]
 
 
-# ---- gettimeofday, times -------------------------------------------------------------------
-
-def gettimeofday() -> int:
-    """The wall-clock time in ns, in whole microseconds (man 2 gettimeofday; time.time_ns)."""
-    r = _gettimeofday()
-    if r < 0:
-        raise error(-r, "gettimeofday")
-    return r
-
+# ---- times ---------------------------------------------------------------------------------
 
 class Tms(NamedTuple):
     """Process times in clock ticks, ``os.sysconf("SC_CLK_TCK")`` a second (man 2 times)."""
@@ -199,7 +172,6 @@ def times() -> Tms:
 
 methods(timerfd_settime, timerfd_gettime, timerfd_read)
 
-__all__ = ["clock_gettime", "clock_gettime_s", "clock_getres", "clock_getres_s", "clock_settime",
-           "clock_nanosleep", "nanosleep",
+__all__ = ["clock_gettime_s", "clock_getres_s", "clock_settime", "clock_nanosleep", "nanosleep",
            "timerfd_create", "timerfd_settime", "timerfd_gettime", "timerfd_read",
-           "gettimeofday", "times", "Tms"]
+           "times", "Tms"] + _sys_time.__all__

@@ -1,7 +1,9 @@
 """linuxsys.aio under asyncio: the async iterators over inotify, eventfd, signalfd and timerfd
 records, and the generic FdReader they share."""
 import asyncio
+import contextlib
 import errno
+import logging
 import os
 import signal
 
@@ -210,3 +212,73 @@ def test_only_reference_fd():
     async def main():
         return await take(aio.eventfd_values(L.eventfd(2)), 1)
     assert run(main()) == [2]
+
+
+class _Syscalls(logging.Handler):
+    """The trace's lines, as (name, line) pairs."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        line = record.getMessage()
+        self.lines.append((line.split("(", 1)[0], line))
+
+    def count(self, name, errno_name=None):
+        return sum(1 for n, line in self.lines
+                   if n == name and (errno_name is None or f" {errno_name} " in line))
+
+
+@contextlib.contextmanager
+def counting_syscalls():
+    """Every syscall linuxsys makes meanwhile, counted through the trace."""
+    log = logging.getLogger("linuxsys.syscall")
+    handler, level = _Syscalls(), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    L.trace(True)
+    try:
+        yield handler
+    finally:
+        L.trace(False)
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
+def test_one_read_per_timer_tick():
+    """One read(2) per readiness: 25 ticks took 75 reads (50 EAGAIN) when each readiness was
+    read until EAGAIN and each step read once more before waiting."""
+    async def main():
+        with L.timerfd_create(L.CLOCK.MONOTONIC) as fd:
+            L.timerfd_settime(fd, 0, 2_000_000, 2_000_000)  # every 2 ms
+            with counting_syscalls() as calls:
+                counts = await take(aio.timerfd_expirations(fd), 25)
+            L.timerfd_settime(fd, 0, 0)
+        return counts, calls
+    counts, calls = run(main())
+    assert len(counts) == 25 and all(c >= 1 for c in counts)
+    assert calls.count("read") <= 25 + 2, calls.lines
+    assert calls.count("read", "EAGAIN") <= 2, calls.lines
+
+
+def test_drain_reads_everything_pending_at_each_readiness():
+    """With drain=True one readiness is read until EAGAIN: a semaphore eventfd of 3 gives its
+    three 1s in one go (4 reads); without, one read a readiness (3 reads)."""
+    async def main(drain):
+        with L.eventfd(3, L.EFD.SEMAPHORE) as fd:
+            values = aio.eventfd_values(fd, drain=drain)
+            with counting_syscalls() as calls:
+                got = await take(values, 3)
+            return got, calls.count("read"), calls.count("read", "EAGAIN"), len(values._pending)
+    assert run(main(False)) == ([1, 1, 1], 3, 0, 0)
+    assert run(main(True)) == ([1, 1, 1], 4, 1, 0)
+
+
+def test_records_pending_before_iteration_are_read_once():
+    async def main():
+        with L.eventfd(7) as fd:
+            with counting_syscalls() as calls:
+                got = await take(aio.eventfd_values(fd), 1)
+            return got, calls.count("read")
+    assert run(main()) == ([7], 1)

@@ -281,3 +281,27 @@ def test_setgroups_parameter_named_as_in_the_man_page():
             L.setgroups([2**32])
         assert sorted(L.getgroups()) == [5, 70000]  # refused before the syscall
     child_ok(check)
+
+
+# ---- plain syscalls: one declaration each in cdefs/cred.h -----------------------------------
+
+def test_plain_syscalls_are_declarations():
+    """Issue 8: the group, session and set*id calls (setfsuid's hand-written C helper too) come
+    from linuxsys/_sys_cred.py with the man pages' parameter names."""
+    import linuxsys.__main__ as M
+    from linuxsys import _sys_cred
+    assert set(_sys_cred.__all__) == {"getpgid", "setpgid", "getsid", "setsid", "setresuid",
+                                      "setresgid", "setuid", "setgid", "setreuid", "setregid",
+                                      "setfsuid", "setfsgid"}
+    for name in _sys_cred.__all__:
+        assert getattr(L, name) is getattr(L.cred, name) is getattr(_sys_cred, name)
+        assert M.PROBES["cred"][name] == _sys_cred.PROBES[name]
+    # -1 keeps every id: harmless in this process
+    assert L.setresuid(ruid=-1, euid=-1, suid=-1) is L.setresgid(rgid=-1, egid=-1, sgid=-1)
+    assert L.setreuid(ruid=-1, euid=-1) is L.setregid(rgid=-1, egid=-1) is None
+    assert L.setfsuid(fsuid=-1) == proc_ids("Uid")[3]
+    assert L.setfsgid(fsgid=-1) == proc_ids("Gid")[3]
+    assert L.getpgid(pid=0) == os.getpgid(0) and L.getsid(pid=0) == os.getsid(0)
+    raises_errno(errno.ESRCH, L.setpgid, pid=dead_pid(), pgid=0)
+    with pytest.raises(OverflowError):
+        L.setfsgid(2**32)

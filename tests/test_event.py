@@ -5,6 +5,7 @@ import array
 import asyncio
 import errno
 import gc
+import inspect
 import os
 import select
 import selectors
@@ -1123,10 +1124,10 @@ def test_native_arguments_annotated_for_the_trace():
     every pointer the kernel fills says out (cdefs /* NS */, /* out */, ls_argspec)."""
     spec = L.ffi.string(L._native.lib.ls_argspec()).decode().splitlines()
     mine = ("epoll_create1 EPOLL_CREATE", "eventfd2 - EFD", "inotify_init1 IN_INIT",
-            "inotify_add_watch - - IN", "fanotify_init FAN_INIT O",
+            "inotify_add_watch fd path IN", "inotify_rm_watch fd -", "fanotify_init FAN_INIT O",
             "epoll_ctl - EPOLL_CTL - EPOLL -", "epoll_pwait - out - - -",
             "epoll_wait - out - -", "epoll_pwait2 - out - - -", "inotify_read - out - out",
-            "fanotify_mark - FAN_MARK FAN - -", "fanotify_read - out - out",
+            "fanotify_mark fd FAN_MARK FAN dirfd path", "fanotify_read - out - out",
             "rt_sigprocmask SIG_HOW - out -", "rt_sigpending out -", "signalfd4 - - - SFD",
             "rt_sigtimedwait - out - -", "rt_sigqueueinfo - SIG -",
             "rt_tgsigqueueinfo - - SIG -", "signalfd_read - out - -",
@@ -1135,7 +1136,8 @@ def test_native_arguments_annotated_for_the_trace():
             "timerfd_settime - TFD_TIMER - - out", "timerfd_gettime - out", "times out")
     for line in mine:
         assert line in spec, line
-        assert all(n in ("-", "out") or n in L.flags.NAMESPACES for n in line.split()[1:])
+        assert all(n in ("-", "out", "fd", "dirfd", "path") or n in L.flags.NAMESPACES
+                   for n in line.split()[1:])
 
 
 def test_trace_prints_init_flags_in_their_own_namespace(caplog):
@@ -1148,3 +1150,47 @@ def test_trace_prints_init_flags_in_their_own_namespace(caplog):
             L.trace(False)
     (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("inotify_init1")]
     assert "NONBLOCK" in line and "MOVE_SELF" not in line, line
+
+
+def test_inotify_and_fanotify_marks_are_declared_plain_syscalls(tmp_path, monkeypatch):
+    """inotify_add_watch, inotify_rm_watch, fanotify_mark are generated from cdefs/event.h
+    (linuxsys/_sys_event.py) with the hand-written versions' behaviour: Fd methods, probes,
+    argument checks before the call, EINTR retried, ENOSYS -> UnsupportedError."""
+    from linuxsys import _sys_event
+    from linuxsys.__main__ import PROBES
+    assert L.inotify_add_watch is event.inotify_add_watch is _sys_event.inotify_add_watch
+    assert L.inotify_rm_watch is event.inotify_rm_watch is _sys_event.inotify_rm_watch
+    assert L.fanotify_mark is event.fanotify_mark is _sys_event.fanotify_mark
+    assert {"inotify_add_watch", "inotify_rm_watch", "fanotify_mark"} <= set(event.__all__)
+    assert PROBES["event"]["inotify_add_watch"] == (-1, L.ffi.NULL, 0)
+    assert PROBES["event"]["inotify_rm_watch"] == (-1, 0)
+    assert PROBES["event"]["fanotify_mark"] == (-1, 2**32 - 1, 0, -1, L.ffi.NULL)
+    params = inspect.signature(L.fanotify_mark).parameters
+    assert (params["dirfd"].default, params["pathname"].default) == (L.AT.FDCWD, None)
+    for flags, mask in ((2**32, 0), (-1, 0), (0, 2**64), (0, -1)):  # before any call
+        with pytest.raises(OverflowError):
+            L.fanotify_mark(-1, flags, mask)
+    with pytest.raises(TypeError):
+        L.fanotify_mark(-1, L.FAN_MARK.ADD, L.IN.CREATE)  # another namespace's member
+    raises_errno(errno.EBADF, L.fanotify_mark, -1, L.FAN_MARK.ADD, L.FAN.OPEN)  # pathname NULL
+    with L.inotify_init1(L.IN_INIT.NONBLOCK) as fd:
+        for bad in (-1, 2**32):
+            with pytest.raises(OverflowError):
+                L.inotify_add_watch(fd, tmp_path, bad)
+        with pytest.raises(TypeError):
+            L.inotify_add_watch(fd, tmp_path, 1.5)
+        with pytest.raises(TypeError):
+            L.inotify_add_watch(fd, 42, L.IN.CREATE)
+        wd = fd.inotify_add_watch(tmp_path, "create")
+        calls = []
+
+        def interrupted_once(*args):
+            calls.append(args)
+            return -errno.EINTR if len(calls) == 1 else L._native.lib.ls_inotify_rm_watch(*args)
+        monkeypatch.setattr(_sys_event, "_inotify_rm_watch", interrupted_once)
+        fd.inotify_rm_watch(wd)
+        assert calls == [(fd.fd, wd)] * 2
+        monkeypatch.setattr(_sys_event, "_inotify_add_watch", lambda *args: -errno.ENOSYS)
+        with pytest.raises(L.UnsupportedError) as e:
+            L.inotify_add_watch(fd, tmp_path, L.IN.CREATE)
+        assert "inotify_add_watch" in str(e.value)

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 import linuxsys as L
-from linuxsys import memory
+from linuxsys import _sys_memory, memory
 from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, raises_errno, requires_root
 
 PAGE = pymmap.PAGESIZE
@@ -587,9 +587,19 @@ def test_mlockall_munlockall_in_a_child():
             assert m.mincore()[0] & 1
         L.munlockall()
         assert status_kb("VmLck") == 0
-        L.mlockall("current|onfault")
+        L.mlockall(flags="current|onfault")
         L.munlockall()
     assert in_child(child) == 0
+
+
+def test_mlockall_munlockall_are_declarations():
+    """Issue 8: both come from their SYSCALL(...) lines (linuxsys/_sys_memory.py)."""
+    import linuxsys.__main__ as M
+    assert _sys_memory.__all__ == ["mlockall", "munlockall"]
+    for name in _sys_memory.__all__:
+        assert getattr(L, name) is getattr(memory, name) is getattr(_sys_memory, name)
+        assert M.PROBES["memory"][name] == _sys_memory.PROBES[name]
+    assert "(man 2 mlockall)" in " ".join(L.mlockall.__doc__.split())
 
 
 # ---- mremap --------------------------------------------------------------------------------
@@ -1001,15 +1011,18 @@ def test_shm_errors(segment):
 
 @pytest.fixture
 def native_calls(monkeypatch):
-    """Every native helper memory.py holds, wrapped to record its calls: a bad argument must
-    be refused before the first one."""
+    """Every native helper memory.py and its generated module hold, wrapped to record the
+    calls that reached C (cffi's own refusal of an argument does not): a bad argument must be
+    refused before the first one."""
     calls = []
-    for name, fn in list(vars(memory).items()):
-        if name.startswith("_") and getattr(fn, "__name__", "").startswith("ls_"):
-            def counted(*args, _fn=fn, _name=fn.__name__):
-                calls.append(_name)
-                return _fn(*args)
-            monkeypatch.setattr(memory, name, counted)
+    for module in (memory, _sys_memory):
+        for name, fn in list(vars(module).items()):
+            if name.startswith("_") and getattr(fn, "__name__", "").startswith("ls_"):
+                def counted(*args, _fn=fn, _name=fn.__name__):
+                    r = _fn(*args)
+                    calls.append(_name)
+                    return r
+                monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -1040,6 +1053,8 @@ def native_calls(monkeypatch):
     (lambda s: L.mremap(PAGE, PAGE, PAGE, 2**31), OverflowError),
     (lambda s: L.mremap(PAGE, PAGE, PAGE, 0, -1), ValueError),
     (lambda s: L.mlockall(2**31), OverflowError),
+    (lambda s: L.mlockall("current|bogus"), ValueError),
+    (lambda s: L.mlockall(L.MLOCK.ONFAULT), TypeError),  # mlock2's flag, not MCL's
     (lambda s: L.memfd_secret(-1), OverflowError),
     (lambda s: L.process_madvise(0, [], L.MADV.COLD, 2**32), OverflowError),
     (lambda s: L.process_madvise(None, [], L.MADV.COLD), TypeError),

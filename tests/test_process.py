@@ -1071,6 +1071,52 @@ def test_membarrier():
     raises_errno(errno.EINVAL, L.membarrier, L.MEMBARRIER_CMD.QUERY, 0xFF)
 
 
+# ---- plain syscalls: one declaration each in cdefs/process.h --------------------------------
+
+GENERATED = ("pidfd_open", "pidfd_getfd", "kill", "tgkill", "tkill", "setpriority", "personality",
+             "membarrier")
+
+
+def test_plain_syscalls_are_declarations():
+    """Issue 8: these functions, their Fd method and their probe come from their SYSCALL(...)
+    lines (linuxsys/_sys_process.py), with the man page's parameter names."""
+    import linuxsys.__main__ as M
+    from linuxsys import _sys_process
+    assert set(_sys_process.__all__) == set(GENERATED)
+    for name in GENERATED:
+        fn = getattr(_sys_process, name)
+        assert getattr(L, name) is getattr(process, name) is fn
+        assert f"(man 2 {name})" in " ".join(fn.__doc__.split())
+        assert M.PROBES["process"][name] == _sys_process.PROBES[name]
+    assert L.Fd.pidfd_getfd is L.pidfd_getfd
+    me, tid = os.getpid(), L.gettid()
+    assert L.kill(pid=me, sig=0) is L.tgkill(tgid=me, tid=tid, sig=0) is L.tkill(tid=tid, sig=0)
+    assert L.personality(persona=0xFFFFFFFF) == L.personality()
+    r, w = os.pipe()
+    try:
+        with qemu_may_lack(L.pidfd_open, pid=me, flags=0) as pidfd:
+            with qemu_may_lack(L.pidfd_getfd, pidfd=pidfd, targetfd=w, flags=0) as fd:
+                assert os.path.sameopenfile(fd.fd, w) and cloexec(fd)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+@pytest.mark.parametrize("sig, exc", [(-1, ValueError), (65, ValueError), (2**40, ValueError),
+                                      ("SIGBOGUS", ValueError), (L.O.RDONLY, TypeError),
+                                      (1.0, TypeError), (None, TypeError)])
+def test_signal_arguments_checked_before_the_call(sig, exc):
+    """The generated SIG converter refuses what signum refuses, before the syscall: a dead pid
+    would answer ESRCH if the call were made."""
+    gone = dead_pid()
+    for send in (lambda: L.kill(gone, sig), lambda: L.tgkill(gone, gone, sig),
+                 lambda: L.tkill(gone, sig)):
+        with pytest.raises(exc):
+            send()
+    raises_errno(errno.ESRCH, L.kill, gone, L.SIGRTMAX)  # the top of the range is a signal
+    raises_errno(errno.ESRCH, L.tkill, gone, signal.SIGUSR1)
+
+
 # ---- the namespaces ------------------------------------------------------------------------
 
 def test_clone_namespace_values():

@@ -7,7 +7,7 @@ import resource
 import pytest
 
 import linuxsys as L
-from linuxsys import sched
+from linuxsys import _sys_sched, sched
 from conftest import as_nobody, child_ok, dead_pid, raises_errno, requires_root
 
 POLICIES = ("OTHER", "FIFO", "RR", "BATCH", "IDLE")
@@ -240,15 +240,17 @@ def test_bad_python_arguments():
 
 @pytest.fixture
 def native_calls(monkeypatch):
-    """Every native helper sched.py holds, wrapped to record the calls that reached C."""
+    """Every native helper sched.py and its generated module hold, wrapped to record the calls
+    that reached C."""
     calls = []
-    for name, fn in list(vars(sched).items()):
-        if getattr(fn, "__name__", "").startswith("ls_"):
-            def counted(*args, _fn=fn, _name=fn.__name__):
-                r = _fn(*args)
-                calls.append(_name)
-                return r
-            monkeypatch.setattr(sched, name, counted)
+    for module in (sched, _sys_sched):
+        for name, fn in list(vars(module).items()):
+            if getattr(fn, "__name__", "").startswith("ls_"):
+                def counted(*args, _fn=fn, _name=fn.__name__):
+                    r = _fn(*args)
+                    calls.append(_name)
+                    return r
+                monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -264,6 +266,10 @@ def native_calls(monkeypatch):
     (lambda: L.sched_setparam(0, "0"), TypeError),
     (lambda: L.sched_setattr(None, L.SchedAttr()), TypeError),
     (lambda: L.sched_getattr(0, -1), OverflowError),
+    (lambda: L.sched_getscheduler(2**31), OverflowError),  # generated (cdefs/sched.h)
+    (lambda: L.sched_getparam(None), TypeError),
+    (lambda: L.sched_get_priority_max("fifo|bogus"), ValueError),
+    (lambda: L.sched_get_priority_min(L.SCHED_FLAG.RECLAIM), TypeError),
 ])
 def test_arguments_checked_before_any_syscall(monkeypatch, native_calls, call, exc):
     """sched_setaffinity(None, ...) asked the kernel for the mask size before cffi refused
@@ -276,6 +282,11 @@ def test_arguments_checked_before_any_syscall(monkeypatch, native_calls, call, e
 
 def test_keyword_arguments_named_as_in_the_man_pages():
     assert L.sched_getaffinity(pid=0) == os.sched_getaffinity(0)
+    assert L.sched_getscheduler(pid=0) == os.sched_getscheduler(0)
+    assert L.sched_getparam(pid=0) == os.sched_getparam(0).sched_priority
+    assert L.sched_get_priority_max(policy="rr") == os.sched_get_priority_max(os.SCHED_RR)
+    assert (L.sched_get_priority_min(policy=L.SCHED.FIFO)
+            == os.sched_get_priority_min(os.SCHED_FIFO))
 
     def check():
         cpus = os.sched_getaffinity(0)
@@ -288,3 +299,17 @@ def test_keyword_arguments_named_as_in_the_man_pages():
         with pytest.raises(OverflowError):
             L.sched_setparam(0, os.sched_param(2**31))
     child_ok(check)
+
+
+# ---- plain syscalls: one declaration each in cdefs/sched.h ----------------------------------
+
+def test_plain_syscalls_are_declarations():
+    """Issue 8: sched_yield, sched_getscheduler, sched_getparam (a hand-written C helper with a
+    plain Python side) and the priority ranges come from linuxsys/_sys_sched.py."""
+    import linuxsys.__main__ as M
+    assert set(_sys_sched.__all__) == {"sched_yield", "sched_getscheduler", "sched_getparam",
+                                       "sched_get_priority_min", "sched_get_priority_max"}
+    for name in _sys_sched.__all__:
+        assert getattr(L, name) is getattr(sched, name) is getattr(_sys_sched, name)
+        assert M.PROBES["sched"][name] == _sys_sched.PROBES[name]
+        assert f"(man 2 {name})" in " ".join(getattr(L, name).__doc__.split())

@@ -279,9 +279,11 @@ def test_rt_sigqueueinfo_value():
         assert_same_as_stdlib(L.sigtimedwait([USR1], 0), std)
         L.rt_sigqueueinfo(os.getpid(), 0)  # signal 0: checks only
         assert L.sigpending() == set()
-        for bad in (2**(bits - 1), -2**(bits - 1) - 1):
-            with pytest.raises(ValueError):
+        for bad in (2**(bits - 1), -2**(bits - 1) - 1):  # beyond intptr_t: as os, OverflowError
+            with pytest.raises(OverflowError):
                 L.rt_sigqueueinfo(os.getpid(), RT, bad)
+            with pytest.raises(OverflowError):
+                L.rt_tgsigqueueinfo(os.getpid(), L.gettid(), RT, bad)
         with pytest.raises(TypeError):
             L.rt_sigqueueinfo(os.getpid(), RT, 1.5)
         for bad in (-1, 65, "nosuch"):
@@ -574,3 +576,20 @@ def test_namespaces_are_checked():
         L.signalfd([USR1], L.TFD.NONBLOCK)
     assert L.SIG_HOW(0) is L.SIG_HOW.BLOCK and repr(L.SFD(L.SFD.NONBLOCK)) == \
         f"<SFD.NONBLOCK: {os.O_NONBLOCK}>"
+
+
+def test_queueing_calls_are_declared_plain_syscalls():
+    """rt_sigqueueinfo and rt_tgsigqueueinfo are generated from their cdefs/signal.h prototypes
+    (linuxsys/_sys_signal.py): the signal checked by signum() before the call."""
+    from linuxsys import _sys_signal
+    from linuxsys.__main__ import PROBES
+    assert L.rt_sigqueueinfo is L.signal.rt_sigqueueinfo is _sys_signal.rt_sigqueueinfo
+    assert L.rt_tgsigqueueinfo is L.signal.rt_tgsigqueueinfo is _sys_signal.rt_tgsigqueueinfo
+    assert PROBES["signal"]["rt_sigqueueinfo"] == (0, -1, 0)
+    assert PROBES["signal"]["rt_tgsigqueueinfo"] == (0, 0, -1, 0)
+    for bad in (L.SIGRTMAX + 1, -1, "nosuch"):
+        with pytest.raises(ValueError):
+            L.rt_tgsigqueueinfo(0, 0, bad)  # tgid 0 would be EINVAL: the signal is first
+    with pytest.raises(TypeError):
+        L.rt_sigqueueinfo(os.getpid(), L.O.RDONLY)
+    raises_errno(errno.EINVAL, L.rt_tgsigqueueinfo, 0, 0, 0)

@@ -511,3 +511,22 @@ def test_trace_names_the_syscalls(caplog):
     logged = " ".join(r.getMessage() for r in caplog.records)
     for name in ("clock_gettime(", "clock_nanosleep(", "timerfd_create(", "read(", "EAGAIN"):
         assert name in logged, name
+
+
+def test_clock_reads_are_declared_plain_syscalls(monkeypatch):
+    """clock_gettime, clock_getres and gettimeofday are generated from their cdefs/time.h
+    prototypes (linuxsys/_sys_time.py): ENOSYS raises UnsupportedError, EINTR is retried."""
+    from linuxsys import _sys_time
+    from linuxsys.__main__ import PROBES
+    for name in ("clock_gettime", "clock_getres", "gettimeofday"):
+        assert getattr(L, name) is getattr(L.time, name) is getattr(_sys_time, name)
+        assert name in L.time.__all__
+    assert PROBES["time"]["clock_gettime"] == PROBES["time"]["clock_getres"] == (BAD_CLOCK,)
+    assert PROBES["time"]["gettimeofday"] == ()
+    assert L.gettimeofday() % 1000 == 0 and abs(L.gettimeofday() - time.time_ns()) < NS
+    results = [-errno.EINTR, 12345]
+    monkeypatch.setattr(_sys_time, "_clock_getres", lambda clockid: results.pop(0))
+    assert L.clock_getres("monotonic") == 12345 and results == []
+    monkeypatch.setattr(_sys_time, "_gettimeofday", lambda: -errno.ENOSYS)
+    with pytest.raises(L.UnsupportedError):
+        L.gettimeofday()

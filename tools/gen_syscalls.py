@@ -161,8 +161,15 @@ def signature(d: Decl) -> str:
 def function(d: Decl) -> str:
     paths = [a.name for a in d.args if a.note == "path"]
     where = "".join(f", {p}" for p in paths[:2])  # error()'s filename, filename2
-    locals_ = [f"c_{a.name}" if a.convert() != a.name else a.name for a in d.args]
-    body = [f"    {loc} = {a.convert()}" for loc, a in zip(locals_, d.args) if loc != a.name]
+    # Flags are converted in place, the int case costing one test: the original of an fd (kept
+    # referenced while the call runs) or of a path (the error's filename) stays in its name.
+    in_place = [a.note is not None and a.note.isupper() and a.note not in CHECKED
+                and not a.optional for a in d.args]
+    locals_ = [a.name if keep or a.convert() == a.name else f"c_{a.name}"
+               for a, keep in zip(d.args, in_place)]
+    body = [f"    if type({a.name}) is not int:\n        {a.name} = to_int({a.name}, {a.note})"
+            if keep else f"    {loc} = {a.convert()}"
+            for loc, a, keep in zip(locals_, d.args, in_place) if keep or loc != a.name]
     call = f"_{d.name}({', '.join(locals_)})"
     summary = d.doc[:-1] if d.doc.endswith(".") else d.doc
     summary = textwrap.fill(f'"""{summary} (man 2 {d.name}).', 99, initial_indent="    ",
