@@ -35,6 +35,7 @@ import cffi
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import linuxsys as L  # noqa: E402  (the in-place build of this checkout)
+import linuxsys.dir as Ldir  # noqa: E402
 from linuxsys._core import lib  # noqa: E402
 
 TRY = "try:\n    {}\nexcept OSError:\n    pass"
@@ -69,11 +70,26 @@ VARIANTS = {
     "time.clock": ("clock_gettime_ns(mono)", 1_000_000),
     "L.epoll": ("lepoll.poll(0)", 300_000),
     "select.epoll": ("sepoll.poll(0)", 300_000),
-    "L.eventfd": ("L.eventfd_write(efd, 1); L.eventfd_read(efd)", 300_000),
+    "L.eventfd": ("L.eventfd_write(lefd, 1); L.eventfd_read(lefd)", 300_000),
     "os.eventfd": ("os.eventfd_write(efd, 1); os.eventfd_read(efd)", 300_000),
     "L.getrandom": ("L.getrandom(32)", 300_000),
     "os.getrandom": ("os.getrandom(32)", 300_000),
     "getpid_facade": ("getpid()", 1_000_000),
+    "Ldir.readdir": ("Ldir.readdir(bigdir)", 10),
+    "Ldir.scandir": ("[(e.name, e.is_dir()) for e in Ldir.scandir(bigdir)]", 10),
+    "os.scandir": ("[(e.name, e.is_dir()) for e in os.scandir(bigdir)]", 10),
+    "Ldir.scandir_type": ("[(e.name, e.type) for e in Ldir.scandir(bigdir)]", 10),
+    "Ldir.scandir_list": ("list(Ldir.scandir(bigdir))", 10),
+    "os.scandir_list": ("list(os.scandir(bigdir))", 10),
+    "Ldir.walk": ("for _t in Ldir.walk(usr):\n    pass", 1),
+    "os.walk": ("for _t in os.walk(usr):\n    pass", 1),
+    "Ldir.walk_stat": ("for _t in Ldir.walk(usr, stat=True):\n    pass", 1),
+    "os.walk_lstat": ("for _d, _dn, _fn in os.walk(usr):\n"
+                      "    for _x in _dn + _fn:\n"
+                      "        lstat(join(_d, _x))", 1),
+    "Ldir.statx_many": ("Ldir.statx_many(bigfd, bignames)", 10),
+    "ls_statx_many": ("ls_statx_many(*statx_args)", 10),
+    "os.stat_loop": ("for _x in bignames:\n    stat(_x, dir_fd=bigfd)", 10),
     "getpid_raw": ("ls_getpid()", 1_000_000),
 }
 
@@ -99,6 +115,21 @@ ROWS = [
     ("getrandom", "getrandom 32 B", "L.getrandom", "os.getrandom", "os.getrandom", ("<=", 1.3)),
     ("trace", "fstat, trace off", "fstat_global", "fstat_pinned", "helper pinned", ("~", 1.0)),
     ("trace", "getpid, trace off", "getpid_facade", "getpid_raw", "raw helper", ("~", 1.0)),
+    ("readdir", "dir.readdir 10,000 entries", "Ldir.readdir", "os.listdir", "os.listdir",
+     ("<=", 1.0)),
+    ("scandir", "scandir 10,000: name, is_dir()", "Ldir.scandir", "os.scandir", "os.scandir",
+     ("<=", 1.0)),
+    ("scandir", "scandir 10,000: name, .type", "Ldir.scandir_type", "os.scandir",
+     "os.scandir is_dir()", None),
+    ("scandir", "scandir 10,000: list() (floor)", "Ldir.scandir_list", "os.scandir_list",
+     "list(os.scandir)", None),
+    ("walk", "walk /usr", "Ldir.walk", "os.walk", "os.walk", ("<=", 0.7)),
+    ("walkstat", "walk /usr, stat=True", "Ldir.walk_stat", "os.walk_lstat", "os.walk+lstat",
+     ("<=", 0.6)),
+    ("statx_many", "statx_many 10,000 names", "Ldir.statx_many", "os.stat_loop",
+     "os.stat(dir_fd=)", ("<=", 0.6)),
+    ("statx_many", "statx C loop alone (floor)", "ls_statx_many", "os.stat_loop",
+     "os.stat(dir_fd=)", None),
 ]
 
 
@@ -151,6 +182,12 @@ def make_fixtures(tmp):
         "mono": L.CLOCK_MONOTONIC, "clock_gettime_ns": time.clock_gettime_ns,
         "lepoll": lepoll, "sepoll": sepoll, "ready": ready,
         "efd": os.eventfd(0),
+        # linuxsys's own Fd, as L.eventfd makes it: its kind is known, so the readers' fd-kind
+        # check is free (a bare number costs a /proc look per call)
+        "lefd": L.eventfd(0),
+        "Ldir": Ldir, "usr": "/usr", "lstat": os.lstat, "stat": os.stat, "join": os.path.join,
+        "bigfd": os.open(bigdir, os.O_RDONLY | os.O_DIRECTORY), "bignames": os.listdir(bigdir),
+        "ls_statx_many": lib.ls_statx_many,
     }
 
 
@@ -215,11 +252,49 @@ def sanity(e):
     t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     assert t0 <= L.clock_gettime(e["mono"]) <= time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     assert e["lepoll"].poll(0) == e["sepoll"].poll(0) == [(e["ready"], select.EPOLLIN)]
-    L.eventfd_write(e["efd"], 5)
-    assert os.eventfd_read(e["efd"]) == 5
-    os.eventfd_write(e["efd"], 7)
-    assert L.eventfd_read(e["efd"]) == 7
+    L.eventfd_write(e["lefd"], 5)
+    assert os.eventfd_read(e["lefd"]) == 5
+    os.eventfd_write(e["lefd"], 7)
+    assert L.eventfd_read(e["lefd"]) == 7
     assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
+
+
+def statx_args(e):
+    """lib.ls_statx_many's arguments for bigdir's names, packed and allocated once: the C
+    loop alone, the floor under statx_many."""
+    names, n = e["bignames"], len(e["bignames"])
+    packed = ("\0".join(names) + "\0").encode()
+    count = lib.LS_ST_COUNT * n
+    return (e["bigfd"], packed, len(packed), n, 0, lib.STATX_BASIC_STATS,
+            L.ffi.new("int64_t[]", count), count, L.ffi.new("int32_t[]", n), n)
+
+
+def sanity_dir(e, groups):
+    """The dir rows' variants return what their references return (for the selected groups:
+    the /usr walks take seconds)."""
+    big = e["bigdir"]
+    e["statx_args"] = statx_args(e)
+    if "readdir" in groups:
+        ents = Ldir.readdir(big)
+        assert sorted(d.name for d in ents) == sorted(os.listdir(big) + [".", ".."])
+        assert sorted(ents) == sorted(L.readdir(big))
+    if "scandir" in groups:
+        assert (sorted((x.name, x.is_dir(), x.inode()) for x in Ldir.scandir(big))
+                == sorted((x.name, x.is_dir(), x.inode()) for x in os.scandir(big)))
+    if "walk" in groups:
+        assert (sorted((d, sorted(dn), sorted(fn)) for d, dn, fn in Ldir.walk(e["usr"]))
+                == sorted((d, sorted(dn), sorted(fn)) for d, dn, fn in os.walk(e["usr"])))
+    if "walkstat" in groups:
+        for d, dn, fn, st in Ldir.walk(os.path.join(e["usr"], "include"), stat=True):
+            assert sorted(st) == sorted(dn + fn)
+            for x in (dn + fn)[:3]:
+                assert same_stat(st[x], os.lstat(os.path.join(d, x))), (d, x)
+    if "statx_many" in groups:
+        sts = Ldir.statx_many(e["bigfd"], e["bignames"])
+        assert len(sts) == len(e["bignames"]) == 10_000
+        for x, st in list(zip(e["bignames"], sts))[::997]:
+            assert same_stat(st, os.stat(x, dir_fd=e["bigfd"]))
+        assert lib.ls_statx_many(*e["statx_args"]) == 0
 
 
 def sampler(stmt, names):
@@ -303,9 +378,10 @@ def main():
     try:
         env = make_fixtures(tmp)
         sanity(env)
+        sanity_dir(env, groups)
         net = measure(variants, env, a.rounds, a.scale)
     finally:
-        for k in ("zero", "null", "reg"):
+        for k in ("zero", "null", "reg", "bigfd"):
             if k in env:
                 os.close(env[k])
         shutil.rmtree(tmp)

@@ -16,7 +16,7 @@ from ._core import UnsupportedError, ffi
 from .fd import ClosedFdError, Fd
 from .flags import FLAT as _FLAT, NAMESPACES as _NAMESPACES
 from .fs import *  # noqa: F401,F403
-from .fs import Dirent
+from .dir import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
 from .process import *  # noqa: F401,F403
 from .cred import *  # noqa: F401,F403
@@ -39,12 +39,12 @@ globals().update(_NAMESPACES)
 # The families star-imported above: their __all__s, the namespaces and the flat constants make
 # up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
 # module (time, signal, io) must not replace the caller's, even if it exports that name.
-_FAMILIES = ("fs", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
+_FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
              "xattr")
 __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)
-     | {"ARCH", "ClosedFdError", "Dirent", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
+     | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
         "major", "makedev", "minor", "syscall", "trace", "tracing"})
     - set(_FAMILIES)
     - {n for n, v in globals().items() if isinstance(v, _ModuleType)})

@@ -28,7 +28,6 @@ S = NAMESPACES["S"]
 STATX = NAMESPACES["STATX"]
 FACCESSAT = NAMESPACES["FACCESSAT"]
 RESOLVE = NAMESPACES["RESOLVE"]
-DT = NAMESPACES["DT"]
 OK = NAMESPACES["OK"]
 POSIX_FADV = NAMESPACES["POSIX_FADV"]
 MFD = NAMESPACES["MFD"]
@@ -37,7 +36,6 @@ _openat = lib.ls_openat
 _openat2 = lib.ls_openat2
 _statx = lib.ls_statx
 _getdents64 = lib.ls_getdents64
-_getdents_names = lib.ls_getdents_names
 _faccessat = lib.ls_faccessat
 _faccessat2 = lib.ls_faccessat2
 _fchmodat = lib.ls_fchmodat
@@ -59,9 +57,7 @@ _O_CLOEXEC = lib.O_CLOEXEC
 _MFD_CLOEXEC = lib.MFD_CLOEXEC
 _UTIME_SPECIAL = (lib.UTIME_NOW, lib.UTIME_OMIT)
 _NEG_ERANGE = -lib.ERANGE
-_NEG_ENOENT = -lib.ENOENT
 _NULL = ffi.NULL
-_O_DIRECTORY_RDONLY = lib.O_DIRECTORY | lib.O_RDONLY | lib.O_CLOEXEC
 _STAT_MASK = lib.STATX_BASIC_STATS | lib.STATX_BTIME
 
 _new = ffi.new
@@ -198,84 +194,6 @@ def getdents64(fd: FdArg, buf: Buffer) -> int:
     n = fdnum(fd)  # before the view: nothing to release if the fd is refused
     cbuf = writable(buf)
     return call_buf(_getdents64, "getdents64", cbuf, buf, n, cbuf, nbytes(cbuf))
-
-
-class Dirent(NamedTuple):
-    """One directory entry from getdents64."""
-    ino: int
-    off: int
-    type: Any  # a DT member
-    name: Union[str, bytes]
-
-
-_DIRBUF = 65536
-
-
-def _open_dir(path_or_fd: Union[PathArg, FdArg]) -> tuple[int, Optional[Fd]]:
-    """The directory fd number to read and, when given a path, the Fd opened for it."""
-    if isinstance(path_or_fd, (str, bytes)) or hasattr(path_or_fd, "__fspath__"):
-        d = openat(_AT_FDCWD, path_or_fd, _O_DIRECTORY_RDONLY)
-        return d.fd, d
-    return fdnum(path_or_fd), None
-
-
-def _wants_bytes(path_or_fd: Any) -> bool:
-    return isinstance(path_or_fd, bytes) or (
-        hasattr(path_or_fd, "__fspath__") and isinstance(path_or_fd.__fspath__(), bytes))
-
-
-def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
-    """Names in a directory, without "." and ".." (man 2 getdents64; like os.listdir).
-
-    Names are str unless the path was bytes.  A given fd is read from its current position
-    and left open; a path is opened and closed, also on error.  A directory removed while
-    open reads as empty, as with os.listdir (the kernel says ENOENT; glibc's readdir ends)."""
-    fd, owned = _open_dir(path_or_fd)
-    sep = b"\0" if _wants_bytes(path_or_fd) else "\0"
-    buf = _new("char[]", _DIRBUF)
-    names: list = []
-    try:
-        while True:
-            r = _getdents_names(fd, buf, _DIRBUF)
-            if r > 0:
-                chunk = _unpack(buf, r - 1)  # drop the last name's NUL
-                names += (chunk if type(sep) is bytes else decode(chunk)).split(sep)
-            elif r == 0 or r == _NEG_ENOENT:
-                return names
-            elif r != NEG_EINTR:
-                raise error(-r, "getdents64", path_or_fd if owned else None)
-    finally:
-        if owned:
-            owned.close()
-
-
-def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
-    """Every entry of a directory, "." and ".." included, as Dirent(ino, off, type, name)
-    (man 2 getdents64; libjs's readdir).  Closes what it opens, also on error; a directory
-    removed while open reads as empty, as in listdir."""
-    fd, owned = _open_dir(path_or_fd)
-    as_bytes = _wants_bytes(path_or_fd)
-    buf = _new("char[]", _DIRBUF)
-    entries: list[Dirent] = []
-    try:
-        while True:
-            n = _getdents64(fd, buf, _DIRBUF)
-            if n == 0 or n == _NEG_ENOENT:
-                return entries
-            if n < 0:
-                if n != NEG_EINTR:
-                    raise error(-n, "getdents64", path_or_fd if owned else None)
-                continue
-            pos = 0
-            while pos < n:
-                e = ffi.cast("struct dirent64 *", buf + pos)
-                name = ffi.string(e.d_name)
-                entries.append(Dirent(e.d_ino, e.d_off, DT(e.d_type),
-                                      name if as_bytes else decode(name)))
-                pos += e.d_reclen
-    finally:
-        if owned:
-            owned.close()
 
 
 # ---- argument conversion shared below ------------------------------------------------------
@@ -538,7 +456,7 @@ methods(openat, openat2, statx, fstatat, fstat, getdents64, faccessat, fchmodat,
         futimens, readlinkat, posix_fadvise, fstatfs)
 
 __all__ = ["open", "openat", "openat2", "stat", "lstat", "fstat", "fstatat", "statx",
-           "getdents64", "readdir", "listdir", "Dirent",
+           "getdents64",
            "access", "faccessat", "chmod", "fchmodat", "chown", "lchown", "utimensat",
            "futimens", "link", "symlink", "readlink", "readlinkat", "unlink", "rmdir",
            "rename", "mkdir", "mknod", "getcwd", "posix_fadvise", "memfd_create",

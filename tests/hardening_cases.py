@@ -184,6 +184,7 @@ FD_CASES = [
     c("getdents64", F("dir"), Buf(4096)),
     c("listdir", F("dir")),
     c("readdir", F("dir")),
+    c("statx_many", F("dir"), ["file"]),
     c("faccessat", F("dir"), "file", 0),
     c("fchmodat", F("dir"), "file", 0o600),
     c("fchmod", F("file"), 0o600),
@@ -237,7 +238,9 @@ FD_CASES = [
 ]
 # Fd methods that make no syscall: nothing can close the fd under them.
 NO_SYSCALL = {"Fd.fileno": "returns the number", "Fd.nogc": "sets a flag",
-              "Fd.detach": "gives the number up"}
+              "Fd.detach": "gives the number up",
+              "scandir": "lazy: no syscall before next(); its iterator keeps the fd referenced "
+                         "(tests/test_dir.py::test_scandir_keeps_a_temporary_fd)"}
 
 
 # ---- 2. Guard regions: every buffer-taking call ---------------------------------------------

@@ -1184,7 +1184,7 @@ def test_every_public_name_is_exported():
         obj = getattr(fs, name)
         if callable(obj) and not isinstance(obj, type):
             assert obj.__doc__ and "man " in obj.__doc__, name
-    expected = """open openat openat2 stat lstat fstat fstatat statx getdents64 readdir listdir
+    expected = """open openat openat2 stat lstat fstat fstatat statx getdents64
         access faccessat chmod fchmod fchmodat chown fchown lchown fchownat utimensat futimens
         link linkat symlink symlinkat readlink readlinkat unlink unlinkat rmdir rename renameat2
         mkdir mkdirat mknod mknodat getcwd chdir fchdir chroot umask truncate ftruncate
