@@ -648,6 +648,14 @@ def test_walk_shed_directory_gone_when_reopened(tmp_path):
     level = [str(tmp_path)]
     for _ in range(20):
         level.append(os.path.join(level[-1], "d"))
+    # The walk comes back to level 18 only for a directory listed there after d: tmpfs lists
+    # newest first (so d is made the newest), ext4 in hash order (so there are 8 leaves).
+    for j in range(4):
+        os.mkdir(os.path.join(level[18], f"y{j}"))
+    os.rename(level[19], level[18] + "/tmp")
+    os.rename(level[18] + "/tmp", level[19])
+    listed = os.listdir(level[18])
+    comes_back = any(n != "d" and not n.startswith("f") for n in listed[listed.index("d"):])
     moved = False
     errors = []
     seen = set()
@@ -656,8 +664,11 @@ def test_walk_shed_directory_gone_when_reopened(tmp_path):
         if top.count("/d") == depth and not moved:  # at the bottom: level 18 is shed by now
             os.rename(level[18], level[17] + "/moved")
             moved = True
-    assert moved and len(errors) == 1 and errors[0].errno == errno.ENOENT
-    assert errors[0].filename == level[18]
+    assert moved
+    # It must come back for a leaf listed after d; it may come back anyway (to read on).
+    assert len(errors) == 1 if comes_back else len(errors) <= 1
+    for e in errors:
+        assert e.errno == errno.ENOENT and e.filename == level[18]
     assert str(tmp_path) in seen and os.path.join(str(tmp_path), "x0-0") in seen
 
 
