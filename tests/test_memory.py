@@ -968,7 +968,7 @@ def test_shm_stat_info_and_indices(segment):
     # names: bare ones are IPC_CMD's first ("stat" is IPC_STAT), SHM_CMD's with their prefix
     assert L.shmctl(segment, "stat") == L.shmctl(segment, L.IPC_CMD.STAT)
     assert L.shmctl(indices[segment], "shm_stat")[0] == segment
-    if hasattr(L.SHM_CMD, "STAT_ANY"):
+    if hasattr(L.SHM_CMD, "STAT_ANY") and not EMULATED:  # qemu-user: EINVAL
         assert L.shmctl(indices[segment], L.SHM_CMD.STAT_ANY)[0] == segment
     buf = bytearray(ctypes.sizeof(ctypes.c_long) * 32)
     assert L.shmctl(segment, L.IPC_CMD.STAT, buf) == 0 and any(buf)
@@ -1155,7 +1155,8 @@ def test_mincore_allocates_for_what_is_mapped():
     try:
         raises_errno(errno.ENOMEM, L.mincore, raw, (1 << memory._WORD) - raw - PAGE)  # to the top
         raises_errno(errno.ENOMEM, L.mincore, raw, memory._MINCORE_SPAN + PAGE)
-        assert L.mincore(raw, PAGE) == b"\0"
+        if not EMULATED:  # qemu-user answers ENOMEM for a page of the C library's mmap
+            assert L.mincore(raw, PAGE) == b"\0"
     finally:
         libc_munmap(raw, PAGE)
     with L.mmap(0, memory._MINCORE_SPAN + 2 * PAGE, L.PROT.NONE, PRIVATE) as m:
