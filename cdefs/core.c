@@ -1,3 +1,25 @@
+/* cffi releases the GIL around every call, ~300 instructions of the ~900 a getpid costs.  These
+ * helpers cannot block, so they keep it, as os.getpid and time.clock_gettime_ns do (and a thread
+ * calling them never waits behind a busy one for the GIL back); so does epoll_wait with a zero
+ * timeout (Epoll.poll(0)).  The wrappers cffi generates after this source use the two macros
+ * below with their own name in __func__: the compiler folds the test away, so every other
+ * helper releases the GIL exactly as before.  tests/test_process.py checks that the generated
+ * wrappers still use these macros. */
+static inline __attribute__((always_inline)) int ls_keeps_gil(const char *wrapper)
+{
+#define LS_KEEPS(name) __builtin_strcmp(wrapper, "_cffi_f_ls_" name) == 0
+    return LS_KEEPS("getpid") || LS_KEEPS("getppid") || LS_KEEPS("gettid")
+        || LS_KEEPS("getuid") || LS_KEEPS("geteuid") || LS_KEEPS("getgid") || LS_KEEPS("getegid")
+        || LS_KEEPS("clock_gettime") || LS_KEEPS("clock_getres") || LS_KEEPS("gettimeofday")
+        || LS_KEEPS("epoll_poll0");
+#undef LS_KEEPS
+}
+#undef Py_BEGIN_ALLOW_THREADS
+#undef Py_END_ALLOW_THREADS
+#define Py_BEGIN_ALLOW_THREADS { PyThreadState *_save = NULL; \
+    if (!ls_keeps_gil(__func__)) _save = PyEval_SaveThread();
+#define Py_END_ALLOW_THREADS if (!ls_keeps_gil(__func__)) PyEval_RestoreThread(_save); }
+
 /* Every helper returns the kernel's result or -errno: one convention, no ffi.errno reads. */
 static inline long ls_ret(long r)
 {

@@ -52,6 +52,12 @@ static long ls_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
     return ls_epoll_pwait(epfd, events, maxevents, timeout_ms, NULL);
 }
 
+/* Epoll.poll(0)'s call: epoll_wait that returns at once, so it keeps the GIL (core.c). */
+static long ls_epoll_poll0(int epfd, void *events, int maxevents)
+{
+    return ls_epoll_pwait(epfd, events, maxevents, 0, NULL);
+}
+
 /* epoll_pwait2 (Linux 5.11) takes a __kernel_timespec on every arch: no time64 twin. */
 static long ls_epoll_pwait2(int epfd, void *events, int maxevents, int64_t timeout_ns, const uint64_t *sigmask)
 {
@@ -104,6 +110,55 @@ static long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint
         fds[2 * i + 1] = (unsigned short)(r < 0 ? pfd.events : pfd.revents);
     }
     return r;
+}
+
+/* eventfd_read in one crossing with one argument (cffi's cheapest call): the counter is the
+ * result.  A read never gives 0 (it waits or fails while the counter is 0); a counter above
+ * INT64_MAX reads as a negative result below -4095 (Python adds 2**64), except the top ones
+ * (2**64-4095 .. 2**64-2), which would read as -errno: those are parked, 0 returned, and
+ * ls_eventfd_parked(fd) takes them back.  Parked per thread (the GIL is released here), newest
+ * first by fd: a signal handler that runs between the two calls and reads such a counter
+ * itself takes its own.  -EINVAL if the read does not give 8 bytes (not an eventfd). */
+#define LS_EVENTFD_PARKED 16
+static __thread struct { int fd; uint64_t value; } ls_eventfd_park[LS_EVENTFD_PARKED];
+static __thread unsigned int ls_eventfd_parks;  /* ever parked; the ring keeps the last 16 */
+
+static int64_t ls_eventfd_read(int fd)
+{
+    uint64_t value;
+    long r = syscall(SYS_read, (long)fd, (long)&value, 8L);
+    if (r == -1)
+        return -errno;
+    if (r != 8)
+        return -EINVAL;
+    if ((int64_t)value < 0 && (int64_t)value >= -4095) {
+        unsigned int i = ls_eventfd_parks++ % LS_EVENTFD_PARKED;
+        ls_eventfd_park[i].fd = fd;
+        ls_eventfd_park[i].value = value;
+        return 0;
+    }
+    return (int64_t)value;
+}
+
+/* The counter ls_eventfd_read(fd) parked last and nobody took (UINT64_MAX, which no counter
+ * holds, if none). */
+static uint64_t ls_eventfd_parked(int fd)
+{
+    for (unsigned int k = 1; k <= LS_EVENTFD_PARKED; k++) {
+        unsigned int i = (ls_eventfd_parks - k) % LS_EVENTFD_PARKED;
+        if (ls_eventfd_park[i].fd == fd && ls_eventfd_park[i].value != UINT64_MAX) {
+            uint64_t value = ls_eventfd_park[i].value;
+            ls_eventfd_park[i].value = UINT64_MAX;
+            return value;
+        }
+    }
+    return UINT64_MAX;
+}
+
+/* eventfd_write: the 8 bytes built here, one argument fewer than write.  8 or -errno. */
+static long ls_eventfd_write(int fd, uint64_t value)
+{
+    return ls_ret(syscall(SYS_write, (long)fd, (long)&value, 8L));
 }
 
 /* One read of inotify records, parsed: row i of rows gets (wd, mask, cookie) of event i, and

@@ -22,8 +22,14 @@ SYSCALL(fanotify_init, unsigned int flags /* FAN_INIT */, unsigned int event_f_f
 long ls_epoll_ctl(int epfd, int op /* EPOLL_CTL */, int fd, unsigned int events /* EPOLL */, uint64_t data);
 long ls_epoll_pwait(int epfd, void *events /* out */, int maxevents, int timeout_ms, const uint64_t *sigmask);
 long ls_epoll_wait(int epfd, void *events /* out */, int maxevents, int timeout_ms);
+long ls_epoll_poll0(int epfd, void *events /* out */, int maxevents);
 long ls_epoll_pwait2(int epfd, void *events /* out */, int maxevents, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask);
+/* eventfd_read/eventfd_write in one crossing: the counter is ls_eventfd_read's result, or 0
+ * when it is within 4095 of 2**64 (it would read as -errno): then ls_eventfd_parked(fd) has it. */
+int64_t ls_eventfd_read(int fd);
+uint64_t ls_eventfd_parked(int fd);
+long ls_eventfd_write(int fd, uint64_t value);
 long ls_inotify_read(int fd, char *buf /* out */, size_t count, int64_t *rows /* out */);
 /* A plain syscall but for its 64-bit mask: probed with every FAN_MARK flag (EINVAL). */
 long ls_fanotify_mark(int fanotify_fd /* fd */, unsigned int flags /* FAN_MARK */, uint64_t mask /* FAN */, int dirfd /* dirfd */ /* = lib.AT_FDCWD */, const char *pathname /* path */ /* = None */); // -> None probe(BAD_FD, U32, 0, BAD_FD, NULL) "Add, remove or flush (FAN_MARK flags) the FAN events a group watches on the object pathname names relative to dirfd (dirfd itself without a pathname)"

@@ -223,6 +223,10 @@ EXCLUDED = {
     "signalfd_read": "read again: signalfd records flattened in C (poll(2) between reads)",
     "inotify_read": "read again: inotify records parsed in C",
     "epoll_wait": "epoll_pwait again, without a mask (Epoll.poll's fast path)",
+    "epoll_poll0": "epoll_pwait again, timeout 0 (Epoll.poll(0), the GIL kept)",
+    "eventfd_read": "read again: an eventfd's counter as the result",
+    "eventfd_parked": "no syscall: a counter eventfd_read parked",
+    "eventfd_write": "write again: an eventfd's counter from an argument",
     "fanotify_read": "read again: fanotify records parsed in C",
 }
 

@@ -22,6 +22,7 @@ _tkill = lib.ls_tkill
 _setpriority = lib.ls_setpriority
 _personality = lib.ls_personality
 _membarrier = lib.ls_membarrier
+_object_new = object.__new__
 
 
 def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
@@ -39,7 +40,11 @@ def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
         if r != NEG_EINTR:
             raise error(-r, "pidfd_open")
         r = _pidfd_open(pid, flags)
-    return Fd(r)
+    new = _object_new(Fd)
+    new._fd = r
+    new._gc = True
+    new._kind = None
+    return new
 
 
 def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
@@ -56,7 +61,11 @@ def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
         if r != NEG_EINTR:
             raise error(-r, "pidfd_getfd")
         r = _pidfd_getfd(c_pidfd, targetfd, flags)
-    return Fd(r)
+    new = _object_new(Fd)
+    new._fd = r
+    new._gc = True
+    new._kind = None
+    return new
 
 
 def kill(pid: int, sig: SignalArg) -> None:

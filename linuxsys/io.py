@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional, Union
 
-from ._core import (CHARS, NEG_EINTR, OWNED, SCRATCH_SIZE, U32, Buffer, alloc, call, error,
-                    ffi, in_range, lib, nbytes, pop_scratch, read_size, readable, release,
-                    scratch, view, writable)
+from ._core import (ENOSYS, NEG_EINTR, OWNED, SCRATCH_SIZE, STRERROR, U32, Buffer, alloc, call,
+                    copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf, read_size,
+                    readable, release, view, writable)
 from . import _sys_io
 from ._sys_io import *  # noqa: F401,F403  (the plain syscalls, generated from cdefs/io.h)
 from .fd import Fd, FdArg, fdnum, methods
@@ -40,6 +40,12 @@ _sendfile = lib.ls_sendfile
 _splice = lib.ls_splice
 _copy_file_range = lib.ls_copy_file_range
 
+# Pool methods bound here: Python 3.11 compiles a method call on an imported name
+# (``copy_bufs.pop()``) as an attribute load making a bound method, ~60 ns slower.
+_copy_pop = copy_bufs.pop
+_copy_push = copy_bufs.append
+
+_NEG_ENOSYS = -ENOSYS  # the one errno the inline raises leave to error(): UnsupportedError
 _O_CLOEXEC = lib.O_CLOEXEC
 _F_GETFD = lib.F_GETFD
 _F_DUPFD_CLOEXEC = lib.F_DUPFD_CLOEXEC
@@ -59,32 +65,33 @@ def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
 
     A negative ``n`` raises ValueError, one past what a bytes object can hold OverflowError
     (as os.read), both before anything is allocated."""
-    count = n_or_buf
-    if type(count) is not int:
-        if not isinstance(count, int):
-            return readinto(fd, n_or_buf)
-        count = int(count)
-    # The number goes in another local: ``fd`` keeps a temporary Fd open until the call returns.
-    if type(fd) is int:
-        n = fd
-    elif type(fd) is Fd and fd._fd >= 0:
-        n = fd._fd
-    else:
-        n = fdnum(fd)  # fileno() objects, std names; ClosedFdError for a closed Fd (never -1)
-    if count <= SCRATCH_SIZE:
-        if count < 0:
-            raise ValueError("negative read size")
-        buf = pop_scratch()
-        r = _read(n, buf, count)
+    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
+        # The number goes in another local: ``fd`` keeps a temporary Fd open until the call
+        # returns.
+        if type(fd) is int:
+            n = fd
+        elif type(fd) is Fd and fd._fd >= 0:
+            n = fd._fd
+        else:
+            n = fdnum(fd)  # fileno() objects, std names; ClosedFdError for a closed Fd
+        try:
+            pair = _copy_pop()
+        except IndexError:
+            pair = new_copy_buf()
+        r = _read(n, pair[0], n_or_buf)
         while r < 0:
             if r != NEG_EINTR:
-                scratch.append(buf)
-                raise error(-r, "read")
-            r = _read(n, buf, count)
-        data = _unpack(buf, r)
-        scratch.append(buf)
+                _copy_push(pair)
+                # error()'s common case inline: EAGAIN of a nonblocking fd is a hot path too
+                raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "read")
+            r = _read(n, pair[0], n_or_buf)
+        data = pair[1][:r]
+        _copy_push(pair)
         return data
-    count = read_size(count)
+    if not isinstance(n_or_buf, int):
+        return readinto(fd, n_or_buf)
+    count = read_size(n_or_buf)  # ValueError if negative, OverflowError if too large
+    n = fdnum(fd)
     buf = alloc("char[]", count)
     return _unpack(buf, call(_read, "read", n, buf, count))
 
@@ -101,11 +108,10 @@ def readinto(fd: FdArg, buf: Buffer) -> int:
         n = fd._fd
     else:
         n = fdnum(fd)
-    t = type(buf)
-    if t is bytearray:  # the common case, always writable: skip writable()'s checks
-        cbuf = _from_buffer(CHARS, buf, True)
+    if type(buf) is bytearray:  # the common case, always writable: skip writable()'s checks
+        cbuf = _from_buffer(buf)  # (and from_buffer's: char[] and require_writable cost 25 ns)
         count = len(buf)
-    elif t is OWNED:  # ffi.new memory: writable, passed as it is
+    elif type(buf) is OWNED:  # ffi.new memory: writable, passed as it is
         cbuf = buf
         count = nbytes(buf)
     else:
@@ -115,7 +121,7 @@ def readinto(fd: FdArg, buf: Buffer) -> int:
         r = _read(n, cbuf, count)
         while r < 0:
             if r != NEG_EINTR:
-                raise error(-r, "read")
+                raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "read")
             r = _read(n, cbuf, count)
     except BaseException:
         release(cbuf, buf)  # a view left in the traceback would keep buf exported
@@ -134,12 +140,15 @@ def write(fd: FdArg, data: Buffer) -> int:
         n = fd._fd
     else:
         n = fdnum(fd)
-    if type(data) is bytes:
-        cdata = data
-        count = len(data)
-    else:
-        cdata = view(data)
-        count = nbytes(cdata)
+    if type(data) is bytes:  # the hot path: cffi passes bytes as they are, nothing to release
+        r = _write(n, data, len(data))
+        while r < 0:
+            if r != NEG_EINTR:
+                raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "write")
+            r = _write(n, data, len(data))
+        return r
+    cdata = view(data)
+    count = nbytes(cdata)
     try:
         r = _write(n, cdata, count)
         while r < 0:

@@ -159,6 +159,14 @@ def _address(value: Optional[int]) -> int:
     return a
 
 
+def _raw_address(value: int) -> int:
+    """The address of an UNSAFE raw-address call: None is refused (NULL would not mean "a
+    Mapping" nor "anywhere" there, only the bottom of the address space)."""
+    if value is None:
+        raise TypeError("a Mapping or an int address is required, not None")
+    return _address(value)
+
+
 def _length(value: Optional[int]) -> int:
     """A length; None (a bare address without its length) is a TypeError."""
     n = operator.index(value)  # type: ignore[arg-type]
@@ -582,7 +590,7 @@ def munmap(addr: MappingArg, length: Optional[int] = None) -> None:
             raise ValueError("a Mapping is unmapped whole: close() it")
         addr.close()
         return
-    a, n = _address(addr), _length(length)
+    a, n = _raw_address(addr), _length(length)
     _refuse_live(a, n, "munmap")
     call(_munmap, "munmap", a, n)
 
@@ -593,7 +601,7 @@ def mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg) -> None:
     if isinstance(addr, Mapping):
         addr.mprotect(prot, 0, len)
         return
-    a, n, p = _address(addr), _length(len), _c_int(to_int(prot, PROT), "prot")
+    a, n, p = _raw_address(addr), _length(len), _c_int(to_int(prot, PROT), "prot")
     _refuse_live(a, n, "mprotect")
     call(_mprotect, "mprotect", a, n, p)
 
@@ -605,7 +613,7 @@ def madvise(addr: MappingArg, length: Optional[int], advice: FlagArg) -> None:
     if isinstance(addr, Mapping):
         addr.madvise(advice, 0, length)
         return
-    a, n, v = _address(addr), _length(length), _c_int(to_int(advice, MADV), "advice")
+    a, n, v = _raw_address(addr), _length(length), _c_int(to_int(advice, MADV), "advice")
     _refuse_live(a, n, "madvise")
     call(_madvise, "madvise", a, n, v)
 
@@ -617,7 +625,7 @@ def msync(addr: MappingArg, length: Optional[int], flags: FlagArg = lib.MS_SYNC)
     if isinstance(addr, Mapping):
         addr.msync(flags, 0, length)
         return
-    a, n, f = _address(addr), _length(length), _c_int(to_int(flags, MSYNC), "flags")
+    a, n, f = _raw_address(addr), _length(length), _c_int(to_int(flags, MSYNC), "flags")
     _refuse_live(a, n, "msync")
     call(_msync, "msync", a, n, f)
 
@@ -635,7 +643,7 @@ def mlock2(addr: MappingArg, len: Optional[int], flags: FlagArg = 0) -> None:
     if isinstance(addr, Mapping):
         addr.mlock(flags, 0, len)
         return
-    a, n = _address(addr), _length(len)
+    a, n = _raw_address(addr), _length(len)
     f = in_range(to_int(flags, MLOCK), "flags", 0, U32)
     _refuse_live(a, n, "mlock")
     if f:
@@ -650,7 +658,7 @@ def munlock(addr: MappingArg, len: Optional[int]) -> None:
     if isinstance(addr, Mapping):
         addr.munlock(0, len)
         return
-    a, n = _address(addr), _length(len)
+    a, n = _raw_address(addr), _length(len)
     _refuse_live(a, n, "munlock")
     call(_munlock, "munlock", a, n)
 
@@ -660,7 +668,7 @@ def mincore(addr: MappingArg, length: Optional[int]) -> bytes:
     ``length`` bytes, or of bare addresses (UNSAFE; ValueError over a live Mapping)."""
     if isinstance(addr, Mapping):
         return addr.mincore(0, length)
-    a, n = _address(addr), _length(length)
+    a, n = _raw_address(addr), _length(length)
     _refuse_live(a, n, "mincore")
     return _mincore_of(a, n)
 
@@ -675,7 +683,7 @@ def mremap(old_address: MappingArg, old_size: Optional[int], new_size: int, flag
         if old_size is not None and old_size != len(old_address):
             raise ValueError("a Mapping is remapped whole")
         return old_address.mremap(new_size, flags, new_address)
-    a, n_old, n = _address(old_address), _length(old_size), _length(new_size)
+    a, n_old, n = _raw_address(old_address), _length(old_size), _length(new_size)
     f, dest = _c_int(to_int(flags, MREMAP), "flags"), _address(new_address)
     _refuse_live(a, n_old, "mremap")
     if f & _MREMAP_FIXED:
@@ -711,7 +719,7 @@ def process_madvise(pidfd: FdArg, iovec: Iterable[Union[Mapping, tuple[int, int]
             ranges.append((item.address, len(item)))
         else:
             start, length = item
-            ranges.append((_address(start), _length(length)))
+            ranges.append((_raw_address(start), _length(length)))
     iov = _new("struct iovec[]", len(ranges))
     for (start, length), slot in zip(ranges, iov):
         slot.iov_base = _cast("void *", start)

@@ -7,9 +7,9 @@ import operator
 from collections.abc import Mapping
 from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
 
-from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf, decode,
-                    error, ffi, in_range, lib, pop_scratch, read_size, readable, release,
-                    scratch, view, writable)
+from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf,
+                    copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
+                    readable, release, view, writable)
 from ._core import path as _path
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
@@ -73,6 +73,8 @@ _GETRANDOM_MAX = (1 << 25) - 1
 _NS = 1_000_000_000
 _NULL = ffi.NULL
 _new = ffi.new
+_copy_pop = copy_bufs.pop  # bound here: a method call on an imported name is slow (io.py)
+_copy_push = copy_bufs.append
 _cast = ffi.cast
 _string = ffi.string
 _unpack = ffi.unpack
@@ -457,23 +459,27 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
     count (man 2 getrandom; GRND flags).  A negative ``n`` raises ValueError, one past what a
     bytes object can hold OverflowError, before anything is allocated (as os.read;
     os.getrandom tries to allocate it and raises MemoryError)."""
-    f = flags if type(flags) is int else to_int(flags, GRND)
-    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:
-        buf = pop_scratch()
+    if type(flags) is not int:
+        flags = to_int(flags, GRND)
+    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
         try:
-            r = _getrandom(buf, n_or_buf, f)
+            pair = _copy_pop()
+        except IndexError:
+            pair = new_copy_buf()
+        try:
+            r = _getrandom(pair[0], n_or_buf, flags)
         except OverflowError:  # flags outside unsigned int, refused before the syscall
-            scratch.append(buf)
+            _copy_push(pair)
             raise
         while r < 0:
             if r != NEG_EINTR:
-                scratch.append(buf)
+                _copy_push(pair)
                 raise error(-r, "getrandom")
-            r = _getrandom(buf, n_or_buf, f)
-        data = _unpack(buf, r)
-        scratch.append(buf)
+            r = _getrandom(pair[0], n_or_buf, flags)
+        data = pair[1][:r]
+        _copy_push(pair)
         return data
-    f = in_range(f, "flags", 0, U32)
+    f = in_range(flags, "flags", 0, U32)
     if not isinstance(n_or_buf, int):
         buf = writable(n_or_buf)
         return call_buf(_getrandom, "getrandom", buf, n_or_buf, buf, len(buf), f)

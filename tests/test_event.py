@@ -358,12 +358,33 @@ def test_Epoll_reuses_its_buffer(pipes):
         assert not cloexec(ep.fd)
         ep.register(r1, L.EPOLL.IN)
         ep.poll(0)
-        buf = ep._bufs[0]
+        pair = ep._bufs[0]
         for _ in range(3):
             assert ep.poll(0) == [(r1.fd, select.EPOLLIN)]
-            assert ep._bufs == [buf]
+            assert list(ep._bufs) == [pair]
         ep.poll(0, maxevents=5000)  # more than it holds: grown once, then kept
-        assert len(ep._bufs) == 1 and ep._bufs[0] is not buf and len(ep._bufs[0]) >= 10000
+        assert len(ep._bufs) == 1 and ep._bufs[0] is not pair and len(ep._bufs[0][0]) >= 10000
+
+
+def test_Epoll_poll_zero_every_count():
+    """Issue 8: poll(0) inline, 0, 1 and several events, as select.epoll; other zeros too."""
+    fds = [L.eventfd() for _ in range(3)]
+    try:
+        with L.Epoll() as ep, select.epoll() as oracle:
+            for fd in fds:
+                ep.register(fd, L.EPOLL.IN)
+                oracle.register(fd, select.EPOLLIN)
+            for ready in range(4):
+                for fd in fds[:ready]:
+                    L.eventfd_write(fd, 1)
+                for timeout in (0, 0.0, False, -0.0):
+                    assert sorted(ep.poll(timeout)) == sorted(oracle.poll(timeout)), timeout
+                assert len(ep.poll(0)) == ready
+                for fd in fds[:ready]:
+                    L.eventfd_read(fd)
+    finally:
+        for fd in fds:
+            fd.close()
 
 
 def test_Epoll_many_fds():
@@ -507,6 +528,43 @@ def test_eventfd_read_of_another_fd():
     with r, w:
         L.write(w, b"abc")
         raises_errno(errno.EINVAL, L.eventfd_read, r)  # 3 bytes: not an eventfd
+
+
+def test_eventfd_read_every_range_of_counter():
+    """Issue 8: the counter is the C helper's result; above INT64_MAX it reads negative, and
+    the top 4094 values, which would read as -errno, come back through ls_eventfd_parked."""
+    values = [1, 2**63 - 1, 2**63, 2**64 - 4097, 2**64 - 4096, 2**64 - 4095, 2**64 - 4094,
+              2**64 - 22, 2**64 - 4, 2**64 - 2]
+    with L.eventfd() as fd:
+        for v in values:
+            os.eventfd_write(fd.fd, v)
+            assert L.eventfd_read(fd) == v
+            L.eventfd_write(fd, v)
+            assert os.eventfd_read(fd.fd) == v
+        for n in range(20):  # more than the per-thread ring holds, none left behind
+            os.eventfd_write(fd.fd, 2**64 - 2 - n)
+            assert L.eventfd_read(fd) == 2**64 - 2 - n
+
+
+def test_eventfd_parked_counters_under_reentry(monkeypatch):
+    """A signal handler running between the read and the take of a parked counter, reading
+    a parked counter itself, takes its own: newest first, by fd."""
+    real = event._eventfd_read
+    a, b = L.eventfd(), L.eventfd()
+    got = []
+
+    def read_then_handler(n):
+        r = real(n)
+        if n == a.fd and not got:
+            got.append(L.eventfd_read(b))  # the "handler"
+        return r
+
+    with a, b:
+        os.eventfd_write(a.fd, 2**64 - 2)
+        os.eventfd_write(b.fd, 2**64 - 3)
+        monkeypatch.setattr(event, "_eventfd_read", read_then_handler)
+        assert L.eventfd_read(a) == 2**64 - 2
+        assert got == [2**64 - 3]
 
 
 def test_eventfd_wakes_a_blocked_reader():

@@ -1606,3 +1606,21 @@ def test_trace_sees_the_generated_helpers(tree, caplog):
     assert f"truncate({str(tree / 'file').encode()!r}, 1) = 0" in caplog.text
     assert "fsync(" in caplog.text and "umask(0o22) = " in caplog.text
     assert _sys_fs._truncate is L._native.lib.ls_truncate  # swapped back
+
+
+def test_str_paths_encoded_as_os_fsencode(tmp_path):
+    """Issue 8: str.encode() without arguments where the filesystem encoding is UTF-8; lone
+    surrogates still get surrogateescape's bytes, and others fail, as in os."""
+    from linuxsys._core import path
+    for p in ("plain", "caf\u00e9/\u6f22", "caf\udce9", "a\udc80\udcffb", b"raw\xff"):
+        assert path(p) == os.fsencode(p)
+    name = "caf\udce9"  # the file b"caf\xe9": not UTF-8
+    with L.open(tmp_path / name, "creat|wronly"):
+        pass
+    assert os.listdir(tmp_path) == [name] and os.listdir(bytes(tmp_path)) == [b"caf\xe9"]
+    assert L.stat(str(tmp_path / name)).st_ino == os.stat(tmp_path / name).st_ino
+    for fn in (os.stat, L.stat, L.lstat, L.open):
+        with pytest.raises(UnicodeEncodeError):
+            fn("\ud800")
+    with pytest.raises(ValueError):
+        L.stat("nul\0inside")

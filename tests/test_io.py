@@ -847,3 +847,46 @@ def test_keyword_arguments_are_the_man_page_names(tmp_path):
         with r, w:
             assert L.splice(fd_in=fd, off_in=0, fd_out=w, off_out=None, len=2, flags=0) == 2
     L.close_range(first=2**31, last=2**31, flags=0)
+
+
+def test_hot_paths_raise_what_error_makes(monkeypatch):
+    """Issue 8: read, readinto and write build the common OSError inline; ENOSYS (a seccomp
+    filter's answer, say) is still UnsupportedError, and the copy buffer goes back."""
+    pool = len(lio.copy_bufs)
+    with L.open("/dev/zero") as z, L.open("/dev/null", "wronly") as null:
+        for code, cls in ((errno.EAGAIN, BlockingIOError), (errno.EIO, OSError),
+                          (errno.ENOSYS, L.UnsupportedError)):
+            monkeypatch.setattr(lio, "_read", lambda *a, code=code: -code)
+            monkeypatch.setattr(lio, "_write", lambda *a, code=code: -code)
+            for fn, fd, arg in ((L.read, z, 4), (L.readinto, z, bytearray(4)),
+                                (L.write, null, b"x")):
+                with pytest.raises(cls) as e:
+                    fn(fd, arg)
+                assert e.value.errno == code and e.value.filename is None
+                assert e.value.strerror.startswith(os.strerror(code))
+                if code == errno.ENOSYS:
+                    assert e.value.syscall == fn.__name__.replace("readinto", "read")
+    assert len(lio.copy_bufs) >= max(pool, 1)
+
+
+def test_read_reentered_before_its_copy_out(monkeypatch):
+    """A signal handler may call read() between another read's syscall and its copy-out (the
+    GIL is released in the syscall): each call keeps the pooled buffer it popped."""
+    real = lio._read
+    r1, w1 = L.pipe()
+    r2, w2 = L.pipe()
+    inner = []
+
+    def read_then_handler(fd, buf, count):
+        n = real(fd, buf, count)
+        if fd == r1.fd and not inner:
+            inner.append(L.read(r2, 100))  # the "handler", re-entering read
+        return n
+
+    with r1, w1, r2, w2:
+        L.write(w1, b"outer")
+        L.write(w2, b"inner!")
+        monkeypatch.setattr(lio, "_read", read_then_handler)
+        assert L.read(r1, 100) == b"outer"
+        assert inner == [b"inner!"]
+        assert len({id(pair) for pair in lio.copy_bufs}) == len(lio.copy_bufs) >= 2

@@ -1231,3 +1231,12 @@ def test_live_mapping_registry(segment):
         gc.collect()
     assert not set(ids) & live()
     assert all(ref() is not None for ref in memory._LIVE)  # dead entries left the set
+
+
+@pytest.mark.parametrize("call", ["munmap", "mprotect", "madvise", "msync", "mlock", "munlock",
+                                  "mincore"])
+def test_raw_address_calls_refuse_none(call):
+    """None is no address (the fuzz found munmap(None, 2**31-1) unmapping i686's lower half)."""
+    args = {"mprotect": (L.PROT.READ,), "madvise": (L.MADV.NORMAL,), "msync": ()}
+    with pytest.raises(TypeError):
+        getattr(L, call)(None, 2**31 - 1, *args.get(call, ()))

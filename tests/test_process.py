@@ -8,11 +8,15 @@ import contextlib
 import gc
 import ctypes
 import errno
+import importlib.util
 import os
+import re
 import resource
 import signal
 import struct
+import sys
 import threading
+import time
 import traceback
 
 import pytest
@@ -131,6 +135,59 @@ def test_ids_match_os():
     assert L.gettid() == threading.get_native_id()
     assert (L.getuid(), L.geteuid(), L.getgid(), L.getegid()) == (
         os.getuid(), os.geteuid(), os.getgid(), os.getegid())
+
+
+# The getters cdefs/core.c lets keep the GIL, as os.getpid and time.clock_gettime_ns keep it.
+CDEFS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "cdefs")
+KEPT_GIL = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+            "clock_gettime", "clock_getres", "gettimeofday", "epoll_poll0"]
+
+
+def test_getters_keep_the_gil():
+    """Issue 8: a thread waiting for the GIL never runs while they are called back to back
+    (the switch interval, 100 s, cannot end during the loop); only join() lets it."""
+    lock = threading.Lock()
+    lock.acquire()
+    ran = []
+    t = threading.Thread(target=lambda: (lock.acquire(), ran.append(1)))
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100)
+    try:
+        t.start()  # blocks in lock.acquire(), the GIL released
+        lock.release()  # now it waits for the GIL alone
+        with L.Epoll() as ep:
+            events = L.ffi.new("uint64_t[]", 2)
+            for name in KEPT_GIL:
+                fn = getattr(lib, "ls_" + name)
+                args = ((time.CLOCK_MONOTONIC,) if name.startswith("clock") else
+                        (ep.fileno(), events, 1) if name.startswith("epoll") else ())
+                for _ in range(200):
+                    assert fn(*args) >= 0
+        assert ran == []
+    finally:
+        sys.setswitchinterval(old)
+        t.join()
+    assert ran == [1]
+
+
+@pytest.mark.skipif(not os.path.isdir(CDEFS), reason="needs the source checkout (build_ffi.py)")
+def test_kept_gil_wrappers_use_the_overridden_macros(tmp_path):
+    """cdefs/core.c redefines Py_BEGIN/END_ALLOW_THREADS ahead of the wrappers cffi generates:
+    they must still use those macros, and the list there name these getters only."""
+    with open(os.path.join(CDEFS, "core.c")) as f:
+        assert re.findall(r'LS_KEEPS\("(\w+)"\)', f.read()) == KEPT_GIL
+    spec = importlib.util.spec_from_file_location(
+        "build_ffi", os.path.join(os.path.dirname(CDEFS), "build_ffi.py"))
+    build_ffi = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_ffi)
+    build_ffi.ffibuilder.emit_c_code(str(tmp_path / "native.c"))
+    src = (tmp_path / "native.c").read_text()
+    override = src.index("#define Py_BEGIN_ALLOW_THREADS")
+    for name in KEPT_GIL + ["read"]:
+        start = src.index(f"_cffi_f_ls_{name}(PyObject")
+        body = src[start:src.index("\n}\n", start)]
+        assert start > override
+        assert "Py_BEGIN_ALLOW_THREADS" in body and "Py_END_ALLOW_THREADS" in body, name
 
 
 # ---- clone ---------------------------------------------------------------------------------
@@ -1300,7 +1357,7 @@ def test_exception_cycles_do_not_crash():
 
 def test_getrandom_sizes_and_buffers():
     """Issue 7, defects 7 and 11."""
-    pool = len(_core.scratch)
+    pool = len(_core.copy_bufs)
     for n in (2**63 - 1, 2**63, 2**80):  # os.getrandom: MemoryError, then OverflowError
         with pytest.raises(OverflowError):
             L.getrandom(n)
@@ -1309,7 +1366,7 @@ def test_getrandom_sizes_and_buffers():
             L.getrandom(16, flags)  # the fast path: its scratch buffer goes back to the pool
         with pytest.raises(OverflowError):
             L.getrandom(bytearray(8), flags)
-    assert len(_core.scratch) >= pool
+    assert len(_core.copy_bufs) >= pool
     data = bytes(8)
     with pytest.raises(TypeError):
         L.getrandom(L.ffi.from_buffer(data))  # a view of immutable bytes
