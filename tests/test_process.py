@@ -152,19 +152,20 @@ def test_getters_keep_the_gil():
     t = threading.Thread(target=lambda: (lock.acquire(), ran.append(1)))
     old = sys.getswitchinterval()
     sys.setswitchinterval(100)
+    ep = L.Epoll()  # made before: epoll_create1 releases the GIL, and so does close
+    events = L.ffi.new("uint64_t[]", 2)
+    calls = [(getattr(lib, "ls_" + name),
+              (time.CLOCK_MONOTONIC,) if name.startswith("clock") else
+              (ep.fileno(), events, 1) if name.startswith("epoll") else ()) for name in KEPT_GIL]
     try:
         t.start()  # blocks in lock.acquire(), the GIL released
         lock.release()  # now it waits for the GIL alone
-        with L.Epoll() as ep:
-            events = L.ffi.new("uint64_t[]", 2)
-            for name in KEPT_GIL:
-                fn = getattr(lib, "ls_" + name)
-                args = ((time.CLOCK_MONOTONIC,) if name.startswith("clock") else
-                        (ep.fileno(), events, 1) if name.startswith("epoll") else ())
-                for _ in range(200):
-                    assert fn(*args) >= 0
+        for fn, args in calls:
+            for _ in range(200):
+                assert fn(*args) >= 0
         assert ran == []
     finally:
+        ep.close()
         sys.setswitchinterval(old)
         t.join()
     assert ran == [1]
