@@ -150,30 +150,26 @@ class Dirent(NamedTuple):
     name: Union[str, bytes]
 
 
-def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
-    """Names in a directory, without "." and ".." (man 2 getdents64; like os.listdir).
-
-    Names are str unless the path was bytes.  A given fd is read from its current position
-    and left open; a path is opened and closed, also on error.  A directory removed while
-    open reads as empty, as with os.listdir (the kernel says ENOENT; glibc's readdir ends).
-    Raises the OSError of openat or getdents64."""
+def _chunks(path_or_fd: Union[PathArg, FdArg], read: Callable[[int, Any], int]) -> Iterator[list]:
+    """The names of each chunk ``read(fd, buf)`` packs from a directory (a path is opened here
+    and closed, also on error; an fd is read from its position and left open), str unless the
+    path was bytes.  A directory removed while open ends the listing, as with os.listdir (the
+    kernel says ENOENT; glibc's readdir ends)."""
     if _is_path(path_or_fd):
-        owned = openat(_AT_FDCWD, path_or_fd, _O_DIR)
-        n = owned.fd
+        owned: Optional[Fd] = openat(_AT_FDCWD, path_or_fd, _O_DIR)
+        n = owned.fd  # type: ignore[union-attr]
         as_bytes = isinstance(os.fspath(path_or_fd), bytes)
     else:
         owned = None
         n = fdnum(path_or_fd)
         as_bytes = False
-    sep = b"\0" if as_bytes else "\0"
     buf = pop_scratch()
-    names: list = []
     try:
         while True:
-            r = _getdents_names(n, buf, _SIZE)
+            r = read(n, buf)
             if r > 0:
                 chunk = _unpack(buf, r - 1)  # without the last name's NUL
-                names += (chunk if as_bytes else decode(chunk)).split(sep)
+                yield chunk.split(b"\0") if as_bytes else decode(chunk).split("\0")
             elif r == 0 or r == _NEG_ENOENT:
                 break
             elif r != NEG_EINTR:
@@ -182,6 +178,18 @@ def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
         if owned is not None:
             owned.close()
     scratch.append(buf)
+
+
+def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
+    """Names in a directory, without "." and ".." (man 2 getdents64; like os.listdir).
+
+    Names are str unless the path was bytes.  A given fd is read from its current position
+    and left open; a path is opened and closed, also on error.  A directory removed while
+    open reads as empty, as with os.listdir (the kernel says ENOENT; glibc's readdir ends).
+    Raises the OSError of openat or getdents64."""
+    names: list = []
+    for chunk in _chunks(path_or_fd, lambda n, buf: _getdents_names(n, buf, _SIZE)):
+        names += chunk
     return names
 
 
@@ -192,36 +200,13 @@ def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
     Names are str unless the path was bytes.  A given fd is read from its current position
     and left open; a path is opened and closed, also on error.  A directory removed while
     open reads as empty, as with os.listdir.  Raises the OSError of openat or getdents64."""
-    if _is_path(path_or_fd):
-        owned = openat(_AT_FDCWD, path_or_fd, _O_DIR)
-        n = owned.fd
-        as_bytes = isinstance(os.fspath(path_or_fd), bytes)
-    else:
-        owned = None
-        n = fdnum(path_or_fd)
-        as_bytes = False
-    sep = b"\0" if as_bytes else "\0"
-    buf = pop_scratch()
     arrays = inos, offs, types = _pop_arrays()
     entries: list[Dirent] = []
-    try:
-        while True:
-            r = _dir_read(n, buf, _SIZE, inos, offs, types, _CAP, _DOTS)
-            if r > 0:
-                chunk = _unpack(buf, r - 1)  # without the last name's NUL
-                names = (chunk if as_bytes else decode(chunk)).split(sep)
-                k = len(names)
-                entries += map(_tuple_new, repeat(Dirent),
-                               zip(_unpack(inos, k), _unpack(offs, k), _dts(_unpack(types, k)),
-                                   names))
-            elif r == 0 or r == _NEG_ENOENT:
-                break
-            elif r != NEG_EINTR:
-                raise error(-r, "getdents64", path_or_fd if owned is not None else None)
-    finally:
-        if owned is not None:
-            owned.close()
-    scratch.append(buf)
+    for names in _chunks(path_or_fd, lambda n, buf: _dir_read(n, buf, _SIZE, inos, offs, types,
+                                                              _CAP, _DOTS)):
+        k = len(names)
+        entries += map(_tuple_new, repeat(Dirent),
+                       zip(_unpack(inos, k), _unpack(offs, k), _dts(_unpack(types, k)), names))
     _arrays.append(arrays)
     return entries
 

@@ -394,8 +394,7 @@ def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int
     for fd, events in fds:
         if type(fd) is not int:
             keep.append(fd)
-            fd = fdnum(fd)
-        flat.append(fd)
+        flat.append(fd if type(fd) is int else fdnum(fd))
         if type(events) is not int or not 0 <= events <= 0xFFFF:
             events = in_range(to_int(events, POLL), "events", 0, 0xFFFF)
         flat.append(events)

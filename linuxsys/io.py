@@ -215,48 +215,37 @@ def _release_views(views: list[tuple[Any, Any]]) -> None:
         release(v, b)
 
 
-def readv(fd: FdArg, buffers: Iterable[Buffer]) -> int:
-    """Scatter-read into writable buffers in order; return the total (man 2 readv)."""
-    n = fdnum(fd)
-    iov, views = _iovecs(buffers, writable)
+def _vector(fn: Any, name: str, n: int, buffers: Iterable[Buffer], convert: Any,
+            *tail: int) -> int:
+    """One call of a vectored helper ``fn(n, iov, count, *tail)`` over ``buffers``' views,
+    released after it, also on error."""
+    iov, views = _iovecs(buffers, convert)
     try:
-        return call(_readv, "readv", n, iov, len(views))
+        return call(fn, name, n, iov, len(views), *tail)
     finally:
         _release_views(views)
+
+
+def readv(fd: FdArg, buffers: Iterable[Buffer]) -> int:
+    """Scatter-read into writable buffers in order; return the total (man 2 readv)."""
+    return _vector(_readv, "readv", fdnum(fd), buffers, writable)
 
 
 def writev(fd: FdArg, buffers: Iterable[Buffer]) -> int:
     """Gather-write buffers in order; return the total (man 2 writev)."""
-    n = fdnum(fd)
-    iov, views = _iovecs(buffers, view)
-    try:
-        return call(_writev, "writev", n, iov, len(views))
-    finally:
-        _release_views(views)
+    return _vector(_writev, "writev", fdnum(fd), buffers, view)
 
 
 def preadv2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
     """readv() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 preadv2)."""
-    n = fdnum(fd)
-    off = _offset64(offset)
-    f = to_int(flags, RWF)
-    iov, views = _iovecs(buffers, writable)
-    try:
-        return call(_preadv2, "preadv2", n, iov, len(views), off, f)
-    finally:
-        _release_views(views)
+    n, off, f = fdnum(fd), _offset64(offset), to_int(flags, RWF)
+    return _vector(_preadv2, "preadv2", n, buffers, writable, off, f)
 
 
 def pwritev2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
     """writev() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 pwritev2)."""
-    n = fdnum(fd)
-    off = _offset64(offset)
-    f = to_int(flags, RWF)
-    iov, views = _iovecs(buffers, view)
-    try:
-        return call(_pwritev2, "pwritev2", n, iov, len(views), off, f)
-    finally:
-        _release_views(views)
+    n, off, f = fdnum(fd), _offset64(offset), to_int(flags, RWF)
+    return _vector(_pwritev2, "pwritev2", n, buffers, view, off, f)
 
 
 def lseek(fd: FdArg, offset: int, whence: FlagArg = 0) -> int:
