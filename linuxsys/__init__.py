@@ -25,6 +25,7 @@ from .signal import *  # noqa: F401,F403
 from .time import *  # noqa: F401,F403
 from .event import *  # noqa: F401,F403
 from .memory import *  # noqa: F401,F403
+from .net import *  # noqa: F401,F403
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
 from .trace import trace, tracing
@@ -40,7 +41,7 @@ globals().update(_NAMESPACES)
 # up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
 # module (time, signal, io) must not replace the caller's, even if it exports that name.
 _FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
-             "xattr")
+             "xattr", "net")
 __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)

@@ -43,6 +43,11 @@ BAD_CLOCK = 0x7FFFFFFF  # beyond the kernel's clock table: EINVAL
 # utimensat times with nanoseconds out of range (EINVAL), should the flags check ever pass.
 _BAD_TIMES = ffi.new("int64_t[4]", [0, 10**9, 0, 10**9])
 
+# Out-arguments the socket helpers write or read (an address length, a control length, flags).
+_SOCKLEN = ffi.new("unsigned int *")
+_SIZE0 = ffi.new("size_t *")
+_INT = ffi.new("int *")
+
 # family -> syscall -> the arguments of its probe (None: not probed).  The helper is
 # lib.ls_<syscall> unless HELPERS names another.
 # The comments give the errno Linux 6.x answers when the call is allowed (which of two bad
@@ -145,6 +150,25 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "shmdt": (1,),                                  # EINVAL (unaligned address)
         "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
     },
+    "net": {
+        "socket": (-1, -1, 0),                          # EAFNOSUPPORT
+        "socketpair": (-1, -1, 0, NULL),                # EAFNOSUPPORT
+        "bind": (BAD_FD, NULL, 0),                      # EBADF
+        "connect": (BAD_FD, NULL, 0),                   # EBADF
+        "listen": (BAD_FD, 0),                          # EBADF
+        "accept4": (BAD_FD, NULL, NULL, 0),             # EBADF
+        "shutdown": (BAD_FD, 0),                        # EBADF
+        "getsockname": (BAD_FD, NULL, _SOCKLEN),        # EBADF
+        "getpeername": (BAD_FD, NULL, _SOCKLEN),        # EBADF
+        "getsockopt": (BAD_FD, 0, 0, NULL, NULL),       # EBADF
+        "setsockopt": (BAD_FD, 0, 0, NULL, 0),          # EBADF
+        "sendto": (BAD_FD, NULL, 0, 0, NULL, 0),        # EBADF
+        "recvfrom": (BAD_FD, NULL, 0, 0, NULL, NULL),   # EBADF
+        "sendmsg": (BAD_FD, NULL, 0, NULL, 0, NULL, 0, 0),  # EBADF
+        "recvmsg": (BAD_FD, NULL, 0, NULL, _SOCKLEN, NULL, _SIZE0, 0, _INT),  # EBADF
+        "sendmmsg": (BAD_FD, NULL, NULL, NULL, 0, 0),   # EBADF
+        "recvmmsg": (BAD_FD, NULL, 0, 0, -1, _OUT),     # EBADF
+    },
     "event": {
         "epoll_create1": (-1,),                         # EINVAL
         "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF
@@ -228,6 +252,18 @@ EXCLUDED = {
     "eventfd_parked": "no syscall: a counter eventfd_read parked",
     "eventfd_write": "write again: an eventfd's counter from an argument",
     "fanotify_read": "read again: fanotify records parsed in C",
+    "cmsg_space": "no syscall: CMSG_SPACE of a control message payload",
+    "cmsg_put": "no syscall: a control message written into a buffer",
+    "cmsg_rows": "no syscall: the control messages of a received buffer",
+    "cmsg_timespec_ns": "no syscall: a timestamp payload in ns",
+    "sock_timeo_get": "getsockopt again: SO_RCVTIMEO/SO_SNDTIMEO in ns",
+    "sock_timeo_set": "setsockopt again: SO_RCVTIMEO/SO_SNDTIMEO in ns",
+    "tcp_info": "getsockopt again: TCP_INFO flattened",
+    "tcp_info_fields": "no syscall: the names of TCP_INFO's fields",
+    "mmsg_setup": "no syscall: recvmmsg's arrays pointed at their buffers",
+    "if_nametoindex": "the C library's interface name lookup (ioctl SIOCGIFINDEX)",
+    "if_indextoname": "the C library's interface name lookup (ioctl SIOCGIFNAME)",
+    "force_socketcall": "no syscall: routes the socket calls through socketcall (i686 tests)",
 }
 
 

@@ -43,7 +43,9 @@ class Fd:
             raise ValueError(f"invalid file descriptor {n}")
         self._fd = n
         self._gc = own
-        self._kind = None  # what fd_kind() found (or the maker knew), asked once per Fd
+        # What fd_kind() found (or the maker knew), asked once per Fd; for a socket, the int
+        # domain (AF_*) once net.py knew it, which addresses are encoded for.
+        self._kind: Union[str, int, None] = None
 
     @property
     def fd(self) -> int:
@@ -158,7 +160,8 @@ def fd_kind(fd: FdArg) -> Optional[str]:
     ``"fanotify"``, ``"inotify"``, ``"pipe"``, ``"socket"``, ``"file"`` ...; None where /proc
     is not mounted.  Cached on an Fd (a number's kind never changes while it stays open)."""
     if isinstance(fd, Fd) and fd._kind is not None:
-        return fd._kind
+        k = fd._kind
+        return k if type(k) is str else "socket"  # net.py keeps a socket's domain there
     n = fdnum(fd)
     buf = ffi.new("char[]", 256)
     r = _readlinkat(-100, f"/proc/self/fd/{n}".encode(), buf, 255)
@@ -189,7 +192,7 @@ def fdnum_of_kind(fd: FdArg, kind: str, call: str) -> int:
         n = fd._fd
         if n < 0:
             raise ClosedFdError()
-        if fd._kind != kind:
+        if fd._kind != kind:  # (an int kind is a socket's domain: fd_kind() says "socket")
             _refuse_other(fd_kind(fd), kind, n, call)
         return n
     n = fdnum(fd)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import ctypes
 import fcntl as pyfcntl
 import gc
 import inspect
@@ -2008,6 +2009,16 @@ def setup_process(cfg: dict) -> None:
     for s in (signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(s, lambda n, f: None)
     warnings.simplefilter("ignore")
+    isolate_network()
+
+
+def isolate_network() -> None:
+    """A network namespace of the worker's own (only a loopback, down): no fuzzed connect,
+    sendto or bind reaches another machine or a service of this one."""
+    before = os.readlink("/proc/self/ns/net")
+    if ctypes.CDLL(None, use_errno=True).unshare(0x40000000) != 0:  # CLONE_NEWNET (os.unshare:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")  # Python 3.12)
+    assert os.readlink("/proc/self/ns/net") != before, "the network namespace did not change"
 
 
 class Report:

@@ -121,6 +121,8 @@ BLOCKING = {
     "read_events", "__iter__", "signalfd_read", "eventfd_read", "eventfd_write",
     "timerfd_read", "sync", "syncfs", "fsync", "fdatasync", "sync_file_range", "msync",
     "mlockall", "open", "openat", "openat2",
+    "accept", "accept4", "connect", "send", "sendto", "sendmsg", "send_fds", "sendmmsg",
+    "recv", "recv_into", "recvfrom", "recvmsg", "recv_fds", "recvmmsg",
 }
 # Parameters whose values need a pool of their own ("function.parameter": kind, see
 # fuzz_worker.make_kind): the harmless requests and commands, and sizes that would be real
@@ -147,7 +149,7 @@ REVIEWED_MODULES = {
     "linuxsys.fs", "linuxsys.io", "linuxsys.process", "linuxsys.cred", "linuxsys.sched",
     "linuxsys.signal", "linuxsys.time", "linuxsys.event", "linuxsys.memory", "linuxsys.stat",
     "linuxsys.xattr", "linuxsys.fd", "linuxsys._core", "linuxsys.flags", "linuxsys.trace",
-    "linuxsys.raw", "linuxsys.aio", "linuxsys._native", "linuxsys.dir", "mmap",
+    "linuxsys.raw", "linuxsys.aio", "linuxsys._native", "linuxsys.dir", "linuxsys.net", "mmap",
 }
 
 MODE = os.environ.get("LINUXSYS_FUZZ", "default")

@@ -58,7 +58,8 @@ linux/fadvise.h linux/memfd.h linux/openat2.h linux/close_range.h linux/xattr.h 
 linux/sched.h linux/wait.h linux/mount.h linux/resource.h linux/random.h linux/pidfd.h
 asm/siginfo.h linux/sysinfo.h linux/time.h linux/timerfd.h
 linux/eventpoll.h asm/poll.h linux/eventfd.h linux/inotify.h linux/fanotify.h
-linux/ipc.h""".split()
+linux/ipc.h asm/socket.h linux/in.h linux/in6.h linux/tcp.h linux/netlink.h linux/if_ether.h
+linux/if_packet.h""".split()  # (linux/vm_sockets.h needs the C library's sys/socket.h)
 
 # The C library's value, not the kernel header's, is the ABI here, and every libc has them:
 # glibc's O_LARGEFILE is 0 on 64-bit arches; on 32-bit ones its F_GETLK/F_SETLK/F_SETLKW are
@@ -94,7 +95,7 @@ def cpp(include: pathlib.Path, arch: str, source: str, *flags: str) -> str:
 def cdefs_constants(everything: bool = False) -> list[str]:
     names = set()
     for h in CDEFS.glob("*.h"):
-        names.update(re.findall(r"^#define\s+(\w+)\s+\.\.\.\s*$", h.read_text(), re.M))
+        names.update(re.findall(r"^#define\s+(\w+)\s+\.\.\.\s*(?://.*)?$", h.read_text(), re.M))
     return sorted(n for n in names
                   if not n.startswith("LS_") and (everything or n not in LIBC_OWNED))
 
