@@ -218,17 +218,23 @@ struct ls_old_timeval { long tv_sec; long tv_usec; };
 long ls_sock_timeo_get(int sockfd, int snd, int64_t *ns)
 {
     long r = -ENOPROTOOPT;
+    /* A struct shorter than asked (qemu-user answers the _NEW option as an int) is no
+     * answer: the old option then. */
     if (sizeof(long) < 8) {
-        struct ls_sock_timeval tv;
+        struct ls_sock_timeval tv = {0, 0};
         unsigned int len = sizeof tv;
         r = ls_getsockopt(sockfd, SOL_SOCKET, snd ? SO_SNDTIMEO_NEW : SO_RCVTIMEO_NEW, &tv, &len);
-        if (r == 0)
+        if (r == 0 && len == sizeof tv)
             *ns = tv.tv_sec * LS_NS_PER_S + tv.tv_usec * 1000;
+        else if (r == 0)
+            r = -ENOPROTOOPT;
     }
     if (r == -ENOPROTOOPT) {
-        struct ls_old_timeval tv;
+        struct ls_old_timeval tv = {0, 0};
         unsigned int len = sizeof tv;
         r = ls_getsockopt(sockfd, SOL_SOCKET, snd ? SO_SNDTIMEO_OLD : SO_RCVTIMEO_OLD, &tv, &len);
+        if (r == 0 && len != sizeof tv)
+            r = -EINVAL;
         if (r == 0)
             *ns = (int64_t)tv.tv_sec * LS_NS_PER_S + (int64_t)tv.tv_usec * 1000;
     }

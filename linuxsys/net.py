@@ -205,7 +205,8 @@ def _tuple(addr: Any, name: str, least: int, most: int) -> tuple:
 
 
 def _u32(v: Any, what: str) -> int:
-    return in_range(v, what, 0, U32)
+    """An unsigned 32-bit field; -1 is its top value (socket's VMADDR_CID_ANY on 32-bit)."""
+    return in_range(v, what, -1, U32) & U32
 
 
 def _ifindex(ifname: str) -> int:
@@ -247,6 +248,8 @@ def _encode_new(domain: int, addr: Any) -> bytes:
         else:
             raise TypeError(f"AF_UNIX address must be str, bytes or path-like, not "
                             f"{type(addr).__name__}")
+        if not path:  # the family alone: the kernel picks an abstract name (autobind)
+            return bytes(_buffer(_new("sa_family_t *", _AF_UNIX)))
         if path[:1] != b"\0":  # a file: NUL-terminated where it fits, as the kernel keeps it
             if b"\0" in path:
                 raise ValueError("embedded null byte")
@@ -743,10 +746,15 @@ def _control(ancdata: Iterable[Tuple[int, int, Any]]) -> tuple[Any, int]:
         t = kind if type(kind) is int else to_int(kind, SCM)
         if isinstance(data, (bytes, bytearray, memoryview)):
             payload = bytes(data)
+        elif isinstance(data, str):
+            raise TypeError(f"ancillary data of ({lv}, {t}) is bytes-like, a list of fds or a "
+                            f"Ucred, not str")
         elif lv == _SOL_SOCKET and t == _SCM_RIGHTS:
             # numbers taken now; the Fds stay open while the caller's ancdata holds them
             payload = bytes(_buffer(_new("int[]", [fdnum(x) for x in data])))
         elif lv == _SOL_SOCKET and t == _SCM_CREDENTIALS:
+            if not isinstance(data, tuple) or len(data) != 3:
+                raise TypeError("SCM_CREDENTIALS data is a Ucred(pid, uid, gid) or bytes")
             pid, uid, gid = data
             payload = bytes(_buffer(_new("struct ucred *",
                                          {"pid": pid, "uid": uid, "gid": gid})))
@@ -786,6 +794,8 @@ def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (),
 def send_fds(sockfd: FdArg, buffers: Iterable[Buffer], fds: Iterable[FdArg],
              flags: FlagArg = 0, address: Optional[Address] = None) -> int:
     """sendmsg() of ``buffers`` with the fds ``fds`` (SCM_RIGHTS; socket.send_fds)."""
+    if isinstance(fds, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"fds is an iterable of fds, not {type(fds).__name__}")
     return sendmsg(sockfd, buffers, [(_SOL_SOCKET, _SCM_RIGHTS, list(fds))], flags, address)
 
 
@@ -799,6 +809,8 @@ def _receive(sockfd: FdArg, bufsize: int, ancbufsize: int, flags: FlagArg,
              inheritable: bool) -> tuple[bytes, list, int, Address]:
     n = _num(sockfd)
     count = read_size(bufsize)
+    if isinstance(ancbufsize, int) and ancbufsize < 0:
+        raise ValueError("negative buffer size in recvmsg()")  # socket's error
     anc = in_range(ancbufsize, "ancbufsize", 0, 1 << 24)
     f = flags if type(flags) is int else to_int(flags, MSG)
     # The kernel echoes MSG_CMSG_CLOEXEC in msg_flags: not shown when only linuxsys added it.

@@ -7,7 +7,10 @@ fd-taking or buffer-taking function has no entry):
   Fd under test, passed as the only reference; ``H(kind)`` is an fd of that kind the test
   holds, ``Num(kind)`` its number, ``P(name)`` a path in the case's temporary directory
   (which ``F("dir")``/``H("dir")`` are opened on), ``Buf(n)`` a fresh ``bytearray(n)``,
-  ``Gen(items)`` a generator yielding the items (made as it goes: it keeps none).
+  ``Gen(items)`` a generator yielding the items (made as it goes: it keeps none),
+  ``Addr(name)`` an AF_UNIX address of the case's world (a path in its temporary directory, or
+  an abstract name unique to the world when the path would not fit; for a bound socket kind,
+  the address of the held socket of that kind).
   ``"Class.method"`` targets take the receiver as their first argument.  Arguments are
   positional (parameter renames do not break the table); only what reaches the syscall
   matters: a kernel error is fine.
@@ -22,12 +25,18 @@ eventfd (counter 1, nonblocking), timerfd, signalfd (SIGUSR2, nonblocking), inot
 (nonblocking), epoll, epoll_ready (8 ready eventfds registered), pidfd (this process),
 pty (a pseudo-terminal with a window size set), ofd_locked (a second open file description of
 a file the first one holds an OFD write lock on), bigdir (a directory of 100 files),
-xattrs (a file with user.big, 300 bytes, and user.small, 10), urandom; and the objects
-Epoll and Inotify.  The directory also holds link (-> file) and longlink (300 bytes).
+xattrs (a file with user.big, 300 bytes, and user.small, 10), urandom; sockets (AF_UNIX, made
+by the socket module): sock (a connected stream socket holding 4 KiB from its peer), sock_new
+(a fresh unbound stream socket), listener (bound, listening, one connection pending from its
+peer), dgram (a bound nonblocking datagram socket holding one 4 KiB datagram from its peer,
+which is bound at the socket's address name + "-peer"); and the objects Epoll, Inotify and
+MmsgReceiver (2 datagrams of 64 bytes).  The directory also holds link (-> file) and
+longlink (300 bytes).
 """
 from __future__ import annotations
 
 import os
+import socket
 import struct
 import termios
 from typing import Any, Callable, NamedTuple, Optional
@@ -63,6 +72,11 @@ class Buf(NamedTuple):
 class Gen(NamedTuple):
     """Its items, yielded one at a time by a generator that keeps none of them."""
     items: tuple
+
+
+class Addr(NamedTuple):
+    """An AF_UNIX address of the case's world: ``name``'s, or a held socket kind's own."""
+    name: str
 
 
 class C(NamedTuple):
@@ -112,6 +126,13 @@ TCGETS = termios.TCGETS
 SYS_fsync = L.SYS.fsync
 SYS_read = L.SYS.read
 SYS_getrandom = L.SYS.getrandom
+SOL_SOCKET = int(L.SOL_SOCKET)
+SO_TYPE = int(L.SO_TYPE)
+SO_RCVBUF = int(L.SO_RCVBUF)
+SO_PEERCRED = int(L.SO_PEERCRED)
+SCM_RIGHTS = int(L.SCM_RIGHTS)
+SHUT_RDWR = int(L.SHUT_RDWR)
+MSG_TRUNC = int(L.MSG_TRUNC)
 
 
 # ---- 1. Fd lifetime: one entry per fd parameter ---------------------------------------------
@@ -233,6 +254,42 @@ FD_CASES = [
     c("timerfd_gettime", F("timerfd")),
     c("timerfd_read", F("timerfd")),
     c("syscall", SYS_fsync, F("memfd")),
+    # net
+    c("bind", F("sock_new"), Addr("bound")),
+    c("listen", F("listener"), 8),
+    c("accept", F("listener")),
+    c("accept4", F("listener"), 0),
+    c("connect", F("sock_new"), Addr("listener")),
+    c("shutdown", F("sock"), SHUT_RDWR),
+    c("getsockname", F("dgram")),
+    c("getpeername", F("sock")),
+    c("getsockopt", F("sock"), SOL_SOCKET, SO_TYPE),
+    c("getsockopt", F("sock"), SOL_SOCKET, SO_PEERCRED),
+    c("getsockopt", F("sock"), SOL_SOCKET, SO_TYPE, 4),
+    c("setsockopt", F("sock"), SOL_SOCKET, SO_RCVBUF, 65536),
+    c("setsockopt", F("sock"), SOL_SOCKET, SO_RCVBUF, b"\0\0\1\0"),
+    c("send", F("sock"), b"data"),
+    c("send", F("sock"), Buf(16)),
+    c("sendto", F("dgram"), b"data", Addr("dgram")),
+    c("sendto", F("dgram"), Buf(16), Addr("dgram")),
+    c("recv", F("sock"), 16),
+    c("recv", F("sock"), 70000),  # past the scratch buffers
+    c("recv", F("sock"), Buf(16)),
+    c("recv_into", F("sock"), Buf(16)),
+    c("recvfrom", F("dgram"), 16),
+    c("recvfrom", F("dgram"), Buf(16)),
+    c("sendmsg", F("sock"), [b"data"]),
+    c("sendmsg", F("dgram"), [b"data"], [], 0, Addr("dgram")),
+    c("sendmsg", H("sock"), [b"data"], [(SOL_SOCKET, SCM_RIGHTS, [F("file")])]),
+    c("recvmsg", F("sock"), 16),
+    c("recvmsg", F("sock"), 16, 64),
+    c("send_fds", F("sock"), [b"data"], [H("file")]),
+    c("send_fds", H("sock"), [b"data"], [F("file")]),
+    c("recv_fds", F("sock"), 16, 1),
+    c("sendmmsg", F("sock"), [(b"data", None)]),
+    c("sendmmsg", F("dgram"), [(b"data", Addr("dgram"))]),
+    c("recvmmsg", F("dgram"), 2, 64),
+    c("MmsgReceiver.recvmmsg", H("MmsgReceiver"), F("dgram")),
     # Fd's own methods
     c("Fd.close", F("file"), consumes=True),
 ]
@@ -356,6 +413,35 @@ GUARD_CASES = [
     ("shmctl", "IPC_STAT-short", Guard(_SHMID_DS - 8, lambda L, w, v: L.shmctl(w.shm(),
                                                                                IPC_STAT, v),
                                        count=None)),
+    # sockets: the receiving calls read from one holding more than fits; what the sending
+    # calls sent is what the peer reads
+    ("recv", "stream", Guard(37, lambda L, w, v: L.recv(w.held("sock"), v))),
+    ("recv", "dgram", Guard(37, lambda L, w, v: L.recv(w.held("dgram"), v))),
+    # MSG_TRUNC: the datagram's whole length comes back, but only the view is written
+    ("recv", "dgram-MSG_TRUNC", Guard(37, lambda L, w, v: L.recv(w.held("dgram"), v, MSG_TRUNC),
+                                      count=None)),
+    ("recv_into", "stream", Guard(37, lambda L, w, v: L.recv_into(w.held("sock"), v))),
+    ("recvfrom", "dgram", Guard(37, lambda L, w, v: L.recvfrom(w.held("dgram"), v)[0])),
+    ("recvfrom", "stream", Guard(37, lambda L, w, v: L.recvfrom(w.held("sock"), v)[0])),
+    ("send", "stream", Guard(37, lambda L, w, v: L.send(w.held("sock"), v), content=_pattern,
+                             check=lambda w, d, r: w.drain("sock") == d[:r])),
+    ("sendto", "dgram", Guard(37, lambda L, w, v: L.sendto(w.held("dgram"), v,
+                                                           w.addr("dgram-peer")),
+                              content=_pattern, check=lambda w, d, r: w.drain("dgram") == d)),
+    ("sendmsg", "stream", Guard(37, lambda L, w, v: L.sendmsg(w.held("sock"), [v]),
+                                content=_pattern,
+                                check=lambda w, d, r: w.drain("sock") == d[:r])),
+    ("sendmsg", "dgram", Guard(37, lambda L, w, v: L.sendmsg(w.held("dgram"), [v], [], 0,
+                                                             w.addr("dgram-peer")),
+                               content=_pattern, check=lambda w, d, r: w.drain("dgram") == d)),
+    ("send_fds", "stream", Guard(37, lambda L, w, v: L.send_fds(w.held("sock"), [v],
+                                                                [w.held("file")]),
+                                 content=_pattern,
+                                 check=lambda w, d, r: w.drain("sock") == d[:r])),
+    ("sendmmsg", "dgram", Guard(37, lambda L, w, v: L.sendmmsg(w.held("dgram"),
+                                                               [(v, w.addr("dgram-peer"))]),
+                                count=None, content=_pattern,
+                                check=lambda w, d, r: r == 1 and w.drain("dgram") == d)),
     ("syscall", "getrandom", Guard(37, lambda L, w, v: L.syscall(SYS_getrandom, v, len(v), 0))),
     ("syscall", "read", Guard(37, lambda L, w, v: L.syscall(SYS_read, w.held("pipe_full"), v,
                                                             len(v)))),
@@ -372,6 +458,16 @@ class Cycle(NamedTuple):
 
 MISSING = "/nonexistent-linuxsys-hardening/x"  # ENOENT from the kernel
 NO_PID = 1 << 30                                # above any pid_max: ESRCH
+
+
+def _on_dgram(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(sock) on a fresh unbound AF_UNIX datagram socket, closed afterwards: sendto
+    asks a bad fd its domain before it takes the buffer, so it fails on an address instead."""
+    sock = L.Fd(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).detach())
+    try:
+        return call(sock)
+    finally:
+        sock.close()
 
 CYCLE_CASES = {
     "read": Cycle(64, lambda L, fd, b: L.read(fd, b)),
@@ -408,6 +504,17 @@ CYCLE_CASES = {
     "pidfd_send_signal": Cycle(128, lambda L, fd, b: L.pidfd_send_signal(fd, 0, b)),
     "shmctl": Cycle(512, lambda L, fd, b: L.shmctl(-1, IPC_STAT, b), takes_fd=False),
     "syscall": Cycle(64, lambda L, fd, b: L.syscall(SYS_read, fd, b, 64)),
+    "recv": Cycle(64, lambda L, fd, b: L.recv(fd, b)),
+    "recv_into": Cycle(64, lambda L, fd, b: L.recv_into(fd, b)),
+    "recvfrom": Cycle(64, lambda L, fd, b: L.recvfrom(fd, b)),
+    "send": Cycle(64, lambda L, fd, b: L.send(fd, b)),
+    "sendto": Cycle(64, lambda L, fd, b: _on_dgram(L, lambda s: L.sendto(s, b, MISSING)),
+                    takes_fd=False),
+    "sendmsg": Cycle(64, lambda L, fd, b: L.sendmsg(fd, [b])),
+    "send_fds": Cycle(64, lambda L, fd, b: L.send_fds(fd, [b], [])),
+    "sendmmsg": Cycle(64, lambda L, fd, b: L.sendmmsg(fd, [(b, None)])),
+    # optval is Any (an int, a Linger ... or bytes-like): no Buffer annotation finds it
+    "setsockopt": Cycle(64, lambda L, fd, b: L.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, b)),
 }
 
 # syscall takes buffers through *args: no annotation says so.

@@ -11,6 +11,7 @@ import gc
 import inspect
 import json
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -53,6 +54,13 @@ class World:
         self._held = {}
         self._peers = {}
         self._closers = []
+        self._made = 0  # fresh sockets made: each bound one gets its own address
+        # AF_UNIX addresses: paths here while they fit sun_path, else abstract names unique to
+        # this world (tmp paths can be long)
+        if len(os.fsencode(self.path("dgram-999-peer"))) < 108:
+            self._unix = None
+        else:
+            self._unix = b"\0linuxsys-hardening-" + os.urandom(8).hex().encode() + b"-"
         with open(self.path("file"), "wb") as f:
             f.write(DATA)
         open(self.path("file2"), "wb").close()
@@ -73,14 +81,30 @@ class World:
         return L.Fd(n)
 
     def _keep(self, obj):
-        self._closers.append(obj.close)
+        self._closers.append(getattr(obj, "close", lambda: None))  # (an MmsgReceiver has none)
         return obj
+
+    def addr(self, name):
+        """The AF_UNIX address ``name`` stands for in this world (nothing bound to it yet)."""
+        if self._unix is None:
+            return self.path(name)
+        return self._unix + os.fsencode(name)
+
+    def _unix_socket(self, type_, name=None, blocking=True):
+        """A stdlib AF_UNIX socket (independent of linuxsys), bound to addr(name) if named."""
+        s = socket.socket(socket.AF_UNIX, type_)
+        if name is not None:
+            s.bind(self.addr(name))
+        s.setblocking(blocking)
+        return s
 
     def _open(self, name, flags=os.O_RDWR):
         return L.Fd(os.open(self.path(name), flags | os.O_CLOEXEC))
 
-    # each maker returns (object, peer or None); peers are closed by close()
-    def _make(self, kind):
+    # each maker returns (object, peer or None); peers are closed by close().  ``name``: the
+    # address name of a bound socket kind (the kind itself for a held one)
+    def _make(self, kind, name=None):
+        name = name or kind
         if kind in ("file", "file2", "xattrs"):
             return self._open(kind), None
         if kind == "dir":
@@ -144,6 +168,26 @@ class World:
             lock = struct.pack(T._FLOCK_HEAD + "i", int(L.F_WRLCK), 0, 0, 0, 0).ljust(64, b"\0")
             fcntl.fcntl(holder.fd, int(L.F_OFD_SETLK), lock)
             return self._open("file"), holder
+        if kind == "sock":
+            a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            b.sendall(b"s" * 4096)
+            b.setblocking(False)
+            return L.Fd(a.detach()), L.Fd(b.detach())
+        if kind == "sock_new":
+            return L.Fd(self._unix_socket(socket.SOCK_STREAM).detach()), None
+        if kind == "listener":
+            s = self._unix_socket(socket.SOCK_STREAM, name)
+            s.listen(16)  # room for the connect() cases' connections: a full backlog blocks
+            client = self._unix_socket(socket.SOCK_STREAM)
+            client.connect(self.addr(name))
+            return L.Fd(s.detach()), L.Fd(client.detach())
+        if kind == "dgram":
+            s = self._unix_socket(socket.SOCK_DGRAM, name, blocking=False)
+            peer = self._unix_socket(socket.SOCK_DGRAM, name + "-peer", blocking=False)
+            peer.sendto(T._pattern(None, 4096), self.addr(name))
+            return L.Fd(s.detach()), L.Fd(peer.detach())
+        if kind == "MmsgReceiver":
+            return L.MmsgReceiver(2, 64), None
         if kind == "Epoll":
             return _enosys_skips(L.Epoll), None
         if kind == "Inotify":
@@ -151,7 +195,8 @@ class World:
         raise KeyError(f"hardening_cases names an unknown fd kind {kind!r}")
 
     def fresh(self, kind):
-        obj, peer = self._make(kind)
+        self._made += 1
+        obj, peer = self._make(kind, f"{kind}-{self._made}")
         if peer is not None:
             self._keep(peer)
         return obj
@@ -174,7 +219,8 @@ class World:
 
     # resources of the guard cases
     def drain(self, kind):
-        """What the peer (a pipe's read end) of held(kind) has to read."""
+        """What the peer (a pipe's read end, a socket) of held(kind) has to read: for a
+        datagram socket, the first datagram."""
         return os.read(self._peers[kind].fileno(), 1 << 20)
 
     def contents(self, name):
@@ -228,6 +274,10 @@ class World:
             return self.held(marker.kind).fileno()
         if isinstance(marker, T.P):
             return self.path(marker.name)
+        if isinstance(marker, T.Addr):
+            if marker.name in SOCKET_KINDS:
+                self.held(marker.name)  # bound to addr(kind)
+            return self.addr(marker.name)
         if isinstance(marker, T.Buf):
             return bytearray(marker.n)
         return marker
@@ -237,6 +287,10 @@ class World:
         for closer in reversed(self._closers):
             with contextlib.suppress(Exception):
                 closer()
+
+
+# kinds bound to an address (world.addr(kind) when held)
+SOCKET_KINDS = {"listener", "dgram"}
 
 
 @pytest.fixture
