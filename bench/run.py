@@ -22,6 +22,7 @@ import platform
 import random
 import resource
 import select
+import socket
 import shutil
 import statistics
 import sys
@@ -40,7 +41,8 @@ from linuxsys._core import lib  # noqa: E402
 
 TRY = "try:\n    {}\nexcept OSError:\n    pass"
 
-# Variants: name -> (statement, iterations per sample).
+# Variants: name -> (statement, iterations per sample), or (setup, statement, iterations):
+# then only the statement is timed, around each iteration.
 VARIANTS = {
     "empty": ("pass", 1_000_000),
     "L.getpid": ("L.getpid()", 1_000_000),
@@ -91,6 +93,18 @@ VARIANTS = {
     "ls_statx_many": ("ls_statx_many(*statx_args)", 10),
     "os.stat_loop": ("for _x in bignames:\n    stat(_x, dir_fd=bigfd)", 10),
     "getpid_raw": ("ls_getpid()", 1_000_000),
+    "L.sendrecv": ("L.send(la, b64); L.recv(lb, 64)", 200_000),
+    "socket.sendrecv": ("sa.send(b64); sb.recv(64)", 200_000),
+    "L.sendto": ("L.sendto(lu, b64, udp_addr)", 200_000),
+    "socket.sendto": ("su.sendto(b64, udp_addr)", 200_000),
+    # (setup, timed statement, iterations): the setup runs untimed before each iteration
+    "L.recvmmsg": ("L.sendmmsg(lu, to_lrx)", "L.recvmmsg(lrx, 64, 64)", 5_000),
+    "socket.recvfrom64": ("L.sendmmsg(lu, to_srx)", "for _i in r64:\n    srx.recvfrom(64)",
+                          5_000),
+    "L.accept": ("_c = sock(AF_UNIX); _c.connect(lpath); _c.close()",
+                 "L.accept4(llst)[0].close()", 30_000),
+    "socket.accept": ("_c = sock(AF_UNIX); _c.connect(spath); _c.close()",
+                      "slst.accept()[0].close()", 30_000),
 }
 
 # Rows: (group for --only, label, linuxsys variant, reference variant, reference label, target).
@@ -130,6 +144,13 @@ ROWS = [
      "os.stat(dir_fd=)", ("<=", 0.6)),
     ("statx_many", "statx C loop alone (floor)", "ls_statx_many", "os.stat_loop",
      "os.stat(dir_fd=)", None),
+    ("sendrecv", "send + recv 64 B, socketpair", "L.sendrecv", "socket.sendrecv",
+     "socket.send/recv", ("<=", 1.5)),
+    ("sendto", "UDP sendto 64 B", "L.sendto", "socket.sendto", "socket.sendto", ("<=", 1.5)),
+    ("recvmmsg", "recvmmsg 64 x 64 B (per datagram)", "L.recvmmsg", "socket.recvfrom64",
+     "socket.recvfrom loop", ("<=", 0.5)),
+    ("accept", "accept4 + close, Unix stream", "L.accept", "socket.accept", "socket.accept",
+     ("<=", 1.5)),
 ]
 
 
@@ -188,6 +209,41 @@ def make_fixtures(tmp):
         "Ldir": Ldir, "usr": "/usr", "lstat": os.lstat, "stat": os.stat, "join": os.path.join,
         "bigfd": os.open(bigdir, os.O_RDONLY | os.O_DIRECTORY), "bignames": os.listdir(bigdir),
         "ls_statx_many": lib.ls_statx_many,
+        **net_fixtures(tmp),
+    }
+
+
+def net_fixtures(tmp):
+    """Sockets on loopback and in tmp: a socketpair each, a UDP sender and receivers, a Unix
+    listener each (connected to by a stdlib client in the untimed setup)."""
+    la, lb = L.socketpair()
+    sa, sb = socket.socketpair()
+    udp = []
+    for _ in range(3):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        udp.append(u)
+    lrx = L.Fd(udp[0].detach())
+    srx, su = udp[1], udp[2]
+    lu = L.socket(L.AF.INET, L.SOCK.DGRAM)
+    L.bind(lu, ("127.0.0.1", 0))
+    paths = {n: os.path.join(tmp, n) for n in ("llst", "slst")}
+    lsts = {}
+    for n, p in paths.items():
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(p)
+        s.listen(socket.SOMAXCONN)
+        lsts[n] = s
+    msg = b"d" * 64
+    return {
+        "socket": socket, "sock": socket.socket, "AF_UNIX": socket.AF_UNIX,
+        "la": la, "lb": lb, "sa": sa, "sb": sb, "b64": msg,
+        "lu": lu, "su": su, "udp_addr": L.getsockname(lrx),
+        "rx_from": (L.getsockname(lu), su.getsockname()),
+        "lrx": lrx, "srx": srx, "r64": range(64),
+        "to_lrx": [(msg, L.getsockname(lrx))] * 64, "to_srx": [(msg, srx.getsockname())] * 64,
+        "llst": L.Fd(lsts["llst"].detach()), "slst": lsts["slst"],
+        "lpath": paths["llst"], "spath": paths["slst"],
     }
 
 
@@ -259,6 +315,27 @@ def sanity(e):
     assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
 
 
+def sanity_net(e):
+    """The socket rows' variants do what their references do."""
+    assert L.send(e["la"], e["b64"]) == e["sa"].send(e["b64"]) == 64
+    assert L.recv(e["lb"], 64) == e["sb"].recv(64) == e["b64"]
+    L.sendmmsg(e["lu"], e["to_lrx"])
+    L.sendmmsg(e["lu"], e["to_srx"])
+    got = L.recvmmsg(e["lrx"], 64, 64)
+    ref = [e["srx"].recvfrom(64) for _ in e["r64"]]
+    assert [(d, a) for d, a, _ in got] == ref and len(ref) == 64
+    assert L.sendto(e["lu"], e["b64"], e["udp_addr"]) == e["su"].sendto(e["b64"],
+                                                                         e["udp_addr"]) == 64
+    assert L.recvmmsg(e["lrx"], 64, 64, L.MSG.WAITFORONE) == [(e["b64"], e["rx_from"][0], 0),
+                                            (e["b64"], e["rx_from"][1], 0)]
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(e["lpath"])
+    conn, addr = L.accept4(e["llst"])
+    assert addr == "" and L.getsockopt(conn, L.SOL.SOCKET, L.SO.TYPE) == L.SOCK.STREAM
+    conn.close()
+    c.close()
+
+
 def statx_args(e):
     """lib.ls_statx_many's arguments for bigdir's names, packed and allocated once: the C
     loop alone, the floor under statx_many."""
@@ -297,11 +374,19 @@ def sanity_dir(e, groups):
         assert lib.ls_statx_many(*e["statx_args"]) == 0
 
 
-def sampler(stmt, names):
-    src = (f"def sample(_n, _clock, {', '.join(names)}):\n"
-           f"    _t0 = _clock()\n"
-           f"    for _ in _repeat(None, _n):\n{textwrap.indent(stmt, ' ' * 8)}\n"
-           f"    return _clock() - _t0\n")
+def sampler(stmt, names, setup=None):
+    if setup is None:
+        src = (f"def sample(_n, _clock, {', '.join(names)}):\n"
+               f"    _t0 = _clock()\n"
+               f"    for _ in _repeat(None, _n):\n{textwrap.indent(stmt, ' ' * 8)}\n"
+               f"    return _clock() - _t0\n")
+    else:  # (the two clock reads per iteration: ~0.1 us on calls of tens of us)
+        src = (f"def sample(_n, _clock, {', '.join(names)}):\n"
+               f"    _total = 0\n"
+               f"    for _ in _repeat(None, _n):\n{textwrap.indent(setup, ' ' * 8)}\n"
+               f"        _t0 = _clock()\n{textwrap.indent(stmt, ' ' * 8)}\n"
+               f"        _total += _clock() - _t0\n"
+               f"    return _total\n")
     ns = {"_repeat": itertools.repeat}
     exec(src, ns)
     return ns["sample"]
@@ -310,7 +395,9 @@ def sampler(stmt, names):
 def measure(variants, env, rounds, scale):
     """Net ns/iteration per variant, one list entry per measured round."""
     order = ["empty", *variants]
-    fns = {v: (sampler(VARIANTS[v][0], env), max(1, round(VARIANTS[v][1] * scale)))
+    fns = {v: (sampler(VARIANTS[v][0], env) if len(VARIANTS[v]) == 2
+               else sampler(VARIANTS[v][1], env, VARIANTS[v][0]),
+               max(1, round(VARIANTS[v][-1] * scale)))
            for v in order}
     rng = random.Random(12345)
     net = {v: [] for v in variants}
@@ -379,6 +466,7 @@ def main():
         env = make_fixtures(tmp)
         sanity(env)
         sanity_dir(env, groups)
+        sanity_net(env)
         net = measure(variants, env, a.rounds, a.scale)
     finally:
         for k in ("zero", "null", "reg", "bigfd"):

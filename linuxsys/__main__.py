@@ -151,8 +151,8 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
     },
     "net": {
-        "socket": (-1, -1, 0),                          # EAFNOSUPPORT
-        "socketpair": (-1, -1, 0, NULL),                # EAFNOSUPPORT
+        "socket": (-1, -1, 0),                          # EINVAL (type; qemu: EAFNOSUPPORT)
+        "socketpair": (-1, -1, 0, NULL),                # EINVAL (type; qemu: EAFNOSUPPORT)
         "bind": (BAD_FD, NULL, 0),                      # EBADF
         "connect": (BAD_FD, NULL, 0),                   # EBADF
         "listen": (BAD_FD, 0),                          # EBADF
