@@ -111,6 +111,16 @@ long ls_setsockopt(int sockfd, int level, int optname, const void *optval, unsig
     return LS_NET(setsockopt, SYS_SETSOCKOPT, sockfd, level, optname, LS_L(optval), optlen, 0);
 }
 
+long ls_send(int sockfd, const void *buf, size_t len, int flags)
+{
+    return LS_NET(sendto, SYS_SENDTO, sockfd, LS_L(buf), len, flags, 0, 0);
+}
+
+long ls_recv(int sockfd, void *buf, size_t len, int flags)
+{
+    return LS_NET(recvfrom, SYS_RECVFROM, sockfd, LS_L(buf), len, flags, 0, 0);
+}
+
 long ls_sendto(int sockfd, const void *buf, size_t len, int flags, const char *dest_addr,
                unsigned int addrlen)
 {

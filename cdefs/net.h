@@ -43,6 +43,9 @@ long ls_getsockname(int sockfd, void *addr /* out */, unsigned int *addrlen /* o
 long ls_getpeername(int sockfd, void *addr /* out */, unsigned int *addrlen /* out */);
 long ls_getsockopt(int sockfd, int level /* SOL */, int optname, void *optval /* out */, unsigned int *optlen /* out */);
 long ls_setsockopt(int sockfd, int level /* SOL */, int optname, const void *optval, unsigned int optlen);
+/* send/recv: sendto/recvfrom without an address, in fewer arguments (the hot path). */
+long ls_send(int sockfd, const void *buf, size_t len, int flags /* MSG */);
+long ls_recv(int sockfd, void *buf /* out */, size_t len, int flags /* MSG */);
 long ls_sendto(int sockfd, const void *buf, size_t len, int flags /* MSG */, const char *dest_addr, unsigned int addrlen);
 long ls_recvfrom(int sockfd, void *buf /* out */, size_t len, int flags /* MSG */, void *src_addr /* out */, unsigned int *addrlen /* out */);
 /* sendmsg/recvmsg with the msghdr built here.  recvmsg reads into one buffer; *controllen and

@@ -43,7 +43,9 @@ BAD_CLOCK = 0x7FFFFFFF  # beyond the kernel's clock table: EINVAL
 # utimensat times with nanoseconds out of range (EINVAL), should the flags check ever pass.
 _BAD_TIMES = ffi.new("int64_t[4]", [0, 10**9, 0, 10**9])
 
-# Out-arguments the socket helpers write or read (an address length, a control length, flags).
+# Out-arguments the socket helpers write or read (an address length, a control length, flags),
+# and an address of zeros (qemu-user reads an address's family before the fd: NULL kills it).
+_SOCKADDR = ffi.new("char[128]")
 _SOCKLEN = ffi.new("unsigned int *")
 _SIZE0 = ffi.new("size_t *")
 _INT = ffi.new("int *")
@@ -153,15 +155,15 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
     "net": {
         "socket": (-1, -1, 0),                          # EINVAL (type; qemu: EAFNOSUPPORT)
         "socketpair": (-1, -1, 0, NULL),                # EINVAL (type; qemu: EAFNOSUPPORT)
-        "bind": (BAD_FD, NULL, 0),                      # EBADF
-        "connect": (BAD_FD, NULL, 0),                   # EBADF
+        "bind": (BAD_FD, _SOCKADDR, 16),                # EBADF
+        "connect": (BAD_FD, _SOCKADDR, 16),             # EBADF
         "listen": (BAD_FD, 0),                          # EBADF
         "accept4": (BAD_FD, NULL, NULL, 0),             # EBADF
         "shutdown": (BAD_FD, 0),                        # EBADF
         "getsockname": (BAD_FD, NULL, _SOCKLEN),        # EBADF
         "getpeername": (BAD_FD, NULL, _SOCKLEN),        # EBADF
-        "getsockopt": (BAD_FD, 0, 0, NULL, NULL),       # EBADF
-        "setsockopt": (BAD_FD, 0, 0, NULL, 0),          # EBADF
+        "getsockopt": (BAD_FD, 0, 0, NULL, NULL),       # EBADF (qemu: ENOPROTOOPT)
+        "setsockopt": (BAD_FD, 0, 0, NULL, 0),          # EBADF (qemu: ENOPROTOOPT)
         "sendto": (BAD_FD, NULL, 0, 0, NULL, 0),        # EBADF
         "recvfrom": (BAD_FD, NULL, 0, 0, NULL, NULL),   # EBADF
         "sendmsg": (BAD_FD, NULL, 0, NULL, 0, NULL, 0, 0),  # EBADF
@@ -263,6 +265,8 @@ EXCLUDED = {
     "mmsg_setup": "no syscall: recvmmsg's arrays pointed at their buffers",
     "if_nametoindex": "the C library's interface name lookup (ioctl SIOCGIFINDEX)",
     "if_indextoname": "the C library's interface name lookup (ioctl SIOCGIFNAME)",
+    "send": "sendto again, without an address (send's fast path)",
+    "recv": "recvfrom again, without an address (recv's fast path)",
     "force_socketcall": "no syscall: routes the socket calls through socketcall (i686 tests)",
 }
 

@@ -71,6 +71,8 @@ _getsockname = lib.ls_getsockname
 _getpeername = lib.ls_getpeername
 _getsockopt = lib.ls_getsockopt
 _setsockopt = lib.ls_setsockopt
+_send = lib.ls_send
+_recv = lib.ls_recv
 _sendto = lib.ls_sendto
 _recvfrom = lib.ls_recvfrom
 _sendmsg = lib.ls_sendmsg
@@ -610,25 +612,36 @@ def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
     """Send on a connected socket; return the count sent (man 2 send).  A nonblocking socket
     whose buffer is full raises BlockingIOError; a shut down one BrokenPipeError (SIGPIPE,
     which Python ignores, unless ``MSG.NOSIGNAL``)."""
-    n = _num(sockfd)
+    # _num() inlined: the hot path (another local than the parameter, see _num)
+    if type(sockfd) is int:
+        n = sockfd
+    elif type(sockfd) is Fd and sockfd._fd >= 0:
+        n = sockfd._fd
+    else:
+        n = fdnum(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
-    if type(buf) is bytes:  # the hot path: cffi passes bytes as they are
-        r = _sendto(n, buf, len(buf), f, _NULL, 0)
+    if type(buf) is bytes:  # cffi passes bytes as they are
+        r = _send(n, buf, len(buf), f)
         while r < 0:
             if r != NEG_EINTR:
                 raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "sendto")
-            r = _sendto(n, buf, len(buf), f, _NULL, 0)
+            r = _send(n, buf, len(buf), f)
         return r
     data = view(buf)
     try:
-        return call(_sendto, "sendto", n, data, nbytes(data), f, _NULL, 0)
+        return call(_send, "sendto", n, data, nbytes(data), f)
     finally:
         release(data, buf)
 
 
 def sendto(sockfd: FdArg, buf: Buffer, dest_addr: Address, flags: FlagArg = 0) -> int:
     """Send a datagram to ``dest_addr``; return the count sent (man 2 sendto)."""
-    n = _num(sockfd)
+    if type(sockfd) is int:
+        n = sockfd
+    elif type(sockfd) is Fd and sockfd._fd >= 0:
+        n = sockfd._fd
+    else:
+        n = fdnum(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
     if type(sockfd) is Fd and type(sockfd._kind) is int:
         key = (sockfd._kind, dest_addr)
@@ -664,27 +677,32 @@ def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Uni
     """Receive up to ``n`` bytes and return them, or fill a writable buffer and return the
     count (man 2 recv); b'' / 0 once the peer shut down.  A nonblocking socket with nothing
     waiting raises BlockingIOError."""
-    n = _num(sockfd)
+    if type(sockfd) is int:
+        n = sockfd
+    elif type(sockfd) is Fd and sockfd._fd >= 0:
+        n = sockfd._fd
+    else:
+        n = fdnum(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
     if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path, as read()'s
         try:
             pair = _copy_pop()
         except IndexError:
             pair = new_copy_buf()
-        r = _recvfrom(n, pair[0], n_or_buf, f, _NULL, _NULL)
+        r = _recv(n, pair[0], n_or_buf, f)
         while r < 0:
             if r != NEG_EINTR:
                 _copy_push(pair)
                 raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "recvfrom")
-            r = _recvfrom(n, pair[0], n_or_buf, f, _NULL, _NULL)
-        data = pair[1][:min(r, n_or_buf)]  # MSG.TRUNC answers the datagram's whole length
+            r = _recv(n, pair[0], n_or_buf, f)
+        data = pair[1][:r if r <= n_or_buf else n_or_buf]  # MSG.TRUNC: the datagram's length
         _copy_push(pair)
         return data
     if not isinstance(n_or_buf, int):
         return _recv_into(n, n_or_buf, f, _NULL, _NULL)
     count = read_size(n_or_buf)
     buf = alloc("char[]", count)
-    return _unpack(buf, min(call(_recvfrom, "recvfrom", n, buf, count, f, _NULL, _NULL), count))
+    return _unpack(buf, min(call(_recv, "recvfrom", n, buf, count, f), count))
 
 
 def recv_into(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
