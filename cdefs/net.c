@@ -344,11 +344,33 @@ long ls_recvmmsg(int sockfd, struct mmsghdr *msgs, unsigned int vlen, int flags,
 #else
     r = ls_syscall6(SYS_recvmmsg, sockfd, LS_L(msgs), vlen, flags, LS_L(t), 0);
 #endif
+    if (r <= 0)
+        return r;
+    size_t at = 0;
+    int64_t *offsets = rows + 1, *info = rows + 2 + r;
+    rows[0] = 1;
     for (long i = 0; i < r; i++) {
-        rows[3 * i] = msgs[i].msg_len;
-        rows[3 * i + 1] = msgs[i].msg_hdr.msg_namelen;
-        rows[3 * i + 2] = msgs[i].msg_hdr.msg_flags;
+        struct msghdr *h = &msgs[i].msg_hdr;
+        size_t len = msgs[i].msg_len < h->msg_iov->iov_len ? msgs[i].msg_len : h->msg_iov->iov_len;
+        /* moving left only (at <= i * bufsize): memmove's overlap is safe */
+        memmove((char *)msgs[0].msg_hdr.msg_iov->iov_base + at, h->msg_iov->iov_base, len);
+        long same = i;  /* one sender's datagrams: its address is decoded once */
+        for (long j = i - 1; j >= 0 && j >= i - 8; j--) {
+            if (msgs[j].msg_hdr.msg_namelen == h->msg_namelen
+                    && memcmp(msgs[j].msg_hdr.msg_name, h->msg_name, h->msg_namelen) == 0) {
+                same = info[3 * j];
+                break;
+            }
+        }
+        if (same != 0 || h->msg_flags != 0)
+            rows[0] = 0;
+        offsets[i] = at;
+        info[3 * i] = same;
+        info[3 * i + 1] = h->msg_namelen;
+        info[3 * i + 2] = h->msg_flags;
+        at += len;
     }
+    offsets[r] = at;
     return r;
 }
 

@@ -70,8 +70,12 @@ long ls_tcp_info(int sockfd, int64_t *values /* out */);
 const char *ls_tcp_info_fields(void);
 #define LS_TCP_INFO_MAX ...
 /* recvmmsg/sendmmsg over a receiver's arrays: ls_mmsg_setup points msgs[i] at bufs + i*bufsize
- * and names[i]; ls_recvmmsg resets the lengths, receives (recvmmsg_time64 on 32-bit arches,
- * timeout_ns < 0: none) and fills rows of (length, namelen, msg_flags). */
+ * and names[i]; ls_recvmmsg resets the lengths, receives r messages (recvmmsg_time64 on 32-bit
+ * arches, timeout_ns < 0: none) and moves their payloads together at the start of bufs (so
+ * Python copies them out in one piece).  rows (2 + 4 * vlen): [0] 1 when every message came
+ * from message 0's address with msg_flags 0 (the common case, read from rows[1 .. r + 1]
+ * alone), [1 .. r + 1] the payloads' offsets and the end, then per message (the first message
+ * from the same address, namelen, msg_flags). */
 struct mmsghdr { ...; };
 long ls_mmsg_setup(struct mmsghdr *msgs, struct iovec *iov, char *bufs, size_t bufsize, struct sockaddr_storage *names, unsigned int vlen);
 long ls_recvmmsg(int sockfd, struct mmsghdr *msgs, unsigned int vlen, int flags /* MSG */, int64_t timeout_ns, int64_t *rows /* out */);

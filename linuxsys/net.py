@@ -939,7 +939,7 @@ class MmsgReceiver:
         self._iov = _new("struct iovec[]", vlen)
         self._bufs = alloc("char[]", vlen * bufsize)
         self._names = _new("struct sockaddr_storage[]", vlen)
-        self._rows = _new("int64_t[]", 3 * vlen)
+        self._rows = _new("int64_t[]", 2 + 4 * vlen)
         lib.ls_mmsg_setup(self._msgs, self._iov, self._bufs, bufsize, self._names, vlen)
         self._data = _buffer(self._bufs)
         self._addrs = _buffer(self._names)
@@ -967,20 +967,27 @@ class MmsgReceiver:
             if ns >= 0:
                 ns = max(deadline - _monotonic_ns(), 0)
             r = _recvmmsg(n, self._msgs, self.vlen, f, ns, rows)
-        flat = _unpack(rows, 3 * r)
-        data, addrs, size, ss = self._data, self._addrs, self.bufsize, _SS_SIZE
-        out = []
-        at = 0
-        for i in range(0, 3 * r, 3):
-            length, namelen, msg_flags = flat[i], flat[i + 1], flat[i + 2]
-            start = at * size
-            raw = addrs[at * ss:at * ss + namelen]
+        if not r:
+            return []
+        head = _unpack(rows, r + 2)
+        # the payloads lie together at the buffer's start: one copy, then bytes slices
+        blob = self._data[0:head[-1]]
+        offsets = head[1:]
+        if head[0]:  # one sender, no flags: its address once
+            raw = self._addrs[0:rows[r + 3]]
             addr = _decoded.get(raw)
             if addr is None:
-                addr = _decode(raw) if namelen else None
-            out.append((data[start:start + min(length, size)], addr, msg_flags))
-            at += 1
-        return out
+                addr = _decode(raw) if raw else None
+            return [(blob[a:b], addr, 0) for a, b in zip(offsets, offsets[1:])]
+        info = _unpack(rows + r + 2, 3 * r)
+        firsts = info[0::3]
+        addrs = {}
+        for i in set(firsts):  # each sender once (the C side matched equal addresses)
+            raw = self._addrs[i * _SS_SIZE:i * _SS_SIZE + info[3 * i + 1]]
+            addr = _decoded.get(raw)
+            addrs[i] = addr if addr is not None else _decode(raw) if raw else None
+        return [(blob[a:b], addrs[i], msg_flags) for a, b, i, msg_flags
+                in zip(offsets, offsets[1:], firsts, info[2::3])]
 
 
 _receivers: dict[tuple[int, int], deque] = {}
