@@ -1,24 +1,53 @@
-"""aio: asyncio iterators over the records of event fds (inotify, eventfd, signalfd, timerfd).
+"""aio: asyncio over linuxsys fds -- awaitable socket calls, and iterators over the records of
+event fds (inotify, eventfd, signalfd, timerfd).
 
     import linuxsys as L, linuxsys.aio
+
+    async def echo(conn):
+        with conn:
+            while data := await linuxsys.aio.recv(conn, 65536):
+                await linuxsys.aio.sendall(conn, data)
+
+    async def serve(listener):          # a nonblocking listening socket
+        while True:
+            conn, address = await linuxsys.aio.accept(listener)
+            asyncio.ensure_future(echo(conn))
+
+**Sockets**: ``accept``, ``connect``, ``recv``, ``recv_into``, ``recvmsg``, ``send``,
+``sendall`` and ``sendmsg`` are the calls of ``linuxsys.net`` as coroutines on the running
+loop, shaped as asyncio's ``loop.sock_recv``/``sock_accept``/``sock_connect``: each tries its
+call once; on BlockingIOError it registers ``loop.add_reader`` (``add_writer`` for sending and
+connecting), and each time the loop reports the socket ready it tries once more: one syscall
+per readiness, none more when the call found data (a readiness that another reader took first
+is waited again).  The reader or writer is removed on every way out, cancellation included,
+so nothing is left in the loop; a call cancelled while waiting has read or sent nothing.  A
+nonblocking ``connect`` waits until the socket is writable and raises the OSError that
+``SO_ERROR`` then holds (ConnectionRefusedError ...).  They need a nonblocking socket
+(``SOCK_FLAG.NONBLOCK``, or ``set_nonblocking``) and refuse a blocking one with ValueError
+before any call that would block the loop (one fcntl F_GETFL per call tells); ``accept``
+gives nonblocking connections.  One waiting reader and one waiting writer per fd at a time,
+as with ``loop.sock_*``: the loop keeps one callback per fd and direction.  Other errors are
+those of the ``linuxsys.net`` call (a closed Fd: ClosedFdError; bad arguments TypeError or
+ValueError before any call).
+
+**Event fds**: one generic piece, ``FdReader``: each time the running loop sees the fd
+readable (``loop.add_reader``), it reads once and yields what that read gave, record by
+record: one read(2) per readiness, none that finds nothing (records already pending are read
+once the loop reports them, at its next turn).  With ``drain=True`` it reads on at each
+readiness until nothing is pending (one more read, the one that finds nothing), for a reader
+that wants everything queued at once: an eventfd in EFD.SEMAPHORE mode gives one count a
+read.  It makes the fd nonblocking (O_NONBLOCK, as asyncio's pipe transports do), so reads
+never stall the loop; that flag is the open file's, shared by every fd duplicated from it.
+One iterator per fd at a time: the loop keeps one reader callback per fd.  Iteration ends when
+it finds the fd object (an Fd, Inotify ...) closed; to stop one waiting, cancel its task.  The
+reader callback is registered for each wait only, so nothing is left in the loop once
+iteration stops (a registration outliving its fd would break the next add_reader of that
+number).
 
     with L.Inotify() as ino:
         ino.add_watch("/tmp", L.IN.CREATE)
         async for event in linuxsys.aio.inotify_events(ino):
             print(event.name)
-
-One generic piece, ``FdReader``: each time the running loop sees the fd readable
-(``loop.add_reader``), it reads once and yields what that read gave, record by record: one
-read(2) per readiness, none that finds nothing (records already pending are read once the
-loop reports them, at its next turn).  With ``drain=True`` it reads on at each readiness until
-nothing is pending (one more read, the one that finds nothing), for a reader that wants
-everything queued at once: an eventfd in EFD.SEMAPHORE mode gives one count a read.  It makes
-the fd nonblocking (O_NONBLOCK, as asyncio's pipe transports do), so reads never stall the
-loop; that flag is the open file's, shared by every fd duplicated from it.  One iterator per
-fd at a time: the loop keeps one reader callback per fd.  Iteration ends when it finds the
-fd object (an Fd, Inotify ...) closed; to stop one waiting, cancel its task.  The reader
-callback is registered for each wait only, so nothing is left in the loop once iteration
-stops (a registration outliving its fd would break the next add_reader of that number).
 
 The readers of linuxsys raise BlockingIOError (EAGAIN) when nothing is pending; FdReader takes
 that (or an empty batch) as "wait until readable", so it never reaches the caller.  Arguments
@@ -30,13 +59,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterable, Optional, TypeVar, Union
 
-from ._core import lib
+from . import net
+from ._core import Buffer, error, lib
 from .event import Inotify, InotifyEvent, eventfd_read, inotify_read
-from .fd import FdArg, fdnum
+from .fd import Fd, FdArg, fdnum, fdnum_of_kind
+from .flags import FlagArg, to_int
 from .io import fcntl
-from .fd import fdnum_of_kind
+from .net import MSG, SOCK_FLAG, Address, AncData
 from .signal import Siginfo, signalfd_read
 from .time import timerfd_read
 
@@ -45,6 +76,11 @@ T = TypeVar("T")
 _F_GETFL = lib.F_GETFL
 _F_SETFL = lib.F_SETFL
 _O_NONBLOCK = lib.O_NONBLOCK
+_fcntl = lib.ls_fcntl
+_SOCK_NONBLOCK = lib.SOCK_NONBLOCK
+_SOL_SOCKET = lib.SOL_SOCKET
+_SO_ERROR = lib.SO_ERROR
+_EINPROGRESS = lib.EINPROGRESS
 
 
 def set_nonblocking(fd: FdArg) -> None:
@@ -57,6 +93,25 @@ def set_nonblocking(fd: FdArg) -> None:
 def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+async def _ready(loop: asyncio.AbstractEventLoop, n: int, writing: bool) -> None:
+    """Wait until ``loop`` reports fd ``n`` readable (``writing``: writable).  The callback is
+    removed on every way out, cancellation included: a registration outliving the wait would
+    take the next one's place, or outlive the fd."""
+    future = loop.create_future()
+    if writing:
+        loop.add_writer(n, _wake, future)
+        try:
+            await future
+        finally:
+            loop.remove_writer(n)
+    else:
+        loop.add_reader(n, _wake, future)
+        try:
+            await future
+        finally:
+            loop.remove_reader(n)
 
 
 class FdReader(AsyncIterator[T]):
@@ -108,14 +163,7 @@ class FdReader(AsyncIterator[T]):
                 return
 
     async def _readable(self) -> None:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        n = fdnum(self._fd)
-        loop.add_reader(n, _wake, future)
-        try:
-            await future
-        finally:
-            loop.remove_reader(n)
+        await _ready(asyncio.get_running_loop(), fdnum(self._fd), False)
 
 
 def _reader(fd: FdArg, read: Callable[[Any], Iterable[T]], kind: str, call: str,
@@ -155,5 +203,177 @@ def timerfd_expirations(fd: FdArg, *, drain: bool = False) -> FdReader[int]:
     return _reader(fd, _timerfd_counts, "timerfd", "timerfd_expirations", drain)
 
 
+# ---- sockets -------------------------------------------------------------------------------
+
+def _start(sockfd: FdArg) -> tuple[asyncio.AbstractEventLoop, int]:
+    """The running loop and ``sockfd``'s number, once its open file is known to be nonblocking
+    (man 2 fcntl, F_GETFL): ValueError for a blocking one, as asyncio's ``loop.sock_*`` raise,
+    since a call on it would stall the loop."""
+    loop = asyncio.get_running_loop()  # RuntimeError outside a loop, before any syscall
+    n = fdnum(sockfd)
+    r = _fcntl(n, _F_GETFL, 0)  # F_GETFL never sleeps, so never EINTR
+    if r < 0:
+        raise error(-r, "fcntl")
+    if not r & _O_NONBLOCK:
+        raise ValueError("the socket must be non-blocking")
+    return loop, n
+
+
+async def _again(loop: asyncio.AbstractEventLoop, n: int, writing: bool,
+                 fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` once each time fd ``n`` is ready, until it does not raise
+    BlockingIOError (a readiness another reader or writer took first is waited again)."""
+    while True:
+        await _ready(loop, n, writing)
+        try:
+            return fn(*args, **kwargs)
+        except BlockingIOError:
+            pass
+
+
+def _msg(flags: FlagArg) -> int:
+    return flags if type(flags) is int else to_int(flags, MSG)
+
+
+async def accept(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
+                 ) -> tuple[Fd, Address]:
+    """Take a connection from a nonblocking listening socket once one is waiting (man 2
+    accept4): ``(Fd, address)``, the Fd nonblocking (``SOCK_FLAG.NONBLOCK`` is added to
+    ``flags``) and close-on-exec unless ``inheritable``.
+
+    Raises ValueError for a blocking socket, OSError EINVAL for one not listening, EMFILE ..."""
+    f = to_int(flags, SOCK_FLAG) | _SOCK_NONBLOCK
+    loop, n = _start(sockfd)
+    try:
+        return net.accept4(sockfd, f, inheritable=inheritable)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, False, net.accept4, sockfd, f, inheritable=inheritable)
+
+
+async def connect(sockfd: FdArg, addr: Address) -> None:
+    """Connect a nonblocking socket to ``addr`` (man 2 connect): once the kernel answers
+    EINPROGRESS, wait until the socket is writable and raise the error ``SO_ERROR`` then holds
+    (as loop.sock_connect does).  A task cancelled meanwhile leaves the connection going on.
+
+    Raises ValueError for a blocking socket, ConnectionRefusedError, TimeoutError,
+    FileNotFoundError (AF_UNIX), BlockingIOError EAGAIN (an AF_UNIX listener whose backlog is
+    full: no readiness tells when it has room) ..."""
+    loop, n = _start(sockfd)
+    try:
+        net.connect(sockfd, addr)
+        return
+    except BlockingIOError as e:
+        if e.errno != _EINPROGRESS:
+            raise
+    await _ready(loop, n, True)
+    err = net.getsockopt(sockfd, _SOL_SOCKET, _SO_ERROR)
+    if err:
+        raise error(err, "connect", addr if isinstance(addr, str) else None)
+
+
+async def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0
+               ) -> Union[bytes, int]:
+    """Receive up to ``n`` bytes once there are any (man 2 recv), or fill a writable buffer and
+    return the count; b'' / 0 once the peer shut down.
+
+    Raises ValueError for a blocking socket (or a negative size), ConnectionResetError ..."""
+    f = _msg(flags)
+    loop, n = _start(sockfd)
+    try:
+        return net.recv(sockfd, n_or_buf, f)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, False, net.recv, sockfd, n_or_buf, f)
+
+
+async def recv_into(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
+    """Receive into a writable buffer once there is data (man 2 recv): the count.
+
+    Raises ValueError for a blocking socket, TypeError for a read-only buffer ..."""
+    f = _msg(flags)
+    loop, n = _start(sockfd)
+    try:
+        return net.recv_into(sockfd, buf, f)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, False, net.recv_into, sockfd, buf, f)
+
+
+async def recvmsg(sockfd: FdArg, bufsize: int, ancbufsize: int = 0, flags: FlagArg = 0, *,
+                  inheritable: bool = False) -> tuple[bytes, list, int, Address]:
+    """Receive a message and its ancillary data once one is there (man 2 recvmsg):
+    ``(data, ancdata, msg_flags, address)`` as ``linuxsys.net.recvmsg`` gives them
+    (``SCM.RIGHTS`` as owning Fds, close-on-exec unless ``inheritable``).
+
+    Raises ValueError for a blocking socket or a negative size ..."""
+    f = _msg(flags)
+    loop, n = _start(sockfd)
+    try:
+        return net.recvmsg(sockfd, bufsize, ancbufsize, f, inheritable=inheritable)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, False, net.recvmsg, sockfd, bufsize, ancbufsize, f,
+                        inheritable=inheritable)
+
+
+async def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
+    """Send once there is room (man 2 send): the count of that one send, which may be less
+    than ``len(buf)`` (``sendall`` sends everything).
+
+    Raises ValueError for a blocking socket, BrokenPipeError, ConnectionResetError ..."""
+    f = _msg(flags)
+    loop, n = _start(sockfd)
+    try:
+        return net.send(sockfd, buf, f)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, True, net.send, sockfd, buf, f)
+
+
+async def sendall(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> None:
+    """Send all of ``buf`` (man 2 send), one send each time there is room, as
+    loop.sock_sendall.  An error (or cancellation) after part was sent loses the count of
+    what was.
+
+    Raises ValueError for a blocking socket, BrokenPipeError, ConnectionResetError ..."""
+    f = _msg(flags)
+    loop, n = _start(sockfd)
+    try:
+        sent = net.send(sockfd, buf, f)  # also checks buf: a bytes-like, contiguous object
+    except BlockingIOError:
+        sent = 0
+    if type(buf) is bytes and sent == len(buf):
+        return
+    with memoryview(buf) as whole, whole.cast("B") as data:
+        while sent < len(data):
+            await _ready(loop, n, True)
+            with data[sent:] as rest:
+                try:
+                    sent += net.send(sockfd, rest, f)
+                except BlockingIOError:
+                    pass
+
+
+async def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (),
+                  flags: FlagArg = 0, address: Optional[Address] = None) -> int:
+    """Send one message with ancillary data once there is room (man 2 sendmsg): the count
+    sent, arguments as ``linuxsys.net.sendmsg`` takes them (``(level, type, data)`` triples,
+    a list of fds for ``SCM.RIGHTS``).
+
+    Raises ValueError for a blocking socket, BrokenPipeError, TypeError for a bad item ..."""
+    f = _msg(flags)
+    # An iterator would be spent by the first try: taken whole, once.
+    bufs = buffers if isinstance(buffers, (list, tuple)) else list(buffers)
+    anc = ancdata if isinstance(ancdata, (list, tuple)) else list(ancdata)
+    loop, n = _start(sockfd)
+    try:
+        return net.sendmsg(sockfd, bufs, anc, f, address)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, True, net.sendmsg, sockfd, bufs, anc, f, address)
+
+
 __all__ = ["FdReader", "set_nonblocking", "inotify_events", "eventfd_values",
-           "signalfd_siginfos", "timerfd_expirations"]
+           "signalfd_siginfos", "timerfd_expirations", "accept", "connect", "recv",
+           "recv_into", "recvmsg", "send", "sendall", "sendmsg"]

@@ -1,5 +1,6 @@
 """linuxsys.aio under asyncio: the async iterators over inotify, eventfd, signalfd and timerfd
 records, and the generic FdReader they share."""
+import array
 import asyncio
 import contextlib
 import errno
@@ -217,8 +218,10 @@ def test_only_reference_fd():
 class _Syscalls(logging.Handler):
     """The trace's lines, as (syscall name, line) pairs."""
 
-    # Helpers the trace names that issue another syscall (cdefs/event.c: read and write).
-    ISSUES = {"eventfd_read": "read", "eventfd_write": "write"}
+    # Helpers the trace names that issue another syscall (cdefs/event.c: read and write;
+    # cdefs/net.c: send and recv are sendto and recvfrom without an address).
+    ISSUES = {"eventfd_read": "read", "eventfd_write": "write", "recv": "recvfrom",
+              "send": "sendto"}
 
     def __init__(self):
         super().__init__(logging.DEBUG)
@@ -286,3 +289,304 @@ def test_records_pending_before_iteration_are_read_once():
                 got = await take(aio.eventfd_values(fd), 1)
             return got, calls.count("read")
     assert run(main()) == ([7], 1)
+
+
+# ---- sockets ---------------------------------------------------------------------------------
+
+def listener():
+    """A nonblocking TCP socket listening on 127.0.0.1 (an ephemeral port)."""
+    sock = L.socket(L.AF.INET, "stream|nonblock")
+    L.setsockopt(sock, L.SOL.SOCKET, L.SO.REUSEADDR, 1)
+    L.bind(sock, ("127.0.0.1", 0))
+    L.listen(sock)
+    return sock
+
+
+def pair(kind="stream"):
+    return L.socketpair(L.AF.UNIX, f"{kind}|nonblock")
+
+
+async def echo_server(sock, handlers):
+    """Accept connections for ever, each echoed by a task of its own until the peer shuts
+    down its side."""
+    async def echo(conn):
+        with conn:
+            assert nonblocking(conn)
+            while data := await aio.recv(conn, 65536):
+                await aio.sendall(conn, data)
+    while True:
+        conn, address = await aio.accept(sock)
+        assert address[0] == "127.0.0.1"
+        handlers.append(asyncio.ensure_future(echo(conn)))
+
+
+def test_echo_server_with_asyncio_and_thread_clients():
+    """An echo server on linuxsys.aio talking with four asyncio clients at once (each sending
+    a large buffer while reading back, so sendall waits for room) and a socket client in a
+    thread."""
+    import socket
+    big = os.urandom(1 << 20)
+
+    async def client(port, i):
+        with L.socket(L.AF.INET, "stream|nonblock") as sock:
+            await aio.connect(sock, ("127.0.0.1", port))
+            payload = bytes([i]) * 1000 + big
+            sending = asyncio.ensure_future(aio.sendall(sock, payload))
+            got = bytearray()
+            while len(got) < len(payload):
+                got += await aio.recv(sock, 1 << 16)
+            await sending
+            L.shutdown(sock, L.SHUT.WR)
+            assert await aio.recv(sock, 10) == b""  # the server closed its side
+            return bytes(got) == payload
+
+    def thread_client(port):
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"hello from a thread")
+            s.shutdown(socket.SHUT_WR)
+            return b"".join(iter(lambda: s.recv(100), b""))
+
+    async def main():
+        with listener() as sock:
+            port = L.getsockname(sock)[1]
+            handlers = []
+            server = asyncio.ensure_future(echo_server(sock, handlers))
+            try:
+                results = await asyncio.gather(
+                    *(client(port, i) for i in range(4)),
+                    asyncio.to_thread(thread_client, port))
+            finally:
+                server.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await server
+            await asyncio.gather(*handlers)  # each ended at its peer's end of file
+            return results
+    assert run(main()) == [True] * 4 + [b"hello from a thread"]
+
+
+def test_recv_send_on_a_socketpair():
+    async def main():
+        a, b = pair()
+        with a, b:
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, L.send, b, b"later")
+            assert await aio.recv(a, 100) == b"later"  # waited for it
+            assert await aio.send(b, b"now") == 3
+            assert await aio.recv(a, 100) == b"now"  # there already
+            ba = bytearray(8)
+            loop.call_later(0.01, L.send, b, b"into buffer")
+            assert await aio.recv_into(a, ba) == 8 and ba == b"into buf"
+            ba.extend(b"x")  # no view of it left behind
+            buf = bytearray(5)
+            assert await aio.recv(a, buf) == 3 and buf == b"fer\0\0"
+            assert await aio.send(b, bytearray(b"xy"), "dontwait") == 2
+            assert await aio.recv(a, 10, L.MSG.PEEK) == b"xy"
+            assert await aio.recv(a, 10) == b"xy"
+            L.shutdown(b, L.SHUT.WR)
+            assert await aio.recv(a, 10) == b""
+    run(main())
+
+
+def test_send_waits_for_room():
+    """A full socket buffer: send and sendall wait until the peer reads, then send on."""
+    async def main():
+        a, b = pair()
+        with a, b:
+            filled = 0
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    filled += L.send(a, bytes(65536))
+            loop = asyncio.get_running_loop()
+            sending = asyncio.ensure_future(aio.send(a, b"one"))
+            await asyncio.sleep(0.01)
+            assert not sending.done()
+            got = 0
+            while got < filled:  # drain, letting the send in once there is room
+                try:
+                    got += len(L.recv(b, 1 << 20))
+                except BlockingIOError:
+                    await asyncio.sleep(0)
+            assert await sending == 3
+            data = array.array("i", range(300_000))  # 1.2 MB, not bytes: sent as its bytes
+            sending = asyncio.ensure_future(aio.sendall(a, data))
+            got = bytearray()
+            while len(got) < len(data) * data.itemsize + 3:
+                got += await aio.recv(b, 1 << 16)
+            await sending
+            assert got == b"one" + data.tobytes()
+            data.append(1)  # no export of it left
+            assert loop._selector.get_map().get(a.fd) is None
+    run(main())
+
+
+def test_sendmsg_recvmsg_pass_an_fd():
+    async def main():
+        a, b = pair()
+        r, w = L.pipe()
+        with a, b, r, w:
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.01, L.sendmsg, b, [b"fd:"], [(L.SOL.SOCKET, L.SCM.RIGHTS, [w])])
+            data, anc, msg_flags, address = await aio.recvmsg(a, 100, 64)
+            assert (data, msg_flags) == (b"fd:", 0) and address in (None, "")
+            [(level, kind, fds)] = anc
+            assert (level, kind, len(fds)) == (L.SOL.SOCKET, L.SCM.RIGHTS, 1)
+            with fds[0] as got:
+                assert L.fcntl(got, L.F.GETFD) & L.FD.CLOEXEC
+                L.write(got, b"through the passed fd")
+            assert L.read(r, 100) == b"through the passed fd"
+            # sendmsg with an iterator of buffers: taken whole before the first try
+            n = await aio.sendmsg(b, (x for x in [b"a", bytearray(b"bc")]),
+                                  [(L.SOL.SOCKET, L.SCM.RIGHTS, [r])])
+            assert n == 3
+            data, anc, _, _ = await aio.recvmsg(a, 100, 64, inheritable=True)
+            with anc[0][2][0] as got:
+                assert data == b"abc" and not L.fcntl(got, L.F.GETFD) & L.FD.CLOEXEC
+    run(main())
+
+
+def test_connect():
+    async def main():
+        with listener() as server, L.socket(L.AF.INET, "stream|nonblock") as sock:
+            address = L.getsockname(server)
+            with counting_syscalls() as calls:
+                await aio.connect(sock, address)
+            assert L.getpeername(sock) == address
+            # loopback TCP answers EINPROGRESS: the wait for writability was taken
+            assert calls.count("connect", "EINPROGRESS") == 1, calls.lines
+            conn, peer = await aio.accept(server, inheritable=True)
+            with conn:
+                assert peer == L.getsockname(sock) and nonblocking(conn)
+                assert not L.fcntl(conn, L.F.GETFD) & L.FD.CLOEXEC
+        with L.socket(L.AF.INET, "stream|nonblock") as sock:  # a port nothing listens on
+            L.bind(sock, ("127.0.0.1", 0))
+            closed = L.getsockname(sock)
+        with L.socket(L.AF.INET, "stream|nonblock") as sock:
+            with pytest.raises(ConnectionRefusedError):
+                await aio.connect(sock, closed)
+            assert asyncio.get_running_loop()._selector.get_map().get(sock.fd) is None
+    run(main())
+
+
+def test_connect_unix(tmp_path):
+    """An AF_UNIX connect succeeds at once (no EINPROGRESS); a missing path raises."""
+    async def main():
+        path = str(tmp_path / "s")
+        with L.socket(L.AF.UNIX, "stream|nonblock") as server, \
+                L.socket(L.AF.UNIX, "stream|nonblock") as sock:
+            L.bind(server, path)
+            L.listen(server)
+            await aio.connect(sock, path)
+            conn, _ = await aio.accept(server)
+            with conn:
+                await aio.sendall(sock, b"hi")
+                assert await aio.recv(conn, 10) == b"hi"
+        with L.socket(L.AF.UNIX, "stream|nonblock") as sock:
+            with pytest.raises(FileNotFoundError) as e:
+                await aio.connect(sock, str(tmp_path / "none"))
+            assert e.value.filename == str(tmp_path / "none")
+    run(main())
+
+
+def test_cancelled_calls_remove_their_reader_or_writer():
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = pair()
+        with a, b, listener() as server:
+            for fd, call in ((a.fd, aio.recv(a, 10)), (a.fd, aio.recv_into(a, bytearray(4))),
+                             (a.fd, aio.recvmsg(a, 10, 64)), (server.fd, aio.accept(server))):
+                task = asyncio.ensure_future(call)
+                await asyncio.sleep(0.01)  # waiting in add_reader now
+                assert fd in loop._selector.get_map()
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                assert fd not in loop._selector.get_map()
+            # nothing was read: the next recv gets all that is sent after
+            L.send(b, b"kept")
+            assert await aio.recv(a, 10) == b"kept"
+            loop.add_reader(a.fd, lambda: None)  # the fd can be registered again
+            assert loop.remove_reader(a.fd)
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    L.send(a, bytes(65536))
+            task = asyncio.ensure_future(aio.sendall(a, bytearray(10)))
+            await asyncio.sleep(0.01)
+            assert a.fd in loop._selector.get_map()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert a.fd not in loop._selector.get_map()
+    run(main())
+
+
+def test_blocking_socket_refused_before_anything():
+    """A blocking socket would stall the loop: ValueError, and nothing read or sent."""
+    async def main():
+        a, b = L.socketpair()  # blocking
+        with a, b, L.socket(L.AF.INET, "stream") as blocking_listener:
+            L.send(b, b"pending")
+            for call in (aio.recv(a, 10), aio.recv_into(a, bytearray(10)),
+                         aio.recvmsg(a, 10), aio.send(a, b"x"), aio.sendall(a, b"x"),
+                         aio.sendmsg(a, [b"x"]), aio.accept(blocking_listener),
+                         aio.connect(blocking_listener, ("127.0.0.1", 9))):
+                with pytest.raises(ValueError, match="must be non-blocking"):
+                    await call
+            L.fcntl(b, L.F.SETFL, L.O.NONBLOCK)
+            with pytest.raises(BlockingIOError):
+                L.recv(b, 10)  # nothing was sent from a
+            assert L.recv(a, 10) == b"pending"  # nothing was read
+            closed = L.socket(L.AF.UNIX, "stream|nonblock")
+            closed.close()
+            with pytest.raises(L.ClosedFdError):
+                await aio.recv(closed, 10)
+            with pytest.raises(TypeError):
+                await aio.recv(None, 10)
+    run(main())
+
+
+def test_one_recvfrom_per_readiness():
+    """A message there already takes one recvfrom; one that arrives later takes the try that
+    finds nothing (as loop.sock_recv's) and one recvfrom at its readiness, never more."""
+    async def main():
+        a, b = pair("seqpacket")
+        with a, b:
+            for i in range(3):
+                L.send(b, b"m%d" % i)
+            with counting_syscalls() as calls:
+                got = [await aio.recv(a, 100) for _ in range(3)]
+            assert got == [b"m0", b"m1", b"m2"]
+            assert (calls.count("recvfrom"), calls.count("recvfrom", "EAGAIN")) == (3, 0)
+            loop = asyncio.get_running_loop()
+            for i in range(20):
+                loop.call_later(0.002 * (i + 1), L.send, b, b"n%d" % i)
+            with counting_syscalls() as calls:
+                got = [await aio.recv(a, 100) for _ in range(20)]
+            assert got == [b"n%d" % i for i in range(20)]
+            names = ["EAGAIN" if " EAGAIN " in line else "ok" for n, line in calls.lines
+                     if n == "recvfrom"]
+            assert names.count("ok") == 20, calls.lines
+            # at most one try that found nothing per call, and never one after a wake-up
+            assert "EAGAIN EAGAIN" not in " ".join(names), calls.lines
+            assert names[-1] == "ok"
+    run(main())
+
+
+def test_sendall_error_midway_releases_the_buffer():
+    """The peer gone while sendall waits for room: the send's error is raised, the writer
+    removed and the caller's bytearray no longer exported."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = pair()
+        with a:
+            with b:
+                data = bytearray(4 << 20)
+                task = asyncio.ensure_future(aio.sendall(a, data))
+                await asyncio.sleep(0.01)
+                assert not task.done()  # waiting for room, part of it sent
+            with pytest.raises((BrokenPipeError, ConnectionResetError)):
+                await task
+            assert a.fd not in loop._selector.get_map()
+            data.extend(b"x")
+            with pytest.raises(BufferError):  # a buffer the kernel cannot take as it is
+                await aio.sendall(a, memoryview(bytearray(8))[::2])
+    run(main())
