@@ -231,6 +231,18 @@ async def _again(loop: asyncio.AbstractEventLoop, n: int, writing: bool,
             pass
 
 
+async def _call(sockfd: FdArg, writing: bool, fn: Callable[..., T], *args: Any,
+                **kwargs: Any) -> T:
+    """``fn(sockfd, *args, **kwargs)`` now, or if it raises BlockingIOError, once each time
+    the socket is ready (``writing``: writable) until it does not."""
+    loop, n = _start(sockfd)
+    try:
+        return fn(sockfd, *args, **kwargs)
+    except BlockingIOError:
+        pass
+    return await _again(loop, n, writing, fn, sockfd, *args, **kwargs)
+
+
 def _msg(flags: FlagArg) -> int:
     return flags if type(flags) is int else to_int(flags, MSG)
 
@@ -243,12 +255,7 @@ async def accept(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
 
     Raises ValueError for a blocking socket, OSError EINVAL for one not listening, EMFILE ..."""
     f = to_int(flags, SOCK_FLAG) | _SOCK_NONBLOCK
-    loop, n = _start(sockfd)
-    try:
-        return net.accept4(sockfd, f, inheritable=inheritable)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, False, net.accept4, sockfd, f, inheritable=inheritable)
+    return await _call(sockfd, False, net.accept4, f, inheritable=inheritable)
 
 
 async def connect(sockfd: FdArg, addr: Address) -> None:
@@ -278,26 +285,14 @@ async def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0
     return the count; b'' / 0 once the peer shut down.
 
     Raises ValueError for a blocking socket (or a negative size), ConnectionResetError ..."""
-    f = _msg(flags)
-    loop, n = _start(sockfd)
-    try:
-        return net.recv(sockfd, n_or_buf, f)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, False, net.recv, sockfd, n_or_buf, f)
+    return await _call(sockfd, False, net.recv, n_or_buf, _msg(flags))
 
 
 async def recv_into(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
     """Receive into a writable buffer once there is data (man 2 recv): the count.
 
     Raises ValueError for a blocking socket, TypeError for a read-only buffer ..."""
-    f = _msg(flags)
-    loop, n = _start(sockfd)
-    try:
-        return net.recv_into(sockfd, buf, f)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, False, net.recv_into, sockfd, buf, f)
+    return await _call(sockfd, False, net.recv_into, buf, _msg(flags))
 
 
 async def recvmsg(sockfd: FdArg, bufsize: int, ancbufsize: int = 0, flags: FlagArg = 0, *,
@@ -307,14 +302,8 @@ async def recvmsg(sockfd: FdArg, bufsize: int, ancbufsize: int = 0, flags: FlagA
     (``SCM.RIGHTS`` as owning Fds, close-on-exec unless ``inheritable``).
 
     Raises ValueError for a blocking socket or a negative size ..."""
-    f = _msg(flags)
-    loop, n = _start(sockfd)
-    try:
-        return net.recvmsg(sockfd, bufsize, ancbufsize, f, inheritable=inheritable)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, False, net.recvmsg, sockfd, bufsize, ancbufsize, f,
-                        inheritable=inheritable)
+    return await _call(sockfd, False, net.recvmsg, bufsize, ancbufsize, _msg(flags),
+                       inheritable=inheritable)
 
 
 async def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
@@ -322,13 +311,7 @@ async def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
     than ``len(buf)`` (``sendall`` sends everything).
 
     Raises ValueError for a blocking socket, BrokenPipeError, ConnectionResetError ..."""
-    f = _msg(flags)
-    loop, n = _start(sockfd)
-    try:
-        return net.send(sockfd, buf, f)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, True, net.send, sockfd, buf, f)
+    return await _call(sockfd, True, net.send, buf, _msg(flags))
 
 
 async def sendall(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> None:
@@ -366,12 +349,7 @@ async def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (
     # An iterator would be spent by the first try: taken whole, once.
     bufs = buffers if isinstance(buffers, (list, tuple)) else list(buffers)
     anc = ancdata if isinstance(ancdata, (list, tuple)) else list(ancdata)
-    loop, n = _start(sockfd)
-    try:
-        return net.sendmsg(sockfd, bufs, anc, f, address)
-    except BlockingIOError:
-        pass
-    return await _again(loop, n, True, net.sendmsg, sockfd, bufs, anc, f, address)
+    return await _call(sockfd, True, net.sendmsg, bufs, anc, f, address)
 
 
 __all__ = ["FdReader", "set_nonblocking", "inotify_events", "eventfd_values",

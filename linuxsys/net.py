@@ -206,6 +206,15 @@ def _tuple(addr: Any, name: str, least: int, most: int) -> tuple:
     return addr
 
 
+# Domains whose address is a pair of unsigned 32-bit fields: struct, family field, the two
+# (field, name) in the tuple's order.
+_PAIRS = {
+    _AF_NETLINK: ("struct sockaddr_nl *", "nl_family", ("nl_pid", "pid"),
+                  ("nl_groups", "groups")),
+    _AF_VSOCK: ("struct sockaddr_vm *", "svm_family", ("svm_cid", "cid"), ("svm_port", "port")),
+}
+
+
 def _u32(v: Any, what: str) -> int:
     """An unsigned 32-bit field; -1 is its top value (socket's VMADDR_CID_ANY on 32-bit)."""
     return in_range(v, what, -1, U32) & U32
@@ -260,13 +269,14 @@ def _encode_new(domain: int, addr: Any) -> bytes:
             raise OSError(lib.ENAMETOOLONG, "AF_UNIX path too long", addr)
         family = bytes(_buffer(_new("sa_family_t *", _AF_UNIX)))
         return family + bytes(_SUN_PATH_OFFSET - _FAMILY_SIZE) + path
-    if domain == _AF_NETLINK:
-        pid, groups = _tuple(addr, "AF_NETLINK", 2, 2)
-        nl = _new("struct sockaddr_nl *")
-        nl.nl_family = _AF_NETLINK
-        nl.nl_pid = _u32(pid, "pid")
-        nl.nl_groups = _u32(groups, "groups")
-        return _struct_bytes(nl)
+    if domain in _PAIRS:  # (pid, groups), (cid, port): two unsigned 32-bit fields
+        ctype, family, first, second = _PAIRS[domain]
+        a, b = _tuple(addr, "AF_NETLINK" if domain == _AF_NETLINK else "AF_VSOCK", 2, 2)
+        sa = _new(ctype)
+        setattr(sa, family, domain)
+        setattr(sa, first[0], _u32(a, first[1]))
+        setattr(sa, second[0], _u32(b, second[1]))
+        return _struct_bytes(sa)
     if domain == _AF_PACKET:
         ifname, proto, pkttype, hatype, hwaddr = (_tuple(addr, "AF_PACKET", 2, 5)
                                                   + (0, 0, b"")[len(addr) - 2:])
@@ -285,13 +295,6 @@ def _encode_new(domain: int, addr: Any) -> bytes:
         ll.sll_halen = len(hwaddr)
         ll.sll_addr[0:len(hwaddr)] = hwaddr
         return _struct_bytes(ll)
-    if domain == _AF_VSOCK:
-        cid, port = _tuple(addr, "AF_VSOCK", 2, 2)
-        vm = _new("struct sockaddr_vm *")
-        vm.svm_family = _AF_VSOCK
-        vm.svm_cid = _u32(cid, "cid")
-        vm.svm_port = _u32(port, "port")
-        return _struct_bytes(vm)
     if not isinstance(addr, (bytes, bytearray, memoryview)):
         raise TypeError(f"an address of domain {domain} is the raw sockaddr bytes, not "
                         f"{type(addr).__name__}")
@@ -330,9 +333,10 @@ def _decode_new(raw: bytes) -> Address:
         sa6 = ffi.cast("struct sockaddr_in6 *", ss)
         return (_inet_ntop(_AF_INET6, bytes(_buffer(ffi.addressof(sa6[0], "sin6_addr"), 16))),
                 _ntohs(sa6.sin6_port), _ntohl(sa6.sin6_flowinfo), sa6.sin6_scope_id)
-    if family == _AF_NETLINK:
-        nl = ffi.cast("struct sockaddr_nl *", ss)
-        return (nl.nl_pid, nl.nl_groups)
+    if family in _PAIRS:
+        ctype, _, first, second = _PAIRS[family]
+        sa = ffi.cast(ctype, ss)
+        return (getattr(sa, first[0]), getattr(sa, second[0]))
     if family == _AF_PACKET:
         ll = ffi.cast("struct sockaddr_ll *", ss)
         name = _new("char[]", lib.IF_NAMESIZE)
@@ -340,9 +344,6 @@ def _decode_new(raw: bytes) -> Address:
                   == 0 else str(ll.sll_ifindex))  # (gone since: its number)
         return (ifname, _ntohs(ll.sll_protocol), ll.sll_pkttype, ll.sll_hatype,
                 bytes(ll.sll_addr[0:min(ll.sll_halen, len(ll.sll_addr))]))
-    if family == _AF_VSOCK:
-        vm = ffi.cast("struct sockaddr_vm *", ss)
-        return (vm.svm_cid, vm.svm_port)
     return raw
 
 
