@@ -49,7 +49,7 @@ FAMILIES = ["core"] + sorted(p.stem for p in CDEFS.glob("*.h") if p.stem != "cor
 # A "-> result ..." tail makes it a plain syscall whose Python side tools/gen_syscalls.py writes.
 _SYSCALL = re.compile(r"^SYSCALL\((\w+)(?:=([\w|]+))?\s*(?:,(.*?))?\)\s*(?:->.*)?$")
 _DEFAULT = re.compile(r"\s*=.*$")  # an argument's Python default (plain syscalls)
-_DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*(//\s*attr)?\s*$")
+_DEFINE = re.compile(r"^#define\s+(\w+)\s+\.\.\.\s*(//\s*attr)?\s*(//\s*enum)?\s*$")
 _NAMESPACE = re.compile(r"^//\s*namespace\s+(\w+)\s+(flag|enum)\s+(\S*)(\s+alias)?\s*$")
 # 64-bit scalars need arch-specific register splitting: only hand-written helpers take them.
 _WIDE = re.compile(r"\b(int64_t|uint64_t|loff_t|off_t|off64_t|long long)\b(?!\s*\*)")
@@ -66,6 +66,7 @@ class Family:
         self.name = name
         self.includes: list[str] = []
         self.defines: list[str] = []
+        self.enums: list[str] = []  # defines that are C enum constants, not macros
         self.namespaces: dict[str, tuple[str, str, list[str]]] = {}
         self.syscalls: list[tuple[str, list[str], list[str]]] = []
         self.cdef: list[str] = []
@@ -81,6 +82,8 @@ class Family:
                 namespace = None
             elif m := _DEFINE.match(line):
                 self.defines.append(m.group(1))
+                if m.group(3):
+                    self.enums.append(m.group(1))
                 if namespace:
                     self.namespaces[namespace][2].append(("=" if m.group(2) else "") + m.group(1))
             elif line.startswith("#"):
@@ -135,6 +138,21 @@ def defined_macros(preamble: str) -> dict[str, str]:
     return macros
 
 
+def declared_enums(preamble: str, names: list[str]) -> set[str]:
+    """Which of ``names`` (C enum constants, which -dM cannot see: IFLA_ADDRESS ...) the headers
+    declare: one compile, whose errors name the undeclared ones."""
+    include = sysconfig.get_paths()["include"]
+    probe = "".join(f"long ls_enum_probe_{i} = (long){n};\n" for i, n in enumerate(names))
+    out = subprocess.run(_compiler() + _flags() + ["-fsyntax-only", "-I", include, "-x", "c", "-"],
+                         input="#include <Python.h>\n" + preamble + probe, capture_output=True,
+                         text=True, env={**os.environ, "LC_ALL": "C"})
+    missing = set(re.findall(r"'(\w+)' undeclared|undeclared identifier '(\w+)'", out.stderr))
+    missing = {a or b for a, b in missing}
+    if out.returncode and not missing:
+        raise SystemExit(f"probing enum constants failed:\n{out.stderr[-2000:]}")
+    return set(names) - missing
+
+
 def target_arch(macros: dict[str, str]) -> str | None:
     """The table's name for the arch the compiler targets; None for one without a table."""
     if ("__x86_64__" in macros and "__ILP32__" in macros
@@ -167,6 +185,8 @@ def build() -> cffi.FFI:
     includes = [i for f in families for i in f.includes]
     preamble = "\n".join(includes) + "\n"
     macros = defined_macros(preamble + "".join(f.source for f in families))
+    enums = [n for f in families for n in f.enums if n not in macros]
+    macros.update((n, "enum") for n in declared_enums(preamble, enums))
     arch = target_arch(macros)
     # What the headers lack, from the table: defined ahead of every helper.
     missing = {n: v for n, v in read_table(arch).items() if n not in macros}

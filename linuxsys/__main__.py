@@ -267,6 +267,8 @@ EXCLUDED = {
     "if_indextoname": "the C library's interface name lookup (ioctl SIOCGIFNAME)",
     "send": "sendto again, without an address (send's fast path)",
     "recv": "recvfrom again, without an address (recv's fast path)",
+    "nlmsg_rows": "no syscall: the netlink messages of a received buffer",
+    "nla_rows": "no syscall: the netlink attributes of a payload",
     "force_socketcall": "no syscall: routes the socket calls through socketcall (i686 tests)",
 }
 

@@ -1,0 +1,856 @@
+"""netlink: messages, attributes and an rtnetlink client (man 7 netlink, man 7 rtnetlink).
+
+    from linuxsys import netlink as NL
+
+    NL.link_add("v0", "veth", peer="v1")
+    NL.addr_add("v0", "10.1.0.1/24")
+    NL.link_set("v0", state="up")
+    [l.name for l in NL.links()]
+
+**Core**: ``Netlink(protocol, groups)`` is a bound ``AF_NETLINK`` socket (the kernel picks its
+port id) with ``NETLINK_EXT_ACK`` and ``NETLINK_GET_STRICT_CHK`` on where the kernel has them.
+``request()`` sends one message and waits for its ack: a kernel error raises the ``OSError``
+subclass of its errno whose message carries the kernel's extended-ack text ("Invalid prefix
+for given prefix length" ...).  ``dump()`` collects every part of a multipart reply up to
+``NLMSG_DONE`` and starts again when the kernel says the dump was interrupted
+(``NLM_F_DUMP_INTR``).  Datagrams are received whole: a reply larger than the buffer grows it,
+never cut.  Received messages and attributes are walked in C; a length that reaches past its
+buffer or is shorter than its header raises ``ValueError``.  Every layout (``nlmsghdr``,
+``ifinfomsg``, ``ifaddrmsg``, ``rtmsg``, ``ndmsg``, ``genlmsghdr``, ``rtnl_link_stats64``) and
+constant comes from the headers; attributes are padded to ``NLA_ALIGNTO``.
+
+**rtnetlink helpers** (``links``, ``link_add``, ``addr_add``, ``routes``, ``route_add``,
+``neighbours``, ``monitor`` ...) each open their socket when called, so they act in the calling
+thread's network namespace at that moment (after a ``setns``, the new one).  Interfaces are
+named or given by index; an unknown name raises ``OSError`` ENODEV with the name.
+
+Namespaces: ``NLM_F``, ``NLMSG``, ``NETLINK_OPT`` (socket options), ``NLMSGERR_ATTR``, ``RTM``,
+``RTNLGRP``, ``IFLA``, ``IFLA_INFO``, ``IFF``, ``IF_OPER``, ``IFA``, ``IFA_F``, ``RTA``,
+``RTN``, ``RTPROT``, ``RT_SCOPE``, ``RT_TABLE``, ``NDA``, ``NUD``, ``MACVLAN_MODE``,
+``CTRL_CMD``, ``CTRL_ATTR``, ``CTRL_ATTR_MCAST_GRP``.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import socket as _socket
+import sys
+from typing import Any, Iterable, Iterator, NamedTuple, Optional, Union
+
+from ._core import ffi, lib, STRERROR
+from .fd import Fd, fdnum
+from .flags import NAMESPACES, FlagArg, to_int
+from . import net
+
+IFF = NAMESPACES["IFF"]
+RTNLGRP = NAMESPACES["RTNLGRP"]
+MACVLAN_MODE = NAMESPACES["MACVLAN_MODE"]
+AF = NAMESPACES["AF"]
+
+_new = ffi.new
+_buffer = ffi.buffer
+_unpack = ffi.unpack
+_sizeof = ffi.sizeof
+
+_HDRLEN = _sizeof("struct nlmsghdr")
+_NLA_HDRLEN = _sizeof("struct nlattr")
+_ALIGN = lib.NLMSG_ALIGNTO
+_NLA_ALIGN = lib.NLA_ALIGNTO
+_NLMSG_ROW = lib.LS_NLMSG_ROW
+_NLA_ROW = lib.LS_NLA_ROW
+_ERR_SIZE = _sizeof("struct nlmsgerr")
+_NLA_F_NESTED = lib.NLA_F_NESTED
+_F_REQUEST = lib.NLM_F_REQUEST
+_F_ACK = lib.NLM_F_ACK
+_F_DUMP = lib.NLM_F_DUMP
+_F_DUMP_INTR = lib.NLM_F_DUMP_INTR
+_F_CREATE = lib.NLM_F_CREATE
+_F_EXCL = lib.NLM_F_EXCL
+_F_REPLACE = lib.NLM_F_REPLACE
+_F_CAPPED = lib.NLM_F_CAPPED
+_NLMSG_ERROR = lib.NLMSG_ERROR
+_NLMSG_DONE = lib.NLMSG_DONE
+_NLMSG_NOOP = lib.NLMSG_NOOP
+_SOL_NETLINK = lib.SOL_NETLINK
+_BYTEORDER = sys.byteorder
+
+# The family header of each rtnetlink message type (genetlink families: genlmsghdr).
+_HEADERS = {}
+for _t, _h in (("LINK", "ifinfomsg"), ("ADDR", "ifaddrmsg"), ("ROUTE", "rtmsg"),
+               ("NEIGH", "ndmsg")):
+    for _op in ("NEW", "DEL", "GET"):
+        _HEADERS[getattr(lib, f"RTM_{_op}{_t}")] = f"struct {_h}"
+
+
+def _align(n: int, to: int = _ALIGN) -> int:
+    return (n + to - 1) & ~(to - 1)
+
+
+# ---- attributes ------------------------------------------------------------------------------
+
+def nla(type: int, payload: Union[bytes, str, int, "list[bytes]"], size: int = 4) -> bytes:
+    """One attribute: ``payload`` bytes as they are, a str NUL-terminated, an int as an
+    unsigned native-endian integer of ``size`` bytes, a list of attributes nested
+    (``NLA_F_NESTED``).  Padded to NLA_ALIGNTO."""
+    if isinstance(payload, str):
+        data = payload.encode() + b"\0"
+    elif isinstance(payload, int):
+        data = payload.to_bytes(size, _BYTEORDER)
+    elif isinstance(payload, list):
+        data = b"".join(payload)
+        type |= _NLA_F_NESTED
+    else:
+        data = bytes(payload)
+    hdr = _new("struct nlattr *", {"nla_len": _NLA_HDRLEN + len(data), "nla_type": type})
+    return bytes(_buffer(hdr)) + data + bytes(_align(len(data), _NLA_ALIGN) - len(data))
+
+
+class Attrs:
+    """The attributes of a payload (a read-only mapping of type to the first one's bytes):
+    ``attrs[IFLA.IFNAME]``, ``get``, ``all(type)`` for repeated ones, and decoders ``u8``,
+    ``u16``, ``u32``, ``u64``, ``str``, ``nested`` (Attrs).  Raises ValueError for a malformed
+    attribute (a length past the payload, or shorter than its header)."""
+
+    __slots__ = ("_data", "_index")
+
+    def __init__(self, data: bytes, start: int = 0, length: Optional[int] = None) -> None:
+        end = len(data) if length is None else start + length
+        if not 0 <= start <= end <= len(data):
+            raise ValueError("attributes past the end of their message")
+        self._data = data
+        count = (end - start) // _NLA_HDRLEN
+        rows = _new("int64_t[]", _NLA_ROW * max(count, 1))
+        n = lib.ls_nla_rows(data, start, end - start, rows, count)
+        if n < 0:
+            raise ValueError("malformed netlink attribute (a length past its message)")
+        flat = _unpack(rows, _NLA_ROW * n)
+        index: dict[int, list[tuple[int, int]]] = {}
+        for i in range(0, len(flat), _NLA_ROW):
+            index.setdefault(flat[i], []).append((flat[i + 1], flat[i + 2]))
+        self._index = index
+
+    def __contains__(self, type: object) -> bool:
+        return type in self._index
+
+    def __getitem__(self, type: int) -> bytes:
+        at, n = self._index[type][0]
+        return self._data[at:at + n]
+
+    def get(self, type: int, default: Any = None) -> Any:
+        return self[type] if type in self._index else default
+
+    def all(self, type: int) -> list[bytes]:
+        return [self._data[at:at + n] for at, n in self._index.get(type, ())]
+
+    def types(self) -> list[int]:
+        return list(self._index)
+
+    def _int(self, type: int, size: int, default: Any) -> Any:
+        if type not in self._index:
+            return default
+        raw = self[type]
+        if len(raw) < size:
+            raise ValueError(f"attribute {type}: {len(raw)} bytes, not {size}")
+        return int.from_bytes(raw[:size], _BYTEORDER)
+
+    def u8(self, type: int, default: Any = None) -> Any:
+        return self._int(type, 1, default)
+
+    def u16(self, type: int, default: Any = None) -> Any:
+        return self._int(type, 2, default)
+
+    def u32(self, type: int, default: Any = None) -> Any:
+        return self._int(type, 4, default)
+
+    def u64(self, type: int, default: Any = None) -> Any:
+        return self._int(type, 8, default)
+
+    def str(self, type: int, default: Any = None) -> Any:
+        if type not in self._index:
+            return default
+        return self[type].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+
+    def nested(self, type: int) -> "Attrs":
+        at, n = self._index[type][0] if type in self._index else (0, 0)
+        return Attrs(self._data, at, n)
+
+    def __repr__(self) -> str:
+        return f"<Attrs {sorted(self._index)}>"
+
+
+class Message(NamedTuple):
+    """A received netlink message: its header's fields, its family header (a cffi struct
+    copy, None for a type without one) and its attributes."""
+    type: int
+    flags: int
+    seq: int
+    pid: int
+    header: Any
+    attrs: Attrs
+
+
+def parse(data: bytes, headers: Optional[dict] = None) -> list[Message]:
+    """The messages of one received datagram.  ``headers`` maps a message type to its family
+    header's C type (rtnetlink's by default).  ``NLMSG_ERROR`` messages get their struct
+    nlmsgerr as header and the extended-ack attributes (``NLMSGERR_ATTR``) as attrs;
+    ``NLMSG_DONE`` its error code (an int) as header.  Raises ValueError for a malformed
+    message."""
+    kinds = _HEADERS if headers is None else headers
+    count = len(data) // _HDRLEN
+    rows = _new("int64_t[]", _NLMSG_ROW * max(count, 1))
+    n = lib.ls_nlmsg_rows(data, len(data), rows, count)
+    if n < 0:
+        raise ValueError("malformed netlink message (a length past its datagram)")
+    flat = _unpack(rows, _NLMSG_ROW * n)
+    out = []
+    for i in range(0, len(flat), _NLMSG_ROW):
+        type, flags, seq, pid, at, length = flat[i:i + _NLMSG_ROW]
+        end = at + length
+        header: Any = None
+        if type == _NLMSG_ERROR:
+            header = _struct("struct nlmsgerr", data, at, length, type)
+            # the TLVs follow the request's header (NLM_F_CAPPED) or the whole request
+            at += _ERR_SIZE + (0 if flags & _F_CAPPED else
+                               max(header.msg.nlmsg_len - _HDRLEN, 0))
+        elif type == _NLMSG_DONE:
+            header = int.from_bytes(data[at:at + 4], _BYTEORDER, signed=True) if length >= 4 else 0
+            at += 4
+        elif type in kinds:
+            ctype = kinds[type]
+            header = _struct(ctype, data, at, length, type)
+            at += _align(_sizeof(ctype))
+        at = min(at, end)
+        out.append(Message(type, flags, seq, pid, header, Attrs(data, at, end - at)))
+    return out
+
+
+def _struct(ctype: str, data: bytes, at: int, length: int, type: int) -> Any:
+    size = _sizeof(ctype)
+    if length < size:
+        raise ValueError(f"message type {type}: {length} bytes, shorter than its {ctype}")
+    header = _new(ctype + " *")
+    ffi.memmove(header, data[at:at + size], size)
+    return header
+
+
+# ---- the socket ------------------------------------------------------------------------------
+
+class Netlink:
+    """A netlink socket (man 7 netlink) of ``protocol`` (a ``NETLINK`` member), bound with a
+    kernel-chosen port id and subscribed to the multicast ``groups`` bitmask."""
+
+    def __init__(self, protocol: FlagArg = lib.NETLINK_ROUTE, groups: int = 0) -> None:
+        self.protocol = to_int(protocol, NAMESPACES["NETLINK"])
+        self.fd: Fd = net.socket(lib.AF_NETLINK, lib.SOCK_RAW, self.protocol)
+        try:
+            for opt in ("NETLINK_EXT_ACK", "NETLINK_GET_STRICT_CHK"):
+                if hasattr(lib, opt):
+                    try:
+                        net.setsockopt(self.fd, _SOL_NETLINK, getattr(lib, opt), 1)
+                    except OSError:
+                        pass  # a kernel before 4.12 / 4.20: plain errors, looser dumps
+            net.bind(self.fd, (0, groups))
+            self.port = net.getsockname(self.fd)[0]
+        except BaseException:
+            self.fd.close()
+            raise
+        self._seq = itertools.count(1)
+        self._buf = bytearray(65536)
+        self._peek = bytearray(1)
+
+    def close(self) -> None:
+        self.fd.close()
+
+    def __enter__(self) -> "Netlink":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def fileno(self) -> int:
+        return self.fd.fileno()
+
+    def add_membership(self, group: FlagArg) -> None:
+        """Join multicast group ``group`` (an ``RTNLGRP`` member for rtnetlink)."""
+        net.setsockopt(self.fd, _SOL_NETLINK, lib.NETLINK_ADD_MEMBERSHIP, _group(group))
+
+    def drop_membership(self, group: FlagArg) -> None:
+        net.setsockopt(self.fd, _SOL_NETLINK, lib.NETLINK_DROP_MEMBERSHIP, _group(group))
+
+    def send(self, type: int, flags: int, header: Any = None, attrs: Iterable[bytes] = ()
+             ) -> int:
+        """Send one message to the kernel; return its sequence number."""
+        body = (bytes(_buffer(header)) if header is not None else b"")
+        body += bytes(_align(len(body)) - len(body)) + b"".join(attrs)
+        seq = next(self._seq) & 0xFFFFFFFF
+        hdr = _new("struct nlmsghdr *", {"nlmsg_len": _HDRLEN + len(body), "nlmsg_type": type,
+                                         "nlmsg_flags": flags, "nlmsg_seq": seq})
+        net.sendto(self.fd, bytes(_buffer(hdr)) + body, (0, 0))
+        return seq
+
+    def recv(self, flags: int = 0) -> list[Message]:
+        """The messages of the next datagram (events, replies): waits on a blocking socket.
+        A datagram larger than the buffer grows it first (MSG_PEEK|MSG_TRUNC): never cut."""
+        size = net.recv_into(self.fd, self._peek, flags | lib.MSG_PEEK | lib.MSG_TRUNC)
+        if size > len(self._buf):
+            self._buf = bytearray(_align(size, 4096))
+        n = net.recv_into(self.fd, self._buf, flags)
+        return parse(bytes(self._buf[:n]), self._headers())
+
+    def _headers(self) -> Optional[dict]:
+        if self.protocol == lib.NETLINK_ROUTE:
+            return None
+        return _GENL_HEADERS if self.protocol == lib.NETLINK_GENERIC else {}
+
+    def events(self) -> Iterator["Event"]:
+        """rtnetlink events as they come (a ``monitor()`` socket): ``Event(kind, action,
+        obj)`` with kind ``"link"``, ``"addr"``, ``"route"`` or ``"neigh"`` and action
+        ``"new"`` or ``"del"``; waits on a blocking socket."""
+        while True:
+            for m in self.recv():
+                ev = _event(m)
+                if ev is not None:
+                    yield ev
+
+    def _replies(self, seq: int) -> Iterator[Message]:
+        """The replies to request ``seq`` up to its ack or NLMSG_DONE (events and strays
+        skipped); the error an ack or a DONE carries is raised."""
+        while True:
+            for m in self.recv():
+                if m.seq != seq:
+                    continue  # an event, or a reply to an abandoned request
+                if m.type == _NLMSG_ERROR:
+                    _check(m.header.error, m.attrs)
+                    return
+                if m.type == _NLMSG_DONE:
+                    _check(m.header, m.attrs)
+                    return
+                if m.type != _NLMSG_NOOP:
+                    yield m
+
+    def request(self, type: int, header: Any = None, attrs: Iterable[bytes] = (),
+                flags: int = 0) -> list[Message]:
+        """Send a request (``NLM_F_REQUEST|NLM_F_ACK|flags``) and return the replies that
+        came before its ack.  Raises the errno the kernel answered as an OSError whose message
+        has the kernel's extended-ack text."""
+        seq = self.send(type, _F_REQUEST | _F_ACK | flags, header, attrs)
+        return list(self._replies(seq))
+
+    def dump(self, type: int, header: Any = None, attrs: Iterable[bytes] = ()) -> list[Message]:
+        """Every message of a dump (``NLM_F_DUMP``) to ``NLMSG_DONE``; started again when the
+        kernel marks it interrupted (``NLM_F_DUMP_INTR``: a change during the dump)."""
+        attrs = list(attrs)
+        while True:
+            seq = self.send(type, _F_REQUEST | _F_DUMP, header, attrs)
+            out = list(self._replies(seq))
+            if not any(m.flags & _F_DUMP_INTR for m in out):
+                return out
+
+
+def _group(group: FlagArg) -> int:
+    if isinstance(group, str):
+        return to_int(group, RTNLGRP)
+    return int(group)
+
+
+def _check(code: int, attrs: Attrs) -> None:
+    """Raise the OSError of a negative errno ``code`` (0: success), with the kernel's
+    extended-ack text when it gave one."""
+    if code >= 0:
+        return
+    err = -code
+    text = STRERROR[err]
+    msg = attrs.str(lib.NLMSGERR_ATTR_MSG) if hasattr(lib, "NLMSGERR_ATTR_MSG") else None
+    raise OSError(err, f"{text}: {msg}" if msg else text)
+
+
+class _GenlHeaders(dict):
+    """Every generic netlink family's messages (types from NLMSG_MIN_TYPE) start with a
+    genlmsghdr."""
+
+    def __contains__(self, type: object) -> bool:
+        return isinstance(type, int) and type >= lib.NLMSG_MIN_TYPE
+
+    def __getitem__(self, type: int) -> str:
+        return "struct genlmsghdr"
+
+
+_GENL_HEADERS = _GenlHeaders()
+
+
+# ---- rtnetlink: links ------------------------------------------------------------------------
+
+_OPERSTATES = {v: k for k, v in NAMESPACES["IF_OPER"].__members__.items()}
+_STATS_FIELDS = ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors",
+                 "rx_dropped", "tx_dropped", "multicast", "collisions")
+
+
+class Link(NamedTuple):
+    """A network interface (RTM_NEWLINK): ``flags`` an ``IFF`` value, ``address`` like
+    "aa:bb:cc:dd:ee:ff", ``kind`` the driver's link kind ("veth", "bridge" ...; None for a
+    physical or loopback one), ``master`` an index, ``operstate`` "UP", "DOWN", "UNKNOWN" ...,
+    ``stats`` a dict of rtnl_link_stats64's counters."""
+    index: int
+    name: str
+    flags: int
+    mtu: Optional[int]
+    address: Optional[str]
+    kind: Optional[str]
+    master: Optional[int]
+    operstate: Optional[str]
+    stats: Optional[dict]
+
+
+def _mac(raw: Optional[bytes]) -> Optional[str]:
+    return None if raw is None else ":".join(f"{b:02x}" for b in raw)
+
+
+def _mac_bytes(text: str) -> bytes:
+    try:
+        return bytes(int(x, 16) for x in text.split(":"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a hardware address like 'aa:bb:cc:dd:ee:ff'") from None
+
+
+def _link(m: Message) -> Link:
+    h, a = m.header, m.attrs
+    kind = a.nested(lib.IFLA_LINKINFO).str(lib.IFLA_INFO_KIND) if lib.IFLA_LINKINFO in a else None
+    stats = None
+    raw = a.get(lib.IFLA_STATS64)
+    if raw is not None:
+        st = _new("struct rtnl_link_stats64 *")
+        ffi.memmove(st, raw, min(len(raw), _sizeof(st[0])))
+        stats = {f: getattr(st, f) for f in _STATS_FIELDS}
+    oper = a.u8(lib.IFLA_OPERSTATE)
+    return Link(h.ifi_index, a.str(lib.IFLA_IFNAME), IFF(h.ifi_flags), a.u32(lib.IFLA_MTU),
+                _mac(a.get(lib.IFLA_ADDRESS)), kind, a.u32(lib.IFLA_MASTER),
+                _OPERSTATES.get(oper, str(oper)) if oper is not None else None, stats)
+
+
+def _index(name_or_index: Union[str, int]) -> int:
+    """An interface's index; OSError ENODEV with the name for none of that name."""
+    if isinstance(name_or_index, int):
+        return name_or_index
+    return net._ifindex(name_or_index)
+
+
+def _ifinfo(index: int = 0, flags: int = 0, change: int = 0) -> Any:
+    return _new("struct ifinfomsg *", {"ifi_family": lib.AF_UNSPEC, "ifi_index": index,
+                                      "ifi_flags": flags, "ifi_change": change})
+
+
+def links() -> list[Link]:
+    """Every interface of this network namespace (RTM_GETLINK dump)."""
+    with Netlink() as nl:
+        return [_link(m) for m in nl.dump(lib.RTM_GETLINK, _ifinfo())
+                if m.type == lib.RTM_NEWLINK]
+
+
+def link(name_or_index: Union[str, int]) -> Link:
+    """One interface by name or index.  Raises OSError ENODEV (the name as filename)."""
+    with Netlink() as nl:
+        if isinstance(name_or_index, int):
+            msgs = _named(nl.request, name_or_index, lib.RTM_GETLINK, _ifinfo(name_or_index))
+        else:
+            msgs = _named(nl.request, name_or_index, lib.RTM_GETLINK, _ifinfo(),
+                          [nla(lib.IFLA_IFNAME, name_or_index)])
+    return _link(msgs[0])
+
+
+def _named(fn: Any, name: Any, *args: Any) -> Any:
+    """fn(*args), an ENODEV naming the interface ``name`` (or for genl_family, an ENOENT the
+    family)."""
+    try:
+        return fn(*args)
+    except OSError as e:
+        if e.errno in (lib.ENODEV, lib.ENOENT) and e.filename is None and name is not None:
+            raise OSError(e.errno, e.strerror, str(name)) from None
+        raise
+
+
+def _netns(netns: Any) -> bytes:
+    if isinstance(netns, int):
+        return nla(lib.IFLA_NET_NS_PID, netns)
+    return nla(lib.IFLA_NET_NS_FD, fdnum(netns))
+
+
+def _common(attrs: dict) -> list[bytes]:
+    """The attributes every link call takes: mtu, address, master, netns, name."""
+    out = []
+    if attrs.get("name") is not None:
+        out.append(nla(lib.IFLA_IFNAME, attrs.pop("name")))
+    if attrs.get("mtu") is not None:
+        out.append(nla(lib.IFLA_MTU, attrs.pop("mtu")))
+    if attrs.get("address") is not None:
+        out.append(nla(lib.IFLA_ADDRESS, _mac_bytes(attrs.pop("address"))))
+    if "master" in attrs:
+        master = attrs.pop("master")
+        out.append(nla(lib.IFLA_MASTER, 0 if master is None else _index(master)))
+    if attrs.get("netns") is not None:
+        out.append(_netns(attrs.pop("netns")))
+    for k in [k for k, v in attrs.items() if v is None]:
+        del attrs[k]
+    if attrs:
+        raise TypeError(f"unexpected keyword argument(s) {sorted(attrs)}")
+    return out
+
+
+def link_add(name: str, kind: str, **attrs: Any) -> None:
+    """Create an interface (RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL) of ``kind``: ``"veth"``
+    (``peer=`` name, ``peer_netns=`` pid or ns Fd), ``"bridge"``, ``"dummy"``, ``"vlan"``
+    (``link=``, ``id=``), ``"macvlan"`` (``link=``, ``mode=`` "bridge", "private", "vepa",
+    "passthru"); any kind also ``mtu=``, ``address=``, ``master=``, ``netns=``.  A kind whose
+    driver the kernel lacks raises its error (EOPNOTSUPP), EEXIST for a taken name."""
+    data: list[bytes] = []
+    head: list[bytes] = [nla(lib.IFLA_IFNAME, name)]
+    if kind == "veth":
+        peer = [nla(lib.IFLA_IFNAME, attrs.pop("peer"))] if attrs.get("peer") else []
+        if attrs.get("peer_netns") is not None:
+            peer.append(_netns(attrs.pop("peer_netns")))
+        attrs.pop("peer", None)
+        attrs.pop("peer_netns", None)
+        # the peer's ifinfomsg then its attributes (not flagged nested: as iproute2 sends it)
+        data.append(nla(lib.VETH_INFO_PEER, bytes(_buffer(_ifinfo())) + b"".join(peer)))
+    elif kind in ("vlan", "macvlan"):
+        if attrs.get("link") is None:
+            raise TypeError(f"a {kind} link needs link= (its parent interface)")
+        head.append(nla(lib.IFLA_LINK, _index(attrs.pop("link"))))
+        if kind == "vlan":
+            if attrs.get("id") is None:
+                raise TypeError("a vlan link needs id=")
+            data.append(nla(lib.IFLA_VLAN_ID, attrs.pop("id"), 2))
+        elif attrs.get("mode") is not None:
+            data.append(nla(lib.IFLA_MACVLAN_MODE, to_int(attrs.pop("mode"), MACVLAN_MODE)))
+    info = [nla(lib.IFLA_INFO_KIND, kind)] + ([nla(lib.IFLA_INFO_DATA, data)] if data else [])
+    with Netlink() as nl:
+        nl.request(lib.RTM_NEWLINK, _ifinfo(), head + _common(attrs)
+                   + [nla(lib.IFLA_LINKINFO, info)], _F_CREATE | _F_EXCL)
+
+
+def link_set(name_or_index: Union[str, int], *, state: Optional[str] = None, **changes: Any
+             ) -> None:
+    """Change an interface (RTM_NEWLINK): ``state="up"``/``"down"``, ``mtu=``, ``name=``,
+    ``address=``, ``master=`` (a name, index, or None to leave its master), ``netns=`` (pid or
+    ns Fd: the interface moves there).  Raises OSError ENODEV (the name), EINVAL ..."""
+    index = _index(name_or_index)
+    flags = change = 0
+    if state is not None:
+        if state not in ("up", "down"):
+            raise ValueError(f"state is 'up' or 'down', not {state!r}")
+        change = int(lib.IFF_UP)
+        flags = change if state == "up" else 0
+    attrs = _common(changes)
+    with Netlink() as nl:
+        _named(nl.request, name_or_index, lib.RTM_NEWLINK, _ifinfo(index, flags, change), attrs)
+
+
+def link_del(name_or_index: Union[str, int]) -> None:
+    """Delete an interface (RTM_DELLINK; a veth's peer goes with it)."""
+    index = _index(name_or_index)
+    with Netlink() as nl:
+        _named(nl.request, name_or_index, lib.RTM_DELLINK, _ifinfo(index))
+
+
+# ---- rtnetlink: addresses --------------------------------------------------------------------
+
+class Addr(NamedTuple):
+    """An interface address (RTM_NEWADDR)."""
+    family: int
+    address: str
+    prefixlen: int
+    index: int
+    label: Optional[str]
+    scope: int
+
+
+def _ntop(family: int, raw: Optional[bytes]) -> Optional[str]:
+    return None if raw is None else _socket.inet_ntop(family, raw)
+
+
+def _prefix(text: str) -> tuple[int, bytes, int]:
+    """ "10.1.0.1/24" -> (family, packed address, prefix length); no length: the host's."""
+    host, _, length = text.partition("/")
+    family = lib.AF_INET6 if ":" in host else lib.AF_INET
+    packed = net._host(host, family)
+    if length:
+        if not length.isdigit() or int(length) > 255:
+            raise ValueError(f"{text!r}: the prefix length is a number")
+        return family, packed, int(length)
+    return family, packed, 8 * len(packed)
+
+
+def _addr(m: Message) -> Addr:
+    h, a = m.header, m.attrs
+    raw = a.get(lib.IFA_LOCAL, a.get(lib.IFA_ADDRESS))
+    return Addr(h.ifa_family, _ntop(h.ifa_family, raw), h.ifa_prefixlen, h.ifa_index,
+                a.str(lib.IFA_LABEL), h.ifa_scope)
+
+
+def addrs(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
+          ) -> list[Addr]:
+    """The addresses of every interface, or of ``ifname``; of one ``family`` (AF.INET ...)."""
+    index = None if ifname is None else _index(ifname)
+    hdr = _new("struct ifaddrmsg *", {"ifa_family": family or lib.AF_UNSPEC})
+    with Netlink() as nl:
+        out = [_addr(m) for m in nl.dump(lib.RTM_GETADDR, hdr) if m.type == lib.RTM_NEWADDR]
+    return [x for x in out if (index is None or x.index == index)
+            and (family is None or x.family == family)]
+
+
+def _addr_msg(ifname: Union[str, int], address: str, scope: Optional[int] = None
+              ) -> tuple[Any, list[bytes]]:
+    family, packed, length = _prefix(address)
+    hdr = _new("struct ifaddrmsg *", {"ifa_family": family, "ifa_prefixlen": length,
+                                     "ifa_scope": scope or 0, "ifa_index": _index(ifname)})
+    return hdr, [nla(lib.IFA_LOCAL, packed), nla(lib.IFA_ADDRESS, packed)]
+
+
+def addr_add(ifname: Union[str, int], address: str, *, label: Optional[str] = None,
+             scope: Optional[int] = None, broadcast: Optional[str] = None) -> None:
+    """Add ``address`` ("10.1.0.1/24", "fd00::1/64") to an interface (RTM_NEWADDR), with a
+    ``label``, a ``scope`` (``RT_SCOPE`` member), a ``broadcast`` address.  Raises EEXIST,
+    EINVAL with the kernel's text (an invalid prefix length ...), ENODEV."""
+    hdr, attrs = _addr_msg(ifname, address, scope)
+    if label is not None:
+        attrs.append(nla(lib.IFA_LABEL, label))
+    if broadcast is not None:
+        attrs.append(nla(lib.IFA_BROADCAST, net._host(broadcast, lib.AF_INET)))
+    with Netlink() as nl:
+        _named(nl.request, ifname, lib.RTM_NEWADDR, hdr, attrs, _F_CREATE | _F_EXCL)
+
+
+def addr_del(ifname: Union[str, int], address: str) -> None:
+    """Remove ``address`` ("10.1.0.1/24") from an interface (RTM_DELADDR)."""
+    hdr, attrs = _addr_msg(ifname, address)
+    with Netlink() as nl:
+        _named(nl.request, ifname, lib.RTM_DELADDR, hdr, attrs)
+
+
+# ---- rtnetlink: routes -----------------------------------------------------------------------
+
+class Route(NamedTuple):
+    """A route (RTM_NEWROUTE): ``dst`` "default" or a prefix ("10.2.0.0/24"; a host route
+    without its /32 or /128, as ``ip route`` prints it)."""
+    family: int
+    dst: str
+    gateway: Optional[str]
+    dev: Optional[str]
+    oif: Optional[int]
+    table: int
+    metric: Optional[int]
+    protocol: int
+    scope: int
+    type: int
+
+
+def _ifname(index: Optional[int]) -> Optional[str]:
+    if index is None:
+        return None
+    name = _new("char[]", lib.IF_NAMESIZE)
+    return os.fsdecode(ffi.string(name)) if lib.ls_if_indextoname(index, name) == 0 else None
+
+
+def _route(m: Message) -> Route:
+    h, a = m.header, m.attrs
+    family = h.rtm_family
+    if h.rtm_dst_len:
+        dst = _ntop(family, a.get(lib.RTA_DST))
+        if h.rtm_dst_len != (32 if family == lib.AF_INET else 128):
+            dst = f"{dst}/{h.rtm_dst_len}"
+    else:
+        dst = "default"
+    oif = a.u32(lib.RTA_OIF)
+    return Route(family, dst, _ntop(family, a.get(lib.RTA_GATEWAY)), _ifname(oif), oif,
+                 a.u32(lib.RTA_TABLE, h.rtm_table), a.u32(lib.RTA_PRIORITY), h.rtm_protocol,
+                 h.rtm_scope, h.rtm_type)
+
+
+def routes(family: int = lib.AF_INET, table: Optional[int] = None) -> list[Route]:
+    """The routes of ``family`` in ``table`` (None: the main table, as ``ip route``; 0: every
+    table)."""
+    want = lib.RT_TABLE_MAIN if table is None else table
+    hdr = _new("struct rtmsg *", {"rtm_family": family})
+    with Netlink() as nl:
+        out = [_route(m) for m in nl.dump(lib.RTM_GETROUTE, hdr) if m.type == lib.RTM_NEWROUTE]
+    return [r for r in out if r.family == family and (not want or r.table == want)]
+
+
+def _route_msg(dst: str, gateway: Optional[str], dev: Optional[Union[str, int]],
+               table: Optional[int], metric: Optional[int], deleting: bool
+               ) -> tuple[Any, list[bytes]]:
+    attrs = []
+    if dst == "default":
+        family = (lib.AF_INET6 if gateway and ":" in gateway else lib.AF_INET)
+        length = 0
+    else:
+        family, packed, length = _prefix(dst)
+        attrs.append(nla(lib.RTA_DST, packed))
+    if gateway is not None:
+        attrs.append(nla(lib.RTA_GATEWAY, net._host(gateway, family)))
+    if dev is not None:
+        attrs.append(nla(lib.RTA_OIF, _index(dev)))
+    t = lib.RT_TABLE_MAIN if table is None else table
+    attrs.append(nla(lib.RTA_TABLE, t))
+    if metric is not None:
+        attrs.append(nla(lib.RTA_PRIORITY, metric))
+    scope = (lib.RT_SCOPE_NOWHERE if deleting else
+             lib.RT_SCOPE_LINK if gateway is None and dev is not None else lib.RT_SCOPE_UNIVERSE)
+    hdr = _new("struct rtmsg *", {
+        "rtm_family": family, "rtm_dst_len": length, "rtm_table": t if t < 256 else 0,
+        "rtm_protocol": 0 if deleting else lib.RTPROT_BOOT, "rtm_scope": scope,
+        "rtm_type": lib.RTN_UNICAST})
+    return hdr, attrs
+
+
+def route_add(dst: str, gateway: Optional[str] = None, dev: Optional[Union[str, int]] = None,
+              table: Optional[int] = None, metric: Optional[int] = None) -> None:
+    """Add a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL) to ``dst`` ("default" or a
+    prefix) via ``gateway`` and/or out of ``dev``.  Raises EEXIST, ENETUNREACH (a gateway not
+    on any link), EINVAL with the kernel's text ("Invalid prefix for given prefix length")."""
+    hdr, attrs = _route_msg(dst, gateway, dev, table, metric, False)
+    with Netlink() as nl:
+        _named(nl.request, dev, lib.RTM_NEWROUTE, hdr, attrs, _F_CREATE | _F_EXCL)
+
+
+def route_replace(dst: str, gateway: Optional[str] = None,
+                  dev: Optional[Union[str, int]] = None, table: Optional[int] = None,
+                  metric: Optional[int] = None) -> None:
+    """route_add() that replaces a route to the same ``dst`` (NLM_F_CREATE|NLM_F_REPLACE)."""
+    hdr, attrs = _route_msg(dst, gateway, dev, table, metric, False)
+    with Netlink() as nl:
+        _named(nl.request, dev, lib.RTM_NEWROUTE, hdr, attrs, _F_CREATE | _F_REPLACE)
+
+
+def route_del(dst: str, gateway: Optional[str] = None, dev: Optional[Union[str, int]] = None,
+              table: Optional[int] = None, metric: Optional[int] = None) -> None:
+    """Delete the route to ``dst`` (RTM_DELROUTE) that matches what is given.  Raises ESRCH
+    for none."""
+    hdr, attrs = _route_msg(dst, gateway, dev, table, metric, True)
+    with Netlink() as nl:
+        _named(nl.request, dev, lib.RTM_DELROUTE, hdr, attrs)
+
+
+# ---- rtnetlink: neighbours -------------------------------------------------------------------
+
+class Neighbour(NamedTuple):
+    """A neighbour table entry (RTM_NEWNEIGH): ``state`` a ``NUD`` value."""
+    family: int
+    dst: Optional[str]
+    lladdr: Optional[str]
+    index: int
+    dev: Optional[str]
+    state: int
+
+
+def _neigh(m: Message) -> Neighbour:
+    h, a = m.header, m.attrs
+    return Neighbour(h.ndm_family, _ntop(h.ndm_family, a.get(lib.NDA_DST)),
+                     _mac(a.get(lib.NDA_LLADDR)), h.ndm_ifindex, _ifname(h.ndm_ifindex),
+                     NAMESPACES["NUD"](h.ndm_state))
+
+
+def neighbours(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
+               ) -> list[Neighbour]:
+    """The neighbour (ARP, NDP) entries, of ``ifname`` and ``family`` if given."""
+    index = None if ifname is None else _index(ifname)
+    hdr = _new("struct ndmsg *", {"ndm_family": family or lib.AF_UNSPEC})
+    with Netlink() as nl:
+        out = [_neigh(m) for m in nl.dump(lib.RTM_GETNEIGH, hdr) if m.type == lib.RTM_NEWNEIGH]
+    return [x for x in out if (index is None or x.index == index)
+            and (family is None or x.family == family)]
+
+
+def _neigh_msg(ifname: Union[str, int], dst: str, state: int) -> tuple[Any, list[bytes]]:
+    family = lib.AF_INET6 if ":" in dst else lib.AF_INET
+    hdr = _new("struct ndmsg *", {"ndm_family": family, "ndm_ifindex": _index(ifname),
+                                 "ndm_state": state})
+    return hdr, [nla(lib.NDA_DST, net._host(dst, family))]
+
+
+def neigh_add(ifname: Union[str, int], dst: str, lladdr: str, *,
+              state: FlagArg = lib.NUD_PERMANENT) -> None:
+    """Add a neighbour entry (RTM_NEWNEIGH): ``dst`` an IP address, ``lladdr`` its link
+    address, ``state`` NUD flags (permanent by default)."""
+    hdr, attrs = _neigh_msg(ifname, dst, to_int(state, NAMESPACES["NUD"]))
+    attrs.append(nla(lib.NDA_LLADDR, _mac_bytes(lladdr)))
+    with Netlink() as nl:
+        _named(nl.request, ifname, lib.RTM_NEWNEIGH, hdr, attrs, _F_CREATE | _F_EXCL)
+
+
+def neigh_del(ifname: Union[str, int], dst: str) -> None:
+    """Delete a neighbour entry (RTM_DELNEIGH)."""
+    hdr, attrs = _neigh_msg(ifname, dst, 0)
+    with Netlink() as nl:
+        _named(nl.request, ifname, lib.RTM_DELNEIGH, hdr, attrs)
+
+
+# ---- events ----------------------------------------------------------------------------------
+
+class Event(NamedTuple):
+    """An rtnetlink event: kind "link", "addr", "route" or "neigh"; action "new" or "del"."""
+    kind: str
+    action: str
+    obj: Any
+
+
+_EVENTS = {}
+for _kind, _decode in (("LINK", _link), ("ADDR", _addr), ("ROUTE", _route), ("NEIGH", _neigh)):
+    for _op in ("NEW", "DEL"):
+        _EVENTS[getattr(lib, f"RTM_{_op}{_kind}")] = (_kind.lower(), _op.lower(), _decode)
+
+
+def _event(m: Message) -> Optional[Event]:
+    what = _EVENTS.get(m.type)
+    if what is None:
+        return None
+    kind, action, decode = what
+    return Event(kind, action, decode(m))
+
+
+def monitor(groups: Iterable[FlagArg]) -> Netlink:
+    """An rtnetlink socket subscribed to ``groups`` (``RTNLGRP`` members or names: "link",
+    "ipv4_ifaddr" ...): iterate ``events()``, close it when done."""
+    nl = Netlink()
+    try:
+        for g in groups:
+            nl.add_membership(g)
+    except BaseException:
+        nl.close()
+        raise
+    return nl
+
+
+# ---- generic netlink -------------------------------------------------------------------------
+
+class GenlFamily(NamedTuple):
+    """A generic netlink family (CTRL_CMD_GETFAMILY): its id is the message type to use."""
+    id: int
+    name: str
+    version: int
+    hdrsize: int
+    maxattr: int
+    mcast_groups: dict
+
+
+def genl_family(name: str) -> GenlFamily:
+    """Resolve a generic netlink family by name (``"nlctrl"``, ``"ethtool"`` ...).  Raises
+    FileNotFoundError (ENOENT) for a family the kernel does not have."""
+    hdr = _new("struct genlmsghdr *", {"cmd": lib.CTRL_CMD_GETFAMILY, "version": 1})
+    with Netlink(lib.NETLINK_GENERIC) as nl:
+        msgs = _named(nl.request, name, lib.GENL_ID_CTRL, hdr,
+                      [nla(lib.CTRL_ATTR_FAMILY_NAME, name)])
+    a = msgs[0].attrs
+    groups = {}
+    outer = a.nested(lib.CTRL_ATTR_MCAST_GROUPS)  # one nest per group, numbered from 1
+    for t in outer.types():
+        g = outer.nested(t)
+        groups[g.str(lib.CTRL_ATTR_MCAST_GRP_NAME)] = g.u32(lib.CTRL_ATTR_MCAST_GRP_ID)
+    return GenlFamily(a.u16(lib.CTRL_ATTR_FAMILY_ID), a.str(lib.CTRL_ATTR_FAMILY_NAME),
+                      a.u32(lib.CTRL_ATTR_VERSION), a.u32(lib.CTRL_ATTR_HDRSIZE),
+                      a.u32(lib.CTRL_ATTR_MAXATTR), groups)
+
+
+__all__ = ["Netlink", "Message", "Attrs", "parse", "nla", "Link", "links", "link", "link_add",
+           "link_set", "link_del", "Addr", "addrs", "addr_add", "addr_del", "Route", "routes",
+           "route_add", "route_replace", "route_del", "Neighbour", "neighbours", "neigh_add",
+           "neigh_del", "Event", "monitor", "GenlFamily", "genl_family"]
