@@ -32,6 +32,7 @@ Namespaces: ``NLM_F``, ``NLMSG``, ``NETLINK_OPT`` (socket options), ``NLMSGERR_A
 from __future__ import annotations
 
 import itertools
+from collections import deque
 import os
 import socket as _socket
 import sys
@@ -105,13 +106,20 @@ def nla(type: int, payload: Union[bytes, str, int, "list[bytes]"], size: int = 4
     return bytes(_buffer(hdr)) + data + bytes(_align(len(data), _NLA_ALIGN) - len(data))
 
 
+# Row buffers of ls_nla_rows, pooled (a payload of more attributes gets its own).
+_ROWS_CAP = 1024
+_rows_pool: deque = deque()
+_rows_pop = _rows_pool.pop
+_rows_push = _rows_pool.append
+
+
 class Attrs:
     """The attributes of a payload (a read-only mapping of type to the first one's bytes):
     ``attrs[IFLA.IFNAME]``, ``get``, ``all(type)`` for repeated ones, and decoders ``u8``,
     ``u16``, ``u32``, ``u64``, ``str``, ``nested`` (Attrs).  Raises ValueError for a malformed
     attribute (a length past the payload, or shorter than its header)."""
 
-    __slots__ = ("_data", "_index")
+    __slots__ = ("_data", "_index", "_rows")
 
     def __init__(self, data: bytes, start: int = 0, length: Optional[int] = None) -> None:
         end = len(data) if length is None else start + length
@@ -119,28 +127,36 @@ class Attrs:
             raise ValueError("attributes past the end of their message")
         self._data = data
         count = (end - start) // _NLA_HDRLEN
-        rows = _new("int64_t[]", _NLA_ROW * max(count, 1))
-        n = lib.ls_nla_rows(data, start, end - start, rows, count)
+        try:
+            rows = _rows_pop() if count <= _ROWS_CAP else _new("int64_t[]", _NLA_ROW * count)
+        except IndexError:
+            rows = _new("int64_t[]", _NLA_ROW * _ROWS_CAP)
+        try:
+            n = lib.ls_nla_rows(data, start, end - start, rows, count)
+            flat = _unpack(rows, _NLA_ROW * max(n, 0))
+        finally:
+            if count <= _ROWS_CAP:
+                _rows_push(rows)
         if n < 0:
             raise ValueError("malformed netlink attribute (a length past its message)")
-        flat = _unpack(rows, _NLA_ROW * n)
-        index: dict[int, list[tuple[int, int]]] = {}
-        for i in range(0, len(flat), _NLA_ROW):
-            index.setdefault(flat[i], []).append((flat[i + 1], flat[i + 2]))
-        self._index = index
+        self._rows = flat
+        # type -> (offset, length) of its first attribute: built reversed, so the first wins
+        self._index = dict(zip(flat[-3::-3], zip(flat[-2::-3], flat[-1::-3])))
 
     def __contains__(self, type: object) -> bool:
         return type in self._index
 
     def __getitem__(self, type: int) -> bytes:
-        at, n = self._index[type][0]
+        at, n = self._index[type]
         return self._data[at:at + n]
 
     def get(self, type: int, default: Any = None) -> Any:
         return self[type] if type in self._index else default
 
     def all(self, type: int) -> list[bytes]:
-        return [self._data[at:at + n] for at, n in self._index.get(type, ())]
+        rows = self._rows
+        return [self._data[rows[i + 1]:rows[i + 1] + rows[i + 2]]
+                for i in range(0, len(rows), _NLA_ROW) if rows[i] == type]
 
     def types(self) -> list[int]:
         return list(self._index)
@@ -171,7 +187,7 @@ class Attrs:
         return self[type].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
 
     def nested(self, type: int) -> "Attrs":
-        at, n = self._index[type][0] if type in self._index else (0, 0)
+        at, n = self._index.get(type, (0, 0))
         return Attrs(self._data, at, n)
 
     def __repr__(self) -> str:
