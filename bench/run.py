@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import __future__
 import argparse
+import ctypes
 import gc
 import inspect
 import itertools
@@ -25,6 +26,7 @@ import select
 import socket
 import shutil
 import statistics
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -101,6 +103,10 @@ VARIANTS = {
     "L.recvmmsg": ("L.sendmmsg(lu, to_lrx)", "L.recvmmsg(lrx, 64, 64)", 5_000),
     "socket.recvfrom64": ("L.sendmmsg(lu, to_srx)", "for _i in r64:\n    srx.recvfrom(64)",
                           5_000),
+    # in a network namespace of its own holding 1,000 links (netlink_measure)
+    "NL.links": ("NL.links()", 5),
+    "pyroute2.get_links": ("ipr.get_links()", 5),
+    "ip_j_link": ("ip_json()", 5),
     "L.accept": ("_c = sock(AF_UNIX); _c.connect(lpath); _c.close()",
                  "L.accept4(llst)[0].close()", 30_000),
     "socket.accept": ("_c = sock(AF_UNIX); _c.connect(spath); _c.close()",
@@ -151,6 +157,9 @@ ROWS = [
      "socket.recvfrom loop", ("<=", 0.5)),
     ("accept", "accept4 + close, Unix stream", "L.accept", "socket.accept", "socket.accept",
      ("<=", 1.5)),
+    ("netlink", "dump 1,000 links", "NL.links", "pyroute2.get_links", "pyroute2 get_links",
+     ("<=", 0.5)),
+    ("netlink", "dump 1,000 links", "NL.links", "ip_j_link", "ip -j link (a process)", None),
 ]
 
 
@@ -315,6 +324,61 @@ def sanity(e):
     assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
 
 
+NETNS_VARIANTS = {"NL.links", "pyroute2.get_links", "ip_j_link"}
+
+
+def in_netns(fn, *args):
+    """fn(*args) in a forked child that first unshares its network namespace (checked), its
+    result back as JSON: the links a bench makes never touch the machine's."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            before = os.readlink("/proc/self/ns/net")
+            if ctypes.CDLL(None, use_errno=True).unshare(0x40000000):  # CLONE_NEWNET
+                raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET): the netlink rows need root")
+            assert os.readlink("/proc/self/ns/net") != before
+            with os.fdopen(w, "w") as f:
+                json.dump(fn(*args), f)
+            code = 0
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r) as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if status:
+        raise SystemExit("the netlink rows failed (see above)")
+    return json.loads(data)
+
+
+def netlink_measure(rounds, scale):
+    """The netlink rows: 500 veth pairs (this kernel may lack dummy), then dumps of all."""
+    from linuxsys import netlink as NL
+    try:
+        from pyroute2 import IPRoute
+    except ImportError:
+        raise SystemExit("the netlink rows compare with pyroute2: pip install pyroute2")
+    for i in range(500):
+        NL.link_add(f"va{i}", "veth", peer=f"vb{i}")
+    ipr = IPRoute()
+    env = {"NL": NL, "ipr": ipr,
+           "ip_json": lambda: json.loads(subprocess.check_output(["ip", "-j", "link"]))}
+    got = {x.name: x.index for x in NL.links()}
+    assert len(got) == 1001 and got == {x.get_attr("IFLA_IFNAME"): x["index"]
+                                        for x in ipr.get_links()}
+    assert got == {x["ifname"]: x["ifindex"] for x in env["ip_json"]()}
+    try:
+        return measure(sorted(NETNS_VARIANTS), env, rounds, scale)
+    finally:
+        ipr.close()
+
+
 def sanity_net(e):
     """The socket rows' variants do what their references do."""
     assert L.send(e["la"], e["b64"]) == e["sa"].send(e["b64"]) == 64
@@ -467,7 +531,10 @@ def main():
         sanity(env)
         sanity_dir(env, groups)
         sanity_net(env)
-        net = measure(variants, env, a.rounds, a.scale)
+        own = [v for v in variants if v not in NETNS_VARIANTS]
+        net = measure(own, env, a.rounds, a.scale)
+        if "netlink" in groups:
+            net.update(in_netns(netlink_measure, a.rounds, a.scale))
     finally:
         for k in ("zero", "null", "reg", "bigfd"):
             if k in env:
