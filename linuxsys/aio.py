@@ -203,6 +203,18 @@ def timerfd_expirations(fd: FdArg, *, drain: bool = False) -> FdReader[int]:
     return _reader(fd, _timerfd_counts, "timerfd", "timerfd_expirations", drain)
 
 
+def _netlink_events(nl: Any) -> list[Any]:
+    return nl.read_events()  # BlockingIOError when nothing is pending
+
+
+def netlink_events(nl: Any, *, drain: bool = False) -> FdReader[Any]:
+    """The rtnetlink events a ``linuxsys.netlink.monitor()`` socket receives, as
+    ``netlink.Event`` records (man 7 rtnetlink)."""
+    if not hasattr(nl, "read_events"):
+        raise TypeError(f"a linuxsys.netlink.Netlink socket is needed, not {type(nl).__name__}")
+    return FdReader(nl, _netlink_events, drain=drain)
+
+
 # ---- sockets -------------------------------------------------------------------------------
 
 def _start(sockfd: FdArg) -> tuple[asyncio.AbstractEventLoop, int]:

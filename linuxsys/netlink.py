@@ -286,6 +286,10 @@ class Netlink:
     def fileno(self) -> int:
         return self.fd.fileno()
 
+    @property
+    def closed(self) -> bool:
+        return self.fd.closed
+
     def add_membership(self, group: FlagArg) -> None:
         """Join multicast group ``group`` (an ``RTNLGRP`` member for rtnetlink)."""
         net.setsockopt(self.fd, _SOL_NETLINK, lib.NETLINK_ADD_MEMBERSHIP, _group(group))
@@ -318,15 +322,17 @@ class Netlink:
             return None
         return _GENL_HEADERS if self.protocol == lib.NETLINK_GENERIC else {}
 
+    def read_events(self) -> list["Event"]:
+        """The rtnetlink events of the next datagram (a ``monitor()`` socket): ``Event(kind,
+        action, obj)`` with kind ``"link"``, ``"addr"``, ``"route"`` or ``"neigh"`` and action
+        ``"new"`` or ``"del"``.  Waits on a blocking socket; BlockingIOError on a nonblocking
+        one with none pending (``linuxsys.aio.netlink_events`` reads them on a loop)."""
+        return [ev for ev in map(_event, self.recv()) if ev is not None]
+
     def events(self) -> Iterator["Event"]:
-        """rtnetlink events as they come (a ``monitor()`` socket): ``Event(kind, action,
-        obj)`` with kind ``"link"``, ``"addr"``, ``"route"`` or ``"neigh"`` and action
-        ``"new"`` or ``"del"``; waits on a blocking socket."""
+        """read_events(), one event at a time, for ever (a blocking socket)."""
         while True:
-            for m in self.recv():
-                ev = _event(m)
-                if ev is not None:
-                    yield ev
+            yield from self.read_events()
 
     def _replies(self, seq: int) -> Iterator[Message]:
         """The replies to request ``seq`` up to its ack or NLMSG_DONE (events and strays

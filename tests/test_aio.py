@@ -590,3 +590,33 @@ def test_sendall_error_midway_releases_the_buffer():
             with pytest.raises(BufferError):  # a buffer the kernel cannot take as it is
                 await aio.sendall(a, memoryview(bytearray(8))[::2])
     run(main())
+
+
+# ---- netlink events ---------------------------------------------------------------------------
+
+def test_netlink_events_in_a_namespace_of_its_own():
+    """aio.netlink_events yields the link events a monitor socket receives, one recv per
+    readiness; run in a child that first unshares its network namespace."""
+    import ctypes
+    from conftest import child_ok
+    from linuxsys import netlink as NL
+
+    def child():
+        before = os.readlink("/proc/self/ns/net")
+        assert ctypes.CDLL(None, use_errno=True).unshare(0x40000000) == 0  # CLONE_NEWNET
+        assert os.readlink("/proc/self/ns/net") != before
+
+        async def main():
+            with NL.monitor(["link"]) as mon:
+                events = aio.netlink_events(mon)
+                NL.link_add("ev0", "veth", peer="ev1")
+                got = [await events.__anext__() for _ in range(2)]
+                assert sorted((e.kind, e.action, e.obj.name) for e in got) == [
+                    ("link", "new", "ev0"), ("link", "new", "ev1")]
+                NL.link_del("ev0")
+                got = [await events.__anext__() for _ in range(2)]
+                assert {(e.kind, e.action) for e in got} == {("link", "del")}
+            with pytest.raises(TypeError):
+                aio.netlink_events(object())
+        asyncio.run(main())
+    child_ok(child)
