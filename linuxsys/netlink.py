@@ -38,7 +38,7 @@ import socket as _socket
 import sys
 from typing import Any, Iterable, Iterator, NamedTuple, Optional, Union
 
-from ._core import ffi, lib, STRERROR
+from ._core import STRERROR, U32, ffi, in_range, lib
 from .fd import Fd, fdnum
 from .flags import NAMESPACES, FlagArg, to_int
 from . import net
@@ -302,6 +302,10 @@ class Netlink:
         """Send one message to the kernel; return its sequence number."""
         body = (bytes(_buffer(header)) if header is not None else b"")
         body += bytes(_align(len(body)) - len(body)) + b"".join(attrs)
+        if not isinstance(type, int) or not lib.NLMSG_MIN_TYPE <= type <= 0xFFFF:
+            # the kernel answers nothing to its control types: a wait for ever
+            raise ValueError(f"a request's type is {lib.NLMSG_MIN_TYPE}..65535, not {type!r}")
+        flags = in_range(flags, "flags", 0, 0xFFFF)
         seq = next(self._seq) & 0xFFFFFFFF
         hdr = _new("struct nlmsghdr *", {"nlmsg_len": _HDRLEN + len(body), "nlmsg_type": type,
                                          "nlmsg_flags": flags, "nlmsg_seq": seq})
@@ -311,6 +315,7 @@ class Netlink:
     def recv(self, flags: int = 0) -> list[Message]:
         """The messages of the next datagram (events, replies): waits on a blocking socket.
         A datagram larger than the buffer grows it first (MSG_PEEK|MSG_TRUNC): never cut."""
+        flags = to_int(flags, NAMESPACES["MSG"])
         size = net.recv_into(self.fd, self._peek, flags | lib.MSG_PEEK | lib.MSG_TRUNC)
         if size > len(self._buf):
             self._buf = bytearray(_align(size, 4096))
@@ -428,6 +433,7 @@ def _mac(raw: Optional[bytes]) -> Optional[str]:
 
 
 def _mac_bytes(text: str) -> bytes:
+    _text(text, "a hardware address")
     try:
         return bytes(int(x, 16) for x in text.split(":"))
     except ValueError:
@@ -451,9 +457,21 @@ def _link(m: Message) -> Link:
 
 def _index(name_or_index: Union[str, int]) -> int:
     """An interface's index; OSError ENODEV with the name for none of that name."""
+    if isinstance(name_or_index, str):
+        return net._ifindex(name_or_index)
     if isinstance(name_or_index, int):
-        return name_or_index
-    return net._ifindex(name_or_index)
+        return in_range(name_or_index, "ifindex", 1, (1 << 31) - 1)
+    raise TypeError(f"an interface is a name or an index, not {type(name_or_index).__name__}")
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be str, not {type(value).__name__}")
+    return value
+
+
+def _opt_u32(value: Any, what: str) -> Optional[int]:
+    return None if value is None else in_range(value, what, 0, U32)
 
 
 def _ifinfo(index: int = 0, flags: int = 0, change: int = 0) -> Any:
@@ -500,9 +518,9 @@ def _common(attrs: dict) -> list[bytes]:
     """The attributes every link call takes: mtu, address, master, netns, name."""
     out = []
     if attrs.get("name") is not None:
-        out.append(nla(lib.IFLA_IFNAME, attrs.pop("name")))
+        out.append(nla(lib.IFLA_IFNAME, _text(attrs.pop("name"), "name")))
     if attrs.get("mtu") is not None:
-        out.append(nla(lib.IFLA_MTU, attrs.pop("mtu")))
+        out.append(nla(lib.IFLA_MTU, in_range(attrs.pop("mtu"), "mtu", 0, U32)))
     if attrs.get("address") is not None:
         out.append(nla(lib.IFLA_ADDRESS, _mac_bytes(attrs.pop("address"))))
     if "master" in attrs:
@@ -524,9 +542,10 @@ def link_add(name: str, kind: str, **attrs: Any) -> None:
     "passthru"); any kind also ``mtu=``, ``address=``, ``master=``, ``netns=``.  A kind whose
     driver the kernel lacks raises its error (EOPNOTSUPP), EEXIST for a taken name."""
     data: list[bytes] = []
-    head: list[bytes] = [nla(lib.IFLA_IFNAME, name)]
+    head: list[bytes] = [nla(lib.IFLA_IFNAME, _text(name, "name"))]
+    _text(kind, "kind")
     if kind == "veth":
-        peer = [nla(lib.IFLA_IFNAME, attrs.pop("peer"))] if attrs.get("peer") else []
+        peer = [nla(lib.IFLA_IFNAME, _text(attrs.pop("peer"), "peer"))] if attrs.get("peer") else []
         if attrs.get("peer_netns") is not None:
             peer.append(_netns(attrs.pop("peer_netns")))
         attrs.pop("peer", None)
@@ -540,7 +559,7 @@ def link_add(name: str, kind: str, **attrs: Any) -> None:
         if kind == "vlan":
             if attrs.get("id") is None:
                 raise TypeError("a vlan link needs id=")
-            data.append(nla(lib.IFLA_VLAN_ID, attrs.pop("id"), 2))
+            data.append(nla(lib.IFLA_VLAN_ID, in_range(attrs.pop("id"), "id", 0, 4095), 2))
         elif attrs.get("mode") is not None:
             data.append(nla(lib.IFLA_MACVLAN_MODE, to_int(attrs.pop("mode"), MACVLAN_MODE)))
     info = [nla(lib.IFLA_INFO_KIND, kind)] + ([nla(lib.IFLA_INFO_DATA, data)] if data else [])
@@ -591,7 +610,7 @@ def _ntop(family: int, raw: Optional[bytes]) -> Optional[str]:
 
 def _prefix(text: str) -> tuple[int, bytes, int]:
     """ "10.1.0.1/24" -> (family, packed address, prefix length); no length: the host's."""
-    host, _, length = text.partition("/")
+    host, _, length = _text(text, "an address").partition("/")
     family = lib.AF_INET6 if ":" in host else lib.AF_INET
     packed = net._host(host, family)
     if length:
@@ -623,7 +642,8 @@ def _addr_msg(ifname: Union[str, int], address: str, scope: Optional[int] = None
               ) -> tuple[Any, list[bytes]]:
     family, packed, length = _prefix(address)
     hdr = _new("struct ifaddrmsg *", {"ifa_family": family, "ifa_prefixlen": length,
-                                     "ifa_scope": scope or 0, "ifa_index": _index(ifname)})
+                                     "ifa_scope": in_range(scope or 0, "scope", 0, 255),
+                                     "ifa_index": _index(ifname)})
     return hdr, [nla(lib.IFA_LOCAL, packed), nla(lib.IFA_ADDRESS, packed)]
 
 
@@ -634,9 +654,10 @@ def addr_add(ifname: Union[str, int], address: str, *, label: Optional[str] = No
     EINVAL with the kernel's text (an invalid prefix length ...), ENODEV."""
     hdr, attrs = _addr_msg(ifname, address, scope)
     if label is not None:
-        attrs.append(nla(lib.IFA_LABEL, label))
+        attrs.append(nla(lib.IFA_LABEL, _text(label, "label")))
     if broadcast is not None:
-        attrs.append(nla(lib.IFA_BROADCAST, net._host(broadcast, lib.AF_INET)))
+        attrs.append(nla(lib.IFA_BROADCAST, net._host(_text(broadcast, "broadcast"),
+                                                      lib.AF_INET)))
     with Netlink() as nl:
         _named(nl.request, ifname, lib.RTM_NEWADDR, hdr, attrs, _F_CREATE | _F_EXCL)
 
@@ -701,7 +722,11 @@ def _route_msg(dst: str, gateway: Optional[str], dev: Optional[Union[str, int]],
                table: Optional[int], metric: Optional[int], deleting: bool
                ) -> tuple[Any, list[bytes]]:
     attrs = []
-    if dst == "default":
+    if gateway is not None:
+        _text(gateway, "gateway")
+    metric = _opt_u32(metric, "metric")
+    table = _opt_u32(table, "table")
+    if _text(dst, "dst") == "default":
         family = (lib.AF_INET6 if gateway and ":" in gateway else lib.AF_INET)
         length = 0
     else:
@@ -783,7 +808,8 @@ def neighbours(ifname: Optional[Union[str, int]] = None, family: Optional[int] =
 
 
 def _neigh_msg(ifname: Union[str, int], dst: str, state: int) -> tuple[Any, list[bytes]]:
-    family = lib.AF_INET6 if ":" in dst else lib.AF_INET
+    family = lib.AF_INET6 if ":" in _text(dst, "dst") else lib.AF_INET
+    state = in_range(state, "state", 0, 0xFFFF)
     hdr = _new("struct ndmsg *", {"ndm_family": family, "ndm_ifindex": _index(ifname),
                                  "ndm_state": state})
     return hdr, [nla(lib.NDA_DST, net._host(dst, family))]

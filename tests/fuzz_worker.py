@@ -94,14 +94,16 @@ def inventory(L: Any) -> dict[str, dict[str, Any]]:
     io.read): it gets fewer calls.  "module" is where the code lives, for the safety review."""
     import enum
     import linuxsys.aio as aio
+    import linuxsys.netlink as netlink
     out: dict[str, dict[str, Any]] = {}
     funcs = set()
     sources = [(L, n) for n in public_names(L)] + [(aio, n) for n in getattr(
-        aio, "__all__", [n for n in dir(aio) if not n.startswith("_")])]
+        aio, "__all__", [n for n in dir(aio) if not n.startswith("_")])] + [
+        (netlink, n) for n in netlink.__all__]
     classes = []
     for mod, n in sources:
         obj = getattr(mod, n, None)
-        prefix = "aio." if mod is aio else ""
+        prefix = {aio: "aio.", netlink: "netlink."}.get(mod, "")
         if obj is None or isinstance(obj, types.ModuleType):
             continue
         if isinstance(obj, type):
@@ -109,13 +111,13 @@ def inventory(L: Any) -> dict[str, dict[str, Any]]:
                 out["namespaces"] = {"kind": "namespaces", "group": "flags",
                                      "module": "linuxsys.flags", "dup": False}
                 continue
-            if not _own_class(obj) or (mod is aio and obj.__module__ != aio.__name__):
+            if not _own_class(obj) or (mod in (aio, netlink) and obj.__module__ != mod.__name__):
                 continue
             classes.append((prefix + n, obj))
             continue
         if callable(obj) and not isinstance(obj, type):
-            if mod is aio and getattr(obj, "__module__", "") != aio.__name__:
-                continue  # aio re-exports: fuzzed where they live
+            if mod in (aio, netlink) and getattr(obj, "__module__", "") != mod.__name__:
+                continue  # re-exports: fuzzed where they live
             funcs.add(obj)
             out[prefix + n] = {"kind": "func", "group": _group_of(obj),
                                "module": getattr(obj, "__module__", None) or "linuxsys._native",
@@ -1479,11 +1481,15 @@ class Target:
 
     def _resolve(self) -> tuple:
         import linuxsys.aio as aio
+        import linuxsys.netlink as netlink
         L, name = self.L, self.name
         if self.kind == "namespaces":
             return None, None, None
-        mod = aio if name.startswith("aio.") else L
-        bare = name[4:] if name.startswith("aio.") else name
+        mod, bare = L, name
+        for sub in (aio, netlink):
+            prefix = sub.__name__.rsplit(".", 1)[1] + "."
+            if name.startswith(prefix):
+                mod, bare = sub, name[len(prefix):]
         if self.kind == "func":
             return getattr(mod, bare), None, None
         cname, _, rest = bare.partition(".")
