@@ -368,7 +368,10 @@ class Netlink:
         kernel marks it interrupted (``NLM_F_DUMP_INTR``: a change during the dump)."""
         attrs = list(attrs)
         while True:
-            seq = self.send(type, _F_REQUEST | _F_DUMP, header, attrs)
+            # NLM_F_ACK too: a dump the kernel starts ends with NLMSG_DONE (no ack), but one it
+            # ignores (rtnetlink drops a message without its family header) is acked, not
+            # waited for for ever.
+            seq = self.send(type, _F_REQUEST | _F_DUMP | _F_ACK, header, attrs)
             out = list(self._replies(seq))
             if not any(m.flags & _F_DUMP_INTR for m in out):
                 return out
