@@ -299,13 +299,16 @@ class Netlink:
 
     def send(self, type: int, flags: int, header: Any = None, attrs: Iterable[bytes] = ()
              ) -> int:
-        """Send one message to the kernel; return its sequence number."""
-        body = (bytes(_buffer(header)) if header is not None else b"")
-        body += bytes(_align(len(body)) - len(body)) + b"".join(attrs)
+        """Send one message to the kernel; return its sequence number.  An rtnetlink message
+        without ``header`` gets its family's header zeroed (ifinfomsg for RTM_GETLINK ...)."""
         if not isinstance(type, int) or not lib.NLMSG_MIN_TYPE <= type <= 0xFFFF:
             # the kernel answers nothing to its control types: a wait for ever
             raise ValueError(f"a request's type is {lib.NLMSG_MIN_TYPE}..65535, not {type!r}")
         flags = in_range(flags, "flags", 0, 0xFFFF)
+        if header is None and self.protocol == lib.NETLINK_ROUTE and type in _HEADERS:
+            header = _new(_HEADERS[type] + " *")  # zeroed: rtnetlink drops a message without
+        body = (bytes(_buffer(header)) if header is not None else b"")
+        body += bytes(_align(len(body)) - len(body)) + b"".join(attrs)
         seq = next(self._seq) & 0xFFFFFFFF
         hdr = _new("struct nlmsghdr *", {"nlmsg_len": _HDRLEN + len(body), "nlmsg_type": type,
                                          "nlmsg_flags": flags, "nlmsg_seq": seq})
