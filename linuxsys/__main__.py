@@ -171,6 +171,24 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "sendmmsg": (BAD_FD, NULL, NULL, NULL, 0, 0),   # EBADF
         "recvmmsg": (BAD_FD, NULL, 0, 0, -1, _OUT),     # EBADF
     },
+    # Every probe of these fails before it could mount, unshare or join anything: unknown
+    # flag bits are checked first (EINVAL), then the NULL paths (EFAULT), the bad fds (EBADF).
+    # unshare, setns, umount2, pivot_root and move_mount: in their declarations (cdefs).
+    "ns": {
+        "sethostname": (NULL, U32),                     # EINVAL (length -1 as int)
+        "setdomainname": (NULL, U32),                   # EINVAL (length -1 as int)
+    },
+    "mount": {
+        "mount": (NULL, NULL, NULL, 0, NULL),           # EFAULT (target)
+        "fsopen": (NULL, U32),                          # EINVAL (flags)
+        "fsconfig": (BAD_FD, U32, NULL, NULL, 0),       # EINVAL (cmd)
+        "fsmount": (BAD_FD, U32, 0),                    # EINVAL (flags)
+        "fspick": (BAD_FD, NULL, U32),                  # EINVAL (flags)
+        "open_tree": (BAD_FD, NULL, U32),               # EINVAL (flags)
+        "mount_setattr": (BAD_FD, NULL, U32, 0, 0, 0, -1),  # EINVAL (flags)
+        "statmount": (0, 0, NULL, 0, _OUT),             # EINVAL (id 0; a NULL buffer: EFAULT)
+        "listmount": (0, 0, NULL, 0, U32),              # EINVAL (flags)
+    },
     "event": {
         "epoll_create1": (-1,),                         # EINVAL
         "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF

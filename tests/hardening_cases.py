@@ -94,6 +94,9 @@ def c(target: str, *args: Any, consumes: bool = False, in_child: bool = False,
 
 # Plain ints: the tables must not depend on which namespace a flag lives in.
 AT_FDCWD = int(L.AT_FDCWD)
+FSCONFIG_SET_FLAG = int(L.FSCONFIG_SET_FLAG)
+FSCONFIG_SET_FD = int(L.FSCONFIG_SET_FD)
+ALL_BITS = 0xFFFFFFFF  # every flag bit: unknown ones are refused first (EINVAL)
 AT_EMPTY_PATH = int(L.AT_EMPTY_PATH)
 O_CLOEXEC = int(L.O_CLOEXEC)
 S_IFIFO = int(L.S_IFIFO)
@@ -290,6 +293,22 @@ FD_CASES = [
     c("sendmmsg", F("dgram"), [(b"data", Addr("dgram"))]),
     c("recvmmsg", F("dgram"), 2, 64),
     c("MmsgReceiver.recvmmsg", H("MmsgReceiver"), F("dgram")),
+    # ns, mount: each fails before it could join, mount or change anything (an fd of the
+    # wrong kind: EINVAL/ENOTTY; unknown flag bits: EINVAL; a missing path: ENOENT)
+    c("setns", F("dir"), 0),
+    c("ns_get_userns", F("file")),
+    c("ns_get_parent", F("file")),
+    c("ns_get_nstype", F("file")),
+    c("ns_get_owner_uid", F("file")),
+    c("fs_log", F("dir")),
+    c("fsconfig", F("dir"), FSCONFIG_SET_FLAG, "ro"),
+    c("fsconfig", H("dir"), FSCONFIG_SET_FD, "source", None, F("file")),
+    c("fsmount", F("dir")),
+    c("fspick", F("dir"), "nonexistent"),
+    c("open_tree", F("dir"), "nonexistent"),
+    c("mount_setattr", F("dir"), "", ALL_BITS, L.MountAttr()),
+    c("move_mount", F("dir"), "nonexistent", AT_FDCWD, "nonexistent2", ALL_BITS),
+    c("move_mount", H("dir"), "nonexistent", F("dir"), "nonexistent2", ALL_BITS),
     # Fd's own methods
     c("Fd.close", F("file"), consumes=True),
 ]

@@ -101,7 +101,7 @@ def cpp(include: pathlib.Path, arch: str, source: str, *flags: str) -> str:
 # Where cdefs' "// enum" constants live (a set that compiles with the C library's stdio.h, unlike
 # HEADERS' linux/time.h).
 ENUM_HEADERS = """linux/netlink.h linux/if.h linux/rtnetlink.h linux/if_link.h linux/if_addr.h
-linux/neighbour.h linux/genetlink.h linux/veth.h""".split()
+linux/neighbour.h linux/genetlink.h linux/veth.h linux/mount.h""".split()
 
 
 def cdefs_constants(everything: bool = False, enums: bool = False) -> list[str]:

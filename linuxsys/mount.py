@@ -1,0 +1,429 @@
+"""mount: mounts (man 2 mount, umount2, pivot_root) and the mount API (man 2 fsopen, fsconfig,
+fsmount, fspick, move_mount, open_tree, mount_setattr, statmount, listmount).
+
+The classic calls take ``MS`` flags (``mount``) and ``MNT`` flags (``umount2``; ``L.UMOUNT`` is
+the same namespace).  The mount API works on fds: ``fsopen("tmpfs")`` gives a filesystem
+context that ``fsconfig`` fills (``FSCONFIG.SET_STRING`` ...) and ``FSCONFIG.CMD_CREATE``
+creates; ``fsmount`` turns it into a detached mount, as ``open_tree(..., OPEN_TREE.CLONE)``
+does with a copy of an existing tree; ``move_mount`` attaches either; ``mount_setattr`` changes
+a mount tree's attributes (``MountAttr``: read-only, idmapped ...).  A failing ``fsconfig`` or
+``fsmount`` puts the kernel's log messages (``"e tmpfs: Unknown parameter 'x'"``) in the
+error's message.  Every new fd is close-on-exec unless ``inheritable=True``.
+
+``listmount``/``statmount`` (Linux 6.8) list and describe mounts by their unique 64-bit ids;
+older kernels raise ``UnsupportedError``.
+
+Mounting changes the machine for every process of the mount namespace: programs that try
+things do so in a child that first unshares ``CLONE.NEWNS`` (``linuxsys.ns.unshare``) and makes
+its mounts private (``mount(None, "/", None, MS.REC | MS.PRIVATE)``).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, List, NamedTuple, Optional, Union
+
+from ._core import NEG_EINTR, PathArg, call, decode, error, ffi, lib, path as _path
+from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
+from .flags import NAMESPACES, FlagArg, to_int
+from . import _sys_mount
+from ._sys_mount import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/mount.h)
+
+MS = NAMESPACES["MS"]
+MNT = NAMESPACES["MNT"]
+UMOUNT = MNT  # umount2's flags, under the issue's other name
+MOUNT_ATTR = NAMESPACES["MOUNT_ATTR"]
+MOVE_MOUNT = NAMESPACES["MOVE_MOUNT"]
+OPEN_TREE = NAMESPACES["OPEN_TREE"]
+FSOPEN = NAMESPACES["FSOPEN"]
+FSMOUNT = NAMESPACES["FSMOUNT"]
+FSPICK = NAMESPACES["FSPICK"]
+FSCONFIG = NAMESPACES["FSCONFIG"]
+STATMOUNT = NAMESPACES["STATMOUNT"]
+LISTMOUNT = NAMESPACES["LISTMOUNT"]
+AT = NAMESPACES["AT"]
+
+_mount = lib.ls_mount
+_fsopen = lib.ls_fsopen
+_fsconfig = lib.ls_fsconfig
+_fsmount = lib.ls_fsmount
+_fspick = lib.ls_fspick
+_open_tree = lib.ls_open_tree
+_mount_setattr = lib.ls_mount_setattr
+_statmount = lib.ls_statmount
+_listmount = lib.ls_listmount
+_read = lib.ls_read
+
+_NULL = ffi.NULL
+_AT_FDCWD = lib.AT_FDCWD
+LSMT_ROOT = lib.LSMT_ROOT
+_FSCONFIG_SET_FLAG = lib.FSCONFIG_SET_FLAG
+_FSCONFIG_SET_STRING = lib.FSCONFIG_SET_STRING
+_FSCONFIG_SET_BINARY = lib.FSCONFIG_SET_BINARY
+_FSCONFIG_SET_PATH = lib.FSCONFIG_SET_PATH
+_FSCONFIG_SET_PATH_EMPTY = lib.FSCONFIG_SET_PATH_EMPTY
+_FSCONFIG_SET_FD = lib.FSCONFIG_SET_FD
+_EOVERFLOW = lib.EOVERFLOW
+_ENODATA = lib.ENODATA
+
+_U64 = 2**64
+
+
+def _opt_str(value: Any, what: str) -> Any:
+    """A string argument that None leaves out (NULL)."""
+    if value is None:
+        return _NULL
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what} must be str, bytes, a path or None, not {type(value).__name__}")
+    return _path(value)
+
+
+def mount(source: Optional[PathArg], target: PathArg, fstype: Optional[Union[str, bytes]] = None,
+          flags: FlagArg = 0, data: Optional[Union[str, bytes]] = None) -> None:
+    """Mount ``source`` (a device, a directory for ``MS.BIND``, any name for a virtual
+    filesystem, or None) on ``target``, of filesystem type ``fstype``, with ``MS`` flags and
+    the filesystem's comma-separated options ``data`` (man 2 mount).  ``MS.REMOUNT``,
+    ``MS.BIND``, ``MS.MOVE`` and the propagation flags (``MS.PRIVATE``, ``MS.SHARED``,
+    ``MS.SLAVE``, ``MS.UNBINDABLE``, with ``MS.REC``) change existing mounts.
+
+    Raises OSError (the subclass os raises; ``filename`` the target, ``filename2`` the
+    source): PermissionError without CAP_SYS_ADMIN, FileNotFoundError, OSError(ENODEV) for an
+    unknown fstype, OSError(EINVAL) for a target that is no mount point where one is needed;
+    TypeError/ValueError for bad arguments before the call."""
+    c_source = _opt_str(source, "source")
+    c_target = _path(target)
+    c_fstype = _opt_str(fstype, "fstype")
+    if type(flags) is not int:
+        flags = to_int(flags, MS)
+    if data is None:
+        c_data = _NULL
+    elif isinstance(data, (str, bytes)):
+        c_data = ffi.new("char[]", _path(data))
+    else:
+        raise TypeError(f"data must be str, bytes or None, not {type(data).__name__}")
+    call(_mount, "mount", c_source, c_target, c_fstype, flags, c_data,
+         filename=target, filename2=source)
+
+
+def fsopen(fsname: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """A new filesystem context for filesystem type ``fsname`` (``"tmpfs"``, ``"proc"`` ...), an
+    Fd for fsconfig and fsmount, close-on-exec unless ``inheritable`` (man 2 fsopen; ``FSOPEN``
+    flags).
+
+    Raises OSError(ENODEV) for an unknown type, PermissionError without CAP_SYS_ADMIN,
+    UnsupportedError before Linux 5.2."""
+    if not isinstance(fsname, (str, bytes)):
+        raise TypeError(f"fsname must be str or bytes, not {type(fsname).__name__}")
+    name = _path(fsname)
+    if type(flags) is not int:
+        flags = to_int(flags, FSOPEN)
+    if not inheritable:
+        flags |= lib.FSOPEN_CLOEXEC
+    return Fd(call(_fsopen, "fsopen", name, flags))
+
+
+def fs_log(fd: FdArg) -> List[str]:
+    """The messages a filesystem context (from fsopen or fspick) logged and not yet read:
+    ``"e ..."`` errors, ``"w ..."`` warnings, ``"i ..."`` information (man 2 fsopen, "Message
+    retrieval interface").  Reading them empties the log."""
+    n = fdnum_of_kind(fd, "fscontext", "fs_log")  # a pipe's data is not read as a log
+    buf = ffi.new("char[]", 1024)
+    out = []
+    while len(out) < 64:  # the kernel keeps at most 8; a bound all the same
+        r = _read(n, buf, 1024)
+        if r == NEG_EINTR:
+            continue
+        if r <= 0:  # -ENODATA: the log is empty (or the fd is no fs context)
+            break
+        out.append(ffi.buffer(buf, r)[:].decode("utf-8", "replace").rstrip("\n"))
+    return out
+
+
+def _fs_error(r: int, n: int, name: str, filename: Any = None) -> OSError:
+    """The error of a failed call on a filesystem context, with the kernel's log in its message."""
+    e = error(-r, name, filename)
+    try:
+        log = fs_log(n)
+    except OSError:  # no fs context at all (EBADF, another kind of fd): the call's error alone
+        log = []
+    if log:
+        e.strerror = f"{e.strerror} [{'; '.join(log)}]"
+    return e
+
+
+_KEYED = (_FSCONFIG_SET_FLAG, _FSCONFIG_SET_STRING, _FSCONFIG_SET_BINARY, _FSCONFIG_SET_PATH,
+          _FSCONFIG_SET_PATH_EMPTY, _FSCONFIG_SET_FD)
+
+
+def _cmd_name(cmd: int) -> str:
+    try:
+        return str(FSCONFIG(cmd).name)
+    except ValueError:
+        return f"command {cmd}"
+
+
+def fsconfig(fd: FdArg, cmd: FlagArg, key: Optional[Union[str, bytes]] = None,
+             value: Any = None, aux: Optional[FdArg] = None) -> None:
+    """Configure a filesystem context (man 2 fsconfig).  By ``cmd`` (``FSCONFIG``):
+
+    * ``SET_FLAG``: the flag ``key`` (``"ro"``); no value.
+    * ``SET_STRING``: ``key`` = ``value``, a str or bytes (``"size"``, ``"1m"``).
+    * ``SET_BINARY``: ``key`` = ``value``, bytes-like (copied; its length is ``aux``).
+    * ``SET_PATH`` / ``SET_PATH_EMPTY``: ``key`` = the path ``value``, relative to the dirfd
+      ``aux`` (default ``AT.FDCWD``; ``SET_PATH_EMPTY`` allows an empty path: ``aux`` itself).
+    * ``SET_FD``: ``key`` = the fd ``aux``.
+    * ``CMD_CREATE``, ``CMD_CREATE_EXCL``, ``CMD_RECONFIGURE``: create the superblock (or
+      reconfigure fspick's); no key, value or aux.
+
+    Raises OSError whose message carries the kernel's log (``[e tmpfs: Unknown parameter
+    'x']``): OSError(EINVAL) for a bad key or value, OSError(EOPNOTSUPP) for a command the
+    filesystem lacks; TypeError/ValueError for arguments that do not fit ``cmd``."""
+    n = fdnum(fd)
+    if type(cmd) is not int:
+        cmd = to_int(cmd, FSCONFIG)
+    c_key = _opt_str(key, "key")
+    c_value: Any = _NULL
+    c_aux = 0
+    filename = None
+    if cmd in _KEYED and key is None:
+        raise ValueError(f"fsconfig {_cmd_name(cmd)} needs a key")
+    if cmd == _FSCONFIG_SET_STRING:
+        if not isinstance(value, (str, bytes)):
+            raise TypeError("fsconfig SET_STRING: value must be str or bytes, "
+                            f"not {type(value).__name__}")
+        c_value = ffi.new("char[]", _path(value))
+    elif cmd == _FSCONFIG_SET_BINARY:
+        if value is None or isinstance(value, str):
+            raise TypeError("fsconfig SET_BINARY: value must be a bytes-like object")
+        data = bytes(memoryview(value))
+        c_value = ffi.new("char[]", data or b"\0")
+        c_aux = len(data)
+    elif cmd in (_FSCONFIG_SET_PATH, _FSCONFIG_SET_PATH_EMPTY):
+        if value is None:
+            raise TypeError("fsconfig SET_PATH: value must be a path")
+        c_value = ffi.new("char[]", _path(value))
+        c_aux = _AT_FDCWD if aux is None else fdnum(aux)
+        filename = value
+    elif cmd == _FSCONFIG_SET_FD:
+        if aux is None:
+            raise TypeError("fsconfig SET_FD: aux must be the fd")
+        c_aux = fdnum(aux)
+    elif value is not None or aux is not None:  # SET_FLAG, CMD_* (or a command unknown here)
+        raise TypeError(f"fsconfig {_cmd_name(cmd)} takes no value or aux")
+    r = _fsconfig(n, cmd, c_key, c_value, c_aux)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise _fs_error(r, n, "fsconfig", filename)
+        r = _fsconfig(n, cmd, c_key, c_value, c_aux)
+
+
+def fsmount(fs_fd: FdArg, flags: FlagArg = 0, attr_flags: FlagArg = 0, *,
+            inheritable: bool = False) -> Fd:
+    """A detached mount of the filesystem context ``fs_fd`` created (``FSCONFIG.CMD_CREATE``),
+    as an Fd for move_mount, close-on-exec unless ``inheritable`` (man 2 fsmount; ``FSMOUNT``
+    flags, ``MOUNT_ATTR`` attr_flags).
+
+    Raises OSError (with the context's log in its message): OSError(EINVAL) for a context not
+    yet created or bad flags, PermissionError without CAP_SYS_ADMIN."""
+    n = fdnum(fs_fd)
+    if type(flags) is not int:
+        flags = to_int(flags, FSMOUNT)
+    if type(attr_flags) is not int:
+        attr_flags = to_int(attr_flags, MOUNT_ATTR)
+    if not inheritable:
+        flags |= lib.FSMOUNT_CLOEXEC
+    r = _fsmount(n, flags, attr_flags)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise _fs_error(r, n, "fsmount")
+        r = _fsmount(n, flags, attr_flags)
+    return Fd(r)
+
+
+def fspick(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """A filesystem context for the superblock of the mount at ``path`` (relative to dirfd),
+    to reconfigure with fsconfig, close-on-exec unless ``inheritable`` (man 2 fspick;
+    ``FSPICK`` flags).
+
+    Raises OSError(EINVAL) when ``path`` is no mount's root, FileNotFoundError,
+    PermissionError without CAP_SYS_ADMIN."""
+    n = fdnum(dirfd)
+    p = _path(path)
+    if type(flags) is not int:
+        flags = to_int(flags, FSPICK)
+    if not inheritable:
+        flags |= lib.FSPICK_CLOEXEC
+    return Fd(call(_fspick, "fspick", n, p, flags, filename=path))
+
+
+def open_tree(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
+    """An Fd on the mount tree at ``path`` (relative to dirfd), close-on-exec unless
+    ``inheritable`` (man 2 open_tree; ``OPEN_TREE`` flags).  With ``OPEN_TREE.CLONE`` (and
+    ``OPEN_TREE.AT_RECURSIVE``) it is a detached copy, a bind mount move_mount attaches;
+    without, an O_PATH-like fd on the mount itself.
+
+    Raises FileNotFoundError, PermissionError (CLONE without CAP_SYS_ADMIN), OSError(EINVAL)
+    for bad flags."""
+    n = fdnum(dirfd)
+    p = _path(path)
+    if type(flags) is not int:
+        flags = to_int(flags, OPEN_TREE)
+    if not inheritable:
+        flags |= lib.OPEN_TREE_CLOEXEC
+    return Fd(call(_open_tree, "open_tree", n, p, flags, filename=path))
+
+
+class MountAttr(NamedTuple):
+    """struct mount_attr for mount_setattr (man 2 mount_setattr): ``MOUNT_ATTR`` bits to set
+    and to clear (clear ``MOUNT_ATTR.ATIME`` to change the atime mode), a propagation type
+    (``MS.PRIVATE``, ``MS.SHARED``, ``MS.SLAVE``, ``MS.UNBINDABLE``; 0: unchanged), and for
+    ``MOUNT_ATTR.IDMAP`` the user namespace fd whose mappings the mount takes."""
+    attr_set: FlagArg = 0
+    attr_clr: FlagArg = 0
+    propagation: FlagArg = 0
+    userns_fd: Optional[FdArg] = None
+
+
+def mount_setattr(dirfd: FdArg, path: PathArg, flags: FlagArg, attr: MountAttr) -> None:
+    """Change the attributes of the mount at ``path`` (relative to dirfd; ``AT.EMPTY_PATH``
+    with ``""``: dirfd's own mount, such as a detached one from open_tree), of its whole
+    subtree with ``AT.RECURSIVE`` (man 2 mount_setattr; ``AT`` flags).
+
+    Raises OSError(EINVAL) for bad attributes or an idmapping the filesystem refuses,
+    OSError(EPERM)/PermissionError without the privilege, OSError(EBUSY) when an idmapped
+    mount is already attached, UnsupportedError before Linux 5.12."""
+    if not isinstance(attr, MountAttr):
+        raise TypeError(f"attr must be a MountAttr, not {type(attr).__name__}")
+    n = fdnum(dirfd)
+    p = _path(path)
+    if type(flags) is not int:
+        flags = to_int(flags, AT)
+    a_set = to_int(attr.attr_set, MOUNT_ATTR)
+    a_clr = to_int(attr.attr_clr, MOUNT_ATTR)
+    prop = to_int(attr.propagation, MS)
+    userns = -1 if attr.userns_fd is None else fdnum(attr.userns_fd)
+    call(_mount_setattr, "mount_setattr", n, p, flags, a_set, a_clr, prop, userns, filename=path)
+
+
+class Statmount(NamedTuple):
+    """What statmount(2) tells of a mount.  Fields the result's ``mask`` lacks are None."""
+    mask: int               # the STATMOUNT bits filled
+    mnt_id: Optional[int]   # unique 64-bit id (listmount's)
+    mnt_parent_id: Optional[int]
+    mnt_id_old: Optional[int]         # the ids of /proc/PID/mountinfo
+    mnt_parent_id_old: Optional[int]
+    mnt_attr: Optional[int]           # MOUNT_ATTR bits
+    mnt_propagation: Optional[int]    # MS.SHARED | MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE
+    mnt_peer_group: Optional[int]
+    mnt_master: Optional[int]
+    propagate_from: Optional[int]
+    sb_dev_major: Optional[int]
+    sb_dev_minor: Optional[int]
+    sb_magic: Optional[int]
+    sb_flags: Optional[int]
+    mnt_ns_id: Optional[int]
+    fs_type: Optional[str]
+    mnt_root: Optional[str]   # root of the mount relative to the filesystem's root
+    mnt_point: Optional[str]  # mount point relative to the caller's root
+    mnt_opts: Optional[str]   # the filesystem's options, comma-separated
+    fs_subtype: Optional[str]
+    sb_source: Optional[str]
+
+
+_SM_STRINGS = ("fs_type", "mnt_root", "mnt_point", "mnt_opts", "fs_subtype", "sb_source")
+STATMOUNT_ALL = int(STATMOUNT.SB_BASIC | STATMOUNT.MNT_BASIC | STATMOUNT.PROPAGATE_FROM
+                    | STATMOUNT.MNT_ROOT | STATMOUNT.MNT_POINT | STATMOUNT.FS_TYPE
+                    | STATMOUNT.MNT_NS_ID | STATMOUNT.MNT_OPTS)
+
+
+def _u64(value: int, what: str) -> int:
+    if type(value) is bool or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value < _U64:
+        raise OverflowError(f"{what} {value} does not fit 64 bits")
+    return int(value)
+
+
+def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
+    """Describe the mount whose unique id is ``mnt_id`` (from listmount, or statx's
+    STATX_MNT_ID_UNIQUE), the ``STATMOUNT`` fields of ``mask`` (default: all up to Linux 6.8's
+    set, which every kernel with statmount fills) (man 2 statmount).
+
+    Raises FileNotFoundError for an id not in the caller's mount namespace, OSError(EINVAL)
+    for unknown mask bits, UnsupportedError before Linux 6.8."""
+    mid = _u64(mnt_id, "mnt_id")
+    m = to_int(mask, STATMOUNT) if type(mask) is not int else mask
+    m = _u64(m, "mask")
+    out = ffi.new("int64_t[]", lib.LS_SM_COUNT)
+    size = 4096
+    while True:
+        buf = ffi.new("char[]", size)
+        r = _statmount(mid, m, buf, size, out)
+        if r >= 0:
+            break
+        if r == -_EOVERFLOW and size < 1 << 24:
+            size *= 4  # the strings did not fit
+        elif r != NEG_EINTR:
+            raise error(-r, "statmount")
+    got = out[0]
+    ints = list(out[1:15])
+    # (sb_dev_major .. mnt_ns_id in C order) -> the fields they belong to, None when not asked
+    (dev_major, dev_minor, magic, sb_flags, m_id, parent, id_old, parent_old, m_attr, prop,
+     peer, master, pfrom, ns_id) = ints
+    sb = bool(got & STATMOUNT.SB_BASIC)
+    basic = bool(got & STATMOUNT.MNT_BASIC)
+    strings = {}
+    for i, name in enumerate(_SM_STRINGS):
+        at = out[15 + i]
+        strings[name] = None if at < 0 else decode(ffi.string(buf + at))
+    u = (1 << 64) - 1
+    return Statmount(
+        mask=got,
+        mnt_id=m_id & u if basic else None, mnt_parent_id=parent & u if basic else None,
+        mnt_id_old=id_old if basic else None, mnt_parent_id_old=parent_old if basic else None,
+        mnt_attr=m_attr & u if basic else None,
+        mnt_propagation=MS(prop & u) if basic else None,
+        mnt_peer_group=peer & u if basic else None, mnt_master=master & u if basic else None,
+        propagate_from=pfrom & u if got & STATMOUNT.PROPAGATE_FROM else None,
+        sb_dev_major=dev_major if sb else None, sb_dev_minor=dev_minor if sb else None,
+        sb_magic=magic & u if sb else None, sb_flags=sb_flags if sb else None,
+        mnt_ns_id=ns_id & u if got & STATMOUNT.MNT_NS_ID else None,
+        **strings)
+
+
+def listmount(mnt_id: int = LSMT_ROOT, last_mnt_id: int = 0, count: Optional[int] = None,
+              flags: FlagArg = 0) -> List[int]:
+    """The unique ids of the mounts below ``mnt_id`` (default: the whole mount namespace)
+    that come after ``last_mnt_id`` (0: from the start; pass the last id of a page to get the
+    next), at most ``count`` of them (None: all, fetched page by page) (man 2 listmount;
+    ``LISTMOUNT`` flags: ``REVERSE``, Linux 6.11).
+
+    Raises FileNotFoundError for an unknown mnt_id, UnsupportedError before Linux 6.8."""
+    mid = _u64(mnt_id, "mnt_id")
+    last = _u64(last_mnt_id, "last_mnt_id")
+    if count is not None:
+        if type(count) is bool or not isinstance(count, int):
+            raise TypeError(f"count must be an int or None, not {type(count).__name__}")
+        if count < 0:
+            raise ValueError(f"count must be >= 0, not {count}")
+    if type(flags) is not int:
+        flags = to_int(flags, LISTMOUNT)
+    ids: List[int] = []
+    page = 512 if count is None else min(count, 1 << 20)
+    while count is None or len(ids) < count:
+        want = page if count is None else min(page, count - len(ids))
+        if want == 0:
+            break
+        buf = ffi.new("uint64_t[]", want)
+        r = call(_listmount, "listmount", mid, last, buf, want, flags)
+        ids.extend(buf[0:r])
+        if r < want:
+            break
+        last = ids[-1]
+    return ids
+
+
+methods(fsconfig, fsmount, fspick, open_tree, mount_setattr, fs_log)
+
+__all__ = ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "open_tree", "mount_setattr",
+           "MountAttr", "statmount", "Statmount", "listmount", "fs_log", "LSMT_ROOT",
+           "STATMOUNT_ALL", "UMOUNT"] + _sys_mount.__all__
