@@ -246,13 +246,19 @@ def fspick(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: bool
 
     Raises OSError(EINVAL) when ``path`` is no mount's root, FileNotFoundError,
     PermissionError without CAP_SYS_ADMIN."""
+    return _at_fd(_fspick, "fspick", dirfd, path, flags, FSPICK, lib.FSPICK_CLOEXEC,
+                  inheritable)
+
+
+def _at_fd(fn: Any, name: str, dirfd: FdArg, path: PathArg, flags: FlagArg, ns: Any,
+           cloexec: int, inheritable: bool) -> Fd:
+    """A new Fd from ``fn(dirfd, path, flags)``, ``cloexec`` added unless ``inheritable``."""
     n = fdnum(dirfd)
     p = _path(path)
-    if type(flags) is not int:
-        flags = to_int(flags, FSPICK)
+    f = flags if type(flags) is int else to_int(flags, ns)
     if not inheritable:
-        flags |= lib.FSPICK_CLOEXEC
-    return Fd(call(_fspick, "fspick", n, p, flags, filename=path))
+        f |= cloexec
+    return Fd(call(fn, name, n, p, f, filename=path))
 
 
 def open_tree(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
@@ -263,13 +269,8 @@ def open_tree(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: b
 
     Raises FileNotFoundError, PermissionError (CLONE without CAP_SYS_ADMIN), OSError(EINVAL)
     for bad flags."""
-    n = fdnum(dirfd)
-    p = _path(path)
-    if type(flags) is not int:
-        flags = to_int(flags, OPEN_TREE)
-    if not inheritable:
-        flags |= lib.OPEN_TREE_CLOEXEC
-    return Fd(call(_open_tree, "open_tree", n, p, flags, filename=path))
+    return _at_fd(_open_tree, "open_tree", dirfd, path, flags, OPEN_TREE,
+                  lib.OPEN_TREE_CLOEXEC, inheritable)
 
 
 class MountAttr(NamedTuple):

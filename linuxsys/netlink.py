@@ -633,15 +633,22 @@ def _addr(m: Message) -> Addr:
                 a.str(lib.IFA_LABEL), h.ifa_scope)
 
 
+def _per_link(get: int, new: int, family_field: str, decode: Any,
+              ifname: Optional[Union[str, int]], family: Optional[int]) -> list:
+    """A dump of ``get`` (family header zeroed but for its family), the ``new`` messages
+    decoded, kept for interface ``ifname`` and ``family`` when given."""
+    index = None if ifname is None else _index(ifname)
+    hdr = _new(_HEADERS[get] + " *", {family_field: family or lib.AF_UNSPEC})
+    with Netlink() as nl:
+        out = [decode(m) for m in nl.dump(get, hdr) if m.type == new]
+    return [x for x in out if (index is None or x.index == index)
+            and (family is None or x.family == family)]
+
+
 def addrs(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
           ) -> list[Addr]:
     """The addresses of every interface, or of ``ifname``; of one ``family`` (AF.INET ...)."""
-    index = None if ifname is None else _index(ifname)
-    hdr = _new("struct ifaddrmsg *", {"ifa_family": family or lib.AF_UNSPEC})
-    with Netlink() as nl:
-        out = [_addr(m) for m in nl.dump(lib.RTM_GETADDR, hdr) if m.type == lib.RTM_NEWADDR]
-    return [x for x in out if (index is None or x.index == index)
-            and (family is None or x.family == family)]
+    return _per_link(lib.RTM_GETADDR, lib.RTM_NEWADDR, "ifa_family", _addr, ifname, family)
 
 
 def _addr_msg(ifname: Union[str, int], address: str, scope: Optional[int] = None
@@ -805,12 +812,7 @@ def _neigh(m: Message) -> Neighbour:
 def neighbours(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
                ) -> list[Neighbour]:
     """The neighbour (ARP, NDP) entries, of ``ifname`` and ``family`` if given."""
-    index = None if ifname is None else _index(ifname)
-    hdr = _new("struct ndmsg *", {"ndm_family": family or lib.AF_UNSPEC})
-    with Netlink() as nl:
-        out = [_neigh(m) for m in nl.dump(lib.RTM_GETNEIGH, hdr) if m.type == lib.RTM_NEWNEIGH]
-    return [x for x in out if (index is None or x.index == index)
-            and (family is None or x.family == family)]
+    return _per_link(lib.RTM_GETNEIGH, lib.RTM_NEWNEIGH, "ndm_family", _neigh, ifname, family)
 
 
 def _neigh_msg(ifname: Union[str, int], dst: str, state: int) -> tuple[Any, list[bytes]]:
