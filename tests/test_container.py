@@ -30,6 +30,7 @@ TIMEOUT = 30
 # as where the mount API answers ENOSYS: mount(MS_BIND) and a read-only remount instead.
 RUNNER = """\
 import ctypes, locale, os, runpy, sys
+import shutil, textwrap, gettext  # argparse's lazy imports, read while still root
 main = runpy.run_path(sys.argv[1])["main"]
 if os.environ.get("CTR_FALLBACK"):
     main.__globals__["new_api"] = False
