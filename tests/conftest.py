@@ -233,3 +233,29 @@ def as_nobody(fn, *args):
         os.setuid(65534)
         fn(*args)
     return in_child(drop)
+
+
+def _userns_refused():
+    """Why a child cannot unshare(CLONE_NEWUSER) here (None: it can): qemu-user answers EINVAL
+    (its process has threads of its own), a chroot EPERM (as in the xarch roots: the kernel
+    refuses it to a process whose root is not its mount namespace's)."""
+    import ctypes
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        err = 0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno()  # CLONE_NEWUSER
+        os.write(w, err.to_bytes(4, sys.byteorder))
+        os._exit(0)
+    os.close(w)
+    err = int.from_bytes(os.read(r, 4), sys.byteorder)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return None if not err else f"{errno.errorcode.get(err, err)} {os.strerror(err)}"
+
+
+USERNS_REFUSED = _userns_refused()
+needs_userns = pytest.mark.skipif(
+    USERNS_REFUSED is not None,
+    reason=f"the kernel refuses a child unshare(CLONE_NEWUSER) here: {USERNS_REFUSED} "
+           "(qemu-user's threads: EINVAL; a chroot such as the xarch roots: EPERM)")

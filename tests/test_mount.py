@@ -14,7 +14,7 @@ import tempfile
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, cloexec, in_child, raises_errno, requires_root
+from conftest import EMULATED, cloexec, in_child, needs_userns, raises_errno, requires_root
 
 pytestmark = requires_root()
 
@@ -286,7 +286,7 @@ def test_open_tree_clone_move_mount_and_mount_setattr_readonly():
     in_mount_ns(body)
 
 
-@pytest.mark.skipif(EMULATED, reason="qemu-user is multithreaded: no CLONE_NEWUSER")
+@needs_userns
 def test_idmapped_mount():
     def body(d):
         tmpfs(d)

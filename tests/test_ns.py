@@ -12,12 +12,12 @@ import socket
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, child_ok, cloexec, qemu_may_lack, raises_errno, requires_root
+from conftest import (EMULATED, child_ok, cloexec, needs_userns, qemu_may_lack, raises_errno,
+                      requires_root)
 
 pytestmark = requires_root()
 # qemu-user runs threads of its own, and unshare(CLONE_NEWUSER) refuses a multithreaded
 # process (EINVAL): user namespaces are tested natively only.
-needs_userns = pytest.mark.skipif(EMULATED, reason="qemu-user is multithreaded: no CLONE_NEWUSER")
 
 KINDS = {"net": L.CLONE.NEWNET, "mnt": L.CLONE.NEWNS, "user": L.CLONE.NEWUSER,
          "pid": L.CLONE.NEWPID, "uts": L.CLONE.NEWUTS, "ipc": L.CLONE.NEWIPC,
