@@ -40,10 +40,10 @@ from collections import deque
 from time import monotonic_ns as _monotonic_ns
 from typing import Any, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
 
-from ._core import (EINVAL, ENOSYS, NEG_EINTR, OWNED, SCRATCH_SIZE, STRERROR, U32, Buffer,
-                    alloc, call, copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf,
-                    read_size, release, view, writable)
-from .fd import ClosedFdError, Fd, FdArg, fdnum, methods
+from ._core import (ENOSYS, NEG_EINTR, SCRATCH_SIZE, STRERROR, U32, Buffer, alloc, call,
+                    copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf, read_size,
+                    release, view, writable)
+from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .io import _iovecs, _release_views
 
