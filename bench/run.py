@@ -111,6 +111,15 @@ VARIANTS = {
                  "L.accept4(llst)[0].close()", 30_000),
     "socket.accept": ("_c = sock(AF_UNIX); _c.connect(spath); _c.close()",
                       "slst.accept()[0].close()", 30_000),
+    # io_uring (uring_fixtures): 64 random 4 KiB reads of a page-cached 256 MiB file per
+    # sample, 64 NOPs, a 256 MiB copy
+    "L.ring_read64": ("fring.read_batch(0, 0, next(roffs), 4096, flags=FIXED_FILE)", 20_000),
+    "L.ring_read64_plain": ("ring.read_batch(big, rbuf, next(roffs), 4096)", 20_000),
+    "os.pread64": ("for _o in next(roffs):\n    pread(big, 4096, _o)", 20_000),
+    "L.ring_nop64": ("ring.nop_batch(64)", 50_000),
+    "os.getpid64": ("for _i in r64:\n    getpid()", 50_000),
+    "L.ring_copy": ("ring_copy(ring, big, copy_out, cbuf_big)", 3),
+    "shutil.copyfile": ("copyfile(bigpath, copy_path)", 3),
 }
 
 # Rows: (group for --only, label, linuxsys variant, reference variant, reference label, target).
@@ -157,6 +166,14 @@ ROWS = [
      "socket.recvfrom loop", ("<=", 0.5)),
     ("accept", "accept4 + close, Unix stream", "L.accept", "socket.accept", "socket.accept",
      ("<=", 1.5)),
+    ("uring", "64 random 4 KiB reads, 256 MiB file", "L.ring_read64", "os.pread64",
+     "os.pread loop", ("<=", 0.5)),
+    ("uring", "the same, unregistered buffer and fd", "L.ring_read64_plain", "os.pread64",
+     "os.pread loop", None),
+    ("uring", "64 NOPs (per SQE vs one getpid)", "L.ring_nop64", "os.getpid64",
+     "os.getpid x 64", ("<=", 0.3)),
+    ("uring", "copy 256 MiB through the ring", "L.ring_copy", "shutil.copyfile",
+     "shutil.copyfile", ("<=", 1.0)),
     ("netlink", "dump 1,000 links", "NL.links", "pyroute2.get_links", "pyroute2 get_links",
      ("<=", 0.5)),
     ("netlink", "dump 1,000 links", "NL.links", "ip_j_link", "ip -j link (a process)", None),
@@ -219,7 +236,74 @@ def make_fixtures(tmp):
         "bigfd": os.open(bigdir, os.O_RDONLY | os.O_DIRECTORY), "bignames": os.listdir(bigdir),
         "ls_statx_many": lib.ls_statx_many,
         **net_fixtures(tmp),
+        **uring_fixtures(tmp),
     }
+
+
+RING_COPY_BLOCK = 1 << 20
+
+
+def ring_copy(ring, src, dst, buf):
+    """Copy file src to dst (offsets from 0) through the ring: read_batch of as many 1 MiB
+    blocks as buf holds, then write_batch of what was read."""
+    blocks = len(buf) // RING_COPY_BLOCK
+    off = 0
+    while True:
+        offsets = [off + i * RING_COPY_BLOCK for i in range(blocks)]
+        got = ring.read_batch(src, buf, offsets, RING_COPY_BLOCK)
+        full = 0
+        while full < blocks and got[full] == RING_COPY_BLOCK:
+            full += 1
+        if full:
+            ring.write_batch(dst, buf, offsets[:full], RING_COPY_BLOCK)
+        if full < blocks:  # the end: a short block, written as it is
+            if got[full]:
+                L.pwrite(dst, memoryview(buf)[full * RING_COPY_BLOCK:
+                                              full * RING_COPY_BLOCK + got[full]],
+                         offsets[full])
+            return
+        off += blocks * RING_COPY_BLOCK
+
+
+def uring_fixtures(tmp):
+    """A page-cached 256 MiB file, a ring, and an endless supply of 64 random block offsets."""
+    bigpath = os.path.join(tmp, "big256")
+    chunk = os.urandom(1 << 20)
+    with open(bigpath, "wb") as f:
+        for _ in range(256):
+            f.write(chunk)
+    big = os.open(bigpath, os.O_RDONLY)
+    with open(bigpath, "rb") as f:  # into the page cache
+        while f.read(1 << 24):
+            pass
+    rnd = random.Random(7)
+    sets = [[rnd.randrange(0, 65536) * 4096 for _ in range(64)] for _ in range(1024)]
+    copy_path = os.path.join(tmp, "copy256")
+    fring, fbuf = L.Ring(64), bytearray(64 * 4096)  # a registered fd and buffer
+    fring.register_files([big])
+    fring.register_buffers([fbuf])
+    return {
+        "fring": fring, "fbuf": fbuf, "FIXED_FILE": L.IOSQE.FIXED_FILE,
+        "big": big, "bigpath": bigpath, "ring": L.Ring(64), "rbuf": bytearray(64 * 4096),
+        "roffs": itertools.cycle(sets), "pread": os.pread, "getpid": os.getpid,
+        "ring_copy": ring_copy, "copyfile": shutil.copyfile, "copy_path": copy_path,
+        "copy_out": os.open(copy_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+        "cbuf_big": bytearray(16 * RING_COPY_BLOCK),
+    }
+
+
+def sanity_uring(e):
+    """The ring rows' variants do what their references do."""
+    offs = next(e["roffs"])
+    assert e["ring"].read_batch(e["big"], e["rbuf"], offs, 4096) == [4096] * 64
+    assert all(e["rbuf"][i * 4096:(i + 1) * 4096] == os.pread(e["big"], 4096, o)
+               for i, o in enumerate(offs))
+    assert e["fring"].read_batch(0, 0, offs, 4096, flags=e["FIXED_FILE"]) == [4096] * 64
+    assert e["fbuf"] == e["rbuf"]
+    assert e["ring"].nop_batch(64) == [0] * 64
+    ring_copy(e["ring"], e["big"], e["copy_out"], e["cbuf_big"])
+    import filecmp
+    assert filecmp.cmp(e["bigpath"], e["copy_path"], shallow=False)
 
 
 def net_fixtures(tmp):
@@ -531,12 +615,16 @@ def main():
         sanity(env)
         sanity_dir(env, groups)
         sanity_net(env)
+        sanity_uring(env)
         own = [v for v in variants if v not in NETNS_VARIANTS]
         net = measure(own, env, a.rounds, a.scale)
         if "netlink" in groups:
             net.update(in_netns(netlink_measure, a.rounds, a.scale))
     finally:
-        for k in ("zero", "null", "reg", "bigfd"):
+        for k in ("ring", "fring"):
+            if k in env:
+                env[k].close()
+        for k in ("zero", "null", "reg", "bigfd", "big", "copy_out"):
             if k in env:
                 os.close(env[k])
         shutil.rmtree(tmp)

@@ -28,6 +28,11 @@ from .memory import *  # noqa: F401,F403
 from .net import *  # noqa: F401,F403
 from .ns import *  # noqa: F401,F403
 from .mount import *  # noqa: F401,F403
+from .landlock import *  # noqa: F401,F403
+from .security import *  # noqa: F401,F403
+from .ptrace import *  # noqa: F401,F403
+from .seccomp import *  # noqa: F401,F403
+from .uring import *  # noqa: F401,F403
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
 from .trace import trace, tracing
@@ -43,13 +48,15 @@ globals().update(_NAMESPACES)
 # up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
 # module (time, signal, io) must not replace the caller's, even if it exports that name.
 _FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
-             "xattr", "net", "ns", "mount")
+             "xattr", "net", "ns", "mount", "security", "landlock",
+             "ptrace", "seccomp", "uring")
 __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)
      | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
         "major", "makedev", "minor", "syscall", "trace", "tracing"})
-    - (set(_FAMILIES) - {"mount"})  # L.mount is mount(2), bound over its family's module
+    - (set(_FAMILIES) - {"mount", "ptrace", "seccomp"})  # L.mount is mount(2), L.ptrace ptrace(2),
+    # each bound over its family's module
     - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
 
 if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):

@@ -189,6 +189,33 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "statmount": (0, 0, NULL, 0, _OUT),             # EINVAL (id 0; a NULL buffer: EFAULT)
         "listmount": (0, 0, NULL, 0, U32),              # EINVAL (flags)
     },
+    # prctl's own probe is in its declaration (cdefs/security.h): option -1, EINVAL.
+    "security": {
+        "capget": (NULL, NULL),                         # EFAULT
+        "capset": (NULL, NULL),                         # EFAULT
+        "lsm_list_modules": (NULL, NULL, U32),          # EINVAL (flags; before 6.8: ENOSYS)
+        "lsm_get_self_attr": (0, NULL, NULL, U32),      # EINVAL
+        "lsm_set_self_attr": (0, NULL, 0, U32),         # EINVAL
+    },
+    # landlock_restrict_self's probe is in its declaration: a bad fd, EBADF (unprivileged
+    # without no_new_privs the EPERM check comes first: shown "blocked").
+    "landlock": {
+        "landlock_create_ruleset": (0, 0, 0, lib.LANDLOCK_CREATE_RULESET_VERSION),  # the ABI
+        "landlock_add_rule": (BAD_FD, 0, BAD_FD, 0),    # EBADF
+    },
+    # no request acts on pid -1 (no such process): ESRCH before anything is done
+    "ptrace": {
+        "ptrace": (-1, -1, 0, 0),                       # ESRCH
+    },
+    "seccomp": {
+        "seccomp": (U32, 0, NULL),                      # EINVAL (operation)
+    },
+    # io_uring_register(-1, ...) is the "no ring" form since 6.11: EINVAL (before: EBADF)
+    "uring": {
+        "io_uring_setup": (0, NULL),                    # EFAULT
+        "io_uring_enter": (BAD_FD, 0, 0, 0, NULL, 0),   # EBADF
+        "io_uring_register": (BAD_FD, 0, NULL, 0),      # EINVAL (EBADF)
+    },
     "event": {
         "epoll_create1": (-1,),                         # EINVAL
         "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF
@@ -244,13 +271,13 @@ for _family, _table in PROBES.items():
 
 # Probes that succeed and change nothing (getters, "leave as it is" arguments).  Every other
 # probe must fail with a harmless errno before the call does anything (tests/test_main.py).
-NO_EFFECT = {"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+NO_EFFECT = {"landlock_create_ruleset", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
              "gettimeofday", "times", "setresuid", "setresgid", "setreuid", "setregid",
              "setfsuid", "setfsgid", "sched_yield", "personality", "getcpu", "ppoll"}
 
 # Syscalls whose helper has another name (ls_fadvise issues fadvise64, or fadvise64_64 or
 # arm_fadvise64_64 on 32-bit arches).
-HELPERS = {"fadvise64": "fadvise"}
+HELPERS = {"fadvise64": "fadvise", "landlock_add_rule": "landlock_add_rule_path_beneath"}
 
 # Native helpers (without "ls_") that are not a syscall of their own, so not probed (and not counted).
 EXCLUDED = {
@@ -288,6 +315,25 @@ EXCLUDED = {
     "nlmsg_rows": "no syscall: the netlink messages of a received buffer",
     "nla_rows": "no syscall: the netlink attributes of a payload",
     "force_socketcall": "no syscall: routes the socket calls through socketcall (i686 tests)",
+    "prctl_str": "prctl again, with a string argument",
+    "prctl_out": "prctl again, with a pointer argument",
+    "landlock_add_rule_net_port": "landlock_add_rule again, a net port rule",
+    "ptrace_ptr": "ptrace again, with a pointer argument",
+    "ptrace_getsiginfo": "ptrace again: PTRACE_GETSIGINFO flattened",
+    "seccomp_filter": "seccomp again: installs a filter (no_new_privs first)",
+    "io_uring_enter_ns": "io_uring_enter again, with a timeout in ns",
+    "ring_setup": "io_uring_setup again, and the ring's mmaps",
+    "ring_exit": "no syscall of its own: munmap and close of a ring",
+    "ring_space": "no syscall: the free entries of a submission queue",
+    "ring_ready": "no syscall: the completions a ring holds",
+    "ring_prep": "no syscall: an SQE filled in place",
+    "ring_prep_rw": "no syscall: a read/write SQE filled in place",
+    "ring_prep_batch": "no syscall: many SQEs filled in place",
+    "ring_submit": "io_uring_enter again, for a Ring",
+    "ring_reap": "no syscall: completions copied out of the ring",
+    "ring_reap_batch": "no syscall: a batch's completions copied out of the ring",
+    "ring_sq_flags": "no syscall: a submission queue's flags word",
+    "ring_statx_flat": "no syscall: a struct statx flattened",
 }
 
 

@@ -83,6 +83,8 @@ EXCLUDED = {
     "sigsuspend": "waits for a signal with no timeout: it can only hang",
     "sigwaitinfo": "waits for a signal with no timeout: it can only hang",
     "write_id_maps": "writes the id maps of another process (any pid)",
+    "io_uring_register": "raw addresses in arg (unsafe by contract)",
+    "prep_close": "closes fds by number when submitted: the worker's own",
 }
 # Names other families may add (matched on the last component: Fd.execveat is execveat).
 EXCLUDED_PATTERNS = [
@@ -94,8 +96,9 @@ EXCLUDED_PATTERNS = [
      "changes mounts or namespaces of the machine"),
     (r"reboot|kexec", "reboots the machine"),
     (r"hostname|domainname", "renames the machine"),
-    (r"^(ptrace|process_vm_writev)$", "writes another process's memory"),
-    (r"^(seccomp|prctl|capset|landlock_restrict_self)$", "changes the worker's security state"),
+    (r"^(ptrace\w*|process_vm_writev)$", "traces or writes another process (any pid)"),
+    (r"^(seccomp|landlock_restrict_self|restrict_self|load)$",
+     "sandboxes the worker for good (seccomp filters, landlock)"),
     (r"settime|adjtime|settimeofday|^stime$", "sets the machine's clock"),
     (r"^(swapon|swapoff|(f?init|delete)_module|acct|quotactl|syslog|klogctl|vhangup|iopl|"
      r"ioperm|bpf|perf_event_open|keyctl|add_key|request_key|migrate_pages|move_pages|"
@@ -110,6 +113,13 @@ FORKED = {
     "setgroups", "setsid", "setpgid", "setrlimit", "prlimit", "personality", "sigprocmask",
     "sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr",
     "setpriority", "mlockall", "munlockall", "wait4", "waitid", "trace",
+    # security state of the calling process only (another pid: EPERM); a huge timer slack
+    # would delay every later timed wait of the worker
+    "prctl", "capset", "pr_set_no_new_privs", "pr_set_name", "pr_set_pdeathsig",
+    "pr_set_dumpable", "pr_set_child_subreaper", "pr_set_keepcaps", "pr_set_securebits",
+    "pr_cap_ambient_raise", "pr_cap_ambient_lower", "pr_cap_ambient_clear_all",
+    "pr_capbset_drop", "pr_set_timerslack", "pr_set_thp_disable", "pr_set_speculation_ctrl",
+    "lsm_set_self_attr",
     # constructors that adopt an fd: Fd(n) of a fixture's number is a second owner
     "Fd", "SignalFd", "ScandirIterator",
 }
@@ -124,7 +134,7 @@ BLOCKING = {
     "mlockall", "open", "openat", "openat2",
     "accept", "accept4", "connect", "send", "sendto", "sendmsg", "send_fds", "sendmmsg",
     "recv", "recv_into", "recvfrom", "recvmsg", "recv_fds", "recvmmsg",
-    "monitor",
+    "monitor", "io_uring_enter", "submit", "wait",
 }
 # Parameters whose values need a pool of their own ("function.parameter": kind, see
 # fuzz_worker.make_kind): the harmless requests and commands, and sizes that would be real
@@ -152,7 +162,8 @@ REVIEWED_MODULES = {
     "linuxsys.signal", "linuxsys.time", "linuxsys.event", "linuxsys.memory", "linuxsys.stat",
     "linuxsys.xattr", "linuxsys.fd", "linuxsys._core", "linuxsys.flags", "linuxsys.trace",
     "linuxsys.raw", "linuxsys.aio", "linuxsys._native", "linuxsys.dir", "linuxsys.net", "linuxsys.netlink",
-    "linuxsys.ns", "linuxsys.mount", "mmap",
+    "linuxsys.ns", "linuxsys.mount", "linuxsys.security", "linuxsys.landlock",
+    "linuxsys.seccomp", "linuxsys.ptrace", "linuxsys.uring", "mmap",
 }
 
 MODE = os.environ.get("LINUXSYS_FUZZ", "default")
