@@ -77,6 +77,39 @@ static long ls_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mod
 #define LS_ST_MNT_ID 21
 #define LS_ST_COUNT 22
 
+#ifdef SYS_statx
+/* A struct statx as the LS_ST_* slots (ls_statx, and io_uring's statx: ls_ring_statx_flat). */
+static void ls_statx_flatten(const struct statx *s, int64_t *out)
+{
+    out[LS_ST_MODE] = s->stx_mode;
+    out[LS_ST_INO] = (int64_t)s->stx_ino;
+    out[LS_ST_DEV] = (int64_t)makedev(s->stx_dev_major, s->stx_dev_minor);
+    out[LS_ST_NLINK] = s->stx_nlink;
+    out[LS_ST_UID] = s->stx_uid;
+    out[LS_ST_GID] = s->stx_gid;
+    out[LS_ST_SIZE] = (int64_t)s->stx_size;
+    out[LS_ST_ATIME] = s->stx_atime.tv_sec;
+    out[LS_ST_MTIME] = s->stx_mtime.tv_sec;
+    out[LS_ST_CTIME] = s->stx_ctime.tv_sec;
+    out[LS_ST_ATIME_NSEC] = s->stx_atime.tv_nsec;
+    out[LS_ST_MTIME_NSEC] = s->stx_mtime.tv_nsec;
+    out[LS_ST_CTIME_NSEC] = s->stx_ctime.tv_nsec;
+    out[LS_ST_BLKSIZE] = s->stx_blksize;
+    out[LS_ST_BLOCKS] = (int64_t)s->stx_blocks;
+    out[LS_ST_RDEV] = (int64_t)makedev(s->stx_rdev_major, s->stx_rdev_minor);
+    out[LS_ST_BTIME] = s->stx_btime.tv_sec;
+    out[LS_ST_BTIME_NSEC] = s->stx_btime.tv_nsec;
+    out[LS_ST_MASK] = s->stx_mask;
+    out[LS_ST_ATTRIBUTES] = (int64_t)s->stx_attributes;
+    out[LS_ST_ATTRIBUTES_MASK] = (int64_t)s->stx_attributes_mask;
+#ifdef STATX_MNT_ID
+    out[LS_ST_MNT_ID] = (int64_t)s->stx_mnt_id;
+#else
+    out[LS_ST_MNT_ID] = 0;
+#endif
+}
+#endif
+
 static long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, void *result)
 {
 #ifdef SYS_statx
@@ -85,32 +118,7 @@ static long ls_statx(int dirfd, const char *path, int flags, unsigned int mask, 
     long r = syscall(SYS_statx, (long)dirfd, (long)path, (long)flags, (long)mask, (long)&s);
     if (r == -1)
         return -errno;
-    out[LS_ST_MODE] = s.stx_mode;
-    out[LS_ST_INO] = (int64_t)s.stx_ino;
-    out[LS_ST_DEV] = (int64_t)makedev(s.stx_dev_major, s.stx_dev_minor);
-    out[LS_ST_NLINK] = s.stx_nlink;
-    out[LS_ST_UID] = s.stx_uid;
-    out[LS_ST_GID] = s.stx_gid;
-    out[LS_ST_SIZE] = (int64_t)s.stx_size;
-    out[LS_ST_ATIME] = s.stx_atime.tv_sec;
-    out[LS_ST_MTIME] = s.stx_mtime.tv_sec;
-    out[LS_ST_CTIME] = s.stx_ctime.tv_sec;
-    out[LS_ST_ATIME_NSEC] = s.stx_atime.tv_nsec;
-    out[LS_ST_MTIME_NSEC] = s.stx_mtime.tv_nsec;
-    out[LS_ST_CTIME_NSEC] = s.stx_ctime.tv_nsec;
-    out[LS_ST_BLKSIZE] = s.stx_blksize;
-    out[LS_ST_BLOCKS] = (int64_t)s.stx_blocks;
-    out[LS_ST_RDEV] = (int64_t)makedev(s.stx_rdev_major, s.stx_rdev_minor);
-    out[LS_ST_BTIME] = s.stx_btime.tv_sec;
-    out[LS_ST_BTIME_NSEC] = s.stx_btime.tv_nsec;
-    out[LS_ST_MASK] = s.stx_mask;
-    out[LS_ST_ATTRIBUTES] = (int64_t)s.stx_attributes;
-    out[LS_ST_ATTRIBUTES_MASK] = (int64_t)s.stx_attributes_mask;
-#ifdef STATX_MNT_ID
-    out[LS_ST_MNT_ID] = (int64_t)s.stx_mnt_id;
-#else
-    out[LS_ST_MNT_ID] = 0;
-#endif
+    ls_statx_flatten(&s, out);
     return 0;
 #else
     (void)dirfd; (void)path; (void)flags; (void)mask; (void)result;

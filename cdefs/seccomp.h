@@ -100,7 +100,7 @@ struct sock_filter { uint16_t code; uint8_t jt; uint8_t jf; uint32_t k; ...; };
 #define BPF_MAXINSNS ...
 
 /* What the filter reads, and the user-notification records (old headers: seccomp.c). */
-struct seccomp_data { int nr; uint32_t arch; uint64_t instruction_pointer; uint64_t args[6]; ...; };
+struct seccomp_data { int nr; uint32_t arch; uint64_t instruction_pointer; unsigned long long args[6]; ...; };
 struct seccomp_notif_sizes { uint16_t seccomp_notif; uint16_t seccomp_notif_resp; uint16_t seccomp_data; ...; };
 struct seccomp_notif { uint64_t id; uint32_t pid; uint32_t flags; struct seccomp_data data; ...; };
 struct seccomp_notif_resp { uint64_t id; int64_t val; int32_t error; uint32_t flags; ...; };

@@ -410,32 +410,7 @@ static long ls_ring_statx_flat(const void *statxbuf, int64_t *out)
 #ifdef SYS_statx
     struct statx s;
     memcpy(&s, statxbuf, sizeof s < LS_STATX_SIZE ? sizeof s : LS_STATX_SIZE);
-    out[LS_ST_MODE] = s.stx_mode;
-    out[LS_ST_INO] = (int64_t)s.stx_ino;
-    out[LS_ST_DEV] = (int64_t)makedev(s.stx_dev_major, s.stx_dev_minor);
-    out[LS_ST_NLINK] = s.stx_nlink;
-    out[LS_ST_UID] = s.stx_uid;
-    out[LS_ST_GID] = s.stx_gid;
-    out[LS_ST_SIZE] = (int64_t)s.stx_size;
-    out[LS_ST_ATIME] = s.stx_atime.tv_sec;
-    out[LS_ST_MTIME] = s.stx_mtime.tv_sec;
-    out[LS_ST_CTIME] = s.stx_ctime.tv_sec;
-    out[LS_ST_ATIME_NSEC] = s.stx_atime.tv_nsec;
-    out[LS_ST_MTIME_NSEC] = s.stx_mtime.tv_nsec;
-    out[LS_ST_CTIME_NSEC] = s.stx_ctime.tv_nsec;
-    out[LS_ST_BLKSIZE] = s.stx_blksize;
-    out[LS_ST_BLOCKS] = (int64_t)s.stx_blocks;
-    out[LS_ST_RDEV] = (int64_t)makedev(s.stx_rdev_major, s.stx_rdev_minor);
-    out[LS_ST_BTIME] = s.stx_btime.tv_sec;
-    out[LS_ST_BTIME_NSEC] = s.stx_btime.tv_nsec;
-    out[LS_ST_MASK] = s.stx_mask;
-    out[LS_ST_ATTRIBUTES] = (int64_t)s.stx_attributes;
-    out[LS_ST_ATTRIBUTES_MASK] = (int64_t)s.stx_attributes_mask;
-#ifdef STATX_MNT_ID
-    out[LS_ST_MNT_ID] = (int64_t)s.stx_mnt_id;
-#else
-    out[LS_ST_MNT_ID] = 0;
-#endif
+    ls_statx_flatten(&s, out);
     return 0;
 #else
     (void)statxbuf; (void)out;
