@@ -727,8 +727,9 @@ class Ring:
                   user_data: Optional[int] = None, flags: FlagArg = 0) -> int:
         """send(2) (IORING_OP_SEND; ``MSG`` msg_flags)."""
         mf = in_range(to_int(msg_flags, MSG), "msg_flags", 0, U32)
+        n = fdnum(sockfd)  # before the view: a closed Fd raises with nothing exported
         v = view(data)
-        return self._prep(lib.IORING_OP_SEND, flags, fdnum(sockfd), _address(v),
+        return self._prep(lib.IORING_OP_SEND, flags, n, _address(v),
                           _length(nbytes(v)), 0, mf, user_data, (sockfd, v, data), 0,
                           [(v, data)])
 
@@ -736,8 +737,9 @@ class Ring:
                   user_data: Optional[int] = None, flags: FlagArg = 0) -> int:
         """recv(2) into a writable buffer (IORING_OP_RECV; ``MSG`` msg_flags)."""
         mf = in_range(to_int(msg_flags, MSG), "msg_flags", 0, U32)
+        n = fdnum(sockfd)  # before the view: a closed Fd raises with nothing exported
         v = writable(buf)
-        return self._prep(lib.IORING_OP_RECV, flags, fdnum(sockfd), _address(v),
+        return self._prep(lib.IORING_OP_RECV, flags, n, _address(v),
                           _length(nbytes(v)), 0, mf, user_data, (sockfd, v, buf), 0,
                           [(v, buf)])
 
@@ -950,8 +952,12 @@ class Ring:
         if user_data is None and not self._explicit:
             first = self._next
         else:
-            first = in_range(self._next if user_data is None else user_data, "user_data", 0,
-                             _I64_MAX - count)
+            try:
+                first = in_range(self._next if user_data is None else user_data, "user_data",
+                                 0, _I64_MAX - count)
+            except (TypeError, ValueError, OverflowError):
+                _let_go(v, buf)
+                raise
             if any(u in inflight for u in range(first, first + count)):
                 _let_go(v, buf)
                 raise ValueError(f"user_data {first}..{first + count - 1} overlaps requests "
@@ -1011,6 +1017,7 @@ class Ring:
             raise
         results = _unpack(out, count)
         if min(results) < 0:
+            _let_go(v, buf)  # every request completed: nothing holds the view (rule 2)
             raise error(-next(x for x in results if x < 0), "io_uring")
         return results
 
