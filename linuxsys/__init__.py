@@ -33,6 +33,7 @@ from .security import *  # noqa: F401,F403
 from .ptrace import *  # noqa: F401,F403
 from .seccomp import *  # noqa: F401,F403
 from .uring import *  # noqa: F401,F403
+from .kaio import *  # noqa: F401,F403
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
 from .trace import trace, tracing
@@ -49,7 +50,7 @@ globals().update(_NAMESPACES)
 # module (time, signal, io) must not replace the caller's, even if it exports that name.
 _FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
              "xattr", "net", "ns", "mount", "security", "landlock",
-             "ptrace", "seccomp", "uring")
+             "ptrace", "seccomp", "uring", "kaio")
 __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)

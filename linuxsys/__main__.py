@@ -216,6 +216,15 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "io_uring_enter": (BAD_FD, 0, 0, 0, NULL, 0),   # EBADF
         "io_uring_register": (BAD_FD, 0, NULL, 0),      # EINVAL (EBADF)
     },
+    # Linux AIO: context id 0 is never a context (EINVAL); io_cancel reads the iocb first
+    "kaio": {
+        "io_setup": (0, NULL),                          # EINVAL (nr_events 0)
+        "io_destroy": (0,),                             # EINVAL
+        "io_submit": (0, 0, NULL),                      # EINVAL
+        "io_getevents": (0, 0, 0, NULL, 0),             # EINVAL
+        "io_pgetevents": (0, 0, 0, NULL, 0, NULL),      # EINVAL
+        "io_cancel": (0, NULL, NULL),                   # EFAULT
+    },
     "event": {
         "epoll_create1": (-1,),                         # EINVAL
         "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF
@@ -334,6 +343,8 @@ EXCLUDED = {
     "ring_reap_batch": "no syscall: a batch's completions copied out of the ring",
     "ring_sq_flags": "no syscall: a submission queue's flags word",
     "ring_statx_flat": "no syscall: a struct statx flattened",
+    "aio_prep": "no syscall: an iocb filled in place",
+    "aio_submit": "io_submit again, of every queued iocb",
 }
 
 

@@ -1,5 +1,6 @@
-"""aio: asyncio over linuxsys fds -- awaitable socket calls, and iterators over the records of
-event fds (inotify, eventfd, signalfd, timerfd).
+"""aio: asyncio over linuxsys fds -- awaitable socket calls, iterators over the records of
+event fds (inotify, eventfd, signalfd, timerfd), and io_uring requests as awaitables
+(``AsyncRing``).
 
     import linuxsys as L, linuxsys.aio
 
@@ -49,6 +50,19 @@ number).
         async for event in linuxsys.aio.inotify_events(ino):
             print(event.name)
 
+**io_uring**: ``AsyncRing`` registers an eventfd on a ``Ring`` (IORING_REGISTER_EVENTFD),
+watches it with ``loop.add_reader`` and resolves each request's future from its completion
+(by user_data): ``await ar.read(fd, 4096, offset)``, ``write``, ``nop``, ``fsync``, ``poll``,
+``recv``, ``send``, ``sleep``, any ``Ring.prep_*`` through ``request()``, and
+``completions()``, an async iterator over the Cqes of requests prepared on ``ar.ring`` by
+hand.  Requests of one turn of the loop go to the kernel in one io_uring_enter; a task
+cancelled while waiting cancels its request on the ring (IORING_OP_ASYNC_CANCEL), whose
+buffer the ring holds until the request's own completion.  Regular files, pipes and blocking
+sockets alike: the ring waits, not the loop.
+
+    async with linuxsys.aio.AsyncRing() as ar:
+        blocks = await asyncio.gather(*(ar.read(fd, 4096, i * 4096) for i in range(100)))
+
 The readers of linuxsys raise BlockingIOError (EAGAIN) when nothing is pending; FdReader takes
 that (or an empty batch) as "wait until readable", so it never reaches the caller.  Arguments
 are checked before the fd is touched: a wrong kind of fd (a pipe given to
@@ -62,14 +76,15 @@ from collections import deque
 from typing import Any, AsyncIterator, Callable, Iterable, Optional, TypeVar, Union
 
 from . import net
-from ._core import Buffer, error, lib
-from .event import Inotify, InotifyEvent, eventfd_read, inotify_read
-from .fd import Fd, FdArg, fdnum, fdnum_of_kind
+from ._core import Buffer, error, lib, read_size
+from .event import Inotify, InotifyEvent, eventfd, eventfd_read, inotify_read
+from .fd import ClosedFdError, Fd, FdArg, fdnum, fdnum_of_kind
 from .flags import FlagArg, to_int
 from .io import fcntl
 from .net import MSG, SOCK_FLAG, Address, AncData
 from .signal import Siginfo, signalfd_read
 from .time import timerfd_read
+from .uring import Cqe, Ring
 
 T = TypeVar("T")
 
@@ -81,6 +96,12 @@ _SOCK_NONBLOCK = lib.SOCK_NONBLOCK
 _SOL_SOCKET = lib.SOL_SOCKET
 _SO_ERROR = lib.SO_ERROR
 _EINPROGRESS = lib.EINPROGRESS
+_EFD_NONBLOCK = lib.EFD_NONBLOCK
+_EAGAIN = lib.EAGAIN
+_ENOMEM = lib.ENOMEM
+_EBUSY = lib.EBUSY
+_ETIME = lib.ETIME
+_DATASYNC = lib.IORING_FSYNC_DATASYNC
 
 
 def set_nonblocking(fd: FdArg) -> None:
@@ -364,6 +385,324 @@ async def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (
     return await _call(sockfd, True, net.sendmsg, bufs, anc, f, address)
 
 
+# ---- io_uring -------------------------------------------------------------------------------
+
+def _closed_ring() -> ClosedFdError:
+    return ClosedFdError("io_uring")
+
+
+class AsyncRing:
+    """io_uring requests as awaitables on the running loop: a ``Ring`` (made here with
+    ``entries`` SQEs, or one given, which is the AsyncRing's from then on) with an eventfd
+    registered (IORING_REGISTER_EVENTFD) that the loop watches (``loop.add_reader``); each
+    completion resolves the future of the request by its user_data.
+
+        async with linuxsys.aio.AsyncRing() as ar:
+            data = await ar.read(fd, 4096, 0)
+            blocks = await asyncio.gather(*(ar.read(fd, 4096, i * 4096) for i in range(100)))
+
+    Requests prepared during one turn of the loop are submitted together (one
+    io_uring_enter, scheduled with ``call_soon``; a full SQ is submitted at once).  A task
+    cancelled while its request is in flight submits an IORING_OP_ASYNC_CANCEL for it; the
+    buffer stays held by the ring until the request's own completion arrives, so nothing is
+    written into memory that was let go (a read cancelled may have read).  ``request()``
+    awaits any ``Ring.prep_*`` call; requests prepared on ``ar.ring`` directly (then
+    ``ar.submit()``) have their Cqes yielded by ``completions()``, an async iterator.
+
+    ``close()`` (also ``async with``/``with``) fails the pending awaitables with
+    ClosedFdError, then closes the ring (which cancels what is in flight and waits for it)
+    and the eventfd.  The AsyncRing belongs to the first loop it is used on (RuntimeError on
+    another) and stays registered in it until closed.  Arguments are checked by the
+    ``prep_*`` method before anything is queued (TypeError, ValueError ...); a request's own
+    failure is raised as the OSError its -errno means.
+    """
+
+    __slots__ = ("_ring", "_efd", "_loop", "_futures", "_orphans", "_cqes", "_wakeups",
+                 "_flushing")
+
+    def __init__(self, ring: Union[Ring, int] = 64) -> None:
+        self._ring: Optional[Ring] = None
+        made = not isinstance(ring, Ring)
+        r = Ring(ring) if made else ring
+        if r.closed:
+            raise _closed_ring()
+        efd = eventfd(0, _EFD_NONBLOCK)
+        try:
+            r.register_eventfd(efd)
+        except BaseException:
+            efd.close()
+            if made:
+                r.close()
+            raise
+        self._ring = r
+        self._efd = efd
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._futures: dict[int, asyncio.Future[Cqe]] = {}
+        self._orphans: set[int] = set()  # cancelled requests and their cancels: CQEs dropped
+        self._cqes: deque[Cqe] = deque()  # completions of requests nobody awaits
+        self._wakeups: list[asyncio.Future[None]] = []  # completions() and room waiting
+        self._flushing = False
+
+    @property
+    def ring(self) -> Ring:
+        """The Ring (ClosedFdError once closed)."""
+        if self._ring is None:
+            raise _closed_ring()
+        return self._ring
+
+    @property
+    def closed(self) -> bool:
+        return self._ring is None
+
+    def __repr__(self) -> str:
+        return "<AsyncRing closed>" if self._ring is None else \
+            f"<AsyncRing {self._ring!r} pending={len(self._futures)}>"
+
+    async def __aenter__(self) -> "AsyncRing":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __enter__(self) -> "AsyncRing":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Fail what is awaited with ClosedFdError, close the ring (cancelling and waiting for
+        what is in flight) and the eventfd (idempotent)."""
+        ring = self._ring
+        if ring is None:
+            return
+        self._ring = None
+        loop = self._loop
+        try:
+            if loop is not None and not loop.is_closed():
+                loop.remove_reader(self._efd.fd)
+            futures, self._futures = self._futures, {}
+            for fut in futures.values():
+                if not fut.done():
+                    fut.set_exception(_closed_ring())
+            self._wake()
+            ring.close()
+        finally:
+            self._efd.close()
+
+    # -- the loop's side -------------------------------------------------------------------
+
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()  # RuntimeError outside a loop
+        if self._ring is None:
+            raise _closed_ring()
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                raise RuntimeError("this AsyncRing belongs to another event loop")
+            loop.add_reader(self._efd.fd, self._ready)
+            self._loop = loop
+        return loop
+
+    def _ready(self) -> None:
+        """The eventfd is readable: take its count and dispatch every completion."""
+        try:
+            eventfd_read(self._efd)
+        except BlockingIOError:  # completions reaped already by an earlier dispatch
+            pass
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        ring = self._ring
+        if ring is None:
+            return
+        futures, orphans = self._futures, self._orphans
+        for cqe in ring.completions():
+            ud = cqe.user_data
+            fut = futures.pop(ud, None)
+            if fut is not None:
+                if not fut.done():
+                    fut.set_result(cqe)
+            elif ud in orphans:
+                orphans.discard(ud)
+            else:
+                self._cqes.append(cqe)
+        self._wake()
+
+    def _wake(self) -> None:
+        wakeups, self._wakeups = self._wakeups, []
+        for fut in wakeups:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def _changed(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Wait for the next dispatch (or close)."""
+        fut = loop.create_future()
+        self._wakeups.append(fut)
+        await fut
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self._flushing:
+            self._flushing = True
+            loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Submit what this turn of the loop prepared (one io_uring_enter)."""
+        self._flushing = False
+        ring = self._ring
+        if ring is None:
+            return
+        try:
+            ring.submit()
+        except OSError as e:  # EAGAIN/ENOMEM/EBUSY: reap, then try again a little later
+            self._dispatch()
+            if self._ring is not None and self._loop is not None:
+                self._flushing = True
+                self._loop.call_later(0.001, self._flush)
+            if e.errno not in (_EAGAIN, _ENOMEM, _EBUSY):
+                raise
+
+    def submit(self) -> int:
+        """Submit what is prepared on ``ring`` now (Ring.submit): the count."""
+        return self.ring.submit()
+
+    # -- requests ----------------------------------------------------------------------------
+
+    async def request(self, prep: str, *args: Any, **kwargs: Any) -> Cqe:
+        """Prepare ``ring.<prep>(*args, **kwargs)`` (a ``prep_*`` method's name, e.g.
+        ``"prep_statx"``; the user_data is chosen here), submit it with this turn's others
+        and return its Cqe once it completes (a failed request's Cqe too: ``check()`` it).
+        Cancelling the awaiting task cancels the request."""
+        if not (isinstance(prep, str) and prep.startswith("prep_")
+                and not prep.endswith("_batch") and hasattr(Ring, prep)):
+            raise ValueError(f"{prep!r} is not a Ring.prep_* method of one request")
+        if "user_data" in kwargs:
+            raise TypeError("the AsyncRing chooses each request's user_data")
+        loop = self._bind()
+        while True:
+            ring = self._ring
+            if ring is None:
+                raise _closed_ring()
+            try:
+                ud = getattr(ring, prep)(*args, **kwargs)
+                break
+            except BlockingIOError:
+                if not ring.sqe_free():
+                    ring.submit()  # a full SQ: hand it over now, then prepare again
+                else:
+                    await self._changed(loop)  # the CQ's worth in flight: wait for one
+        fut: asyncio.Future[Cqe] = loop.create_future()
+        self._futures[ud] = fut
+        self._schedule(loop)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if self._futures.pop(ud, None) is not None:
+                self._cancel(ud)
+            raise
+
+    def _cancel(self, ud: int) -> None:
+        """An awaiting task was cancelled: its request's CQE is dropped when it comes, and
+        an IORING_OP_ASYNC_CANCEL is submitted for it (if the ring has room; else the request
+        runs to its end)."""
+        ring = self._ring
+        if ring is None:
+            return
+        self._orphans.add(ud)
+        for _ in range(2):
+            try:
+                self._orphans.add(ring.prep_cancel(ud))
+            except BlockingIOError:
+                if ring.sqe_free():
+                    return  # the CQ's worth in flight: no room for a cancel
+                ring.submit()
+                continue
+            if self._loop is not None:
+                self._schedule(self._loop)
+            return
+
+    async def _res(self, prep: str, *args: Any, **kwargs: Any) -> int:
+        return (await self.request(prep, *args, **kwargs)).check()
+
+    async def nop(self) -> int:
+        """A request that does nothing (IORING_OP_NOP): 0."""
+        return await self._res("prep_nop")
+
+    async def read(self, fd: FdArg, buf_or_n: Union[int, Buffer], offset: int = -1
+                   ) -> Union[bytes, int]:
+        """Read (IORING_OP_READ, as pread(2); offset -1: the file position): ``n`` bytes at
+        most as bytes, or into a writable buffer, returning the count."""
+        if type(buf_or_n) is int:
+            buf = bytearray(read_size(buf_or_n))
+            n = await self._res("prep_read", fd, buf, offset)
+            del buf[n:]
+            return bytes(buf)
+        return await self._res("prep_read", fd, buf_or_n, offset)
+
+    async def write(self, fd: FdArg, data: Buffer, offset: int = -1) -> int:
+        """Write ``data`` (IORING_OP_WRITE, as pwrite(2); offset -1: the file position): the
+        count written."""
+        return await self._res("prep_write", fd, data, offset)
+
+    async def fsync(self, fd: FdArg, datasync: bool = False) -> None:
+        """fsync(2), fdatasync(2) with ``datasync`` (IORING_OP_FSYNC)."""
+        await self._res("prep_fsync", fd, _DATASYNC if datasync else 0)
+
+    async def poll(self, fd: FdArg, events: FlagArg) -> int:
+        """Wait until ``fd`` has one of ``events`` (``POLL``; IORING_OP_POLL_ADD): those it
+        has."""
+        return await self._res("prep_poll_add", fd, events)
+
+    async def recv(self, sockfd: FdArg, buf_or_n: Union[int, Buffer], flags: FlagArg = 0
+                   ) -> Union[bytes, int]:
+        """recv(2) (IORING_OP_RECV): up to ``n`` bytes as bytes, or into a writable buffer,
+        returning the count.  The socket may be blocking: the ring waits, not the loop."""
+        if type(buf_or_n) is int:
+            buf = bytearray(read_size(buf_or_n))
+            n = await self._res("prep_recv", sockfd, buf, flags)
+            del buf[n:]
+            return bytes(buf)
+        return await self._res("prep_recv", sockfd, buf_or_n, flags)
+
+    async def send(self, sockfd: FdArg, data: Buffer, flags: FlagArg = 0) -> int:
+        """send(2) (IORING_OP_SEND): the count sent."""
+        return await self._res("prep_send", sockfd, data, flags)
+
+    async def sleep(self, timeout_ns: int) -> None:
+        """Wait ``timeout_ns`` on the ring (IORING_OP_TIMEOUT)."""
+        cqe = await self.request("prep_timeout", timeout_ns)
+        if cqe.res != -_ETIME:
+            cqe.check()
+
+    # -- completions of requests nobody awaits -----------------------------------------------
+
+    def completions(self) -> AsyncIterator[Cqe]:
+        """The Cqes of requests prepared on ``ring`` directly, as they complete; iteration
+        ends once the AsyncRing is closed."""
+        return _Completions(self)
+
+
+class _Completions(AsyncIterator[Cqe]):
+    __slots__ = ("_ar",)
+
+    def __init__(self, ar: AsyncRing) -> None:
+        self._ar = ar
+
+    def __aiter__(self) -> "_Completions":
+        return self
+
+    async def __anext__(self) -> Cqe:
+        ar = self._ar
+        while not ar._cqes:
+            if ar._ring is None:
+                raise StopAsyncIteration
+            loop = ar._bind()
+            ar._dispatch()  # any ready already (prepared and submitted by hand)
+            if ar._cqes:
+                break
+            await ar._changed(loop)
+        return ar._cqes.popleft()
+
+
 __all__ = ["FdReader", "set_nonblocking", "inotify_events", "eventfd_values",
            "signalfd_siginfos", "timerfd_expirations", "accept", "connect", "recv",
-           "recv_into", "recvmsg", "send", "sendall", "sendmsg"]
+           "recv_into", "recvmsg", "send", "sendall", "sendmsg", "AsyncRing"]

@@ -30,11 +30,16 @@ by the socket module): sock (a connected stream socket holding 4 KiB from its pe
 (a fresh unbound stream socket), listener (bound, listening, one connection pending from its
 peer), dgram (a bound nonblocking datagram socket holding one 4 KiB datagram from its peer,
 which is bound at the socket's address name + "-peer"); and the objects Epoll, Inotify and
-MmsgReceiver (2 datagrams of 64 bytes).  The directory also holds link (-> file) and
-longlink (300 bytes).
+MmsgReceiver (2 datagrams of 64 bytes); uring (a bare io_uring_setup fd), Ring (a
+test_hardening.WaitingRing: its prep_* methods submit and wait for their completions),
+Ring_fixed (one with a 4 KiB buffer registered), seccomp_listener (a user-notification
+listener: its filter stays installed, so only in in_child entries), AioContext (a
+test_hardening.WaitingAio: each request submitted and reaped inside the call).  The directory also holds
+link (-> file) and longlink (300 bytes).
 """
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import struct
@@ -136,6 +141,16 @@ SO_PEERCRED = int(L.SO_PEERCRED)
 SCM_RIGHTS = int(L.SCM_RIGHTS)
 SHUT_RDWR = int(L.SHUT_RDWR)
 MSG_TRUNC = int(L.MSG_TRUNC)
+IORING_REGISTER_PROBE = int(L.IORING_REGISTER_PROBE)
+IORING_SETUP_R_DISABLED = int(L.IORING_SETUP_R_DISABLED)
+IORING_REGISTER_RESTRICTIONS = int(L.IORING_REGISTER_RESTRICTIONS)
+IORING_REGISTER_ENABLE_RINGS = int(L.IORING_REGISTER_ENABLE_RINGS)
+SECCOMP_GET_NOTIF_SIZES = int(L.SECCOMP_GET_NOTIF_SIZES)
+SECCOMP_GET_ACTION_AVAIL = int(L.SECCOMP_GET_ACTION_AVAIL)
+SECCOMP_RET_ALLOW = int(L.SECCOMP_RET_ALLOW)
+# struct io_uring_probe: a 16-byte head, then 8 bytes per op (the kernel writes both, and
+# wants them zeroed first)
+_PROBE_HEAD, _PROBE_OP = 16, 8
 
 
 # ---- 1. Fd lifetime: one entry per fd parameter ---------------------------------------------
@@ -309,6 +324,65 @@ FD_CASES = [
     c("mount_setattr", F("dir"), "", ALL_BITS, L.MountAttr()),
     c("move_mount", F("dir"), "nonexistent", AT_FDCWD, "nonexistent2", ALL_BITS),
     c("move_mount", H("dir"), "nonexistent", F("dir"), "nonexistent2", ALL_BITS),
+    c("landlock_add_rule", F("file"), 1, 1, parent_fd=H("dir")),
+    c("landlock_add_rule", H("file"), 1, 1, parent_fd=F("dir")),
+    c("landlock_restrict_self", F("file"), in_child=True),  # a file is no ruleset: EBADFD
+    # uring: H("Ring") is a test_hardening.WaitingRing, whose prep_* methods submit and wait
+    # for the completion before returning, the method having let go of its arguments: the
+    # ring's hold alone must keep the Fd open while the kernel runs the request
+    c("io_uring_enter", F("uring"), 0, 0),
+    c("io_uring_register", F("uring"), IORING_REGISTER_PROBE, Buf(_PROBE_HEAD + 4 * _PROBE_OP),
+      4),
+    c("Ring.prep_read", H("Ring"), F("file"), Buf(16), 0),
+    c("Ring.prep_write", H("Ring"), F("file2"), b"data", 0),
+    c("Ring.prep_readv", H("Ring"), F("file"), [Buf(8), Buf(8)], 0),
+    c("Ring.prep_writev", H("Ring"), F("file2"), [b"ab", b"cd"], 0),
+    c("Ring.prep_read_fixed", H("Ring_fixed"), F("file"), 0, 0),
+    c("Ring.prep_write_fixed", H("Ring_fixed"), F("file2"), 0, 0),
+    c("Ring.prep_read_batch", H("Ring"), F("file"), Buf(32), [0, 16], 16),
+    c("Ring.prep_write_batch", H("Ring"), F("file2"), b"x" * 32, [0, 16], 16),
+    c("Ring.read_batch", H("Ring"), F("file"), Buf(32), [0, 16], 16),
+    c("Ring.write_batch", H("Ring"), F("file2"), b"x" * 32, [0, 16], 16),
+    c("Ring.prep_fsync", H("Ring"), F("memfd")),
+    c("Ring.prep_fallocate", H("Ring"), F("file2"), 0, 0, 4096),
+    c("Ring.prep_openat", H("Ring"), F("dir"), "file"),
+    c("Ring.prep_statx", H("Ring"), F("dir"), "file", Buf(256)),
+    c("Ring.prep_renameat", H("Ring"), F("dir"), "file", H("dir"), "moved"),
+    c("Ring.prep_renameat", H("Ring"), H("dir"), "file", F("dir"), "moved"),
+    c("Ring.prep_unlinkat", H("Ring"), F("dir"), "file"),
+    c("Ring.prep_mkdirat", H("Ring"), F("dir"), "newdir"),
+    c("Ring.prep_close", H("Ring"), F("file"), consumes=True),  # detaches the Fd
+    c("Ring.prep_poll_add", H("Ring"), F("pipe_r"), POLLIN),
+    c("Ring.prep_splice", H("Ring"), F("file"), 0, H("pipe_w"), -1, 16),
+    c("Ring.prep_splice", H("Ring"), H("pipe_r"), -1, F("file2"), 0, 16),
+    c("Ring.prep_accept", H("Ring"), F("listener")),
+    c("Ring.prep_connect", H("Ring"), F("sock_new"), Addr("listener")),
+    c("Ring.prep_send", H("Ring"), F("sock"), b"data"),
+    c("Ring.prep_recv", H("Ring"), F("sock"), Buf(16)),
+    c("Ring.prep_sendmsg", H("Ring"), F("sock"), [b"da", b"ta"]),
+    c("Ring.prep_recvmsg", H("Ring"), F("sock"), [Buf(8), Buf(8)]),
+    c("Ring.prep_shutdown", H("Ring"), F("sock"), SHUT_RDWR),
+    c("Ring.register_files", H("Ring"), [F("file")]),
+    c("Ring.register_eventfd", H("Ring"), F("eventfd")),
+    # kaio: H("AioContext") is a test_hardening.WaitingAio (each request submitted and its
+    # event reaped inside the call, as WaitingRing)
+    c("AioContext.pread", H("AioContext"), F("file"), Buf(16), 0),
+    c("AioContext.pwrite", H("AioContext"), F("file2"), b"data", 0),
+    c("AioContext.fsync", H("AioContext"), F("file2")),
+    c("AioContext.fdsync", H("AioContext"), F("file2")),
+    c("AioContext.poll", H("AioContext"), F("pipe_r"), POLLIN),
+    # seccomp user notification: a non-listener is refused (EINVAL) once /proc/self/fd has
+    # named it (readlinkat: the helper the watch sees); a listener (in a child: its filter
+    # stays) reaches the ioctl: ENOENT for an id nobody waits on, after the kernel took srcfd.
+    # recv on a listener would wait for a notification: only the refused form for it.
+    c("seccomp_notif_recv", F("file")),
+    c("seccomp_notif_id_valid", F("file"), 1),
+    c("seccomp_notif_send", F("file"), 1),
+    c("seccomp_notif_addfd", F("file"), 1, H("file")),
+    c("seccomp_notif_id_valid", F("seccomp_listener"), 1, in_child=True),
+    c("seccomp_notif_send", F("seccomp_listener"), 1, in_child=True),
+    c("seccomp_notif_addfd", F("seccomp_listener"), 1, H("file"), in_child=True),
+    c("seccomp_notif_addfd", H("seccomp_listener"), 1, F("file"), in_child=True),
     # Fd's own methods
     c("Fd.close", F("file"), consumes=True),
 ]
@@ -317,6 +391,14 @@ NO_SYSCALL = {"Fd.fileno": "returns the number", "Fd.nogc": "sets a flag",
               "Fd.detach": "gives the number up",
               "scandir": "lazy: no syscall before next(); its iterator keeps the fd referenced "
                          "(tests/test_dir.py::test_scandir_keeps_a_temporary_fd)"}
+
+
+# Parameters the walk takes for fds by their name (FD_NAMES) that are no fd of ours:
+# {(target, parameter name): why}.
+NOT_FDS = {
+    ("seccomp_notif_addfd", "newfd"): "the number the copy gets in the notification's target "
+                                      "process (SETFD), not an fd of the calling process",
+}
 
 
 # ---- 2. Guard regions: every buffer-taking call ---------------------------------------------
@@ -349,6 +431,50 @@ def _flock_prefix(w: Any, n: int) -> bytes:
 
 _SHMID_DS = L.ffi.sizeof("struct shmid64_ds")
 _EVENT = 16  # a struct epoll_event as linuxsys's buffers hold it: (data, events) uint64 pairs
+
+def _ring(L: Any, w: Any, prep: Callable[[Any], Any], fixed: Any = None) -> int:
+    """prep(ring) on a new Ring (``fixed`` registered first), submitted, its completions
+    reaped: the sum of their res (the first failure raised).  A synchronous batch (read_batch
+    ...) returns its counts itself: their sum."""
+    with L.Ring(8) as ring:
+        if fixed is not None:
+            ring.register_buffers([fixed])
+        before = ring.in_flight
+        r = prep(ring)
+        if isinstance(r, list):
+            return sum(r)
+        count = ring.in_flight - before
+        cqes: list = []
+        for _ in range(10):  # 10 s at most
+            if len(cqes) == count:
+                break
+            cqes += ring.wait(count - len(cqes), timeout_ns=1_000_000_000)
+        else:
+            raise TimeoutError(f"{count - len(cqes)} requests did not complete in 10 s")
+        return sum(cqe.check() for cqe in cqes)
+
+
+def _aio(L: Any, queue: Callable[[Any], Any]) -> int:
+    """queue(ctx) on a new AioContext, submitted, its event reaped: its res (a failure
+    raised as the OSError it means)."""
+    with L.AioContext(4) as ctx:
+        queue(ctx)
+        ctx.submit()
+        events = ctx.getevents(1, timeout_ns=10_000_000_000)
+        if not events:
+            raise TimeoutError("no AIO event in 10 s")
+        res = events[0].res
+        if res < 0:
+            raise OSError(-res, os.strerror(-res))
+        return res
+
+
+def _statx_of(w: Any, n: int) -> bytes:
+    """The struct statx of "file", as a Ring's prep_statx fills it (n bytes, 256 of them)."""
+    out = bytearray(n)
+    _ring(L, w, lambda r: r.prep_statx(w.held("dir"), "file", out))
+    return bytes(out)
+
 
 # (name, id, Guard): names are public functions; ids tell the cases of one function apart.
 GUARD_CASES = [
@@ -464,6 +590,65 @@ GUARD_CASES = [
     ("syscall", "getrandom", Guard(37, lambda L, w, v: L.syscall(SYS_getrandom, v, len(v), 0))),
     ("syscall", "read", Guard(37, lambda L, w, v: L.syscall(SYS_read, w.held("pipe_full"), v,
                                                             len(v)))),
+    # uring: each request prepared, submitted and reaped inside the call (the ring holds the
+    # view until the completion; the kernel must write only the view)
+    ("io_uring_register", "PROBE", Guard(
+        _PROBE_HEAD + 4 * _PROBE_OP, lambda L, w, v: L.io_uring_register(
+            w.held("uring"), IORING_REGISTER_PROBE, v, 4),
+        count=None, content=lambda w, n: bytes(n))),
+    ("Ring.prep_read", "file", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_read(w.held("file"), v, 0)))),
+    ("Ring.prep_read", "pipe", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_read(w.held("pipe_full"), v)))),
+    ("Ring.prep_readv", "file", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_readv(w.held("file"), [v], 0)))),
+    ("Ring.prep_read_batch", "file", Guard(40, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_read_batch(w.held("file"), v, [0, 1000], 20)))),
+    ("Ring.read_batch", "file", Guard(40, lambda L, w, v: _ring(
+        L, w, lambda r: r.read_batch(w.held("file"), v, [0, 1000], 20)))),
+    ("Ring.register_buffers", "read_fixed", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_read_fixed(w.held("file"), 0, 0), fixed=v))),
+    ("Ring.prep_recv", "stream", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_recv(w.held("sock"), v)))),
+    ("Ring.prep_recvmsg", "stream", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_recvmsg(w.held("sock"), [v])))),
+    ("Ring.prep_statx", "file", Guard(256, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_statx(w.held("dir"), "file", v)), count=None)),
+    ("Ring.prep_write", "pipe", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_write(w.held("pipe_w"), v)), content=_pattern,
+        check=lambda w, d, r: w.drain("pipe_w") == d[:r])),
+    ("Ring.prep_writev", "pipe", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_writev(w.held("pipe_w"), [v])), content=_pattern,
+        check=lambda w, d, r: w.drain("pipe_w") == d[:r])),
+    ("Ring.prep_write_batch", "file", Guard(40, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_write_batch(w.held("file2"), v, [0, 20], 20)),
+        content=_pattern, check=lambda w, d, r: w.contents("file2") == d)),
+    ("Ring.write_batch", "file", Guard(40, lambda L, w, v: _ring(
+        L, w, lambda r: r.write_batch(w.held("file2"), v, [0, 20], 20)),
+        content=_pattern, check=lambda w, d, r: w.contents("file2") == d)),
+    ("Ring.prep_send", "stream", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_send(w.held("sock"), v)), content=_pattern,
+        check=lambda w, d, r: w.drain("sock") == d[:r])),
+    ("Ring.prep_sendmsg", "stream", Guard(37, lambda L, w, v: _ring(
+        L, w, lambda r: r.prep_sendmsg(w.held("sock"), [v])), content=_pattern,
+        check=lambda w, d, r: w.drain("sock") == d[:r])),
+    ("AioContext.pread", "file", Guard(37, lambda L, w, v: _aio(
+        L, lambda a: a.pread(w.held("file"), v, 0)))),
+    ("AioContext.pwrite", "file", Guard(37, lambda L, w, v: _aio(
+        L, lambda a: a.pwrite(w.held("file2"), v, 0)), content=_pattern,
+        check=lambda w, d, r: w.contents("file2") == d)),
+    ("statx_decode", "file", Guard(256, lambda L, w, v: L.statx_decode(v), count=None,
+                                   content=_statx_of,
+                                   check=lambda w, d, r: r.st_size == len(w.contents("file")))),
+    # seccomp: the kernel fills a struct seccomp_notif_sizes (6 bytes), reads a u32 action;
+    # SET_MODE_FILTER would install the program for good: not here
+    ("seccomp", "GET_NOTIF_SIZES", Guard(6, lambda L, w, v: L.seccomp(SECCOMP_GET_NOTIF_SIZES,
+                                                                      0, v), count=None)),
+    ("seccomp", "GET_ACTION_AVAIL", Guard(4, lambda L, w, v: L.seccomp(SECCOMP_GET_ACTION_AVAIL,
+                                                                       0, v), count=None,
+                                          content=lambda w, n: struct.pack("=I",
+                                                                           SECCOMP_RET_ALLOW),
+                                          check=lambda w, d, r: r == 0)),
 ]
 
 
@@ -473,6 +658,7 @@ class Cycle(NamedTuple):
     size: int                               # the buffer's length
     call: Callable[[Any, Any, Any], Any]    # (L, bad_fd, buffer): raises OSError
     takes_fd: bool = True                   # bad_fd is used (also tried as a closed Fd)
+    raises: Any = OSError                   # what the call raises (ValueError: no syscall)
 
 
 MISSING = "/nonexistent-linuxsys-hardening/x"  # ENOENT from the kernel
@@ -487,6 +673,47 @@ def _on_dgram(L: Any, call: Callable[[Any], Any]) -> Any:
         return call(sock)
     finally:
         sock.close()
+
+def _on_full_ring(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(ring) on a new one-SQE Ring whose SQ a NOP fills: a prep method makes its views,
+    then finds no room (BlockingIOError); the ring is closed afterwards."""
+    with L.Ring(1) as ring:
+        ring.prep_nop()
+        return call(ring)
+
+
+def _on_restricted_ring(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(ring) on a new Ring whose registration restrictions (IORING_REGISTER_RESTRICTIONS,
+    set while it was disabled) allow only ENABLE_RINGS: register_buffers makes its views,
+    then the kernel refuses (EACCES)."""
+    with L.Ring(1, IORING_SETUP_R_DISABLED) as ring:
+        # struct io_uring_restriction: u16 opcode (IORING_RESTRICTION_REGISTER_OP, 0),
+        # u8 register_op, u8 resv, u32 resv2[3]
+        res = bytearray(struct.pack("=HBx12x", 0, IORING_REGISTER_ENABLE_RINGS))
+        L.io_uring_register(ring, IORING_REGISTER_RESTRICTIONS, res, 1)
+        L.io_uring_register(ring, IORING_REGISTER_ENABLE_RINGS)
+        return call(ring)
+
+
+_full_aio: list = []
+
+
+def _on_full_aio(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(ctx) on a one-request AioContext a queued read fills: pread/pwrite make their
+    view, then find no free slot (BlockingIOError).  One per process, closed at exit:
+    io_destroy waits for an RCU grace period, too slow for the crash test's 2,000 calls."""
+    if not _full_aio:
+        ctx = L.AioContext(1)
+        atexit.register(ctx.close)
+        ctx.pread(-1, bytearray(1), 0)  # queued, never submitted
+        _full_aio.append(ctx)
+    return call(_full_aio[0])
+
+
+def _on_ring(L: Any, call: Callable[[Any], Any]) -> Any:
+    with L.Ring(1) as ring:
+        return call(ring)
+
 
 CYCLE_CASES = {
     "read": Cycle(64, lambda L, fd, b: L.read(fd, b)),
@@ -534,6 +761,48 @@ CYCLE_CASES = {
     "sendmmsg": Cycle(64, lambda L, fd, b: L.sendmmsg(fd, [(b, None)])),
     # optval is Any (an int, a Linger ... or bytes-like): no Buffer annotation finds it
     "setsockopt": Cycle(64, lambda L, fd, b: L.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, b)),
+    # uring: a prep method fails after making its views when the SQ is full; the synchronous
+    # batches when a request fails (EBADF from its completion)
+    "io_uring_register": Cycle(64, lambda L, fd, b: L.io_uring_register(
+        fd, IORING_REGISTER_PROBE, b, (64 - _PROBE_HEAD) // _PROBE_OP)),
+    "Ring.prep_read": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_read(fd, b, 0))),
+    "Ring.prep_write": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_write(fd, b, 0))),
+    "Ring.prep_readv": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_readv(fd, [b, b], 0))),
+    "Ring.prep_writev": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_writev(fd, [b, b], 0))),
+    "Ring.prep_read_batch": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_read_batch(fd, b, [0], 64))),
+    "Ring.prep_write_batch": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_write_batch(fd, b, [0], 64))),
+    "Ring.prep_send": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_send(fd, b))),
+    "Ring.prep_recv": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_recv(fd, b))),
+    "Ring.prep_sendmsg": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_sendmsg(fd, [b, b]))),
+    "Ring.prep_recvmsg": Cycle(64, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_recvmsg(fd, [b, b]))),
+    "Ring.prep_statx": Cycle(256, lambda L, fd, b: _on_full_ring(
+        L, lambda r: r.prep_statx(fd, "x", b))),
+    "Ring.read_batch": Cycle(64, lambda L, fd, b: _on_ring(
+        L, lambda r: r.read_batch(fd, b, [0, 32], 32))),
+    "Ring.write_batch": Cycle(64, lambda L, fd, b: _on_ring(
+        L, lambda r: r.write_batch(fd, b, [0, 32], 32))),
+    "Ring.register_buffers": Cycle(64, lambda L, fd, b: _on_restricted_ring(
+        L, lambda r: r.register_buffers([b])), takes_fd=False),
+    "AioContext.pread": Cycle(64, lambda L, fd, b: _on_full_aio(
+        L, lambda a: a.pread(fd, b, 0))),
+    "AioContext.pwrite": Cycle(64, lambda L, fd, b: _on_full_aio(
+        L, lambda a: a.pwrite(fd, b, 0))),
+    # a struct statx is 256 bytes: a shorter buffer is refused, no syscall can fail
+    "statx_decode": Cycle(64, lambda L, fd, b: L.statx_decode(b), takes_fd=False,
+                          raises=ValueError),
+    # flags must be 0 for GET_NOTIF_SIZES: EINVAL
+    "seccomp": Cycle(64, lambda L, fd, b: L.seccomp(SECCOMP_GET_NOTIF_SIZES, 1, b),
+                     takes_fd=False),
 }
 
 # syscall takes buffers through *args: no annotation says so.

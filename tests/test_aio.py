@@ -620,3 +620,195 @@ def test_netlink_events_in_a_namespace_of_its_own():
                 aio.netlink_events(object())
         asyncio.run(main())
     child_ok(child)
+
+
+# ---- io_uring: AsyncRing ----------------------------------------------------------------------
+
+def async_ring(*args):
+    try:
+        return aio.AsyncRing(*args)
+    except L.UnsupportedError:
+        from conftest import EMULATED
+        if EMULATED:
+            pytest.skip("qemu-user answers ENOSYS for io_uring")
+        raise
+
+
+def test_async_ring_gathers_100_reads_in_few_submits(tmp_path):
+    """100 reads awaited together: prepared in one turn of the loop, submitted by a few
+    io_uring_enters (the SQ holds 64), each result the bytes os.pread reads."""
+    path = tmp_path / "data"
+    data = os.urandom(100 * 4096)
+    path.write_bytes(data)
+
+    async def main():
+        with L.open(path) as fd:
+            async with async_ring(64) as ar:
+                with counting_syscalls() as calls:
+                    got = await asyncio.gather(*(ar.read(fd, 4096, i * 4096)
+                                                 for i in reversed(range(100))))
+                assert got[::-1] == [os.pread(fd.fd, 4096, i * 4096) for i in range(100)]
+                enters = calls.count("ring_submit") + calls.count("io_uring_enter")
+                assert 1 <= enters <= 4, calls.lines
+                buf = bytearray(10)
+                assert await ar.read(fd, buf, 5) == 10 and buf == data[5:15]
+                assert await ar.read(fd, 10, len(data) - 4) == data[-4:]
+    run(main())
+
+
+def test_async_ring_pipe_read_completes_later(pipe_fds):
+    r, w = pipe_fds
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        async with async_ring(8) as ar:
+            loop.call_later(0.02, os.write, w, b"later")
+            assert await ar.read(r, 100) == b"later"
+            assert await ar.nop() == 0
+            assert await ar.write(w, b"abc") == 3
+            assert await ar.poll(r, L.POLL.IN) & L.POLL.IN
+            assert os.read(r, 10) == b"abc"
+            await ar.sleep(1_000_000)
+    run(main())
+
+
+@pytest.fixture
+def pipe_fds():
+    r, w = os.pipe()
+    yield r, w
+    os.close(r)
+    os.close(w)
+
+
+def test_async_ring_other_requests(tmp_path):
+    async def main():
+        a, b = L.socketpair(L.AF.UNIX, "stream")  # blocking: the ring waits, not the loop
+        with a, b, L.open(tmp_path / "f", "rdwr|creat") as f:
+            async with async_ring(8) as ar:
+                assert await ar.send(a, b"ping") == 4
+                assert await ar.recv(b, 10) == b"ping"
+                buf = bytearray(2)
+                await ar.send(a, b"xy")
+                assert await ar.recv(b, buf) == 2 and buf == b"xy"
+                assert await ar.write(f, b"data", 0) == 4
+                await ar.fsync(f)
+                await ar.fsync(f, datasync=True)
+                out = bytearray(256)
+                cqe = await ar.request("prep_statx", L.AT.FDCWD, str(tmp_path / "f"), out)
+                assert cqe.check() == 0 and L.statx_decode(out).st_size == 4
+                with pytest.raises(FileNotFoundError):
+                    await ar._res("prep_statx", L.AT.FDCWD, str(tmp_path / "none"), out)
+                with pytest.raises(OSError) as e:
+                    await ar.read(1 << 20, 10, 0)  # no such fd: the CQE's -EBADF
+                assert e.value.errno == errno.EBADF
+                with pytest.raises(ValueError):
+                    await ar.request("close")
+                with pytest.raises(ValueError):
+                    await ar.request("prep_read_batch", f, bytearray(8), [0], 8)
+                with pytest.raises(TypeError):
+                    await ar.request("prep_nop", user_data=5)
+                with pytest.raises(TypeError):
+                    await ar.write(f, 12)  # checked by prep_write: nothing queued
+                assert ar.ring.in_flight == 0
+    run(main())
+
+
+def test_async_ring_cancel_submits_an_async_cancel(pipe_fds):
+    """A task cancelled while its read waits: the read is cancelled on the ring, its buffer
+    held until its CQE came, and what the pipe gets afterwards is not taken by it."""
+    r, w = pipe_fds
+
+    async def main():
+        async with async_ring(8) as ar:
+            buf = bytearray(10)
+            task = asyncio.ensure_future(ar.read(r, buf))
+            await asyncio.sleep(0.02)
+            assert ar.ring.in_flight == 1
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            for _ in range(100):
+                if not ar.ring.in_flight:
+                    break
+                await asyncio.sleep(0.005)
+            assert ar.ring.in_flight == 0  # the read's CQE and the cancel's came, dropped
+            buf.extend(b"x")  # and the buffer let go
+            os.write(w, b"after")
+            assert await ar.read(r, 10) == b"after"
+            assert not ar._orphans and not ar._futures
+    run(main())
+
+
+def test_async_ring_close_with_pending(pipe_fds):
+    r, _ = pipe_fds
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        ar = async_ring(8)
+        buf = bytearray(10)
+        tasks = [asyncio.ensure_future(ar.read(r, buf)), asyncio.ensure_future(ar.read(r, 5))]
+        await asyncio.sleep(0.02)
+        efd = ar._efd.fd
+        assert efd in loop._selector.get_map()
+        ar.close()
+        ar.close()
+        for task in tasks:
+            with pytest.raises(L.ClosedFdError):
+                await task
+        assert efd not in loop._selector.get_map() and ar.closed
+        buf.extend(b"x")  # the ring waited for the cancelled read: let go
+        with pytest.raises(L.ClosedFdError):
+            await ar.nop()
+        with pytest.raises(L.ClosedFdError):
+            ar.ring
+        assert repr(ar) == "<AsyncRing closed>"
+    run(main())
+
+
+def test_async_ring_completions_iterator():
+    async def main():
+        async with async_ring(8) as ar:
+            ring = ar.ring
+            u = ring.prep_nop()
+            ar.submit()
+            it = ar.completions()
+            cqe = await it.__anext__()
+            assert (cqe.user_data, cqe.res) == (u, 0)
+            loop = asyncio.get_running_loop()
+            # one prepared later, while the iterator waits
+            loop.call_later(0.01, lambda: (ring.prep_timeout(1_000_000, user_data=77),
+                                           ar.submit()))
+            assert (await it.__anext__()).user_data == 77
+            assert await ar.nop() == 0  # awaited ones never reach the iterator
+            loop.call_later(0.01, ar.close)
+            assert [c async for c in it] == []
+    run(main())
+
+
+def test_async_ring_wraps_a_ring():
+    with async_ring(4) as first:
+        raw = first.ring
+        with pytest.raises(OSError) as e:  # an eventfd is registered already
+            aio.AsyncRing(raw)
+        assert e.value.errno == errno.EBUSY and not raw.closed
+    assert raw.closed
+    with L.Ring(4) as raw:
+        ar = aio.AsyncRing(raw)
+        assert ar.ring is raw
+        coro = ar.nop()
+        with pytest.raises(RuntimeError):  # no running loop: nothing prepared
+            coro.send(None)
+        assert raw.in_flight == 0
+
+        async def use():
+            return await ar.nop()
+        assert run(use()) == 0
+        assert run(use()) == 0  # a new loop once the first is closed
+        ar.close()
+        assert raw.closed
+    closed = L.Ring(2)
+    closed.close()
+    with pytest.raises(L.ClosedFdError):
+        aio.AsyncRing(closed)
+    with pytest.raises(ValueError):
+        aio.AsyncRing(3)  # Ring's own check: a power of two

@@ -85,6 +85,9 @@ EXCLUDED = {
     "write_id_maps": "writes the id maps of another process (any pid)",
     "io_uring_register": "raw addresses in arg (unsafe by contract)",
     "prep_close": "closes fds by number when submitted: the worker's own",
+    "io_submit": "raw iocb addresses (unsafe by contract)",
+    "io_cancel": "raw iocb addresses (unsafe by contract)",
+    "io_setup": "takes from the machine-wide aio-max-nr until the worker exits",
 }
 # Names other families may add (matched on the last component: Fd.execveat is execveat).
 EXCLUDED_PATTERNS = [
@@ -134,7 +137,8 @@ BLOCKING = {
     "mlockall", "open", "openat", "openat2",
     "accept", "accept4", "connect", "send", "sendto", "sendmsg", "send_fds", "sendmmsg",
     "recv", "recv_into", "recvfrom", "recvmsg", "recv_fds", "recvmmsg",
-    "monitor", "io_uring_enter", "submit", "wait",
+    "monitor", "io_uring_enter", "submit", "wait", "io_getevents", "io_pgetevents",
+    "getevents",
 }
 # Parameters whose values need a pool of their own ("function.parameter": kind, see
 # fuzz_worker.make_kind): the harmless requests and commands, and sizes that would be real
@@ -163,7 +167,7 @@ REVIEWED_MODULES = {
     "linuxsys.xattr", "linuxsys.fd", "linuxsys._core", "linuxsys.flags", "linuxsys.trace",
     "linuxsys.raw", "linuxsys.aio", "linuxsys._native", "linuxsys.dir", "linuxsys.net", "linuxsys.netlink",
     "linuxsys.ns", "linuxsys.mount", "linuxsys.security", "linuxsys.landlock",
-    "linuxsys.seccomp", "linuxsys.ptrace", "linuxsys.uring", "mmap",
+    "linuxsys.seccomp", "linuxsys.ptrace", "linuxsys.uring", "linuxsys.kaio", "mmap",
 }
 
 MODE = os.environ.get("LINUXSYS_FUZZ", "default")
