@@ -291,19 +291,9 @@ static long ls_ring_prep_rw(struct ls_ring *r, int opcode, int sqe_flags, int fd
                             const void *buf, uint32_t len, uint64_t off, uint64_t user_data,
                             uint32_t rw_flags, int buf_index)
 {
-    struct ls_uring_sqe *s = ls_sqe(r);
-    if (!s)
-        return -EBUSY;
-    s->opcode = (uint8_t)opcode;
-    s->flags = (uint8_t)sqe_flags;
-    s->fd = fd;
-    s->addr = (uint64_t)(uintptr_t)buf;
-    s->len = len;
-    s->off = off;
-    s->op_flags = rw_flags;
-    s->user_data = user_data;
-    s->buf_index = (uint16_t)(buf_index < 0 ? 0 : buf_index);
-    return 0;
+    /* the buffer as a pointer (Python's hot path passes cdata, not an address int) */
+    return ls_ring_prep(r, opcode, sqe_flags, fd, (uint64_t)(uintptr_t)buf, len, off, rw_flags,
+                        user_data, buf_index, 0);
 }
 
 static long ls_ring_prep_batch(struct ls_ring *r, int opcode, int sqe_flags, int fd, char *buf,

@@ -15,27 +15,17 @@ import pytest
 
 import linuxsys as L
 from linuxsys._core import ffi, lib
-from conftest import EMULATED, raises_errno
+from conftest import qemu_may_lack, raises_errno
 
 MS = 1_000_000
 
 
 def _ctx(n=32, **kwargs):
-    try:
-        return L.AioContext(n, **kwargs)
-    except L.UnsupportedError:
-        if EMULATED:
-            pytest.skip("qemu-user answers ENOSYS for io_setup")
-        raise
+    return qemu_may_lack(L.AioContext, n, **kwargs)  # qemu-user: ENOSYS for io_setup
 
 
 def _setup(n):
-    try:
-        return L.io_setup(n)
-    except L.UnsupportedError:
-        if EMULATED:
-            pytest.skip("qemu-user answers ENOSYS for io_setup")
-        raise
+    return qemu_may_lack(L.io_setup, n)
 
 
 @pytest.fixture

@@ -783,13 +783,18 @@ def wait_readable(fd):
     assert r, "no notification within 30 s"
 
 
+def notify_getppid(sock):
+    """In a supervised child: getppid goes to a supervisor, who gets the listener over sock."""
+    f = Filter(ALLOW)
+    f.add_rule(USER_NOTIF, "getppid")
+    listener = f.load(NEW_LISTENER)
+    L.send_fds(sock, [b"x"], [listener])
+    listener.close()
+
+
 def test_notif_answers_getppid():
     def child(sock):
-        f = Filter(ALLOW)
-        f.add_rule(USER_NOTIF, "getppid")
-        listener = f.load(NEW_LISTENER)
-        L.send_fds(sock, [b"x"], [listener])
-        listener.close()
+        notify_getppid(sock)
         return 0 if os.getppid() == 4242 else 2
 
     def handler(listener, pid):
@@ -810,11 +815,7 @@ def test_notif_answers_getppid():
 
 def test_notif_errno_and_continue():
     def child(sock):
-        f = Filter(ALLOW)
-        f.add_rule(USER_NOTIF, "getppid")
-        listener = f.load(NEW_LISTENER)
-        L.send_fds(sock, [b"x"], [listener])
-        listener.close()
+        notify_getppid(sock)
         try:
             L.syscall(L.SYS.getppid)  # (os.getppid cannot fail, so it does not say why)
             return 3

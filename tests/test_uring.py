@@ -15,18 +15,13 @@ import pytest
 import linuxsys as L
 from linuxsys import uring
 from linuxsys._core import ffi, lib
-from conftest import EMULATED, raises_errno, requires_root
+from conftest import EMULATED, qemu_may_lack, raises_errno, requires_root
 
 MS = 1_000_000
 
 
 def _ring(*args, **kwargs):
-    try:
-        return L.Ring(*args, **kwargs)
-    except L.UnsupportedError:
-        if EMULATED:
-            pytest.skip("qemu-user answers ENOSYS for io_uring")
-        raise
+    return qemu_may_lack(L.Ring, *args, **kwargs)  # qemu-user: ENOSYS for io_uring
 
 
 @pytest.fixture
