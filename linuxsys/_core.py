@@ -122,6 +122,11 @@ def in_range(value: int, what: str, low: int, high: int) -> int:
     return v
 
 
+def c_int(value: int, what: str) -> int:
+    """An argument the kernel takes as a C int (a pid, an fd, an int-sized flags word)."""
+    return in_range(value, what, -(1 << 31), (1 << 31) - 1)
+
+
 def id_arg(value: int, what: str) -> int:
     """A uid/gid as the kernel takes it: -1 ("leave unchanged") is 0xFFFFFFFF."""
     return in_range(value, what, -1, U32 - 1) & U32

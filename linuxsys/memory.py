@@ -45,6 +45,7 @@ from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, lib, release,
                     writable)
+from ._core import c_int as _c_int
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .fs import fstat
@@ -89,7 +90,6 @@ _from_buffer = ffi.from_buffer
 _release = ffi.release
 _NULL = ffi.NULL
 
-_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
 _PAGE = _pymmap.PAGESIZE
 _PROT_NONE = lib.PROT_NONE
 _PROT_READ = lib.PROT_READ
@@ -146,10 +146,6 @@ _LIMBO: list[Any] = []
 # overlap one, and process_vm_writev to this process accepts only ranges inside one.  Read as
 # a copy (set.copy runs no Python code, so no callback can change the set under it).
 _LIVE: set[weakref.ref] = set()
-
-
-def _c_int(value: int, what: str) -> int:
-    return in_range(value, what, _INT_MIN, _INT_MAX)
 
 
 def _address(value: Optional[int]) -> int:

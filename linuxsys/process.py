@@ -10,7 +10,7 @@ from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
 from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf,
                     copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
                     readable, release, view, writable)
-from ._core import path as _path
+from ._core import c_int as _c_int, path as _path
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .memory import writable_mapping_holds
@@ -68,7 +68,6 @@ _LOAD_SCALE = float(1 << lib.SI_LOAD_SHIFT)
 _SIGINFO_SIZE = 128  # the kernel's siginfo, on every arch
 _RUSAGE_LONGS = 18   # the kernel's struct rusage: two timevals and fourteen longs
 _ADDRESS_MAX = (1 << 8 * ffi.sizeof("void *")) - 1
-_INT_MAX = (1 << 31) - 1
 _GETRANDOM_MAX = (1 << 25) - 1
 _NS = 1_000_000_000
 _NULL = ffi.NULL
@@ -83,10 +82,6 @@ RLIM_INFINITY = (1 << 64) - 1  # the kernel's RLIM64_INFINITY; -1 (resource's) i
 
 Forked = Union[int, Tuple[int, Optional[Fd]]]
 EnvArg = Union[Mapping[Any, Any], Iterable[PathArg]]
-
-
-def _c_int(value: int, what: str) -> int:
-    return in_range(value, what, -_INT_MAX - 1, _INT_MAX)
 
 
 def _signal_or_zero(sig: SignalArg) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Tuple
 
-from ._core import call, ffi, in_range, lib
+from ._core import c_int as _c_int, call, ffi, in_range, lib
 from .flags import NAMESPACES, FlagArg, to_int
 from .process import _signal_or_zero
 from .signal import Siginfo, SignalArg, _siginfo
@@ -43,7 +43,6 @@ _unpack = ffi.unpack
 _WORD_BITS = 8 * ffi.sizeof("long")
 _ULONG_MAX = (1 << _WORD_BITS) - 1
 _LONG_MIN = -(1 << (_WORD_BITS - 1))
-_INT_MAX = 2**31 - 1
 _SI_COUNT = lib.LS_SI_COUNT
 _INFO_SIZE = ffi.sizeof("struct ptrace_syscall_info")
 # GETREGSET's first buffer and its limit: NT_PRSTATUS is 68 to 272 bytes, the largest set
@@ -72,10 +71,6 @@ _OP_EXIT = lib.PTRACE_SYSCALL_INFO_EXIT
 _OP_SECCOMP = lib.PTRACE_SYSCALL_INFO_SECCOMP
 
 
-def _pid(pid: int) -> int:
-    return in_range(pid, "pid", -_INT_MAX - 1, _INT_MAX)
-
-
 def _word(value: int, what: str) -> int:
     """An address or a data word: the arch's unsigned long."""
     return in_range(value, what, 0, _ULONG_MAX)
@@ -97,7 +92,7 @@ def ptrace(request: FlagArg, pid: int, addr: int = 0, data: int = 0) -> int:
     unknown request; EPERM), UnsupportedError where ptrace does not exist (qemu-user).
     """
     r = in_range(to_int(request, PTRACE), "request", _LONG_MIN, _ULONG_MAX >> 1)
-    p = _pid(pid)
+    p = _c_int(pid, "pid")
     a = in_range(addr, "addr", _LONG_MIN, _ULONG_MAX) & _ULONG_MAX
     d = in_range(data, "data", _LONG_MIN, _ULONG_MAX) & _ULONG_MAX
     return call(_ptrace, "ptrace", r, p, a, d)
@@ -116,7 +111,7 @@ def ptrace_attach(pid: int) -> None:
     that stop before other requests.  Raises PermissionError when the caller may not trace
     it (another user's, a setuid program, ptrace_scope), ProcessLookupError for no such
     process, PermissionError for one traced already."""
-    call(_ptrace, "ptrace", _ATTACH, _pid(pid), 0, 0)
+    call(_ptrace, "ptrace", _ATTACH, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_seize(pid: int, options: FlagArg = 0) -> None:
@@ -124,21 +119,21 @@ def ptrace_seize(pid: int, options: FlagArg = 0) -> None:
     ptrace, PTRACE_SEIZE); stops then report as PTRACE_EVENT.STOP and INTERRUPT/LISTEN work.
     Raises as ptrace_attach, OSError(EINVAL) for an unknown option bit."""
     o = _word(to_int(options, PTRACE_O), "options")
-    call(_ptrace, "ptrace", _SEIZE, _pid(pid), 0, o)
+    call(_ptrace, "ptrace", _SEIZE, _c_int(pid, "pid"), 0, o)
 
 
 def ptrace_interrupt(pid: int) -> None:
     """Stop a seized tracee (man 2 ptrace, PTRACE_INTERRUPT): it reports a
     PTRACE_EVENT.STOP.  Raises ProcessLookupError for no tracee of the caller's, OSError(EIO)
     for one attached without ptrace_seize."""
-    call(_ptrace, "ptrace", _INTERRUPT, _pid(pid), 0, 0)
+    call(_ptrace, "ptrace", _INTERRUPT, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_listen(pid: int) -> None:
     """Let a seized tracee in group-stop wait for SIGCONT without running (man 2 ptrace,
     PTRACE_LISTEN).  Raises ProcessLookupError unless it is a stopped tracee of the caller's,
     OSError(EIO) when it is not in a group-stop or not seized."""
-    call(_ptrace, "ptrace", _LISTEN, _pid(pid), 0, 0)
+    call(_ptrace, "ptrace", _LISTEN, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_detach(pid: int, sig: SignalArg = 0) -> None:
@@ -146,14 +141,14 @@ def ptrace_detach(pid: int, sig: SignalArg = 0) -> None:
     ptrace, PTRACE_DETACH).  Raises ProcessLookupError unless it is a stopped tracee of the
     caller's, ValueError for a bad signal."""
     s = _signal_or_zero(sig)
-    call(_ptrace, "ptrace", _DETACH, _pid(pid), 0, s)
+    call(_ptrace, "ptrace", _DETACH, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_kill(pid: int) -> None:
     """Kill stopped tracee ``pid`` (man 2 ptrace, PTRACE_KILL; deprecated there in favour of
     ``kill(pid, SIGKILL)``, which works whether it is stopped or not).  Raises
     ProcessLookupError unless it is a stopped tracee of the caller's."""
-    call(_ptrace, "ptrace", _KILL, _pid(pid), 0, 0)
+    call(_ptrace, "ptrace", _KILL, _c_int(pid, "pid"), 0, 0)
 
 
 # ---- resuming ------------------------------------------------------------------------------
@@ -163,14 +158,14 @@ def ptrace_cont(pid: int, sig: SignalArg = 0) -> None:
     PTRACE_CONT).  Raises ProcessLookupError unless it is a stopped tracee of the caller's,
     ValueError for a bad signal."""
     s = _signal_or_zero(sig)
-    call(_ptrace, "ptrace", _CONT, _pid(pid), 0, s)
+    call(_ptrace, "ptrace", _CONT, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_syscall(pid: int, sig: SignalArg = 0) -> None:
     """Resume stopped tracee ``pid`` until its next syscall entry or exit (man 2 ptrace,
     PTRACE_SYSCALL), delivering signal ``sig`` (0: none).  Raises as ptrace_cont."""
     s = _signal_or_zero(sig)
-    call(_ptrace, "ptrace", _SYSCALL, _pid(pid), 0, s)
+    call(_ptrace, "ptrace", _SYSCALL, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_setoptions(pid: int, options: FlagArg) -> None:
@@ -178,7 +173,7 @@ def ptrace_setoptions(pid: int, options: FlagArg) -> None:
     PTRACE_SETOPTIONS), replacing the previous ones.  Raises ProcessLookupError unless it is
     a stopped tracee of the caller's, OSError(EINVAL) for an unknown option bit."""
     o = _word(to_int(options, PTRACE_O), "options")
-    call(_ptrace, "ptrace", _SETOPTIONS, _pid(pid), 0, o)
+    call(_ptrace, "ptrace", _SETOPTIONS, _c_int(pid, "pid"), 0, o)
 
 
 # ---- reading and writing the tracee ----------------------------------------------------------
@@ -189,7 +184,7 @@ def ptrace_geteventmsg(pid: int) -> int:
     EXIT, SECCOMP_RET_DATA for SECCOMP.  Raises ProcessLookupError unless it is a stopped
     tracee of the caller's."""
     msg = _new("unsigned long *")
-    call(_ptrace_ptr, "ptrace", _GETEVENTMSG, _pid(pid), 0, msg)
+    call(_ptrace_ptr, "ptrace", _GETEVENTMSG, _c_int(pid, "pid"), 0, msg)
     return msg[0]
 
 
@@ -198,7 +193,7 @@ def ptrace_getsiginfo(pid: int) -> Siginfo:
     PTRACE_GETSIGINFO), as ``linuxsys.Siginfo``.  Raises ProcessLookupError unless it is a
     stopped tracee of the caller's, OSError(EINVAL) in a group-stop (no signal)."""
     info = _new("int64_t[]", _SI_COUNT)
-    call(_ptrace_getsiginfo, "ptrace", _pid(pid), info)
+    call(_ptrace_getsiginfo, "ptrace", _c_int(pid, "pid"), info)
     return _siginfo(info)
 
 
@@ -210,7 +205,7 @@ def ptrace_peekdata(pid: int, addr: int) -> int:
     EFAULT) for an unmapped address."""
     a = _word(addr, "addr")
     word = _new("unsigned long *")
-    call(_ptrace_ptr, "ptrace", _PEEKDATA, _pid(pid), a, word)
+    call(_ptrace_ptr, "ptrace", _PEEKDATA, _c_int(pid, "pid"), a, word)
     return word[0]
 
 
@@ -220,7 +215,7 @@ def ptrace_pokedata(pid: int, addr: int, data: int) -> None:
     address or word that does not fit, before the call; then as ptrace_peekdata."""
     a = _word(addr, "addr")
     d = _word(data, "data")
-    call(_ptrace, "ptrace", _POKEDATA, _pid(pid), a, d)
+    call(_ptrace, "ptrace", _POKEDATA, _c_int(pid, "pid"), a, d)
 
 
 class SyscallInfo(NamedTuple):
@@ -254,7 +249,7 @@ def ptrace_get_syscall_info(pid: int) -> SyscallInfo:
     PTRACE_GET_SYSCALL_INFO, Linux 5.3).  Raises ProcessLookupError unless it is a stopped
     tracee of the caller's, OSError(EIO) before Linux 5.3 (an unknown request)."""
     info = _new("struct ptrace_syscall_info *")
-    call(_ptrace_ptr, "ptrace", _GET_SYSCALL_INFO, _pid(pid), _INFO_SIZE, info)
+    call(_ptrace_ptr, "ptrace", _GET_SYSCALL_INFO, _c_int(pid, "pid"), _INFO_SIZE, info)
     op = info.op
     nr, args, rval, is_error, ret_data = 0, (), 0, False, 0
     if op == _OP_ENTRY:
@@ -274,7 +269,7 @@ def ptrace_getregset(pid: int, nt_type: FlagArg = NT.PRSTATUS) -> bytes:
     ProcessLookupError unless it is a stopped tracee of the caller's, OSError(EINVAL) for a
     set this arch or CPU does not have (ENODEV for some inactive ones)."""
     nt = _word(to_int(nt_type, NT), "nt_type")
-    p = _pid(pid)
+    p = _c_int(pid, "pid")
     size = _REGSET_FIRST
     while True:
         buf = _new("char[]", size)
