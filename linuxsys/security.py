@@ -30,7 +30,8 @@ from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._core import NEG_EINTR, call, decode, error, ffi, lib, path as _path
 from .flags import NAMESPACES, FlagArg, to_int
-from .signal import SIGRTMAX, SignalArg, signum
+from .process import _signal_or_zero
+from .signal import SignalArg
 from . import _sys_security
 from ._sys_security import *  # noqa: F401,F403  (prctl: cdefs/security.h)
 
@@ -117,8 +118,7 @@ def pr_set_pdeathsig(sig: SignalArg) -> None:
     a signal (int, ``SIG`` member, ``signal.Signals``, name), 0 to clear it.  Cleared in a
     child of fork and by execve of a set-user-ID or capability-granting file.  ValueError for
     a number outside 0..SIGRTMAX."""
-    n = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
-    call(_prctl, "prctl", lib.PR_SET_PDEATHSIG, n, 0, 0, 0)
+    call(_prctl, "prctl", lib.PR_SET_PDEATHSIG, _signal_or_zero(sig), 0, 0, 0)
 
 
 def pr_get_pdeathsig() -> int:
@@ -130,12 +130,7 @@ def pr_get_pdeathsig() -> int:
 
 
 def _signal(n: int) -> int:
-    if n == 0:
-        return 0
-    try:
-        return SIG(n)
-    except ValueError:
-        return n
+    return SIG._value2member_map_.get(n, n)  # 0 (none) and real-time signals stay ints
 
 
 def pr_set_dumpable(dumpable: bool) -> None:
@@ -381,10 +376,7 @@ class LsmCtx(NamedTuple):
 
 
 def _lsm_id(n: int) -> int:
-    try:
-        return LSM_ID(n)
-    except ValueError:
-        return n
+    return LSM_ID._value2member_map_.get(n, n)
 
 
 def lsm_list_modules() -> list[int]:
