@@ -723,25 +723,29 @@ class Ring:
         return self._prep(lib.IORING_OP_CONNECT, flags, n, _address(rv), 0, len(raw), 0,
                           user_data, (sockfd, rv, raw))
 
+    def _sendrecv(self, opcode: int, sockfd: FdArg, buf: Buffer, msg_flags: FlagArg,
+                  user_data: Optional[int], flags: FlagArg, convert: Any) -> int:
+        mf = in_range(to_int(msg_flags, MSG), "msg_flags", 0, U32)
+        n = fdnum(sockfd)  # before the view: a closed Fd raises with nothing exported
+        v = convert(buf)
+        size = nbytes(v)
+        if size > U32:
+            release(v, buf)
+            raise ValueError(f"a {size}-byte buffer exceeds an SQE's 32-bit length")
+        return self._prep(opcode, flags, n, _address(v), size, 0, mf, user_data,
+                          (sockfd, v, buf), 0, [(v, buf)])
+
     def prep_send(self, sockfd: FdArg, data: Buffer, msg_flags: FlagArg = 0, *,
                   user_data: Optional[int] = None, flags: FlagArg = 0) -> int:
         """send(2) (IORING_OP_SEND; ``MSG`` msg_flags)."""
-        mf = in_range(to_int(msg_flags, MSG), "msg_flags", 0, U32)
-        n = fdnum(sockfd)  # before the view: a closed Fd raises with nothing exported
-        v = view(data)
-        return self._prep(lib.IORING_OP_SEND, flags, n, _address(v),
-                          _length(nbytes(v)), 0, mf, user_data, (sockfd, v, data), 0,
-                          [(v, data)])
+        return self._sendrecv(lib.IORING_OP_SEND, sockfd, data, msg_flags, user_data, flags,
+                              view)
 
     def prep_recv(self, sockfd: FdArg, buf: Buffer, msg_flags: FlagArg = 0, *,
                   user_data: Optional[int] = None, flags: FlagArg = 0) -> int:
         """recv(2) into a writable buffer (IORING_OP_RECV; ``MSG`` msg_flags)."""
-        mf = in_range(to_int(msg_flags, MSG), "msg_flags", 0, U32)
-        n = fdnum(sockfd)  # before the view: a closed Fd raises with nothing exported
-        v = writable(buf)
-        return self._prep(lib.IORING_OP_RECV, flags, n, _address(v),
-                          _length(nbytes(v)), 0, mf, user_data, (sockfd, v, buf), 0,
-                          [(v, buf)])
+        return self._sendrecv(lib.IORING_OP_RECV, sockfd, buf, msg_flags, user_data, flags,
+                              writable)
 
     def _msg(self, opcode: int, sockfd: FdArg, buffers: Iterable[Buffer], msg_flags: FlagArg,
              address: Any, user_data: Optional[int], flags: FlagArg, convert: Any) -> int:
