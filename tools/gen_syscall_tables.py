@@ -34,10 +34,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 CDEFS = ROOT / "cdefs"
 OUT = CDEFS / "tables"
 
-PIN = {  # Debian 13 (trixie) main, dists/trixie/main/binary-all/Packages
-    "version": "6.12.107-1",
-    "url": "http://deb.debian.org/debian/pool/main/l/linux/linux-libc-dev_6.12.107-1_all.deb",
-    "sha256": "dc68dd53c7356598d005866da0d19d7bd33af2a62971aced624cdf04492902b4",
+PIN = {  # Debian 13 (trixie) backports, dists/trixie-backports/main/binary-all/Packages
+    "version": "7.2.11-1~bpo13+1",
+    "url": "http://deb.debian.org/debian/pool/main/l/linux/linux-libc-dev_7.2.11-1~bpo13+1_all.deb",
+    "sha256": "70d1533167d168902f39e043063efb79801f1ff78eb631e30a0239d3c4d6dd3a",
 }
 
 # arch (as build_ffi.py names it) -> (Debian multiarch triplet, the target compiler's own macros)
