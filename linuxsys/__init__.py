@@ -34,6 +34,7 @@ from .ptrace import *  # noqa: F401,F403
 from .seccomp import *  # noqa: F401,F403
 from .uring import *  # noqa: F401,F403
 from .kaio import *  # noqa: F401,F403
+from .coverage import not_implemented
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
 from .trace import trace, tracing
@@ -55,7 +56,7 @@ __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)
      | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
-        "major", "makedev", "minor", "syscall", "trace", "tracing"})
+        "major", "makedev", "minor", "not_implemented", "syscall", "trace", "tracing"})
     - (set(_FAMILIES) - {"mount", "ptrace", "seccomp"})  # L.mount is mount(2), L.ptrace ptrace(2),
     # each bound over its family's module
     - {n for n, v in globals().items() if isinstance(v, _ModuleType)})

@@ -28,6 +28,8 @@ from typing import Any, Optional, Sequence
 from . import __version__
 from ._core import U32, U64
 from ._native import ffi, lib
+from .coverage import not_implemented, variants
+from .raw import SYS
 
 AVAILABLE = "available"
 UNSUPPORTED = "unsupported"
@@ -379,6 +381,8 @@ def report() -> dict[str, Any]:
     """Everything ``python -m linuxsys`` prints, as the JSON object ``--json`` emits."""
     families = probe_all()
     statuses = [s for table in families.values() for s in table.values()]
+    wrapped = {name for table in families.values() for name in table}
+    table = sorted(vars(SYS))
     return {
         "version": __version__,
         "arch": platform.machine(),
@@ -388,6 +392,14 @@ def report() -> dict[str, Any]:
                        for name, args in table.items() if args is None},
         "available": statuses.count(AVAILABLE),
         "total": len(statuses),
+        # every name of this arch's table: wrapped, issued by a wrapper, or not implemented
+        "syscalls": len(table),
+        "wrapped": sum(n in wrapped for n in table),
+        "variants": dict(variants),
+        "not_implemented": dict(not_implemented),
+        "unaccounted": [n for n in table
+                        if n not in wrapped and n not in variants and n not in not_implemented],
+        "not_on_this_arch": sorted(n for n in wrapped if not hasattr(SYS, n)),
     }
 
 
@@ -401,7 +413,20 @@ def render(rep: dict[str, Any]) -> str:
         for name, status in table.items():
             note = f" (not probed: {rep['not_probed'][name]})" if name in rep["not_probed"] else ""
             lines.append(f"  {name:<{width}}  {status}{note}")
-    lines += ["", f"{rep['available']} of {rep['total']} syscalls available"]
+    sections = [("issued by a wrapper under another name", {n: "by " + w for n, w in rep["variants"].items()}),
+                ("not implemented", rep["not_implemented"]),
+                ("wrapped, not in this arch's table (done another way, or unsupported)",
+                 dict.fromkeys(rep["not_on_this_arch"], "")),
+                ("in this arch's table, not accounted for", dict.fromkeys(rep["unaccounted"], ""))]
+    for title, names in sections:
+        if names:
+            width = max(len(n) for n in names)
+            lines += ["", f"{title}:"] + [f"  {n:<{width}}  {why}".rstrip() for n, why in names.items()]
+    lines += ["", f"{rep['arch']}: {rep['syscalls']} syscalls: {rep['wrapped']} wrapped, "
+                  f"{len(rep['variants'])} issued by wrappers, "
+                  f"{len(rep['not_implemented'])} not implemented"
+                  + (f", {len(rep['unaccounted'])} not accounted for" if rep["unaccounted"] else ""),
+              f"{rep['available']} of {rep['total']} syscalls available"]
     return "\n".join(lines)
 
 

@@ -73,7 +73,8 @@ def test_text_report(text, report):
 
 def test_json_report(report):
     assert set(report) == {"version", "arch", "kernel", "families", "not_probed",
-                           "available", "total"}
+                           "available", "total", "syscalls", "wrapped", "variants",
+                           "not_implemented", "unaccounted", "not_on_this_arch"}
     assert report["version"] == L.__version__
     assert report["arch"] == platform.machine()
     assert report["kernel"] == os.uname().release
