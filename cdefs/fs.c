@@ -287,3 +287,118 @@ static long ls_fstatfs(int fd, int64_t *out)
 #endif
     return ls_statfs_flatten(r, &s, out);
 }
+
+/* File handles: the kernel's struct file_handle, {u32 handle_bytes, i32 handle_type,
+ * f_handle[handle_bytes]}, declared here (glibc's needs _GNU_SOURCE, uapi has none) with room
+ * for MAX_HANDLE_SZ, the kernel's fixed limit (include/linux/exportfs.h): no handle is larger,
+ * so name_to_handle_at never answers EOVERFLOW for size here. */
+#define LS_MAX_HANDLE_SZ 128
+struct ls_file_handle { uint32_t handle_bytes; int32_t handle_type; unsigned char f_handle[LS_MAX_HANDLE_SZ]; };
+
+/* Fills f_handle (LS_MAX_HANDLE_SZ bytes) and *handle_type, *mount_id; returns the handle's
+ * length.  The kernel writes the mount id as an int, or as a u64 with AT_HANDLE_MNT_ID_UNIQUE
+ * (Linux 6.12; older kernels refuse the flag): a u64 slot holds either. */
+static long ls_name_to_handle_at(int dirfd, const char *path, int *handle_type,
+                                 unsigned char *f_handle, uint64_t *mount_id, int flags)
+{
+    struct ls_file_handle h;
+    union { int id; uint64_t unique; } m;
+    memset(&m, 0, sizeof m);
+    h.handle_bytes = LS_MAX_HANDLE_SZ;
+    h.handle_type = 0;
+    long r = syscall(SYS_name_to_handle_at, (long)dirfd, (long)path, (long)&h, (long)&m, (long)flags);
+    if (r == -1)
+        return -errno;
+    if (h.handle_bytes > LS_MAX_HANDLE_SZ)  /* never: the kernel's own limit */
+        return -EOVERFLOW;
+    memcpy(f_handle, h.f_handle, h.handle_bytes);
+    *handle_type = h.handle_type;
+#ifdef AT_HANDLE_MNT_ID_UNIQUE
+    *mount_id = (flags & AT_HANDLE_MNT_ID_UNIQUE) ? m.unique : (uint64_t)(uint32_t)m.id;
+#else
+    *mount_id = (uint64_t)(uint32_t)m.id;
+#endif
+    return (long)h.handle_bytes;
+}
+
+/* O_LARGEFILE as in ls_openat: the compat entry of a 64-bit kernel does not force it. */
+static long ls_open_by_handle_at(int mount_fd, int handle_type, const unsigned char *f_handle,
+                                 size_t handle_bytes, int flags)
+{
+    struct ls_file_handle h;
+    if (handle_bytes == 0 || handle_bytes > LS_MAX_HANDLE_SZ)
+        return -EINVAL;  /* the kernel's answer, before it reads past a short handle */
+    h.handle_bytes = (uint32_t)handle_bytes;
+    h.handle_type = handle_type;
+    memcpy(h.f_handle, f_handle, handle_bytes);
+    return ls_ret(syscall(SYS_open_by_handle_at, (long)mount_fd, (long)&h, (long)(flags | O_LARGEFILE)));
+}
+
+/* cachestat (Linux 6.5): struct cachestat_range / cachestat of <linux/mman.h>, fixed 64-bit
+ * fields on every arch (the range goes by pointer: nothing to split). */
+struct ls_cachestat_range { uint64_t off, len; };
+struct ls_cachestat { uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted; };
+#define LS_CS_COUNT 5
+
+static long ls_cachestat(int fd, uint64_t off, uint64_t len, int64_t *out, unsigned int flags)
+{
+#ifdef SYS_cachestat
+    struct ls_cachestat_range range = { off, len };
+    struct ls_cachestat cs;
+    long r = syscall(SYS_cachestat, (long)fd, (long)&range, (long)&cs, (long)flags);
+    if (r == -1)
+        return -errno;
+    out[0] = (int64_t)cs.nr_cache;
+    out[1] = (int64_t)cs.nr_dirty;
+    out[2] = (int64_t)cs.nr_writeback;
+    out[3] = (int64_t)cs.nr_evicted;
+    out[4] = (int64_t)cs.nr_recently_evicted;
+    return 0;
+#else
+    (void)fd; (void)off; (void)len; (void)out; (void)flags;
+    return -ENOSYS;
+#endif
+}
+
+/* file_getattr / file_setattr (Linux 6.17): struct file_attr of <linux/fs.h>, its size as
+ * usize (FILE_ATTR_SIZE_VER0); the fields as int64_t slots in the struct's order. */
+struct ls_file_attr { uint64_t fa_xflags; uint32_t fa_extsize, fa_nextents, fa_projid, fa_cowextsize; };
+_Static_assert(sizeof(struct ls_file_attr) == 24, "struct file_attr");
+#define LS_FA_COUNT 5
+
+static long ls_file_getattr(int dirfd, const char *path, int64_t *out, unsigned int at_flags)
+{
+#ifdef SYS_file_getattr
+    struct ls_file_attr fa;
+    memset(&fa, 0, sizeof fa);
+    long r = syscall(SYS_file_getattr, (long)dirfd, (long)path, (long)&fa, (long)sizeof fa, (long)at_flags);
+    if (r == -1)
+        return -errno;
+    out[0] = (int64_t)fa.fa_xflags;
+    out[1] = fa.fa_extsize;
+    out[2] = fa.fa_nextents;
+    out[3] = fa.fa_projid;
+    out[4] = fa.fa_cowextsize;
+    return 0;
+#else
+    (void)dirfd; (void)path; (void)out; (void)at_flags;
+    return -ENOSYS;
+#endif
+}
+
+static long ls_file_setattr(int dirfd, const char *path, uint64_t fa_xflags, uint32_t fa_extsize,
+                            uint32_t fa_projid, uint32_t fa_cowextsize, unsigned int at_flags)
+{
+#ifdef SYS_file_setattr
+    struct ls_file_attr fa;
+    memset(&fa, 0, sizeof fa);
+    fa.fa_xflags = fa_xflags;
+    fa.fa_extsize = fa_extsize;
+    fa.fa_projid = fa_projid;
+    fa.fa_cowextsize = fa_cowextsize;
+    return ls_ret(syscall(SYS_file_setattr, (long)dirfd, (long)path, (long)&fa, (long)sizeof fa, (long)at_flags));
+#else
+    (void)dirfd; (void)path; (void)fa_xflags; (void)fa_extsize; (void)fa_projid; (void)fa_cowextsize; (void)at_flags;
+    return -ENOSYS;
+#endif
+}

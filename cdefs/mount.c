@@ -39,17 +39,41 @@ enum { LS_SM_MASK, LS_SM_SB_DEV_MAJOR, LS_SM_SB_DEV_MINOR, LS_SM_SB_MAGIC, LS_SM
 #define LS_SM_COUNT LS_SM_COUNT_
 #define LS_SM_FIXED ((int)sizeof(struct ls_statmount))
 
+/* mount_setattr and open_tree_attr take the same struct mount_attr after (dirfd, path, flags);
+ * with_attr 0: open_tree_attr with no struct (NULL, size 0), as open_tree. */
+static long ls_mount_attr_call(long nr, int dirfd, const char *path, unsigned int flags,
+                               int with_attr, uint64_t attr_set, uint64_t attr_clr,
+                               uint64_t propagation, int userns_fd)
+{
+    struct ls_mount_attr a = { attr_set, attr_clr, propagation,
+                               userns_fd < 0 ? 0 : (uint64_t)userns_fd };
+    return ls_ret(syscall(nr, (long)dirfd, (long)path, (long)flags, with_attr ? (long)&a : 0L,
+                          with_attr ? (long)sizeof a : 0L));
+}
+
 static long ls_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set,
                              uint64_t attr_clr, uint64_t propagation, int userns_fd)
 {
 #ifdef SYS_mount_setattr
-    struct ls_mount_attr a = { attr_set, attr_clr, propagation,
-                               userns_fd < 0 ? 0 : (uint64_t)userns_fd };
-    return ls_ret(syscall(SYS_mount_setattr, (long)dirfd, (long)path, (long)flags, (long)&a,
-                          (long)sizeof a));
+    return ls_mount_attr_call(SYS_mount_setattr, dirfd, path, flags, 1, attr_set, attr_clr,
+                              propagation, userns_fd);
 #else
     (void)dirfd; (void)path; (void)flags; (void)attr_set; (void)attr_clr; (void)propagation;
     (void)userns_fd;
+    return -ENOSYS;
+#endif
+}
+
+static long ls_open_tree_attr(int dirfd, const char *path, unsigned int flags, int with_attr,
+                              uint64_t attr_set, uint64_t attr_clr, uint64_t propagation,
+                              int userns_fd)
+{
+#ifdef SYS_open_tree_attr
+    return ls_mount_attr_call(SYS_open_tree_attr, dirfd, path, flags, with_attr, attr_set,
+                              attr_clr, propagation, userns_fd);
+#else
+    (void)dirfd; (void)path; (void)flags; (void)with_attr; (void)attr_set; (void)attr_clr;
+    (void)propagation; (void)userns_fd;
     return -ENOSYS;
 #endif
 }

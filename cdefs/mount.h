@@ -23,6 +23,8 @@ SYSCALL(open_tree, int dirfd /* dirfd */, const char *path /* path */, unsigned 
 
 /* Hand-written (mount.c): struct mount_attr built from its fields (userns_fd -1: none). */
 long ls_mount_setattr(int dirfd /* dirfd */, const char *path /* path */, unsigned int flags /* AT */, uint64_t attr_set /* MOUNT_ATTR */, uint64_t attr_clr /* MOUNT_ATTR */, uint64_t propagation /* MS */, int userns_fd /* fd */);
+/* open_tree_attr (Linux 6.15): open_tree, then that struct on the new (detached) mount. */
+long ls_open_tree_attr(int dirfd /* dirfd */, const char *path /* path */, unsigned int flags /* OPEN_TREE */, int with_attr, uint64_t attr_set /* MOUNT_ATTR */, uint64_t attr_clr /* MOUNT_ATTR */, uint64_t propagation /* MS */, int userns_fd /* fd */);
 /* statmount of mnt_id into buf; on success out[] holds the LS_SM_* fields, and for each string
  * an offset into buf (-1: not in the result's mask). */
 long ls_statmount(uint64_t mnt_id, uint64_t mask /* STATMOUNT */, void *buf /* out */, size_t bufsize, int64_t *out /* out */);

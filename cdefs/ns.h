@@ -12,6 +12,12 @@ SYSCALL(setns, int fd /* fd */, int nstype /* CLONE */ = 0) -> None probe(BAD_FD
 SYSCALL(sethostname, const char *name /* str */, size_t len)
 SYSCALL(setdomainname, const char *name /* str */, size_t len)
 
+/* Hand-written (ns.c): listns (Linux 6.19) with its struct ns_id_req built from the fields:
+ * up to nr ids of namespaces of ns_type (CLONE_NEW* bits, 0: any) owned by user namespace
+ * user_ns_id (0: any, LISTNS_CURRENT_USER: the caller's), after last_ns_id. */
+long ls_listns(uint32_t ns_type /* CLONE */, uint64_t user_ns_id, uint64_t last_ns_id, uint64_t *ids /* out */, size_t nr, unsigned int flags);
+#define LISTNS_CURRENT_USER ...
+
 /* The nsfs ioctl requests (_IO(0xb7, n): the same number on every arch this builds for). */
 #define LS_NS_GET_USERNS ...
 #define LS_NS_GET_PARENT ...

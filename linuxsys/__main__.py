@@ -179,6 +179,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
     "ns": {
         "sethostname": (NULL, U32),                     # EINVAL (length -1 as int)
         "setdomainname": (NULL, U32),                   # EINVAL (length -1 as int)
+        "listns": (U32, 0, 0, NULL, 0, U32),            # EINVAL (flags, type)
     },
     "mount": {
         "mount": (NULL, NULL, NULL, 0, NULL),           # EFAULT (target)
@@ -187,6 +188,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "fsmount": (BAD_FD, U32, 0),                    # EINVAL (flags)
         "fspick": (BAD_FD, NULL, U32),                  # EINVAL (flags)
         "open_tree": (BAD_FD, NULL, U32),               # EINVAL (flags)
+        "open_tree_attr": (BAD_FD, NULL, U32, 0, 0, 0, 0, -1),  # EINVAL (flags)
         "mount_setattr": (BAD_FD, NULL, U32, 0, 0, 0, -1),  # EINVAL (flags)
         "statmount": (0, 0, NULL, 0, _OUT),             # EINVAL (id 0; a NULL buffer: EFAULT)
         "listmount": (0, 0, NULL, 0, U32),              # EINVAL (flags)

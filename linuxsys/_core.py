@@ -10,7 +10,7 @@ import operator
 import os
 import sys
 from collections import deque
-from typing import Any, Union
+from typing import Any, Callable, Optional, Union
 
 from ._native import ffi, lib
 
@@ -264,3 +264,36 @@ def read_size(n: int) -> int:
     if n > MAX_BYTES:
         raise OverflowError("byte string is too large")
     return n
+
+
+def u64(value: int, what: str) -> int:
+    """An unsigned 64-bit argument (ids of mounts and namespaces): TypeError, OverflowError."""
+    if type(value) is bool or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value < 1 << 64:
+        raise OverflowError(f"{what} {value} does not fit 64 bits")
+    return int(value)
+
+
+def id_pages(fetch: Callable[[int, Any, int], int], last: int, count: Optional[int]) -> list[int]:
+    """The 64-bit ids a listing call (listmount, listns) gives after id ``last``, at most
+    ``count`` (None: all), page by page: ``fetch(last, buf, want)`` fills ``buf`` with up to
+    ``want`` ids and returns how many (a short page is the last)."""
+    if count is not None:
+        if type(count) is bool or not isinstance(count, int):
+            raise TypeError(f"count must be an int or None, not {type(count).__name__}")
+        if count < 0:
+            raise ValueError(f"count must be >= 0, not {count}")
+    ids: list[int] = []
+    page = 512 if count is None else min(count, 1 << 20)
+    while count is None or len(ids) < count:
+        want = page if count is None else min(page, count - len(ids))
+        if want == 0:
+            break
+        buf = ffi.new("uint64_t[]", want)
+        r = fetch(last, buf, want)
+        ids.extend(buf[0:r])
+        if r < want:
+            break
+        last = ids[-1]
+    return ids

@@ -20,9 +20,9 @@ its mounts private (``mount(None, "/", None, MS.REC | MS.PRIVATE)``).
 from __future__ import annotations
 
 import os
-from typing import Any, List, NamedTuple, Optional, Union
+from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
-from ._core import NEG_EINTR, PathArg, call, decode, error, ffi, lib, path as _path
+from ._core import NEG_EINTR, PathArg, call, decode, error, ffi, id_pages, lib, path as _path, u64
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
 from .flags import NAMESPACES, FlagArg, to_int
 from . import _sys_mount
@@ -48,6 +48,7 @@ _fsconfig = lib.ls_fsconfig
 _fsmount = lib.ls_fsmount
 _fspick = lib.ls_fspick
 _open_tree = lib.ls_open_tree
+_open_tree_attr = lib.ls_open_tree_attr
 _mount_setattr = lib.ls_mount_setattr
 _statmount = lib.ls_statmount
 _listmount = lib.ls_listmount
@@ -65,7 +66,6 @@ _FSCONFIG_SET_FD = lib.FSCONFIG_SET_FD
 _EOVERFLOW = lib.EOVERFLOW
 _ENODATA = lib.ENODATA
 
-_U64 = 2**64
 
 
 def _opt_str(value: Any, what: str) -> Any:
@@ -292,17 +292,40 @@ def mount_setattr(dirfd: FdArg, path: PathArg, flags: FlagArg, attr: MountAttr) 
     Raises OSError(EINVAL) for bad attributes or an idmapping the filesystem refuses,
     OSError(EPERM)/PermissionError without the privilege, OSError(EBUSY) when an idmapped
     mount is already attached, UnsupportedError before Linux 5.12."""
-    if not isinstance(attr, MountAttr):
-        raise TypeError(f"attr must be a MountAttr, not {type(attr).__name__}")
+    fields = _mount_attr(attr)
     n = fdnum(dirfd)
     p = _path(path)
     if type(flags) is not int:
         flags = to_int(flags, AT)
-    a_set = to_int(attr.attr_set, MOUNT_ATTR)
-    a_clr = to_int(attr.attr_clr, MOUNT_ATTR)
-    prop = to_int(attr.propagation, MS)
-    userns = -1 if attr.userns_fd is None else fdnum(attr.userns_fd)
-    call(_mount_setattr, "mount_setattr", n, p, flags, a_set, a_clr, prop, userns, filename=path)
+    call(_mount_setattr, "mount_setattr", n, p, flags, *fields, filename=path)
+
+
+def _mount_attr(attr: MountAttr) -> Tuple[int, int, int, int]:
+    """struct mount_attr's fields as the C helpers take them (userns_fd -1: none)."""
+    if not isinstance(attr, MountAttr):
+        raise TypeError(f"attr must be a MountAttr, not {type(attr).__name__}")
+    return (to_int(attr.attr_set, MOUNT_ATTR), to_int(attr.attr_clr, MOUNT_ATTR),
+            to_int(attr.propagation, MS),
+            -1 if attr.userns_fd is None else fdnum(attr.userns_fd))
+
+
+def open_tree_attr(dirfd: FdArg, path: PathArg, flags: FlagArg = 0,
+                   attr: Optional[MountAttr] = None, *, inheritable: bool = False) -> Fd:
+    """open_tree, and for a detached copy (``OPEN_TREE.CLONE``) mount_setattr's ``attr`` applied
+    before the Fd is returned, so the copy is never visible with the original's attributes
+    (man 2 open_tree_attr, Linux 6.15).  ``attr=None``: as open_tree.  Close-on-exec unless
+    ``inheritable``.
+
+    Raises FileNotFoundError, PermissionError without CAP_SYS_ADMIN, OSError(EINVAL) for bad
+    flags or attributes, UnsupportedError before Linux 6.15."""
+    fields = (0, 0, 0, 0, -1) if attr is None else (1,) + _mount_attr(attr)
+    n = fdnum(dirfd)
+    p = _path(path)
+    f = flags if type(flags) is int else to_int(flags, OPEN_TREE)
+    if not inheritable:
+        f |= lib.OPEN_TREE_CLOEXEC
+    # the struct's userns Fd (attr) stays referenced through the call with attr itself
+    return Fd(call(_open_tree_attr, "open_tree_attr", n, p, f, *fields, filename=path))
 
 
 class Statmount(NamedTuple):
@@ -336,14 +359,6 @@ STATMOUNT_ALL = int(STATMOUNT.SB_BASIC | STATMOUNT.MNT_BASIC | STATMOUNT.PROPAGA
                     | STATMOUNT.MNT_NS_ID | STATMOUNT.MNT_OPTS)
 
 
-def _u64(value: int, what: str) -> int:
-    if type(value) is bool or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    if not 0 <= value < _U64:
-        raise OverflowError(f"{what} {value} does not fit 64 bits")
-    return int(value)
-
-
 def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
     """Describe the mount whose unique id is ``mnt_id`` (from listmount, or statx's
     STATX_MNT_ID_UNIQUE), the ``STATMOUNT`` fields of ``mask`` (default: all up to Linux 6.8's
@@ -351,9 +366,9 @@ def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
 
     Raises FileNotFoundError for an id not in the caller's mount namespace, OSError(EINVAL)
     for unknown mask bits, UnsupportedError before Linux 6.8."""
-    mid = _u64(mnt_id, "mnt_id")
+    mid = u64(mnt_id, "mnt_id")
     m = to_int(mask, STATMOUNT) if type(mask) is not int else mask
-    m = _u64(m, "mask")
+    m = u64(m, "mask")
     out = ffi.new("int64_t[]", lib.LS_SM_COUNT)
     size = 4096
     while True:
@@ -399,32 +414,16 @@ def listmount(mnt_id: int = LSMT_ROOT, last_mnt_id: int = 0, count: Optional[int
     ``LISTMOUNT`` flags: ``REVERSE``, Linux 6.11).
 
     Raises FileNotFoundError for an unknown mnt_id, UnsupportedError before Linux 6.8."""
-    mid = _u64(mnt_id, "mnt_id")
-    last = _u64(last_mnt_id, "last_mnt_id")
-    if count is not None:
-        if type(count) is bool or not isinstance(count, int):
-            raise TypeError(f"count must be an int or None, not {type(count).__name__}")
-        if count < 0:
-            raise ValueError(f"count must be >= 0, not {count}")
+    mid = u64(mnt_id, "mnt_id")
+    last = u64(last_mnt_id, "last_mnt_id")
     if type(flags) is not int:
         flags = to_int(flags, LISTMOUNT)
-    ids: List[int] = []
-    page = 512 if count is None else min(count, 1 << 20)
-    while count is None or len(ids) < count:
-        want = page if count is None else min(page, count - len(ids))
-        if want == 0:
-            break
-        buf = ffi.new("uint64_t[]", want)
-        r = call(_listmount, "listmount", mid, last, buf, want, flags)
-        ids.extend(buf[0:r])
-        if r < want:
-            break
-        last = ids[-1]
-    return ids
+    return id_pages(lambda after, buf, want: call(_listmount, "listmount", mid, after, buf, want,
+                                                  flags), last, count)
 
+methods(fsconfig, fsmount, fspick, open_tree, open_tree_attr, mount_setattr, fs_log)
 
-methods(fsconfig, fsmount, fspick, open_tree, mount_setattr, fs_log)
-
-__all__ = ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "open_tree", "mount_setattr",
+__all__ = ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "open_tree", "open_tree_attr",
+           "mount_setattr",
            "MountAttr", "statmount", "Statmount", "listmount", "fs_log", "LSMT_ROOT",
            "STATMOUNT_ALL", "UMOUNT"] + _sys_mount.__all__

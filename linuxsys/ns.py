@@ -16,11 +16,11 @@ look runs them in a child (``fork``, ``clone``).
 from __future__ import annotations
 
 import os
-from typing import Iterable, Optional, Sequence, Tuple, Union
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._core import call, ffi, lib, path as _path
+from ._core import call, ffi, id_pages, lib, path as _path, u64
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES
+from .flags import NAMESPACES, FlagArg, to_int
 from .fs import open as _open
 from . import _sys_ns
 from ._sys_ns import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/ns.h)
@@ -30,12 +30,15 @@ CLONE = NAMESPACES["CLONE"]
 _sethostname = lib.ls_sethostname
 _setdomainname = lib.ls_setdomainname
 _ioctl = lib.ls_ioctl
+_listns = lib.ls_listns
 _ioctl_ptr = lib.ls_ioctl_ptr
 
 _NS_GET_USERNS = lib.LS_NS_GET_USERNS
 _NS_GET_PARENT = lib.LS_NS_GET_PARENT
 _NS_GET_NSTYPE = lib.LS_NS_GET_NSTYPE
 _NS_GET_OWNER_UID = lib.LS_NS_GET_OWNER_UID
+
+LISTNS_CURRENT_USER = lib.LISTNS_CURRENT_USER
 
 # The entries of /proc/PID/ns (man 7 namespaces).
 NS_KINDS = frozenset({"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
@@ -200,5 +203,22 @@ def write_id_maps(pid: Union[int, str], uid_map: Optional[IdMap], gid_map: Optio
 
 methods(ns_get_userns, ns_get_parent, ns_get_nstype, ns_get_owner_uid)
 
+def listns(ns_type: FlagArg = 0, user_ns_id: int = 0, last_ns_id: int = 0,
+           count: Optional[int] = None, flags: int = 0) -> List[int]:
+    """The 64-bit ids of the namespaces this caller may see (man 2 listns, Linux 6.19): of
+    the ``CLONE.NEW*`` types in ``ns_type`` (0: every type), owned by user namespace
+    ``user_ns_id`` (0: any; ``LISTNS_CURRENT_USER``: the caller's), after ``last_ns_id`` (0:
+    from the start; pass a page's last id for the next), at most ``count`` (None: all).
+
+    Raises OSError(EINVAL) for unknown types or flags, UnsupportedError before Linux 6.19."""
+    t = to_int(ns_type, CLONE)
+    if not 0 <= t < 1 << 32:
+        raise OverflowError(f"ns_type {t:#x} does not fit 32 bits")
+    owner = u64(user_ns_id, "user_ns_id")
+    last = u64(last_ns_id, "last_ns_id")
+    return id_pages(lambda after, buf, want: call(_listns, "listns", t, owner, after, buf, want,
+                                                  flags), last, count)
+
+
 __all__ = ["sethostname", "setdomainname", "ns_get_userns", "ns_get_parent", "ns_get_nstype",
-           "ns_get_owner_uid", "ns_open", "write_id_maps", "NS_KINDS"] + _sys_ns.__all__
+           "ns_get_owner_uid", "ns_open", "write_id_maps", "NS_KINDS", "listns", "LISTNS_CURRENT_USER"] + _sys_ns.__all__

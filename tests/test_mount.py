@@ -286,6 +286,38 @@ def test_open_tree_clone_move_mount_and_mount_setattr_readonly():
     in_mount_ns(body)
 
 
+
+def test_open_tree_attr_detached_copy_born_readonly():
+    def body(d):
+        for n in ("src", "dst"):
+            os.mkdir(f"{d}/{n}")
+        tmpfs(f"{d}/src")
+        touch(f"{d}/src/f")
+        with pytest.raises(TypeError):
+            L.open_tree_attr(L.AT.FDCWD, f"{d}/src", L.OPEN_TREE.CLONE, attr={"attr_set": 1})
+        try:
+            tree = L.open_tree_attr(L.AT.FDCWD, f"{d}/src", L.OPEN_TREE.CLONE,
+                                    L.MountAttr(attr_set=L.MOUNT_ATTR.RDONLY | L.MOUNT_ATTR.NOEXEC))
+        except L.UnsupportedError:
+            if not EMULATED and os.uname().release >= "6.15":
+                raise
+            os._exit(SKIP)  # before Linux 6.15 (or qemu-user)
+        assert cloexec(tree)
+        L.move_mount(tree, "", L.AT.FDCWD, f"{d}/dst", L.MOVE_MOUNT.F_EMPTY_PATH)
+        tree.close()
+        opts = mountinfo(f"{d}/dst")[0][5].split(",")
+        assert opts[0] == "ro" and "noexec" in opts
+        touch(f"{d}/src/g")  # the source stays writable
+        # attr=None: open_tree's own behaviour; inheritable on request
+        with L.open_tree_attr(L.AT.FDCWD, f"{d}/dst", inheritable=True) as t:
+            assert not cloexec(t)
+        # unknown attribute bits, and a missing path (named in the error)
+        raises_errno(errno.EINVAL, L.open_tree_attr, L.AT.FDCWD, f"{d}/src", L.OPEN_TREE.CLONE,
+                     L.MountAttr(attr_set=1 << 40))
+        raises_errno(errno.ENOENT, L.open_tree_attr, L.AT.FDCWD, f"{d}/missing",
+                     L.OPEN_TREE.CLONE, L.MountAttr())
+    in_mount_ns(body)
+
 @needs_userns
 def test_idmapped_mount():
     def body(d):

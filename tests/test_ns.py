@@ -6,6 +6,7 @@ changes and checks that /proc/self/ns/<kind> differs: the test process never cha
 namespaces, and the machine's hostname is never touched."""
 import errno
 import os
+import re
 import signal
 import socket
 
@@ -250,3 +251,29 @@ def test_write_id_maps_bad_pid():
     with pytest.raises(ValueError):
         L.write_id_maps(-1, [(0, 0, 1)], None)
     raises_errno(errno.ENOENT, L.write_id_maps, 2**22 + 12345, [(0, 0, 1)], None)
+
+
+def _kernel_at_least(major, minor):
+    m = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return (int(m.group(1)), int(m.group(2))) >= (major, minor)
+
+
+def test_listns():
+    with pytest.raises(ValueError):
+        L.listns(count=-1)
+    with pytest.raises(OverflowError):
+        L.listns(user_ns_id=2**64)
+    with pytest.raises(TypeError):
+        L.listns(L.MS.BIND)  # another namespace's member
+    try:
+        every = L.listns()
+    except L.UnsupportedError:
+        assert EMULATED or not _kernel_at_least(6, 19)
+        return
+    assert every and all(isinstance(i, int) and i > 0 for i in every)
+    first = L.listns(count=2)
+    assert first == every[:2]
+    assert L.listns(last_ns_id=first[-1]) == every[2:]
+    nets = L.listns(L.CLONE.NEWNET)
+    assert set(nets) <= set(every)
+    assert set(L.listns(L.CLONE.NEWNET, L.LISTNS_CURRENT_USER)) <= set(nets)

@@ -62,7 +62,7 @@ linux/ipc.h asm/socket.h linux/in.h linux/in6.h linux/tcp.h linux/netlink.h linu
 linux/if_packet.h linux/if.h linux/rtnetlink.h linux/if_link.h linux/if_addr.h linux/neighbour.h
 linux/genetlink.h linux/veth.h
 linux/prctl.h linux/capability.h linux/securebits.h linux/seccomp.h linux/filter.h linux/audit.h
-linux/landlock.h linux/lsm.h linux/ptrace.h linux/elf.h linux/io_uring.h linux/aio_abi.h""".split()  # (linux/vm_sockets.h needs the C library's sys/socket.h)
+linux/landlock.h linux/lsm.h linux/ptrace.h linux/elf.h linux/io_uring.h linux/aio_abi.h linux/nsfs.h""".split()  # (linux/vm_sockets.h needs the C library's sys/socket.h)
 
 # The C library's value, not the kernel header's, is the ABI here, and every libc has them:
 # glibc's O_LARGEFILE is 0 on 64-bit arches; on 32-bit ones its F_GETLK/F_SETLK/F_SETLKW are

@@ -976,6 +976,7 @@
 #define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET 1U
 #define LANDLOCK_SCOPE_SIGNAL 2U
 #define LISTMOUNT_REVERSE 1
+#define LISTNS_CURRENT_USER 0xffffffffffffffff
 #define LOCK_EX 2
 #define LOCK_NB 4
 #define LOCK_SH 1
