@@ -35,8 +35,15 @@ enum { LS_SM_MASK, LS_SM_SB_DEV_MAJOR, LS_SM_SB_DEV_MINOR, LS_SM_SB_MAGIC, LS_SM
        LS_SM_MNT_ID, LS_SM_MNT_PARENT_ID, LS_SM_MNT_ID_OLD, LS_SM_MNT_PARENT_ID_OLD,
        LS_SM_MNT_ATTR, LS_SM_MNT_PROPAGATION, LS_SM_MNT_PEER_GROUP, LS_SM_MNT_MASTER,
        LS_SM_PROPAGATE_FROM, LS_SM_MNT_NS_ID, LS_SM_FS_TYPE, LS_SM_MNT_ROOT, LS_SM_MNT_POINT,
-       LS_SM_MNT_OPTS, LS_SM_FS_SUBTYPE, LS_SM_SB_SOURCE, LS_SM_COUNT_ };
+       LS_SM_MNT_OPTS, LS_SM_FS_SUBTYPE, LS_SM_SB_SOURCE,
+       /* the string arrays (count NUL-terminated strings): offsets (-1: absent), then counts */
+       LS_SM_OPT_ARRAY, LS_SM_OPT_SEC_ARRAY, LS_SM_MNT_UIDMAP, LS_SM_MNT_GIDMAP,
+       LS_SM_OPT_NUM, LS_SM_OPT_SEC_NUM, LS_SM_MNT_UIDMAP_NUM, LS_SM_MNT_GIDMAP_NUM,
+       LS_SM_SUPPORTED_MASK, LS_SM_COUNT_ };
 #define LS_SM_COUNT LS_SM_COUNT_
+#define LS_SM_ARRAY_AT LS_SM_OPT_ARRAY    /* (macros: the cdef asks the preprocessor) */
+#define LS_SM_ARRAY_NUM LS_SM_OPT_NUM
+#define LS_SM_SUPPORTED LS_SM_SUPPORTED_MASK
 #define LS_SM_FIXED ((int)sizeof(struct ls_statmount))
 
 /* mount_setattr and open_tree_attr take the same struct mount_attr after (dirfd, path, flags);
@@ -119,6 +126,34 @@ static long ls_statmount(uint64_t mnt_id, uint64_t mask, void *buf, size_t bufsi
         uint64_t at = sizeof *s + (uint64_t)strs[i].off;
         out[strs[i].slot] = (got & strs[i].bit) && at < s->size && at < bufsize ? (int64_t)at : -1;
     }
+    /* Linux 6.13-6.15: arrays of strings, and the mask bits this kernel knows. */
+    const struct { int slot, num_slot; uint64_t bit; uint32_t off, num; } arrays[] = {
+#ifdef STATMOUNT_OPT_ARRAY
+        { LS_SM_OPT_ARRAY, LS_SM_OPT_NUM, STATMOUNT_OPT_ARRAY, s->opt_array, s->opt_num },
+        { LS_SM_OPT_SEC_ARRAY, LS_SM_OPT_SEC_NUM, STATMOUNT_OPT_SEC_ARRAY, s->opt_sec_array,
+          s->opt_sec_num },
+#endif
+#ifdef STATMOUNT_MNT_UIDMAP
+        { LS_SM_MNT_UIDMAP, LS_SM_MNT_UIDMAP_NUM, STATMOUNT_MNT_UIDMAP, s->mnt_uidmap,
+          s->mnt_uidmap_num },
+        { LS_SM_MNT_GIDMAP, LS_SM_MNT_GIDMAP_NUM, STATMOUNT_MNT_GIDMAP, s->mnt_gidmap,
+          s->mnt_gidmap_num },
+#endif
+    };
+    for (int slot = LS_SM_OPT_ARRAY; slot <= LS_SM_MNT_GIDMAP_NUM; slot++)
+        out[slot] = slot < LS_SM_OPT_NUM ? -1 : 0;
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        uint64_t at = sizeof *s + (uint64_t)arrays[i].off;
+        if ((got & arrays[i].bit) && at <= s->size && at <= bufsize) {
+            out[arrays[i].slot] = (int64_t)at;
+            out[arrays[i].num_slot] = arrays[i].num;
+        }
+    }
+#ifdef STATMOUNT_SUPPORTED_MASK
+    out[LS_SM_SUPPORTED_MASK] = got & STATMOUNT_SUPPORTED_MASK ? (int64_t)s->supported_mask : -1;
+#else
+    out[LS_SM_SUPPORTED_MASK] = -1;
+#endif
     return r;
 #else
     (void)mnt_id; (void)mask; (void)buf; (void)bufsize; (void)out;

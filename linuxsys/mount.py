@@ -351,9 +351,16 @@ class Statmount(NamedTuple):
     mnt_opts: Optional[str]   # the filesystem's options, comma-separated
     fs_subtype: Optional[str]
     sb_source: Optional[str]
+    # Linux 6.13+: the options one per item (unescaped), the security (LSM) options apart
+    opt_array: Optional[List[str]] = None
+    opt_sec_array: Optional[List[str]] = None
+    supported_mask: Optional[int] = None  # the STATMOUNT bits this kernel knows (6.15)
+    mnt_uidmap: Optional[List[str]] = None  # an idmapped mount's maps, as uid_map lines
+    mnt_gidmap: Optional[List[str]] = None
 
 
 _SM_STRINGS = ("fs_type", "mnt_root", "mnt_point", "mnt_opts", "fs_subtype", "sb_source")
+_SM_ARRAYS = ("opt_array", "opt_sec_array", "mnt_uidmap", "mnt_gidmap")  # LS_SM_ARRAY_AT's order
 STATMOUNT_ALL = int(STATMOUNT.SB_BASIC | STATMOUNT.MNT_BASIC | STATMOUNT.PROPAGATE_FROM
                     | STATMOUNT.MNT_ROOT | STATMOUNT.MNT_POINT | STATMOUNT.FS_TYPE
                     | STATMOUNT.MNT_NS_ID | STATMOUNT.MNT_OPTS)
@@ -362,7 +369,9 @@ STATMOUNT_ALL = int(STATMOUNT.SB_BASIC | STATMOUNT.MNT_BASIC | STATMOUNT.PROPAGA
 def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
     """Describe the mount whose unique id is ``mnt_id`` (from listmount, or statx's
     STATX_MNT_ID_UNIQUE), the ``STATMOUNT`` fields of ``mask`` (default: all up to Linux 6.8's
-    set, which every kernel with statmount fills) (man 2 statmount).
+    set, which every kernel with statmount fills; on request the newer ones: ``FS_SUBTYPE``,
+    ``SB_SOURCE``, the option lists ``OPT_ARRAY``/``OPT_SEC_ARRAY``, ``SUPPORTED_MASK``, an
+    idmapped mount's ``MNT_UIDMAP``/``MNT_GIDMAP``, Linux 6.13-6.15) (man 2 statmount).
 
     Raises FileNotFoundError for an id not in the caller's mount namespace, OSError(EINVAL)
     for unknown mask bits, UnsupportedError before Linux 6.8."""
@@ -387,10 +396,15 @@ def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
      peer, master, pfrom, ns_id) = ints
     sb = bool(got & STATMOUNT.SB_BASIC)
     basic = bool(got & STATMOUNT.MNT_BASIC)
-    strings = {}
+    strings: dict[str, Any] = {}
     for i, name in enumerate(_SM_STRINGS):
         at = out[15 + i]
         strings[name] = None if at < 0 else decode(ffi.string(buf + at))
+    for i, name in enumerate(_SM_ARRAYS):  # offsets, then counts, of `count` NUL-ended strings
+        at, count = out[lib.LS_SM_ARRAY_AT + i], out[lib.LS_SM_ARRAY_NUM + i]
+        items = ffi.buffer(buf, size)[at:].split(b"\0", count)[:count] if at >= 0 else None
+        strings[name] = None if items is None else [decode(x) for x in items]
+    supported = out[lib.LS_SM_SUPPORTED]
     u = (1 << 64) - 1
     return Statmount(
         mask=got,
@@ -403,7 +417,7 @@ def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
         sb_dev_major=dev_major if sb else None, sb_dev_minor=dev_minor if sb else None,
         sb_magic=magic & u if sb else None, sb_flags=sb_flags if sb else None,
         mnt_ns_id=ns_id & u if got & STATMOUNT.MNT_NS_ID else None,
-        **strings)
+        supported_mask=None if supported < 0 else supported, **strings)
 
 
 def listmount(mnt_id: int = LSMT_ROOT, last_mnt_id: int = 0, count: Optional[int] = None,

@@ -366,6 +366,11 @@ def test_idmapped_mount():
         assert (st.st_uid, st.st_gid) == (101000, 101000)
         assert os.stat(f"{d}/src/f").st_uid == 1000
         assert "idmapped" in mountinfo(f"{d}/dst")[0][5]
+        # statmount shows the maps (Linux 6.15), as uid_map lines seen from here
+        sm = next(s for s in map(L.statmount, L.listmount()) if s.mnt_point == f"{d}/dst")
+        sm = L.statmount(sm.mnt_id, L.STATMOUNT.MNT_UIDMAP | L.STATMOUNT.MNT_GIDMAP)
+        assert [line.split() for line in sm.mnt_uidmap] == [["0", "100000", "65536"]]
+        assert [line.split() for line in sm.mnt_gidmap] == [["0", "100000", "65536"]]
     in_mount_ns(body)
 
 
@@ -430,3 +435,24 @@ def test_statmount_sources_and_errors():
     raises_errno(errno.ENOENT, L.statmount, max(ids) + 1000)  # an id no mount has
     with pytest.raises(TypeError):
         L.statmount("1")
+
+
+def test_statmount_option_arrays():
+    # Linux 6.13-6.15 fields: the options one per item, the LSM ones apart, the known mask
+    want = (L.STATMOUNT.MNT_OPTS | L.STATMOUNT.OPT_ARRAY | L.STATMOUNT.OPT_SEC_ARRAY
+            | L.STATMOUNT.SUPPORTED_MASK)
+    with_options = 0
+    for i in _listed():
+        s = L.statmount(i, want)
+        assert s.supported_mask is not None and s.supported_mask & want == want
+        # a field is there when its bit came back (a filesystem without options: neither)
+        assert (s.opt_array is None) == (not s.mask & L.STATMOUNT.OPT_ARRAY)
+        assert (s.opt_sec_array is None) == (not s.mask & L.STATMOUNT.OPT_SEC_ARRAY)
+        if s.opt_array is not None and s.mnt_opts and "\\" not in s.mnt_opts:
+            # escaped options differ from their items
+            with_options += 1
+            assert set(s.opt_array) | set(s.opt_sec_array or []) == set(s.mnt_opts.split(","))
+        assert s.mnt_uidmap is None  # not asked
+    assert with_options
+    s = L.statmount(i, L.STATMOUNT.MNT_BASIC)
+    assert s.opt_array is s.opt_sec_array is s.supported_mask is None
