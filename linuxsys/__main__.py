@@ -14,6 +14,10 @@ result is classified:
 
 Calls with no argument that fails harmlessly (sync, umask) are not issued: they are reported
 "available" if the build knows their number, marked "not probed".
+
+Then every other name of this arch's syscall table is accounted for: issued by a wrapper under
+another name (``coverage.VARIANTS``), or not implemented with its reason
+(``linuxsys.not_implemented``).
 """
 from __future__ import annotations
 
@@ -77,6 +81,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "sendfile": (BAD_FD, BAD_FD, NULL, 1),          # EBADF
         "splice": (BAD_FD, NULL, BAD_FD, NULL, 1, 0),   # EBADF
         "copy_file_range": (BAD_FD, NULL, BAD_FD, NULL, 1, 0),  # EBADF
+        "vmsplice": (BAD_FD, NULL, 0, 0),               # EBADF
     },
     "fs": {
         "openat": (BAD_FD, NULL, 0, 0),                 # EFAULT
@@ -94,6 +99,12 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "memfd_create": (NULL, U32),                    # EINVAL
         "statfs": (NULL, _OUT),                         # EFAULT
         "fstatfs": (BAD_FD, _OUT),                      # EBADF
+        "name_to_handle_at": (BAD_FD, NULL, NULL, NULL, NULL, -1),  # EINVAL (flags)
+        # EBADF (kernels before 6.x check CAP_DAC_READ_SEARCH first: EPERM unprivileged)
+        "open_by_handle_at": (BAD_FD, 0, ffi.new("unsigned char[1]"), 1, 0),
+        "cachestat": (BAD_FD, 0, 0, NULL, U32),         # EBADF
+        "file_getattr": (BAD_FD, NULL, NULL, U32),      # EINVAL (at_flags)
+        "file_setattr": (BAD_FD, NULL, 0, 0, 0, 0, U32),  # EINVAL (at_flags)
     },
     "xattr": {
         "getxattr": (NULL, NULL, NULL, 0),              # EFAULT
@@ -105,6 +116,10 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "listxattr": (NULL, NULL, 0),                   # EFAULT
         "llistxattr": (NULL, NULL, 0),                  # EFAULT
         "flistxattr": (BAD_FD, NULL, 0),                # EBADF
+        "setxattrat": (BAD_FD, NULL, U32, NULL, NULL, 0, U32),  # EINVAL (at_flags)
+        "getxattrat": (BAD_FD, NULL, U32, NULL, NULL, 0),  # EINVAL (at_flags)
+        "listxattrat": (BAD_FD, NULL, U32, NULL, 0),    # EINVAL (at_flags)
+        "removexattrat": (BAD_FD, NULL, U32, NULL),     # EINVAL (at_flags)
     },
     "signal": {
         "rt_sigprocmask": (-1, NULL, NULL, 0),          # EINVAL (sigsetsize)
@@ -120,6 +135,21 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "timerfd_create": (BAD_CLOCK, -1),              # EINVAL (bad clock and flags)
         "timerfd_settime": (BAD_FD, 0, 0, 0, NULL),     # EBADF
         "timerfd_gettime": (BAD_FD, _OUT),              # EBADF
+        "timer_create": (BAD_CLOCK, NULL, NULL),        # EINVAL (the clock, checked first)
+        "timer_settime": (-1, 0, 0, 0, NULL),           # EINVAL (no timer -1)
+        "timer_gettime": (-1, _OUT),                    # EINVAL
+        "getitimer": (-1, _OUT),                        # EINVAL (which)
+        "setitimer": (-1, 0, 0, NULL),                  # EINVAL (which)
+        "adjtimex": (NULL,),                            # EFAULT (never a struct: modes would act)
+        "clock_adjtime": (BAD_CLOCK, NULL),             # EFAULT (or EINVAL: the clock)
+    },
+    "mq": {
+        "mq_open": (NULL, 0, 0, NULL),                  # EFAULT (the name)
+        "mq_unlink": (NULL,),                           # EFAULT
+        "mq_timedsend": (BAD_FD, NULL, 0, 0, -1),       # EBADF
+        "mq_timedreceive": (BAD_FD, NULL, 0, NULL, -1),  # EBADF
+        "mq_notify": (BAD_FD, NULL),                    # EBADF
+        "mq_getsetattr": (BAD_FD, NULL, NULL),          # EBADF
     },
     "cred": {
         "getresuid": (NULL, NULL, NULL),                # EFAULT
@@ -153,6 +183,35 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "shmat": (-1, 1, 0, _OUT),                      # EINVAL (negative id)
         "shmdt": (1,),                                  # EINVAL (unaligned address)
         "shmctl": (-1, -1, NULL, NULL),                 # EINVAL (negative id and cmd)
+        "pkey_alloc": (U32, 0),                         # EINVAL (flags)
+        "pkey_free": (-1,),                             # EINVAL (no such key)
+        "pkey_mprotect": (1, 1, lib.PROT_NONE, -1),     # EINVAL (unaligned address)
+        "mseal": (1, 1, 1),                             # EINVAL (unaligned address, flags)
+        "set_mempolicy": (-1, NULL, 0),                 # EINVAL (mode)
+        "get_mempolicy": (NULL, NULL, 0, 0, U32),       # EINVAL (flags)
+        "mbind": (1, 1, -1, NULL, 0, U32),              # EINVAL (unaligned address, mode, flags)
+        "migrate_pages": (-1, 0, NULL, NULL),           # ESRCH (no pid -1)
+        "move_pages": (-1, 0, NULL, NULL, NULL, -1),    # EINVAL (flags)
+        "set_mempolicy_home_node": (1, 1, 0, 1),        # EINVAL (unaligned address, flags)
+    },
+    "ipc": {
+        "msgget": None,  # fails on nothing it checks: IPC_PRIVATE makes a queue, a key may exist
+        "msgsnd": (-1, 0, NULL, 0, 0),                  # EINVAL (negative id, type 0)
+        "msgrcv": (-1, NULL, 0, 0, 0, ffi.new("long *")),  # EINVAL (negative id)
+        "msgctl": (-1, -1, NULL),                       # EINVAL (negative id and cmd)
+        "semget": (lib.IPC_PRIVATE, -1, 0),             # EINVAL (nsems < 0, before creating)
+        "semop": (-1, NULL, 0),                         # EINVAL (negative id, no operations)
+        "semtimedop": (-1, NULL, 0, -1),                # EINVAL (negative id, no operations)
+        "semctl": (-1, 0, -1, 0, NULL, NULL),           # EINVAL (negative id and cmd)
+    },
+    "keys": {
+        "add_key": (NULL, NULL, NULL, 0, 0),            # EFAULT (type)
+        "request_key": (NULL, NULL, NULL, 0),           # EFAULT (type)
+        "keyctl": (lib.KEYCTL_GET_KEYRING_ID, 0, 0, 0, 0),  # EINVAL (key id 0)
+    },
+    "uffd": {
+        # every flag bit, USER_MODE_ONLY included: allowed without privilege, then EINVAL
+        "userfaultfd": (-1,),                           # EINVAL (flags)
     },
     "net": {
         "socket": (-1, -1, 0),                          # EINVAL (type; qemu: EAFNOSUPPORT)
@@ -220,6 +279,23 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "io_uring_enter": (BAD_FD, 0, 0, 0, NULL, 0),   # EBADF
         "io_uring_register": (BAD_FD, 0, NULL, 0),      # EINVAL (EBADF)
     },
+    # Machine-wide calls: each probe fails on an argument checked right after the capability
+    # (unprivileged: EPERM, shown "blocked"); swapon, swapoff, finit_module, delete_module and
+    # vhangup are in their declarations (cdefs/system.h).  Never acct(NULL): accounting off.
+    "system": {
+        "syslog": (-1, NULL, 0),                        # EINVAL (action)
+        "acct": (ffi.cast("const char *", 1),),         # EFAULT (the name)
+        "reboot": (0, 0, 0, NULL),                      # EINVAL (magic)
+        "kexec_load": (0, 0, NULL, U32),                # EINVAL (flags)
+        "kexec_file_load": (BAD_FD, BAD_FD, 0, NULL, U32),  # EINVAL (flags)
+        "init_module": (NULL, 4096, NULL),              # EFAULT (the image)
+    },
+    "bpf": {
+        "bpf": (-1, NULL, 0),                           # EINVAL (command)
+    },
+    "perf": {
+        "perf_event_open": (NULL, 0, -1, -1, U32),      # EINVAL (flags, checked first)
+    },
     # Linux AIO: context id 0 is never a context (EINVAL); io_cancel reads the iocb first
     "kaio": {
         "io_setup": (0, NULL),                          # EINVAL (nr_events 0)
@@ -229,6 +305,20 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "io_pgetevents": (0, 0, 0, NULL, 0, NULL),      # EINVAL
         "io_cancel": (0, NULL, NULL),                   # EFAULT
     },
+    # quota type 0xFF is past MAXQUOTAS: EINVAL before the device or fd is looked at
+    "quota": {
+        "quotactl": (0xFF, NULL, 0, NULL),              # EINVAL
+        "quotactl_fd": (BAD_FD, 0xFF, 0, NULL),         # EINVAL (or EBADF)
+    },
+    # futex words at address 0, with a zero bitset or mask, or flags the kernel refuses (and a
+    # timeout of 0 besides): EINVAL before any word is read
+    "sync": {
+        "futex": (0, lib.FUTEX_WAIT_BITSET, 0, 0, 0, 0, 0),  # EINVAL (bitset 0)
+        "futex_waitv": (NULL, 0, 0, -1, lib.CLOCK_MONOTONIC),  # EINVAL (no waiters)
+        "futex_wake": (0, 0, 0, 0),                     # EINVAL (size U8, mask 0)
+        "futex_wait": (0, 0, 0, 0, 0, lib.CLOCK_MONOTONIC),  # EINVAL (size U8, mask 0)
+        "futex_requeue": (NULL, 1, 0, 0),               # EINVAL (flags)
+    },
     "event": {
         "epoll_create1": (-1,),                         # EINVAL
         "epoll_ctl": (BAD_FD, lib.EPOLL_CTL_ADD, BAD_FD, 0, 0),  # EBADF
@@ -237,6 +327,8 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         # no fds and a zero timeout: returns 0 at once.  Never NULL with nfds > 0: ls_ppoll
         # packs the fds array in place before the call.
         "ppoll": (NULL, 0, 0, NULL),                    # no effect
+        # no fds, no wait; the sigset at address 1 is read first
+        "pselect6": (NULL, 0, 0, 0, NULL, 0, ffi.cast("uint64_t *", 1)),  # EFAULT
         "eventfd2": (0, -1),                            # EINVAL
         "inotify_init1": (-1,),                         # EINVAL
         # REPORT_FID passes the capability check for non-root on Linux >= 5.13 (older: EPERM,
@@ -261,6 +353,7 @@ PROBES: dict[str, dict[str, Optional[tuple[Any, ...]]]] = {
         "getcpu": (NULL, NULL, NULL),                   # no effect: NULL outputs
         "process_vm_readv": (0, NULL, 0, NULL, 0, U32),  # EINVAL
         "process_vm_writev": (0, NULL, 0, NULL, 0, U32),  # EINVAL
+        "kcmp": (0, 0, -1, 0, 0, NULL),                 # ESRCH (no pid 0): it only compares
         "getpid": (),
         "getppid": (),
         "gettid": (),
@@ -435,8 +528,19 @@ def render(rep: dict[str, Any]) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m linuxsys",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Report which wrapped syscalls this kernel (and any seccomp filter) "
-                    "lets run, probed with harmless arguments.")
+                    "lets run, probed with harmless arguments, and account for every other "
+                    "syscall of this arch.",
+        epilog="""statuses, per family:
+  available    the probe reached the kernel's own argument checks (or the call cannot fail)
+  unsupported  ENOSYS: the kernel is too old, a seccomp filter answers ENOSYS, or the
+               build's headers lack the number
+  blocked      EPERM/EACCES, which no probe provokes: a seccomp filter or an LSM refuses it
+
+then every other syscall name of this arch's table: issued by a wrapper under another name
+(the *_time64 and *32 twins of 32-bit arches, multiplexers), or not implemented, with the
+reason and the function that does the job (linuxsys.not_implemented); the summary counts them.""")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     opts = parser.parse_args(argv)
     rep = report()
