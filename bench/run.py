@@ -25,6 +25,7 @@ import resource
 import select
 import socket
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -119,6 +120,9 @@ VARIANTS = {
     "L.ring_nop64": ("ring.nop_batch(64)", 50_000),
     "os.getpid64": ("for _i in r64:\n    getpid()", 50_000),
     "L.ring_copy": ("ring_copy(ring, big, copy_out, cbuf_big)", 3),
+    # a round trip to a partner process (sync_fixtures): a futex word vs a pair of eventfds
+    "L.futex_pingpong": ("futex_ping()", 10_000),
+    "os.eventfd_pingpong": ("eventfd_ping()", 10_000),
     "shutil.copyfile": ("copyfile(bigpath, copy_path)", 3),
 }
 
@@ -176,6 +180,8 @@ ROWS = [
      "shutil.copyfile", ("<=", 1.0)),
     ("netlink", "dump 1,000 links", "NL.links", "pyroute2.get_links", "pyroute2 get_links",
      ("<=", 0.5)),
+    ("futex", "ping-pong with a process (round trip)", "L.futex_pingpong", "os.eventfd_pingpong",
+     "os.eventfd_* ping-pong", None),
     ("netlink", "dump 1,000 links", "NL.links", "ip_j_link", "ip -j link (a process)", None),
 ]
 
@@ -203,6 +209,77 @@ def pinned(func):
         exec(compile(src, mod.__file__, "exec", flags=flags, dont_inherit=True), ns)
         ns[name] = ns["_pin"](*(ns[u] for u in used))
     return ns[func.__name__]
+
+
+def sync_fixtures():
+    """A partner process per ping-pong, each answering every ping: one through a futex word
+    in a shared Mapping (0: partner's turn to wait, 1: ping, 2: stop) with L.futex, the other
+    through two eventfds with os.  Processes, not threads: a thread woken while the other
+    holds the GIL would measure the GIL's handoffs.  ``stop_pingpong`` ends both."""
+    m = L.mmap(None, 4096, L.PROT.READ | L.PROT.WRITE, L.MAP.SHARED | L.MAP.ANONYMOUS)
+    w = memoryview(m).cast("I")
+    futex, wait, wake = L.futex, int(L.FUTEX.WAIT), int(L.FUTEX.WAKE)
+    ping, pong = os.eventfd(0), os.eventfd(0)
+
+    def futex_partner():
+        while True:
+            v = w[0]
+            if v == 2:
+                return
+            if v == 1:
+                w[0] = 0
+                futex(m, wake, 1)
+                continue
+            try:
+                futex(m, wait, 0)
+            except BlockingIOError:  # the word changed first
+                pass
+
+    def eventfd_partner():
+        while os.eventfd_read(ping) == 1:  # 2: stop
+            os.eventfd_write(pong, 1)
+
+    parent = os.getpid()
+    pids = []
+    for partner in (futex_partner, eventfd_partner):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                L.pr_set_pdeathsig(signal.SIGKILL)  # never outlive a bench that died
+                if os.getppid() == parent:
+                    partner()
+                    code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+
+    def futex_ping():
+        w[0] = 1
+        futex(m, wake, 1)
+        while w[0] == 1:
+            try:
+                futex(m, wait, 1)
+            except BlockingIOError:
+                pass
+
+    def eventfd_ping():
+        os.eventfd_write(ping, 1)
+        os.eventfd_read(pong)
+
+    def stop_pingpong():
+        w[0] = 2
+        futex(m, wake, 1)
+        os.eventfd_write(ping, 2)
+        for pid in pids:
+            os.waitpid(pid, 0)
+        w.release()
+        m.close()
+        os.close(ping)
+        os.close(pong)
+
+    return {"futex_ping": futex_ping, "eventfd_ping": eventfd_ping,
+            "stop_pingpong": stop_pingpong}
 
 
 def make_fixtures(tmp):
@@ -237,6 +314,7 @@ def make_fixtures(tmp):
         "ls_statx_many": lib.ls_statx_many,
         **net_fixtures(tmp),
         **uring_fixtures(tmp),
+        **sync_fixtures(),
     }
 
 
@@ -406,6 +484,8 @@ def sanity(e):
     os.eventfd_write(e["lefd"], 7)
     assert L.eventfd_read(e["lefd"]) == 7
     assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
+    e["futex_ping"]()  # each returns once its partner answered
+    e["eventfd_ping"]()
 
 
 NETNS_VARIANTS = {"NL.links", "pyroute2.get_links", "ip_j_link"}
@@ -621,6 +701,8 @@ def main():
         if "netlink" in groups:
             net.update(in_netns(netlink_measure, a.rounds, a.scale))
     finally:
+        if "stop_pingpong" in env:
+            env["stop_pingpong"]()
         for k in ("ring", "fring"):
             if k in env:
                 env[k].close()

@@ -112,6 +112,63 @@ static long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint
     return r;
 }
 
+/* The kernel's fd_set: FD_SETSIZE bits in unsigned longs, fd's bit in long fd / LS_FD_BITS. */
+#define LS_FD_SETSIZE 1024
+#define LS_FD_BITS (8 * sizeof(unsigned long))
+struct ls_fd_set { unsigned long bits[LS_FD_SETSIZE / (8 * sizeof(unsigned long))]; };
+
+/* pselect6's last argument points to {sigset pointer, its size} (two words on every arch). */
+struct ls_sigset_argpack { const uint64_t *ss; size_t ss_len; };
+
+/* pselect6_time64 on 32-bit arches (no 2038 limit), the plain call before Linux 5.1 or on
+ * 64-bit arches, as ls_ppoll_call.  The kernel writes the time left into the timespec: a copy. */
+static long ls_pselect6_call(int nfds, struct ls_fd_set **sets, int64_t timeout_ns, const uint64_t *sigmask)
+{
+    struct ls_sigset_argpack pack = {sigmask, LS_KERNEL_SIGSET};
+    struct ls_sigset_argpack *packp = sigmask ? &pack : NULL;
+#ifdef SYS_pselect6_time64
+    struct __kernel_timespec ts;
+    long r = syscall(SYS_pselect6_time64, (long)nfds, (long)sets[0], (long)sets[1], (long)sets[2],
+                     (long)ls_kts_ptr(&ts, timeout_ns), (long)packp);
+    if (r != -1 || errno != ENOSYS)
+        return ls_ret(r);
+#endif
+    struct __kernel_timespec kts = ls_kts(timeout_ns);
+    struct ls_old_timespec old;
+    if (timeout_ns >= 0 && ls_to_old(&old, &kts, 1))
+        return -EOVERFLOW;
+    return ls_ret(syscall(SYS_pselect6, (long)nfds, (long)sets[0], (long)sets[1], (long)sets[2],
+                          (long)(timeout_ns < 0 ? NULL : &old), (long)packp));
+}
+
+/* The three fd_sets built from the lists (an empty list: NULL), and each fd's answer read back
+ * from its own set, so a list naming an fd twice gets both marked. */
+static long ls_pselect6(const int *fds, unsigned int nr, unsigned int nw, unsigned int nx, unsigned char *ready, int64_t timeout_ns, const uint64_t *sigmask)
+{
+    struct ls_fd_set set[3];
+    struct ls_fd_set *sets[3];
+    unsigned int counts[3] = {nr, nw, nx};
+    int nfds = 0;
+    size_t k = 0;
+    for (int s = 0; s < 3; s++) {
+        memset(&set[s], 0, sizeof set[s]);
+        sets[s] = counts[s] ? &set[s] : NULL;
+        for (unsigned int i = 0; i < counts[s]; i++, k++) {
+            if (fds[k] < 0 || fds[k] >= LS_FD_SETSIZE)
+                return -EINVAL;
+            set[s].bits[fds[k] / LS_FD_BITS] |= 1UL << (fds[k] % LS_FD_BITS);
+            if (fds[k] >= nfds)
+                nfds = fds[k] + 1;
+        }
+    }
+    long r = ls_pselect6_call(nfds, sets, timeout_ns, sigmask);
+    k = 0;
+    for (int s = 0; s < 3; s++)
+        for (unsigned int i = 0; i < counts[s]; i++, k++)
+            ready[k] = r > 0 && (set[s].bits[fds[k] / LS_FD_BITS] >> (fds[k] % LS_FD_BITS)) & 1;
+    return r;
+}
+
 /* eventfd_read in one crossing with one argument (cffi's cheapest call): the counter is the
  * result.  A read never gives 0 (it waits or fails while the counter is 0); a counter above
  * INT64_MAX reads as a negative result below -4095 (Python adds 2**64), except the top ones

@@ -25,6 +25,11 @@ long ls_epoll_wait(int epfd, void *events /* out */, int maxevents, int timeout_
 long ls_epoll_poll0(int epfd, void *events /* out */, int maxevents);
 long ls_epoll_pwait2(int epfd, void *events /* out */, int maxevents, int64_t timeout_ns, const uint64_t *sigmask);
 long ls_ppoll(int *fds, unsigned int nfds, int64_t timeout_ns, const uint64_t *sigmask);
+/* pselect6 (pselect6_time64 on 32-bit arches): fds holds the fd numbers of the read, write and
+ * except lists (nr, nw, nx of them, each 0 .. LS_FD_SETSIZE-1, else -EINVAL before the call),
+ * made into the kernel's three fd_sets here; ready[i] becomes 1 if fds[i] is ready in its set,
+ * else 0.  sigmask goes to the kernel as its {sigset pointer, size} pair (NULL: none). */
+long ls_pselect6(const int *fds, unsigned int nr, unsigned int nw, unsigned int nx, unsigned char *ready /* out */, int64_t timeout_ns, const uint64_t *sigmask);
 /* eventfd_read/eventfd_write in one crossing: the counter is ls_eventfd_read's result, or 0
  * when it is within 4095 of 2**64 (it would read as -errno): then ls_eventfd_parked(fd) has it. */
 int64_t ls_eventfd_read(int fd);
@@ -44,6 +49,8 @@ struct fanotify_response { int32_t fd; uint32_t response; ...; };
 #define LS_FANOTIFY_ROW ...
 /* The kernel's maxevents limit, EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event). */
 #define LS_EP_MAX_EVENTS ...
+/* FD_SETSIZE: select's fd_sets hold fds below it. */
+#define LS_FD_SETSIZE ...
 
 // namespace EPOLL flag EPOLL
 #define EPOLLIN ...

@@ -35,6 +35,7 @@ SYSCALL(flock, int fd /* fd */, int operation /* LOCK */) -> None probe(BAD_FD, 
 SYSCALL(sendfile=sendfile64|sendfile, int out_fd, int in_fd, int64_t *offset /* out */, size_t count)
 SYSCALL(splice, int fd_in, int64_t *off_in /* out */, int fd_out, int64_t *off_out /* out */, size_t len, unsigned int flags /* SPLICE_F */)
 SYSCALL(tee, int fd_in /* fd */, int fd_out /* fd */, size_t len, unsigned int flags /* SPLICE_F */ = 0) -> int probe(BAD_FD, BAD_FD, 1, 0) "Duplicate up to len bytes from one pipe to another without consuming them"
+SYSCALL(vmsplice, int fd /* fd */, const struct iovec *iov, unsigned long nr_segs, unsigned int flags /* SPLICE_F */)
 SYSCALL(copy_file_range, int fd_in, int64_t *off_in /* out */, int fd_out, int64_t *off_out /* out */, size_t len, unsigned int flags)
 
 /* Hand-written (io.c): 64-bit offsets split per arch. */

@@ -1,7 +1,8 @@
-/* memory: mappings, their protection, advice and locking, memfd_secret, process_madvise, and
- * SysV shared memory. */
+/* memory: mappings, their protection, advice and locking, memfd_secret, process_madvise,
+ * protection keys, mseal, NUMA memory policy, and SysV shared memory. */
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <linux/mempolicy.h>
 /* The kernel's struct shmid64_ds, not glibc's struct shmid_ds (whose times follow glibc's
  * time_t): shmctl's layout on every arch, with IPC_64 where the kernel asks for it. */
 #include <asm/shmbuf.h>
@@ -19,6 +20,21 @@ SYSCALL(munlockall) -> None probe(None) "Unlock every page of the process and en
 SYSCALL(mincore, uintptr_t addr, size_t length, unsigned char *vec /* out */)
 SYSCALL(memfd_secret, unsigned int flags /* O */)
 SYSCALL(process_madvise, int pidfd, const struct iovec *iov, size_t vlen, int advice /* MADV */, unsigned int flags)
+
+/* Protection keys (man 7 pkeys) and sealing: pkey is -1 for none. */
+SYSCALL(pkey_alloc, unsigned int flags, unsigned int access_rights /* PKEY */)
+SYSCALL(pkey_free, int pkey)
+SYSCALL(pkey_mprotect, uintptr_t addr, size_t len, int prot /* PROT */, int pkey)
+SYSCALL(mseal, uintptr_t addr, size_t len, unsigned long flags)
+/* NUMA memory policy (man 2 set_mempolicy, get_mempolicy, mbind, migrate_pages, move_pages,
+ * set_mempolicy_home_node): node masks are arrays of unsigned long, maxnode their bit count
+ * plus one (the kernel reads maxnode - 1 bits). */
+SYSCALL(set_mempolicy, int mode /* MPOL */, const unsigned long *nodemask, unsigned long maxnode)
+SYSCALL(get_mempolicy, int *mode /* out */, unsigned long *nodemask /* out */, unsigned long maxnode, uintptr_t addr, unsigned long flags /* MPOL_F */)
+SYSCALL(mbind, uintptr_t addr, unsigned long len, int mode /* MPOL */, const unsigned long *nodemask, unsigned long maxnode, unsigned int flags /* MPOL_MF */)
+SYSCALL(migrate_pages, int pid, unsigned long maxnode, const unsigned long *old_nodes, const unsigned long *new_nodes)
+SYSCALL(move_pages, int pid, unsigned long count, void **pages, const int *nodes, int *status /* out */, int flags /* MPOL_MF */)
+SYSCALL(set_mempolicy_home_node, uintptr_t start, unsigned long len, unsigned long home_node, unsigned long flags)
 
 /* Hand-written (memory.c).  Calls that answer an address return 0 and store it in *addr_out
  * (on a 32-bit arch an address in the upper half reads as a negative long).  mmap takes a
@@ -165,6 +181,35 @@ struct shmid64_ds { ...; };
 #define SHM_STAT ...
 #define SHM_INFO ...
 #define SHM_STAT_ANY ...
+/* pkey_alloc's access rights. */
+// namespace PKEY flag PKEY_
+#define PKEY_DISABLE_ACCESS ...
+#define PKEY_DISABLE_WRITE ...
+#define PKEY_DISABLE_EXECUTE ...
+#define PKEY_DISABLE_READ ...
+/* NUMA policy modes (a C enum), the mode flags ORed into a mode, get_mempolicy's flags and the
+ * MPOL_MF flags of mbind and move_pages: the MPOL_F_ prefix serves two arguments, so the mode
+ * flags are MPOL_MODE_F after the kernel's MPOL_MODE_FLAGS (flat names stay MPOL_F_...). */
+// namespace MPOL enum MPOL_
+#define MPOL_DEFAULT ... // enum
+#define MPOL_PREFERRED ... // enum
+#define MPOL_BIND ... // enum
+#define MPOL_INTERLEAVE ... // enum
+#define MPOL_LOCAL ... // enum
+#define MPOL_PREFERRED_MANY ... // enum
+#define MPOL_WEIGHTED_INTERLEAVE ... // enum
+// namespace MPOL_MODE_F flag MPOL_F_
+#define MPOL_F_STATIC_NODES ...
+#define MPOL_F_RELATIVE_NODES ...
+#define MPOL_F_NUMA_BALANCING ...
+// namespace MPOL_F flag MPOL_F_
+#define MPOL_F_NODE ...
+#define MPOL_F_ADDR ...
+#define MPOL_F_MEMS_ALLOWED ...
+// namespace MPOL_MF flag MPOL_MF_
+#define MPOL_MF_STRICT ...
+#define MPOL_MF_MOVE ...
+#define MPOL_MF_MOVE_ALL ...
 // end namespace
 /* State bits in a segment's IpcPerm.mode, not an argument: flat names only. */
 #define SHM_DEST ...

@@ -151,6 +151,18 @@ static long ls_waitid(int idtype, int id, unsigned int options, int64_t *result,
     return r;
 }
 
+/* kcmp's idx2 is a pointer for KCMP_EPOLL_TFD: to struct kcmp_epoll_slot, three u32. */
+static long ls_kcmp(int pid1, int pid2, int type, unsigned long idx1, unsigned long idx2, const uint32_t *slot)
+{
+#ifdef SYS_kcmp
+    return ls_ret(syscall(SYS_kcmp, (long)pid1, (long)pid2, (long)type, (long)idx1,
+                          slot ? (long)slot : (long)idx2));
+#else
+    (void)pid1; (void)pid2; (void)type; (void)idx1; (void)idx2; (void)slot;
+    return -ENOSYS;
+#endif
+}
+
 /* W: the wait options under one namespace, the kernel's __W* flags included. */
 #define LS_WNOHANG WNOHANG
 #define LS_WUNTRACED WUNTRACED

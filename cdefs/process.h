@@ -14,6 +14,9 @@
 #if __has_include(<sys/pidfd.h>)
 #include <sys/pidfd.h>
 #endif
+#if __has_include(<linux/kcmp.h>)
+#include <linux/kcmp.h>
+#endif
 
 SYSCALL(getpid)
 SYSCALL(getppid)
@@ -61,6 +64,9 @@ SYSCALL(personality, unsigned int persona /* PER */ = 0xFFFFFFFF) -> int probe(U
 SYSCALL(getcpu, unsigned int *cpu /* out */, unsigned int *node /* out */, void *unused)
 SYSCALL(process_vm_readv, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
 SYSCALL(process_vm_writev, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
+/* Only a process being killed (SIGKILL received, its exit under way) answers with anything but
+ * EINVAL: a live one, or a pidfd of a thread (PIDFD_THREAD), is refused. */
+SYSCALL(process_mrelease, int pidfd /* fd */, unsigned int flags = 0) -> None probe(BAD_FD, U32) "Reap the memory of a process that is being killed (a SIGKILL sent, its exit under way) now, in the caller's time, instead of waiting for its exit to free it; no flags yet"
 SYSCALL(membarrier, int cmd /* MEMBARRIER_CMD */, unsigned int flags /* MEMBARRIER_CMD_FLAG */ = 0, int cpu_id = 0) -> int probe(0, U32, 0) "Memory barriers on other threads' CPUs; MEMBARRIER_CMD.QUERY returns the supported commands"
 
 /* Hand-written (process.c): fork-like clones inside the interpreter's fork hooks, and waitid's
@@ -68,6 +74,9 @@ SYSCALL(membarrier, int cmd /* MEMBARRIER_CMD */, unsigned int flags /* MEMBARRI
  * struct rusage (as wait4's) in usage unless that is NULL. */
 long ls_clone(unsigned long flags /* CLONE */, int *pidfd /* out */);
 long ls_clone3(uint64_t flags /* CLONE */, int exit_signal /* SIG */, const int *set_tid, size_t set_tid_size, int cgroup, int *pidfd /* out */);
+/* kcmp: idx2 is a number, or, when slot is not NULL, slot itself: the struct kcmp_epoll_slot
+ * {efd, tfd, toff} (three u32) of KCMP_EPOLL_TFD, which old headers lack. */
+long ls_kcmp(int pid1, int pid2, int type /* KCMP */, unsigned long idx1, unsigned long idx2, const uint32_t *slot);
 long ls_waitid(int idtype /* P */, int id, unsigned int options /* W */, int64_t *result /* out */, long *usage /* out */);
 /* The flags that would share this address space or need memory the caller manages (a stack,
  * a TLS block, tid words): clone and clone3 refuse them. */
@@ -102,6 +111,18 @@ long ls_waitid(int idtype /* P */, int id, unsigned int options /* W */, int64_t
 #define CLONE_CLEAR_SIGHAND ...
 #define CLONE_INTO_CGROUP ...
 // end namespace
+/* kcmp's types: enumerators of <linux/kcmp.h> (EPOLL_TFD since Linux 4.13). */
+// namespace KCMP enum KCMP_
+#define KCMP_FILE ... // enum
+#define KCMP_VM ... // enum
+#define KCMP_FILES ... // enum
+#define KCMP_FS ... // enum
+#define KCMP_SIGHAND ... // enum
+#define KCMP_IO ... // enum
+#define KCMP_SYSVSEM ... // enum
+#define KCMP_EPOLL_TFD ... // enum
+// end namespace
+
 /* clone's low byte: the exit signal */
 #define CSIGNAL ...
 

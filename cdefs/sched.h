@@ -1,6 +1,9 @@
-/* sched: CPU affinity, scheduling policies and attributes. */
+/* sched: CPU affinity, scheduling policies and attributes, I/O priorities. */
 #include <sched.h>
 #include <linux/sched.h>
+#if __has_include(<linux/ioprio.h>)
+#include <linux/ioprio.h>
+#endif
 /* struct sched_attr: <linux/sched/types.h>, included by sched.c. */
 
 SYSCALL(sched_getaffinity, int pid, unsigned int len, unsigned long *mask /* out */)
@@ -9,6 +12,10 @@ SYSCALL(sched_yield) -> None "Let other threads run before the caller"
 SYSCALL(sched_getscheduler, int pid = 0) -> int probe(-1) "A thread's policy: a SCHED value, | SCHED.RESET_ON_FORK if set"
 SYSCALL(sched_get_priority_min, int policy /* SCHED */) -> int probe(-1) "The lowest static priority of a policy"
 SYSCALL(sched_get_priority_max, int policy /* SCHED */) -> int probe(-1) "The highest static priority of a policy"
+/* I/O scheduling class and level (Linux 2.6.13; <linux/ioprio.h> since 5.15, the tables before).
+ * ioprio_get answers 0..0xffff, no -errno confusion. */
+SYSCALL(ioprio_get, int which /* IOPRIO_WHO */, int who) -> int probe(-1, 0) "The I/O priority of a process, process group or user's processes (IOPRIO_WHO.PROCESS, PGRP, USER; who 0: the caller's); IOPRIO_PRIO_CLASS, IOPRIO_PRIO_LEVEL take it apart"
+SYSCALL(ioprio_set, int which /* IOPRIO_WHO */, int who, int ioprio) -> None probe(-1, 0, -1) "Set the I/O priority (IOPRIO_PRIO_VALUE) of a process, process group or every process of a user (IOPRIO_WHO.PROCESS, PGRP, USER; who 0: the caller)"
 
 /* Hand-written (sched.c): struct sched_param (one int) as the priority itself, struct
  * sched_attr flattened into LS_SA_COUNT uint64_t slots (SchedAttr's field order, sched_nice
@@ -41,4 +48,36 @@ long ls_sched_rr_get_interval(int pid, int64_t *interval /* out */);
 #define SCHED_FLAG_UTIL_CLAMP_MIN ...
 #define SCHED_FLAG_UTIL_CLAMP_MAX ...
 #define SCHED_FLAG_UTIL_CLAMP ...
+// end namespace
+
+/* ioprio: (class << IOPRIO_CLASS_SHIFT) | (hint << IOPRIO_HINT_SHIFT) | level; the class and
+ * who values are enumerators (IOPRIO_CLASS_INVALID, the hints: Linux 6.5 headers). */
+#define IOPRIO_CLASS_SHIFT ...
+#define IOPRIO_CLASS_MASK ...
+#define IOPRIO_PRIO_MASK ...
+#define IOPRIO_NR_LEVELS ...
+#define IOPRIO_HINT_SHIFT ...
+#define IOPRIO_HINT_MASK ...
+#define IOPRIO_NORM ...
+// namespace IOPRIO_CLASS enum IOPRIO_CLASS_
+#define IOPRIO_CLASS_NONE ... // enum
+#define IOPRIO_CLASS_RT ... // enum
+#define IOPRIO_CLASS_BE ... // enum
+#define IOPRIO_CLASS_IDLE ... // enum
+#define IOPRIO_CLASS_INVALID ... // enum
+// end namespace
+// namespace IOPRIO_WHO enum IOPRIO_WHO_
+#define IOPRIO_WHO_PROCESS ... // enum
+#define IOPRIO_WHO_PGRP ... // enum
+#define IOPRIO_WHO_USER ... // enum
+// end namespace
+// namespace IOPRIO_HINT enum IOPRIO_HINT_
+#define IOPRIO_HINT_NONE ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_1 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_2 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_3 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_4 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_5 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_6 ... // enum
+#define IOPRIO_HINT_DEV_DURATION_LIMIT_7 ... // enum
 // end namespace

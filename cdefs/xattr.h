@@ -13,6 +13,12 @@ SYSCALL(flistxattr, int fd /* fd */, char *list /* out */, size_t size)
 SYSCALL(removexattr, const char *path /* path */, const char *name /* str */) -> None "Remove an attribute, following symlinks"
 SYSCALL(lremovexattr, const char *path /* path */, const char *name /* str */) -> None "removexattr of a symlink itself"
 SYSCALL(fremovexattr, int fd /* fd */, const char *name /* str */) -> None "removexattr of an open fd"
+/* The *at forms (Linux 6.13): dirfd, path and AT flags (AT.SYMLINK_NOFOLLOW, AT.EMPTY_PATH);
+ * set/get pass the value through struct xattr_args (xattr.c). */
+long ls_setxattrat(int dirfd /* dirfd */, const char *path, unsigned int at_flags /* AT */, const char *name /* str */, const void *value, size_t size, unsigned int flags /* XATTR */);
+long ls_getxattrat(int dirfd /* dirfd */, const char *path, unsigned int at_flags /* AT */, const char *name /* str */, void *value /* out */, size_t size);
+SYSCALL(listxattrat, int dirfd /* dirfd */, const char *path /* path */, unsigned int at_flags /* AT */, char *list /* out */, size_t size)
+SYSCALL(removexattrat, int dirfd /* dirfd */, const char *path /* path */, unsigned int at_flags /* AT */, const char *name /* str */)
 
 // namespace XATTR flag XATTR_
 #define XATTR_CREATE ...

@@ -1,5 +1,7 @@
 """linuxsys: Linux system calls for Python, compiled per arch against the real headers.
 
+A first taste::
+
     import linuxsys as L
     fd = L.open("myfile.txt", L.O.RDONLY)
     buf = bytearray(1024)
@@ -23,8 +25,12 @@ from .cred import *  # noqa: F401,F403
 from .sched import *  # noqa: F401,F403
 from .signal import *  # noqa: F401,F403
 from .time import *  # noqa: F401,F403
+from .mq import *  # noqa: F401,F403
 from .event import *  # noqa: F401,F403
 from .memory import *  # noqa: F401,F403
+from .ipc import *  # noqa: F401,F403
+from .keys import *  # noqa: F401,F403
+from .uffd import *  # noqa: F401,F403
 from .net import *  # noqa: F401,F403
 from .ns import *  # noqa: F401,F403
 from .mount import *  # noqa: F401,F403
@@ -34,6 +40,11 @@ from .ptrace import *  # noqa: F401,F403
 from .seccomp import *  # noqa: F401,F403
 from .uring import *  # noqa: F401,F403
 from .kaio import *  # noqa: F401,F403
+from .sync import *  # noqa: F401,F403
+from .quota import *  # noqa: F401,F403
+from .system import *  # noqa: F401,F403
+from .bpf import *  # noqa: F401,F403
+from .perf import *  # noqa: F401,F403
 from .coverage import not_implemented
 from .raw import SYS, syscall
 from .stat import Stat, major, makedev, minor
@@ -49,16 +60,16 @@ globals().update(_NAMESPACES)
 # The families star-imported above: their __all__s, the namespaces and the flat constants make
 # up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
 # module (time, signal, io) must not replace the caller's, even if it exports that name.
-_FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "event", "memory",
-             "xattr", "net", "ns", "mount", "security", "landlock",
-             "ptrace", "seccomp", "uring", "kaio")
+_FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "mq", "event", "memory", "ipc", "keys",
+             "uffd", "xattr", "net", "ns", "mount", "security", "landlock",
+             "ptrace", "seccomp", "uring", "kaio", "sync", "quota", "system", "bpf", "perf")
 __all__ = sorted(
     ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
      | set(_NAMESPACES) | set(_FLAT)
      | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
         "major", "makedev", "minor", "not_implemented", "syscall", "trace", "tracing"})
-    - (set(_FAMILIES) - {"mount", "ptrace", "seccomp"})  # L.mount is mount(2), L.ptrace ptrace(2),
-    # each bound over its family's module
+    - (set(_FAMILIES) - {"mount", "ptrace", "seccomp", "sync", "bpf"})  # L.mount is mount(2), L.ptrace
+    # ptrace(2), L.sync sync(2), L.bpf bpf(2), each bound over its family's module
     - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
 
 if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):

@@ -421,6 +421,7 @@ EXCLUDED = {
     "nlmsg_rows": "no syscall: the netlink messages of a received buffer",
     "nla_rows": "no syscall: the netlink attributes of a payload",
     "force_socketcall": "no syscall: routes the socket calls through socketcall (i686 tests)",
+    "ipc_force_multiplexer": "no syscall: routes the SysV calls through ipc(2) (i686 tests)",
     "prctl_str": "prctl again, with a string argument",
     "prctl_out": "prctl again, with a pointer argument",
     "landlock_add_rule_net_port": "landlock_add_rule again, a net port rule",

@@ -21,6 +21,7 @@ _tgkill = lib.ls_tgkill
 _tkill = lib.ls_tkill
 _setpriority = lib.ls_setpriority
 _personality = lib.ls_personality
+_process_mrelease = lib.ls_process_mrelease
 _membarrier = lib.ls_membarrier
 _object_new = object.__new__
 
@@ -152,6 +153,24 @@ def personality(persona: FlagArg = 0xFFFFFFFF) -> int:
     return r
 
 
+def process_mrelease(pidfd: FdArg, flags: int = 0) -> None:
+    """Reap the memory of a process that is being killed (a SIGKILL sent, its exit under way) now,
+    in the caller's time, instead of waiting for its exit to free it; no flags yet (man 2
+    process_mrelease).
+
+    https://man7.org/linux/man-pages/man2/process_mrelease.2.html
+
+    Raises OSError (the subclass os raises for its errno) when the call fails,
+    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    """
+    c_pidfd = pidfd if type(pidfd) is int else fdnum(pidfd)
+    r = _process_mrelease(c_pidfd, flags)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "process_mrelease")
+        r = _process_mrelease(c_pidfd, flags)
+
+
 def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:
     """Memory barriers on other threads' CPUs; MEMBARRIER_CMD.QUERY returns the supported commands
     (man 2 membarrier).
@@ -173,7 +192,7 @@ def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:
     return r
 
 
-methods(pidfd_getfd)
+methods(pidfd_getfd, process_mrelease)
 
 # python -m linuxsys: arguments that make each call fail harmlessly
 PROBES = {
@@ -184,8 +203,9 @@ PROBES = {
     "tkill": (0, 0),
     "setpriority": (-1, 0, 0),
     "personality": (U32,),
+    "process_mrelease": (-1, U32),
     "membarrier": (0, U32, 0),
 }
 
 __all__ = ["pidfd_open", "pidfd_getfd", "kill", "tgkill", "tkill", "setpriority", "personality",
-           "membarrier"]
+           "process_mrelease", "membarrier"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from ._core import NEG_EINTR, error, lib
 from .flags import NAMESPACES, FlagArg, to_int
 
+IOPRIO_WHO = NAMESPACES["IOPRIO_WHO"]
 SCHED = NAMESPACES["SCHED"]
 _sched_yield = lib.ls_sched_yield
 _sched_getscheduler = lib.ls_sched_getscheduler
 _sched_get_priority_min = lib.ls_sched_get_priority_min
 _sched_get_priority_max = lib.ls_sched_get_priority_max
+_ioprio_get = lib.ls_ioprio_get
+_ioprio_set = lib.ls_ioprio_set
 _sched_getparam = lib.ls_sched_getparam
 
 
@@ -80,6 +83,44 @@ def sched_get_priority_max(policy: FlagArg) -> int:
     return r
 
 
+def ioprio_get(which: FlagArg, who: int) -> int:
+    """The I/O priority of a process, process group or user's processes (IOPRIO_WHO.PROCESS, PGRP,
+    USER; who 0: the caller's); IOPRIO_PRIO_CLASS, IOPRIO_PRIO_LEVEL take it apart (man 2
+    ioprio_get).
+
+    https://man7.org/linux/man-pages/man2/ioprio_get.2.html
+
+    Raises OSError (the subclass os raises for its errno) when the call fails,
+    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    """
+    if type(which) is not int:
+        which = to_int(which, IOPRIO_WHO)
+    r = _ioprio_get(which, who)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "ioprio_get")
+        r = _ioprio_get(which, who)
+    return r
+
+
+def ioprio_set(which: FlagArg, who: int, ioprio: int) -> None:
+    """Set the I/O priority (IOPRIO_PRIO_VALUE) of a process, process group or every process of a
+    user (IOPRIO_WHO.PROCESS, PGRP, USER; who 0: the caller) (man 2 ioprio_set).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises OSError (the subclass os raises for its errno) when the call fails,
+    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    """
+    if type(which) is not int:
+        which = to_int(which, IOPRIO_WHO)
+    r = _ioprio_set(which, who, ioprio)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "ioprio_set")
+        r = _ioprio_set(which, who, ioprio)
+
+
 def sched_getparam(pid: int = 0) -> int:
     """A thread's static priority, struct sched_param's only field (man 2 sched_getparam).
 
@@ -102,8 +143,10 @@ PROBES = {
     "sched_getscheduler": (-1,),
     "sched_get_priority_min": (-1,),
     "sched_get_priority_max": (-1,),
+    "ioprio_get": (-1, 0),
+    "ioprio_set": (-1, 0, -1),
     "sched_getparam": (-1,),
 }
 
 __all__ = ["sched_yield", "sched_getscheduler", "sched_get_priority_min", "sched_get_priority_max",
-           "sched_getparam"]
+           "ioprio_get", "ioprio_set", "sched_getparam"]

@@ -9,6 +9,8 @@ CLOCK = NAMESPACES["CLOCK"]
 _clock_gettime = lib.ls_clock_gettime
 _clock_getres = lib.ls_clock_getres
 _gettimeofday = lib.ls_gettimeofday
+_timer_getoverrun = lib.ls_timer_getoverrun
+_timer_delete = lib.ls_timer_delete
 
 
 def clock_gettime(clockid: FlagArg) -> int:
@@ -64,11 +66,45 @@ def gettimeofday() -> int:
     return r
 
 
+def timer_getoverrun(timerid: int) -> int:
+    """The overrun count of a POSIX timer's last expiration: how many more it missed while its
+    signal was pending (man 2 timer_getoverrun).
+
+    https://man7.org/linux/man-pages/man2/timer_getoverrun.2.html
+
+    Raises OSError (the subclass os raises for its errno) when the call fails,
+    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    """
+    r = _timer_getoverrun(timerid)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "timer_getoverrun")
+        r = _timer_getoverrun(timerid)
+    return r
+
+
+def timer_delete(timerid: int) -> None:
+    """Disarm and delete a POSIX timer (man 2 timer_delete).
+
+    https://man7.org/linux/man-pages/man2/timer_delete.2.html
+
+    Raises OSError (the subclass os raises for its errno) when the call fails,
+    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    """
+    r = _timer_delete(timerid)
+    while r < 0:
+        if r != NEG_EINTR:
+            raise error(-r, "timer_delete")
+        r = _timer_delete(timerid)
+
+
 # python -m linuxsys: arguments that make each call fail harmlessly
 PROBES = {
     "clock_gettime": (0x7FFFFFFF,),
     "clock_getres": (0x7FFFFFFF,),
     "gettimeofday": (),
+    "timer_getoverrun": (-1,),
+    "timer_delete": (-1,),
 }
 
-__all__ = ["clock_gettime", "clock_getres", "gettimeofday"]
+__all__ = ["clock_gettime", "clock_getres", "gettimeofday", "timer_getoverrun", "timer_delete"]

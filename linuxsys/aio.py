@@ -1,6 +1,6 @@
 """aio: asyncio over linuxsys fds -- awaitable socket calls, iterators over the records of
 event fds (inotify, eventfd, signalfd, timerfd), and io_uring requests as awaitables
-(``AsyncRing``).
+(``AsyncRing``)::
 
     import linuxsys as L, linuxsys.aio
 
@@ -43,7 +43,7 @@ One iterator per fd at a time: the loop keeps one reader callback per fd.  Itera
 it finds the fd object (an Fd, Inotify ...) closed; to stop one waiting, cancel its task.  The
 reader callback is registered for each wait only, so nothing is left in the loop once
 iteration stops (a registration outliving its fd would break the next add_reader of that
-number).
+number)::
 
     with L.Inotify() as ino:
         ino.add_watch("/tmp", L.IN.CREATE)
@@ -58,7 +58,7 @@ watches it with ``loop.add_reader`` and resolves each request's future from its 
 hand.  Requests of one turn of the loop go to the kernel in one io_uring_enter; a task
 cancelled while waiting cancels its request on the ring (IORING_OP_ASYNC_CANCEL), whose
 buffer the ring holds until the request's own completion.  Regular files, pipes and blocking
-sockets alike: the ring waits, not the loop.
+sockets alike: the ring waits, not the loop::
 
     async with linuxsys.aio.AsyncRing() as ar:
         blocks = await asyncio.gather(*(ar.read(fd, 4096, i * 4096) for i in range(100)))
@@ -395,7 +395,7 @@ class AsyncRing:
     """io_uring requests as awaitables on the running loop: a ``Ring`` (made here with
     ``entries`` SQEs, or one given, which is the AsyncRing's from then on) with an eventfd
     registered (IORING_REGISTER_EVENTFD) that the loop watches (``loop.add_reader``); each
-    completion resolves the future of the request by its user_data.
+    completion resolves the future of the request by its user_data::
 
         async with linuxsys.aio.AsyncRing() as ar:
             data = await ar.read(fd, 4096, 0)

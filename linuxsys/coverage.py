@@ -45,6 +45,12 @@ VARIANTS: dict[str, str] = {
     "rt_sigtimedwait_time64": "rt_sigtimedwait",
     "sched_rr_get_interval_time64": "sched_rr_get_interval",
     "io_pgetevents_time64": "io_pgetevents",
+    "futex_time64": "futex",
+    "timer_settime64": "timer_settime", "timer_gettime64": "timer_gettime",
+    "clock_adjtime64": "clock_adjtime, adjtimex",
+    "mq_timedsend_time64": "mq_timedsend", "mq_timedreceive_time64": "mq_timedreceive",
+    "semtimedop_time64": "semtimedop, semop",  # i686 has no direct semop
+    "pselect6_time64": "pselect6",
     # 32-bit arches: 32-bit uid/gid (the plain names take 16-bit ids) and 64-bit offsets
     "getuid32": "getuid", "geteuid32": "geteuid", "getgid32": "getgid", "getegid32": "getegid",
     "getresuid32": "getresuid", "getresgid32": "getresgid",
@@ -61,14 +67,19 @@ VARIANTS: dict[str, str] = {
     "socketcall": "socket, socketpair, bind, connect, listen, accept4, shutdown, getsockname, "
                   "getpeername, getsockopt, setsockopt, sendto, recvfrom, sendmsg, recvmsg, "
                   "sendmmsg, recvmmsg",
-    "ipc": "shmget, shmat, shmdt, shmctl",
+    "ipc": "shmget, shmat, shmdt, shmctl, msgget, msgsnd, msgrcv, msgctl, semget, semop, "
+           "semtimedop, semctl",
 }
 
 # Syscall name (of any of the four arches) -> why linuxsys does not wrap it.
 NOT_IMPLEMENTED: dict[str, str] = {
     # owned by the C library or the interpreter
     "brk": _LIBC + " (malloc); use mmap",
-    "set_tid_address": _LIBC, "set_robust_list": _LIBC, "get_robust_list": _LIBC,
+    "set_tid_address": _LIBC,
+    "set_robust_list": "the C library's: glibc registers each thread's robust-mutex list at "
+                       "thread start; replacing it orphans glibc's robust mutexes",
+    "get_robust_list": "the C library's: a pointer into glibc's thread data, with nothing safe "
+                       "to do with it from Python",
     "rseq": _LIBC, "rseq_slice_yield": _LIBC + " (an rseq time-slice extension)",
     "arch_prctl": _LIBC + " (the FS/GS base of x86_64 TLS)",
     "set_thread_area": _LIBC + " (x86 TLS)", "get_thread_area": _LIBC + " (x86 TLS)",
@@ -124,6 +135,9 @@ NOT_IMPLEMENTED: dict[str, str] = {
     "ugetrlimit": _by("prlimit64", " (L.prlimit)"), "ulimit": _by("prlimit64", " (L.prlimit)"),
     "nice": _by("setpriority"),
     "getpgrp": _by("getpgid", " (L.getpgid(0))"),
+    "select": _by("pselect6", " (L.select, L.pselect6)"),
+    "_newselect": _by("pselect6", " (L.select, L.pselect6)"),
+    "alarm": _by("setitimer", " (L.setitimer with ITIMER.REAL), or signal.alarm"),
     "time": _by("clock_gettime", " (CLOCK_REALTIME)"), "ftime": _REMOVED,
     "stime": _by("clock_settime"), "settimeofday": _by("clock_settime", " (and the timezone "
                                                                          "it also sets is obsolete)"),

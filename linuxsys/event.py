@@ -1,15 +1,18 @@
-"""event: epoll, poll/ppoll, eventfd, inotify and fanotify (man 7 epoll, man 7 inotify ...).
+"""event: epoll, poll/ppoll, select/pselect6, eventfd, inotify and fanotify (man 7 epoll,
+man 2 select, man 7 inotify ...).
 
-Every fd made here is an ``Fd`` (close-on-exec unless ``inheritable=True``) that ``select``,
-``selectors`` and asyncio's ``add_reader`` accept.  The C helpers hand results over flattened
-(epoll events as (data, events) pairs, poll fds as (fd, revents) pairs, inotify and fanotify
-records as rows of ints), so no kernel struct's layout is written out in Python: epoll's is
-packed on x86_64 only, and the headers say so.
+Every fd made here is an ``Fd`` (close-on-exec unless ``inheritable=True``) that the ``select``
+module, ``selectors`` and asyncio's ``add_reader`` accept.  The C helpers hand results over
+flattened (epoll events as (data, events) pairs, poll fds as (fd, revents) pairs, inotify and
+fanotify records as rows of ints, select's fd_sets as one flag per fd given), so no kernel
+struct's layout is written out in Python: epoll's is packed on x86_64 only, and the headers
+say so.
 
 Waits retry EINTR with the time left (PEP 475) and return nothing once it is up.  Timeouts
 follow the man page of the call: ``epoll_wait``/``epoll_pwait``/``poll`` in milliseconds,
-``epoll_pwait2``/``ppoll`` in nanoseconds, ``Epoll.poll`` in seconds like select.epoll; None
-or a negative value waits forever.  Signal masks are iterables of signals (see
+``epoll_pwait2``/``ppoll``/``pselect6`` in nanoseconds, ``Epoll.poll`` and ``select`` in
+seconds like select.epoll and select.select; None or a negative value waits forever (but for
+``select``, which refuses it as select.select does).  Signal masks are iterables of signals (see
 ``linuxsys.sigmask``), None for none.
 
 Reads of event records (``eventfd_read``, ``inotify_read``, ``Inotify.read_events``,
@@ -66,6 +69,7 @@ _epoll_wait = lib.ls_epoll_wait
 _epoll_poll0 = lib.ls_epoll_poll0
 _epoll_pwait2 = lib.ls_epoll_pwait2
 _ppoll = lib.ls_ppoll
+_pselect6 = lib.ls_pselect6
 _eventfd2 = lib.ls_eventfd2
 _eventfd_read = lib.ls_eventfd_read
 _eventfd_parked = lib.ls_eventfd_parked
@@ -98,6 +102,8 @@ _I64_MAX = (1 << 63) - 1
 _TWO64 = 1 << 64
 _MAX_NEG_ERRNO = -4095  # the kernel's -MAX_ERRNO: results below it are not -errno
 _NS_PER_MS = 1_000_000
+_NS_PER_S = 1_000_000_000
+_FD_SETSIZE = lib.LS_FD_SETSIZE
 _MAXEVENTS = 1023  # Epoll.poll's and epoll_wait's default, as select.epoll (FD_SETSIZE - 1)
 _MAX_MAXEVENTS = lib.LS_EP_MAX_EVENTS  # the kernel's EP_MAX_EVENTS (EINVAL beyond)
 _POOLED_EVENTS = 65536  # event buffers up to this many events are kept for the next wait
@@ -425,6 +431,74 @@ def ppoll(fds: PollFds, timeout_ns: Optional[int] = None,
     return _poll("ppoll", fds, _ns(timeout_ns), _sigset(sigmask))
 
 
+# ---- select --------------------------------------------------------------------------------
+
+def _select(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg],
+            timeout_ns: int, mask: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    lists = (list(rlist), list(wlist), list(xlist))  # the objects: alive until this returns
+    nums = []
+    for objs in lists:
+        for obj in objs:
+            n = fdnum(obj)
+            if not 0 <= n < _FD_SETSIZE:  # as select.select: OverflowError beyond a C int
+                raise (OverflowError if not -_INT_MAX - 1 <= n <= _INT_MAX else ValueError)(
+                    f"fd {n} outside 0..{_FD_SETSIZE - 1}, what an fd_set holds (FD_SETSIZE): "
+                    f"use poll or epoll")
+            nums.append(n)
+    total = len(nums)
+    fds = _new("int[]", nums) if total else _NULL
+    ready = _new("unsigned char[]", total) if total else _NULL
+    counts = (len(lists[0]), len(lists[1]), len(lists[2]))
+    start = _monotonic_ns() if timeout_ns > 0 else 0
+    r = _pselect6(fds, *counts, ready, timeout_ns, mask)
+    if r < 0:
+        r = _retry(_pselect6, "pselect6", (fds, *counts, ready), timeout_ns, 1, mask, start, r)
+    if r == 0:
+        return [], [], []
+    flags = ffi.buffer(ready)[:]
+    out: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    k = 0
+    for objs, found in zip(lists, out):
+        for obj in objs:
+            if flags[k]:
+                found.append(obj)
+            k += 1
+    return out
+
+
+def pselect6(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg],
+             timeout_ns: Optional[int] = None, sigmask: Signals = None
+             ) -> tuple[list[Any], list[Any], list[Any]]:
+    """Wait up to ``timeout_ns`` (None: forever) until an fd of ``rlist`` is readable, one of
+    ``wlist`` writable or one of ``xlist`` has an exceptional condition, with the signal mask
+    replaced by ``sigmask`` while it waits (man 2 pselect6, man 2 select; pselect6_time64 on
+    32-bit arches).  Returns the three lists of the objects given that are ready, as
+    select.select does.  The fds (Fds, ints, objects with fileno(), std names) must be below
+    FD_SETSIZE (1024): others raise ValueError (OverflowError past a C int), as in
+    select.select; poll and epoll take any fd."""
+    return _select(rlist, wlist, xlist, _ns(timeout_ns), _sigset(sigmask))
+
+
+def select(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg],
+           timeout: Optional[float] = None) -> tuple[list[Any], list[Any], list[Any]]:
+    """select.select's call: pselect6 with ``timeout`` in seconds (None: forever; negative:
+    ValueError, as select.select), rounded up to whole ns (man 2 select; pselect6 on every
+    arch: aarch64 has no select)."""
+    if timeout is None:
+        ns = -1
+    else:
+        if not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout is seconds or None, not {type(timeout).__name__!r}")
+        if timeout != timeout:
+            raise ValueError("timeout is NaN")
+        if timeout < 0:
+            raise ValueError("timeout must be non-negative")
+        ns = timeout * _NS_PER_S if type(timeout) is int else math.ceil(timeout * 1e9)
+        if ns > _I64_MAX:
+            raise OverflowError("timeout too large")
+    return _select(rlist, wlist, xlist, ns, _NULL)
+
+
 # ---- eventfd -------------------------------------------------------------------------------
 
 def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
@@ -649,7 +723,7 @@ Fd.read_value = eventfd_read  # type: ignore[attr-defined]
 Fd.write_value = eventfd_write  # type: ignore[attr-defined]
 
 __all__ = ["epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "Epoll",
-           "poll", "ppoll", "eventfd", "eventfd_read", "eventfd_write",
+           "poll", "ppoll", "pselect6", "select", "eventfd", "eventfd_read", "eventfd_write",
            "inotify_init1", "inotify_read", "InotifyEvent", "Inotify",
            "fanotify_init", "fanotify_read", "fanotify_respond",
            "FanotifyEvent"] + _sys_event.__all__

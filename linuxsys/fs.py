@@ -8,12 +8,13 @@ names (``path``, ``dirfd``, ``oldpath``/``newpath`` ...), so keyword calls read 
 from __future__ import annotations
 
 import operator
+import struct
 from collections import deque
 from typing import Any, NamedTuple, Optional, Union
 
 from . import _sys_fs
-from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, call_buf, decode, error, ffi,
-                    fsdecode_like, lib, nbytes, writable)
+from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, c_int, call, call_buf, decode, error,
+                    ffi, fsdecode_like, in_range, lib, nbytes, writable)
 from ._core import path as _path  # the converter: ``path`` is every function's parameter
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, to_int
@@ -32,6 +33,8 @@ RESOLVE = NAMESPACES["RESOLVE"]
 OK = NAMESPACES["OK"]
 POSIX_FADV = NAMESPACES["POSIX_FADV"]
 MFD = NAMESPACES["MFD"]
+NAME_TO_HANDLE_AT = NAMESPACES["NAME_TO_HANDLE_AT"]
+FS_XFLAG = NAMESPACES["FS_XFLAG"]
 
 _openat = lib.ls_openat
 _openat2 = lib.ls_openat2
@@ -48,6 +51,11 @@ _fadvise = lib.ls_fadvise
 _memfd_create = lib.ls_memfd_create
 _statfs = lib.ls_statfs
 _fstatfs = lib.ls_fstatfs
+_name_to_handle_at = lib.ls_name_to_handle_at
+_open_by_handle_at = lib.ls_open_by_handle_at
+_cachestat = lib.ls_cachestat
+_file_getattr = lib.ls_file_getattr
+_file_setattr = lib.ls_file_setattr
 
 _AT_FDCWD = lib.AT_FDCWD
 _AT_EMPTY_PATH = lib.AT_EMPTY_PATH
@@ -63,6 +71,7 @@ _STAT_MASK = lib.STATX_BASIC_STATS | lib.STATX_BTIME
 
 _new = ffi.new
 _unpack = ffi.unpack
+_buffer = ffi.buffer
 _object_new = object.__new__
 
 # Pooled statx result buffers, each with a memoryview over it (tobytes() copies out faster
@@ -480,12 +489,161 @@ def fstatfs(fd: FdArg) -> Statfs:
     return _statfs_result(_fstatfs, "fstatfs", fdnum(fd), None)
 
 
+# ---- file handles ---------------------------------------------------------------------------
+
+_MAX_HANDLE_SZ = lib.LS_MAX_HANDLE_SZ
+_HANDLE_HEAD = struct.Struct("=Ii")  # struct file_handle's handle_bytes, handle_type
+_AT_HANDLE_BITS = lib.AT_SYMLINK_FOLLOW | lib.AT_EMPTY_PATH  # AT members name_to_handle_at takes
+
+
+class FileHandle(NamedTuple):
+    """A file handle (man 2 name_to_handle_at): the filesystem's ``handle_type`` and the
+    opaque ``f_handle`` bytes.  ``bytes(handle)`` is the kernel's ``struct file_handle``
+    (native byte order), which ``FileHandle.frombytes`` reads back: a handle can be stored and
+    used by another process on the same machine (open_by_handle_at)."""
+    handle_type: int
+    f_handle: bytes
+
+    def __bytes__(self) -> bytes:
+        return _HANDLE_HEAD.pack(len(self.f_handle), self.handle_type) + bytes(self.f_handle)
+
+    @classmethod
+    def frombytes(cls, data: Buffer) -> "FileHandle":
+        """The handle ``bytes(handle)`` made; ValueError if ``data`` is not one."""
+        with memoryview(data) as m:  # a buffer: bytes(5) would take an int as a length
+            raw = m.tobytes()
+        if len(raw) < _HANDLE_HEAD.size:
+            raise ValueError(f"a struct file_handle has {_HANDLE_HEAD.size} bytes of header, "
+                             f"not {len(raw)} bytes in all")
+        size, handle_type = _HANDLE_HEAD.unpack_from(raw)
+        if size != len(raw) - _HANDLE_HEAD.size:
+            raise ValueError(f"the header says {size} handle bytes, "
+                             f"{len(raw) - _HANDLE_HEAD.size} follow")
+        return cls(handle_type, raw[_HANDLE_HEAD.size:])
+
+
+def _name_to_handle_flags(flags: FlagArg) -> int:
+    """``NAME_TO_HANDLE_AT`` members, or the AT members of the same bits (``AT.SYMLINK_FOLLOW``,
+    ``AT.EMPTY_PATH``); another AT member is a TypeError."""
+    if type(flags) is AT and not flags & ~_AT_HANDLE_BITS:
+        return int(flags)
+    return to_int(flags, NAME_TO_HANDLE_AT)
+
+
+def name_to_handle_at(dirfd: FdArg, path: PathArg,
+                      flags: FlagArg = 0) -> tuple[FileHandle, int]:
+    """A file's handle and the id of the mount holding it, as ``(FileHandle, mount_id)``
+    (man 2 name_to_handle_at).
+
+    ``flags``: ``NAME_TO_HANDLE_AT.SYMLINK_FOLLOW``, ``.EMPTY_PATH`` (also as AT members),
+    ``.HANDLE_FID`` (a handle that only identifies the file, for filesystems that cannot open
+    by handle; Linux 6.5), ``.HANDLE_MNT_ID_UNIQUE`` (the 64-bit unique mount id of statx's
+    STATX_MNT_ID_UNIQUE instead of the reusable one; Linux 6.12), ``.HANDLE_CONNECTABLE``
+    (Linux 6.13).  EOPNOTSUPP: the filesystem has no handles; EINVAL: a flag this kernel
+    lacks."""
+    f = _name_to_handle_flags(flags)
+    p = _path(path)
+    d = _dirfd(dirfd)
+    handle_type = _new("int *")
+    f_handle = _new("unsigned char[]", _MAX_HANDLE_SZ)
+    mount_id = _new("uint64_t *")
+    n = call(_name_to_handle_at, "name_to_handle_at", d, p, handle_type, f_handle, mount_id, f,
+             filename=path)
+    return FileHandle(handle_type[0], _buffer(f_handle, n)[:]), mount_id[0]
+
+
+def open_by_handle_at(mount_fd: FdArg, handle: Union[FileHandle, Buffer], flags: FlagArg = 0,
+                      *, inheritable: bool = False) -> Fd:
+    """Open the file a handle names, on the filesystem ``mount_fd`` is an fd of
+    (man 2 open_by_handle_at); close-on-exec unless ``inheritable``.
+
+    ``handle`` is a FileHandle or its ``bytes()`` form; ``flags`` are open's ``O`` flags.
+    PermissionError without CAP_DAC_READ_SEARCH; ESTALE for a handle of a deleted file;
+    EINVAL for an empty handle or one over the kernel's 128 bytes; ValueError for bytes
+    that are no ``struct file_handle``."""
+    if not isinstance(handle, FileHandle):
+        handle = FileHandle.frombytes(handle)
+    handle_type = c_int(handle.handle_type, "handle_type")
+    data = bytes(handle.f_handle)
+    f = to_int(flags, O)
+    if not inheritable:
+        f |= _O_CLOEXEC
+    return Fd(call(_open_by_handle_at, "open_by_handle_at", fdnum(mount_fd), handle_type, data,
+                   len(data), f))
+
+
+# ---- page cache, inode attributes ----------------------------------------------------------
+
+class CacheStat(NamedTuple):
+    """Page-cache state of a byte range, in pages (man 2 cachestat)."""
+    nr_cache: int             # pages in the page cache
+    nr_dirty: int             # dirty pages
+    nr_writeback: int         # pages under writeback
+    nr_evicted: int           # pages evicted from the cache
+    nr_recently_evicted: int  # pages evicted recently, that would count as a refault
+
+
+def cachestat(fd: FdArg, off: int = 0, len: int = 0, flags: int = 0) -> CacheStat:
+    """Page-cache statistics of the byte range ``off``..``off + len`` of an open file; len 0
+    means to the end (man 2 cachestat; Linux 6.5).  ``flags`` must be 0 (EINVAL otherwise);
+    EOPNOTSUPP for a hugetlbfs file; EPERM where the kernel keeps the page-cache state of a
+    file from whoever neither owns it nor may write it (a side channel, closed in 2025)."""
+    o = in_range(off, "off", 0, U64)
+    n = in_range(len, "len", 0, U64)
+    f = in_range(flags, "flags", 0, U32)
+    out = _new("int64_t[]", lib.LS_CS_COUNT)
+    call(_cachestat, "cachestat", fdnum(fd), o, n, out, f)
+    return CacheStat._make(v & U64 for v in out)
+
+
+class FileAttr(NamedTuple):
+    """A file's inode attributes (man 2 file_getattr: ``struct file_attr``)."""
+    fa_xflags: int      # FS_XFLAG bits
+    fa_extsize: int     # extent size hint (bytes)
+    fa_nextents: int    # extents (read only)
+    fa_projid: int      # project id
+    fa_cowextsize: int  # copy-on-write extent size hint (bytes)
+
+
+def file_getattr(dirfd: FdArg, path: PathArg, at_flags: FlagArg = 0) -> FileAttr:
+    """A file's inode attributes relative to dirfd (man 2 file_getattr; Linux 6.17):
+    ``FS_XFLAG`` flags, extent size hints, project id.  ``at_flags``: ``AT.SYMLINK_NOFOLLOW``,
+    ``AT.EMPTY_PATH`` (``path`` "" then names dirfd itself).  EOPNOTSUPP where the filesystem
+    keeps no such attributes."""
+    f = to_int(at_flags, AT)
+    p = _path(path)
+    out = _new("int64_t[]", lib.LS_FA_COUNT)
+    call(_file_getattr, "file_getattr", _dirfd(dirfd), p, out, f, filename=path)
+    return FileAttr._make(v & U64 for v in out)
+
+
+def file_setattr(dirfd: FdArg, path: PathArg, attr: FileAttr, at_flags: FlagArg = 0) -> None:
+    """Set a file's inode attributes relative to dirfd (man 2 file_setattr; Linux 6.17).
+
+    ``attr`` is a FileAttr (usually file_getattr's, ``._replace()``-d); its fa_nextents is
+    read only and not sent.  ``at_flags`` as for file_getattr.  EPERM for a file the caller
+    does not own, or a change of ``FS_XFLAG.IMMUTABLE``/``.APPEND`` without
+    CAP_LINUX_IMMUTABLE; EINVAL for flags the kernel does not know or a bad combination."""
+    if not isinstance(attr, FileAttr):
+        raise TypeError(f"attr must be a FileAttr, not {type(attr).__name__!r}")
+    xflags = in_range(to_int(attr.fa_xflags, FS_XFLAG), "fa_xflags", 0, U64)
+    extsize = in_range(attr.fa_extsize, "fa_extsize", 0, U32)
+    projid = in_range(attr.fa_projid, "fa_projid", 0, U32)
+    cowextsize = in_range(attr.fa_cowextsize, "fa_cowextsize", 0, U32)
+    f = to_int(at_flags, AT)
+    call(_file_setattr, "file_setattr", _dirfd(dirfd), _path(path), xflags, extsize, projid,
+         cowextsize, f, filename=path)
+
+
 methods(openat, openat2, statx, fstatat, fstat, getdents64, faccessat, fchmodat, utimensat,
-        futimens, readlinkat, posix_fadvise, fstatfs)
+        futimens, readlinkat, posix_fadvise, fstatfs, name_to_handle_at, open_by_handle_at,
+        cachestat, file_getattr, file_setattr)
 
 __all__ = ["open", "openat", "openat2", "stat", "lstat", "fstat", "fstatat", "statx",
            "getdents64",
            "access", "faccessat", "chmod", "fchmodat", "chown", "lchown", "utimensat",
            "futimens", "link", "symlink", "readlink", "readlinkat", "unlink", "rmdir",
            "rename", "mkdir", "mknod", "getcwd", "posix_fadvise", "memfd_create",
-           "statfs", "fstatfs", "Statfs"] + _sys_fs.__all__
+           "statfs", "fstatfs", "Statfs", "name_to_handle_at", "open_by_handle_at",
+           "FileHandle", "cachestat", "CacheStat", "file_getattr", "file_setattr",
+           "FileAttr"] + _sys_fs.__all__

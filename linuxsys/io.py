@@ -39,6 +39,7 @@ _ioctl_ptr = lib.ls_ioctl_ptr
 _sendfile = lib.ls_sendfile
 _splice = lib.ls_splice
 _copy_file_range = lib.ls_copy_file_range
+_vmsplice = lib.ls_vmsplice
 
 # Pool methods bound here: Python 3.11 compiles a method call on an imported name
 # (``copy_bufs.pop()``) as an attribute load making a bound method, ~60 ns slower.
@@ -49,6 +50,9 @@ _NEG_ENOSYS = -ENOSYS  # the one errno the inline raises leave to error(): Unsup
 _O_CLOEXEC = lib.O_CLOEXEC
 _F_GETFD = lib.F_GETFD
 _F_DUPFD_CLOEXEC = lib.F_DUPFD_CLOEXEC
+_F_GETFL = lib.F_GETFL
+_O_ACCMODE = lib.O_ACCMODE
+_O_RDONLY = lib.O_RDONLY
 _unpack = ffi.unpack
 _new = ffi.new
 _from_buffer = ffi.from_buffer
@@ -454,9 +458,35 @@ def copy_file_range(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out:
                 fdnum(fd_out), _offset(off_out), len, flags)
 
 
+def vmsplice(fd: FdArg, iov: Iterable[Buffer], flags: FlagArg = 0) -> int:
+    """Hand buffers to a pipe, or fill them from it; return the byte count (man 2 vmsplice).
+
+    On a pipe's write end the kernel takes references to the buffers' pages, not a copy of
+    their bytes: until the reader has read them, a change to a buffer (or reuse of its
+    memory once it is freed or resized) shows in what the reader gets.  Keep the buffers
+    alive and unchanged until then, or use write()/writev(), which copy.  Read-only buffers
+    (bytes) are fine there.  On a read end it copies the pipe's bytes into the buffers,
+    which must be writable (TypeError otherwise), as readv.  ``flags``: ``SPLICE_F.NONBLOCK``
+    (EAGAIN rather than wait), ``SPLICE_F.GIFT`` (the pages are given away: a consumer such
+    as FUSE may take them over, so never touch them again).  EBADF for an fd that is no
+    pipe."""
+    n = fdnum(fd)
+    f = to_int(flags, SPLICE_F)
+    # The fd's access mode says which way the kernel goes: a write end (or a FIFO opened
+    # read-write) only reads the buffers; a read end writes into them.
+    mode = call(_fcntl, "fcntl", n, _F_GETFL, 0)
+    convert = writable if mode & _O_ACCMODE == _O_RDONLY else view
+    vec, views = _iovecs(iov, convert)
+    try:
+        return call(_vmsplice, "vmsplice", n, vec, len(views), f)
+    finally:
+        _release_views(views)
+
+
 methods(read, readinto, write, pread, pwrite, readv, writev, preadv2, pwritev2, lseek,
-        dup, dup2, dup3, fcntl, ioctl, sendfile, splice, copy_file_range)
+        dup, dup2, dup3, fcntl, ioctl, sendfile, splice, copy_file_range, vmsplice)
 
 __all__ = ["read", "readinto", "write", "pread", "pwrite", "readv", "writev", "preadv2",
            "pwritev2", "lseek", "close", "dup", "dup2", "dup3", "pipe", "pipe2",
-           "fcntl", "ioctl", "sendfile", "splice", "copy_file_range"] + _sys_io.__all__
+           "fcntl", "ioctl", "sendfile", "splice", "copy_file_range",
+           "vmsplice"] + _sys_io.__all__

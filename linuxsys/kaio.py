@@ -3,7 +3,7 @@ io_destroy) -- the older interface, still the one for O_DIRECT I/O without io_ur
 
 The six syscalls are here as the kernel takes them (``io_submit`` and ``io_cancel``, taking
 ``struct iocb`` cdata whose ``aio_buf`` is a raw address, are UNSAFE: see their docs).
-``AioContext`` is the safe way in:
+``AioContext`` is the safe way in::
 
     with L.AioContext(64) as ctx:
         ctx.pread(fd, buf, 0)                    # -> its user_data

@@ -1,5 +1,6 @@
-"""memory: mappings, protection, advice, locking and SysV shared memory (man 2 mmap, mprotect,
-madvise, mlock, mremap, mincore, memfd_secret, process_madvise, shmget, shmat, shmctl ...).
+"""memory: mappings, protection, advice, locking, protection keys, sealing, NUMA policy and
+SysV shared memory (man 2 mmap, mprotect, madvise, mlock, mremap, mincore, memfd_secret,
+process_madvise, pkey_alloc, mseal, mbind, set_mempolicy, move_pages, shmget, shmat ...).
 
 mmap() and shmat() return a Mapping: a Python ``mmap.mmap`` whose memory is the mapping
 linuxsys made, so ``memoryview(m)``, ``numpy.frombuffer(m)``, ``readinto(fd, m)``, slicing and
@@ -64,6 +65,11 @@ IPC_CMD = NAMESPACES["IPC_CMD"]
 SHM = NAMESPACES["SHM"]
 SHM_GET = NAMESPACES["SHM_GET"]
 SHM_CMD = NAMESPACES["SHM_CMD"]
+PKEY = NAMESPACES["PKEY"]
+MPOL = NAMESPACES["MPOL"]
+MPOL_MODE_F = NAMESPACES["MPOL_MODE_F"]
+MPOL_F = NAMESPACES["MPOL_F"]
+MPOL_MF = NAMESPACES["MPOL_MF"]
 
 _mmap = lib.ls_mmap
 _munmap = lib.ls_munmap
@@ -81,6 +87,16 @@ _shmget = lib.ls_shmget
 _shmat = lib.ls_shmat
 _shmdt = lib.ls_shmdt
 _shmctl = lib.ls_shmctl
+_pkey_alloc = lib.ls_pkey_alloc
+_pkey_free = lib.ls_pkey_free
+_pkey_mprotect = lib.ls_pkey_mprotect
+_mseal = lib.ls_mseal
+_set_mempolicy = lib.ls_set_mempolicy
+_get_mempolicy = lib.ls_get_mempolicy
+_mbind = lib.ls_mbind
+_migrate_pages = lib.ls_migrate_pages
+_move_pages = lib.ls_move_pages
+_set_mempolicy_home_node = lib.ls_set_mempolicy_home_node
 
 _new = ffi.new
 _cast = ffi.cast
@@ -133,6 +149,12 @@ _HARMLESS_ADVICE = frozenset(getattr(lib, "MADV_" + name) for name in (
     "COLLAPSE", "SOFT_OFFLINE", "GUARD_REMOVE") if hasattr(lib, "MADV_" + name))
 _BUFFER = {_RW: "read-write", _PROT_READ: "read-only", 0: "no"}
 _WORD = 8 * ffi.sizeof("long")
+_ULONG = (1 << _WORD) - 1
+# Node masks: arrays of unsigned long.  The kernel reads maxnode - 1 bits of one (an old
+# off-by-one kept as ABI) and takes at most a page of bits; get_mempolicy fills a mask of
+# _NODE_BITS (at least the kernel's node count, or EINVAL).
+_NODE_BITS = 32768
+_MPOL_F_NODE = lib.MPOL_F_NODE
 # mincore's vector is filled this many bytes of range at a time (64 KiB of vector), so that
 # a huge length costs memory only for what is really mapped.
 _MINCORE_SPAN = 65536 * _PAGE
@@ -206,6 +228,43 @@ def _buffer_address(m: _pymmap.mmap) -> int:
         _release(p)
 
 
+NodeMask = Union[Iterable[int], int, None]
+
+
+def _nodemask(nodes: NodeMask, words: int = 0) -> tuple[Any, int]:
+    """(unsigned long array or NULL, maxnode) for a set of node numbers, an int bit mask, or
+    None (NULL, 0: no nodes); at least ``words`` words."""
+    if nodes is None:
+        return _NULL, 0
+    if isinstance(nodes, int) and not isinstance(nodes, bool):
+        bits = operator.index(nodes)
+        if bits < 0:
+            raise ValueError(f"negative node mask {bits}")
+    else:
+        bits = 0
+        for node in nodes:
+            n = operator.index(node)
+            if not 0 <= n < _NODE_BITS:
+                raise ValueError(f"node {n} outside 0..{_NODE_BITS - 1}")
+            bits |= 1 << n
+    if bits >> _NODE_BITS:
+        raise ValueError(f"node mask {bits:#x} names nodes past {_NODE_BITS - 1}")
+    words = max(words, 1, -(-bits.bit_length() // _WORD))
+    mask = _new("unsigned long[]", [bits >> (i * _WORD) & _ULONG for i in range(words)])
+    return mask, words * _WORD + 1
+
+
+def _nodes_of(mask: Any, words: int) -> set[int]:
+    """The node numbers set in an unsigned long array."""
+    return {i * _WORD + b for i, w in enumerate(_unpack(mask, words)) if w
+            for b in range(_WORD) if w >> b & 1}
+
+
+def _mode(mode: FlagArg) -> int:
+    """A policy mode: an MPOL member, optionally ORed with MPOL_MODE_F flags."""
+    return _c_int(flags_of(mode, MPOL, MPOL_MODE_F), "mode")
+
+
 def _take_back(addr: int, length: int) -> bool:
     """Map a PROT_NONE placeholder at addr..addr+length if nothing is there."""
     out = _new("int64_t *")
@@ -237,12 +296,13 @@ class Mapping(_pymmap.mmap):
     once closed every use raises ValueError.  ``address`` and ``len()`` give the range; the
     range methods act on ``start``..``start + length`` (default: to the end)."""
 
-    __slots__ = ("_addr", "_len", "_need", "_limit", "_ref")
+    __slots__ = ("_addr", "_len", "_need", "_limit", "_ref", "_sealed")
     _UNMAP = "munmap"
 
     # _addr: the start; _len: the length, -1 once closed (or before the mapping is in);
     # _need: the PROT bits the buffer relies on (0: no buffer); _limit: how long the mapping
-    # may grow before access would raise SIGBUS (None: no limit); _ref: its entry in _LIVE.
+    # may grow before access would raise SIGBUS (None: no limit); _ref: its entry in _LIVE;
+    # _sealed: mseal() reached some of it, so the kernel refuses to unmap or move it.
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Mapping":
         raise TypeError(f"{cls.__name__}s are made by linuxsys.mmap() and shmat()")
@@ -259,7 +319,7 @@ class Mapping(_pymmap.mmap):
                                         flags=flags - (flags >> 31 << 32))
         else:
             self = _pymmap.mmap.__new__(cls, -1, length, access=_pymmap.ACCESS_READ)
-        self._len, self._ref = -1, None
+        self._len, self._ref, self._sealed = -1, None, False
         self._addr, self._need, self._limit = _buffer_address(self), need, None
         return self
 
@@ -270,6 +330,7 @@ class Mapping(_pymmap.mmap):
         self = _pymmap.mmap.__new__(cls, -1, 1, flags=_MAP_PRIVATE, prot=_PROT_NONE)
         _pymmap.mmap.close(self)
         self._len, self._addr, self._need, self._limit, self._ref = -1, 0, 0, None, None
+        self._sealed = False
         return self
 
     def _in(self, addr: int, length: int) -> None:
@@ -334,9 +395,13 @@ class Mapping(_pymmap.mmap):
 
     def close(self) -> None:
         """Unmap (man 2 munmap; a SysV segment is detached); later calls do nothing.
-        BufferError while memoryviews or other exports are alive, as mmap.mmap.close."""
+        BufferError while memoryviews or other exports are alive, as mmap.mmap.close.
+        PermissionError (EPERM, the kernel's answer) once mseal() sealed any of it: a sealed
+        mapping stays mapped, and this Mapping open, for the life of the process."""
         if self._len < 0:
             return
+        if self._sealed:
+            raise error(lib.EPERM, self._UNMAP)
         if self._need:
             _pymmap.mmap.close(self)  # checks the exports, then munmaps
             self._out()
@@ -354,7 +419,9 @@ class Mapping(_pymmap.mmap):
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_len", -1) >= 0:  # unset if CPython's own mmap call failed
+        if getattr(self, "_len", -1) >= 0 and self._sealed:
+            self._out()  # nothing can unmap it: no warning (mmap.mmap's munmap fails quietly)
+        elif getattr(self, "_len", -1) >= 0:  # unset if CPython's own mmap call failed
             try:
                 warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self)
             finally:
@@ -412,6 +479,54 @@ class Mapping(_pymmap.mmap):
         """One byte per page, bit 0 set if the page is resident in RAM (man 2 mincore)."""
         return _mincore_of(*self._range(start, length))
 
+    def pkey_mprotect(self, prot: FlagArg, pkey: int, start: int = 0,
+                      length: Optional[int] = None) -> None:
+        """Change the protection of whole pages and tag them with protection key ``pkey``
+        (man 2 pkey_mprotect; -1: keep the key, plain mprotect).  ValueError as for
+        mprotect(), and for a key other than -1 or 0 (the default key) on a Mapping with a
+        buffer: a key's rights (per thread, in a CPU register) could deny a view access."""
+        p = _c_int(to_int(prot, PROT), "prot")
+        k = _c_int(pkey, "pkey")
+        addr, n = self._range(start, length)
+        if p & self._need != self._need:
+            raise ValueError(f"{PROT(p)!r} would make this Mapping's {_BUFFER[self._need]} "
+                             f"buffer fault; map it with that protection from the start")
+        if self._need and k not in (-1, 0):
+            raise ValueError(f"protection key {k} may deny this Mapping's buffer access: "
+                             f"tag Mappings without a buffer")
+        call(_pkey_mprotect, "pkey_mprotect", addr, n, p, k)
+
+    def mseal(self, flags: int = 0, start: int = 0, length: Optional[int] = None) -> None:
+        """Seal the mapping or whole pages of it (man 2 mseal, Linux 6.10, 64-bit kernels):
+        from now on the kernel refuses to unmap, move, shrink or grow them or change their
+        protection, for the life of the process.  close() then raises PermissionError and
+        leaves this Mapping open (see close()); ``flags`` must be 0."""
+        f = in_range(flags, "flags", 0, _ULONG)
+        addr, n = self._range(start, length)
+        call(_mseal, "mseal", addr, n, f)
+        self._sealed = True
+
+    def mbind(self, mode: FlagArg, nodemask: NodeMask = None, flags: FlagArg = 0,
+              start: int = 0, length: Optional[int] = None) -> None:
+        """Set the NUMA memory policy of whole pages of the mapping (man 2 mbind): ``mode``
+        an ``MPOL`` member, optionally with ``MPOL_MODE_F`` flags; ``nodemask`` a set of node
+        numbers (or an int bit mask; None: no nodes); ``MPOL_MF`` flags (STRICT, MOVE:
+        migrate pages already there; contents are kept)."""
+        m, (mask, maxnode) = _mode(mode), _nodemask(nodemask)
+        f = in_range(to_int(flags, MPOL_MF), "flags", 0, U32)
+        addr, n = self._range(start, length)
+        call(_mbind, "mbind", addr, n, m, mask, maxnode, f)
+
+    def set_mempolicy_home_node(self, home_node: int, flags: int = 0, start: int = 0,
+                                length: Optional[int] = None) -> None:
+        """Set the node whose memory MPOL.BIND and MPOL.PREFERRED_MANY policies of the mapping
+        (from mbind()) allocate first (man 2 set_mempolicy_home_node, Linux 5.17); pages
+        with another policy are left alone (OSError EOPNOTSUPP for MPOL.INTERLEAVE ...)."""
+        node = in_range(home_node, "home_node", 0, _ULONG)
+        f = in_range(flags, "flags", 0, _ULONG)
+        addr, n = self._range(start, length)
+        call(_set_mempolicy_home_node, "set_mempolicy_home_node", addr, n, node, f)
+
     def mremap(self, new_size: int, flags: FlagArg = _MREMAP_MAYMOVE,
                new_address: int = 0) -> "Mapping":
         """Grow or shrink the mapping, moving it if need be (man 2 mremap); returns the
@@ -429,6 +544,8 @@ class Mapping(_pymmap.mmap):
         n = _length(new_size)
         f = _c_int(to_int(flags, MREMAP), "flags")
         dest = _address(new_address)
+        if self._sealed:
+            raise error(lib.EPERM, "mremap")  # the kernel's answer, before any placeholder
         if self._need:
             if f != _MREMAP_MAYMOVE or dest:
                 raise ValueError("a Mapping with a buffer moves as mmap.mmap.resize does: "
@@ -723,6 +840,156 @@ def process_madvise(pidfd: FdArg, iovec: Iterable[Union[Mapping, tuple[int, int]
     return call(_process_madvise, "process_madvise", n, iov, len(ranges), a, f)
 
 
+# ---- protection keys, sealing, NUMA policy ------------------------------------------------
+
+def pkey_alloc(flags: int = 0, access_rights: FlagArg = 0) -> int:
+    """A new protection key (man 2 pkey_alloc, man 7 pkeys), its rights for this thread
+    ``PKEY`` flags (DISABLE_ACCESS, DISABLE_WRITE); ``flags`` must be 0.  OSError ENOSPC when
+    no key is left, or the CPU or kernel has none (x86 without PKU); EINVAL for bad flags."""
+    f = in_range(flags, "flags", 0, U32)
+    rights = in_range(to_int(access_rights, PKEY), "access_rights", 0, U32)
+    return call(_pkey_alloc, "pkey_alloc", f, rights)
+
+
+def pkey_free(pkey: int) -> None:
+    """Free a protection key (man 2 pkey_free); memory tagged with it keeps the tag.  OSError
+    EINVAL for a key not allocated."""
+    call(_pkey_free, "pkey_free", _c_int(pkey, "pkey"))
+
+
+def pkey_mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg, pkey: int) -> None:
+    """Change protection and tag pages with protection key ``pkey`` (man 2 pkey_mprotect;
+    -1: no key, as mprotect): a Mapping's first ``len`` bytes (None: all), as
+    Mapping.pkey_mprotect, or bare addresses (UNSAFE; ValueError over a live Mapping)."""
+    if isinstance(addr, Mapping):
+        addr.pkey_mprotect(prot, pkey, 0, len)
+        return
+    a, n, p = _raw_address(addr), _length(len), _c_int(to_int(prot, PROT), "prot")
+    k = _c_int(pkey, "pkey")
+    _refuse_live(a, n, "pkey_mprotect")
+    call(_pkey_mprotect, "pkey_mprotect", a, n, p, k)
+
+
+def mseal(addr: MappingArg, len: Optional[int] = None, flags: int = 0) -> None:
+    """Seal memory against unmapping, moving and protection changes for the life of the
+    process (man 2 mseal, Linux 6.10, 64-bit kernels): a Mapping's first ``len`` bytes (None:
+    all), as Mapping.mseal (its close() then raises PermissionError), or bare addresses
+    (UNSAFE; ValueError over a live Mapping)."""
+    if isinstance(addr, Mapping):
+        addr.mseal(flags, 0, len)
+        return
+    a, n, f = _raw_address(addr), _length(len), in_range(flags, "flags", 0, _ULONG)
+    _refuse_live(a, n, "mseal")
+    call(_mseal, "mseal", a, n, f)
+
+
+def mbind(addr: MappingArg, len: Optional[int], mode: FlagArg, nodemask: NodeMask = None,
+          flags: FlagArg = 0) -> None:
+    """Set the NUMA memory policy of a range (man 2 mbind): a Mapping's first ``len`` bytes
+    (None: all), as Mapping.mbind, or bare addresses (UNSAFE; ValueError over a live
+    Mapping).  ``mode``: MPOL (with MPOL_MODE_F flags); ``nodemask``: a set of nodes, an int
+    bit mask or None; ``flags``: MPOL_MF."""
+    if isinstance(addr, Mapping):
+        addr.mbind(mode, nodemask, flags, 0, len)
+        return
+    a, n, m = _raw_address(addr), _length(len), _mode(mode)
+    mask, maxnode = _nodemask(nodemask)
+    f = in_range(to_int(flags, MPOL_MF), "flags", 0, U32)
+    _refuse_live(a, n, "mbind")
+    call(_mbind, "mbind", a, n, m, mask, maxnode, f)
+
+
+def set_mempolicy_home_node(start: MappingArg, len: Optional[int], home_node: int,
+                            flags: int = 0) -> None:
+    """Set the first node of the MPOL.BIND / PREFERRED_MANY policies of a range (man 2
+    set_mempolicy_home_node, Linux 5.17): a Mapping's first ``len`` bytes (None: all), as
+    Mapping.set_mempolicy_home_node, or bare addresses (UNSAFE; ValueError over a live
+    Mapping).  ``flags`` must be 0."""
+    if isinstance(start, Mapping):
+        start.set_mempolicy_home_node(home_node, flags, 0, len)
+        return
+    a, n = _raw_address(start), _length(len)
+    node = in_range(home_node, "home_node", 0, _ULONG)
+    f = in_range(flags, "flags", 0, _ULONG)
+    _refuse_live(a, n, "set_mempolicy_home_node")
+    call(_set_mempolicy_home_node, "set_mempolicy_home_node", a, n, node, f)
+
+
+def set_mempolicy(mode: FlagArg, nodemask: NodeMask = None) -> None:
+    """Set the calling thread's NUMA memory policy (man 2 set_mempolicy): ``mode`` an MPOL
+    member (with MPOL_MODE_F flags), ``nodemask`` a set of node numbers, an int bit mask or
+    None (MPOL.DEFAULT and MPOL.LOCAL take none).  OSError EINVAL for nodes the mode cannot
+    use or that are not allowed."""
+    m = _mode(mode)
+    mask, maxnode = _nodemask(nodemask)
+    call(_set_mempolicy, "set_mempolicy", m, mask, maxnode)
+
+
+def get_mempolicy(addr: Union[Mapping, int, None] = None,
+                  flags: FlagArg = 0) -> tuple[int, set[int]]:
+    """The calling thread's NUMA policy (man 2 get_mempolicy) as (mode, nodes): mode an MPOL
+    member (an int when MPOL_MODE_F flags are ORed in), nodes a set of node numbers.
+    ``MPOL_F`` flags: ADDR, the policy of the page at ``addr`` (a Mapping's first page, or
+    an address: only read, though NODE with ADDR faults the page in); NODE, mode is then a
+    node number (with ADDR, the page's node); MEMS_ALLOWED, nodes are those the thread may
+    use."""
+    f = in_range(to_int(flags, MPOL_F), "flags", 0, _ULONG)
+    a = addr._range(0, None)[0] if isinstance(addr, Mapping) else _address(addr)
+    mode = _new("int *")
+    words = _NODE_BITS // _WORD
+    mask = _new("unsigned long[]", words)
+    call(_get_mempolicy, "get_mempolicy", mode, mask, _NODE_BITS + 1, a, f)
+    m = mode[0]
+    return (m if f & _MPOL_F_NODE or m not in _MPOL_MODES else MPOL(m)), _nodes_of(mask, words)
+
+
+_MPOL_MODES = {int(m) for m in MPOL}
+
+
+def migrate_pages(pid: int, old_nodes: NodeMask, new_nodes: NodeMask) -> int:
+    """Move the pages of process ``pid`` (0: this one) on ``old_nodes`` to ``new_nodes``
+    (man 2 migrate_pages; sets of node numbers or int bit masks); returns the pages that
+    could not be moved.  PermissionError for another user's process without
+    CAP_SYS_NICE."""
+    p = _c_int(pid, "pid")
+    old, old_max = _nodemask(old_nodes)
+    new, new_max = _nodemask(new_nodes)
+    maxnode = max(old_max, new_max)  # the kernel reads both masks maxnode - 1 bits long
+    if old_max and old_max < maxnode:
+        old = _nodemask(old_nodes, maxnode // _WORD)[0]
+    if new_max and new_max < maxnode:
+        new = _nodemask(new_nodes, maxnode // _WORD)[0]
+    return call(_migrate_pages, "migrate_pages", p, maxnode, old, new)
+
+
+def move_pages(pid: int, pages: Union[Mapping, Iterable[int]],
+               nodes: Optional[Iterable[int]] = None, flags: FlagArg = 0) -> list[int]:
+    """Move pages of process ``pid`` (0: this one) to NUMA nodes, or with ``nodes`` None only
+    ask where they are (man 2 move_pages).  ``pages``: addresses (of pid's memory; moving
+    keeps the contents), or a Mapping (each of its pages); ``nodes``: one node per page.
+    Returns one status per page: its node, or a negative errno (-ENOENT: not present,
+    -EFAULT: not mapped ...).  ``MPOL_MF`` flags: MOVE (pages only this process maps),
+    MOVE_ALL (shared ones too, CAP_SYS_NICE)."""
+    p = _c_int(pid, "pid")
+    f = _c_int(to_int(flags, MPOL_MF), "flags")
+    if isinstance(pages, Mapping):
+        a, n = pages._range(0, None)
+        addrs = list(range(a, a + n, _PAGE))
+    else:
+        addrs = [_address(x) for x in pages]
+    count = len(addrs)
+    node_arr = _NULL
+    if nodes is not None:
+        wanted = [_c_int(x, "node") for x in nodes]
+        if len(wanted) != count:
+            raise ValueError(f"{len(wanted)} nodes for {count} pages")
+        node_arr = _new("int[]", wanted)
+    page_arr = _new("uintptr_t[]", addrs)
+    status = _new("int[]", count)
+    call(_move_pages, "move_pages", p, count, _cast("void **", page_arr), node_arr, status, f)
+    return _unpack(status, count)
+
+
 # ---- SysV shared memory --------------------------------------------------------------------
 
 class IpcPerm(NamedTuple):
@@ -858,4 +1125,6 @@ methods(process_madvise)
 
 __all__ = ["mmap", "Mapping", "munmap", "mprotect", "madvise", "msync", "mlock", "mlock2",
            "munlock", "mincore", "mremap", "memfd_secret", "process_madvise", "shmget", "shmat",
-           "shmdt", "shmctl", "ShmSegment", "ShmidDs", "IpcPerm"] + _sys_memory.__all__
+           "shmdt", "shmctl", "ShmSegment", "ShmidDs", "IpcPerm", "pkey_alloc", "pkey_free",
+           "pkey_mprotect", "mseal", "mbind", "set_mempolicy_home_node", "set_mempolicy",
+           "get_mempolicy", "migrate_pages", "move_pages"] + _sys_memory.__all__

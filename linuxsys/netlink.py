@@ -1,5 +1,7 @@
 """netlink: messages, attributes and an rtnetlink client (man 7 netlink, man 7 rtnetlink).
 
+::
+
     from linuxsys import netlink as NL
 
     NL.link_add("v0", "veth", peer="v1")

@@ -3,6 +3,7 @@ and usage, priorities, and what the kernel says about itself (man 2 clone, execv
 pidfd_open, kill, prlimit, getrusage, uname, sysinfo ...)."""
 from __future__ import annotations
 
+import enum
 import operator
 from collections.abc import Mapping
 from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
@@ -28,6 +29,7 @@ RLIMIT = NAMESPACES["RLIMIT"]
 RUSAGE = NAMESPACES["RUSAGE"]
 PRIO = NAMESPACES["PRIO"]
 GRND = NAMESPACES["GRND"]
+KCMP = NAMESPACES["KCMP"]
 
 # These calls cannot fail, so the native helpers are the functions themselves: no Python
 # frame between the caller and the syscall.
@@ -55,6 +57,7 @@ _sysinfo = lib.ls_sysinfo
 _getrandom = lib.ls_getrandom
 _getcpu = lib.ls_getcpu
 _tgkill = lib.ls_tgkill  # _own_process's signal-0 check (tgkill itself is generated)
+_kcmp = lib.ls_kcmp
 _process_vm_readv = lib.ls_process_vm_readv
 _process_vm_writev = lib.ls_process_vm_writev
 
@@ -68,6 +71,7 @@ _LOAD_SCALE = float(1 << lib.SI_LOAD_SHIFT)
 _SIGINFO_SIZE = 128  # the kernel's siginfo, on every arch
 _RUSAGE_LONGS = 18   # the kernel's struct rusage: two timevals and fourteen longs
 _ADDRESS_MAX = (1 << 8 * ffi.sizeof("void *")) - 1
+_KCMP_EPOLL_TFD = lib.KCMP_EPOLL_TFD
 _GETRANDOM_MAX = (1 << 25) - 1
 _NS = 1_000_000_000
 _NULL = ffi.NULL
@@ -355,6 +359,47 @@ def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = Non
     call_buf(_pidfd_send_signal, "pidfd_send_signal", data, info, n, s, data, f)
 
 
+class KcmpResult(enum.IntEnum):
+    """What kcmp says of two processes' resources (man 2 kcmp)."""
+    EQUAL = 0      # the same resource: shared
+    LESS = 1       # different; the first orders before the second (an obfuscated ordering)
+    GREATER = 2    # different; the first orders after the second
+    NOT_EQUAL = 3  # different, with no ordering to give
+
+
+_KCMP_RESULTS = tuple(KcmpResult)
+
+
+def kcmp(pid1: int, pid2: int, type: FlagArg, idx1: int = 0,
+         idx2: Union[int, tuple[int, int, int]] = 0) -> KcmpResult:
+    """Whether two processes share a kernel resource (man 2 kcmp; CONFIG_KCMP): ``type`` a
+    KCMP member.  FILE: ``idx1`` and ``idx2`` are fd numbers in pid1's and pid2's tables
+    (EBADF if one is not open there); EPOLL_TFD: whether pid1's fd ``idx1`` is registered in
+    an epoll instance of pid2, ``idx2`` = (efd, tfd, toff): the epoll fd in pid2, the fd number
+    the target was added under and which of its entries (0: the first); the other types
+    compare whole tables (VM, FILES, FS, SIGHAND, IO, SYSVSEM) and take no index.  Needs
+    ptrace read access to both (PermissionError otherwise); ProcessLookupError for a pid that
+    does not exist.  Returns a KcmpResult (an int): EQUAL (0) when shared.
+    """
+    p1, p2 = _c_int(pid1, "pid1"), _c_int(pid2, "pid2")
+    t = _c_int(to_int(type, KCMP), "type")
+    # The kernel takes the indexes as unsigned long but reads an fd number as unsigned int:
+    # a wider value would name another fd.
+    i1 = in_range(idx1, "idx1", 0, U32)
+    if t != _KCMP_EPOLL_TFD:
+        return _kcmp_result(call(_kcmp, "kcmp", p1, p2, t, i1, in_range(idx2, "idx2", 0, U32),
+                                 _NULL))
+    if not isinstance(idx2, tuple) or len(idx2) != 3:
+        raise TypeError("kcmp: KCMP.EPOLL_TFD takes idx2 as an (efd, tfd, toff) tuple")
+    slot = _new("uint32_t[3]", [in_range(v, n, 0, U32)
+                                for v, n in zip(idx2, ("efd", "tfd", "toff"))])
+    return _kcmp_result(call(_kcmp, "kcmp", p1, p2, t, i1, 0, slot))
+
+
+def _kcmp_result(r: int) -> KcmpResult:
+    return _KCMP_RESULTS[r] if r < len(_KCMP_RESULTS) else r  # type: ignore[return-value]
+
+
 # ---- limits, usage, priorities -------------------------------------------------------------
 
 def _limit(value: int) -> int:
@@ -580,4 +625,4 @@ __all__ = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegi
            "WCOREDUMP", "WIFCONTINUED", "pidfd_send_signal",
            "prlimit", "getrlimit", "setrlimit", "RLIM_INFINITY", "getrusage", "getpriority",
            "uname", "Uname", "sysinfo", "Sysinfo", "getrandom", "getcpu",
-           "process_vm_readv", "process_vm_writev"] + _sys_process.__all__
+           "process_vm_readv", "process_vm_writev", "kcmp", "KcmpResult"] + _sys_process.__all__

@@ -1,7 +1,11 @@
-"""sched: CPU affinity, scheduling policies and attributes (man 7 sched).
+"""sched: CPU affinity, scheduling policies and attributes (man 7 sched), I/O priorities
+(man 2 ioprio_set).
 
 Like the kernel, these act on one thread: ``pid`` is a thread id, 0 the calling thread.
 Policies are ``SCHED`` members (``SCHED.FIFO | SCHED.RESET_ON_FORK``, "fifo|reset_on_fork").
+An I/O priority is one int, built by ``IOPRIO_PRIO_VALUE`` from an ``IOPRIO_CLASS``, a level and
+an ``IOPRIO_HINT``, and taken apart by ``IOPRIO_PRIO_CLASS``/``_LEVEL``/``_HINT``/``_DATA``, the
+C macros of <linux/ioprio.h>; ``ioprio_get``/``ioprio_set`` name whose with ``IOPRIO_WHO``.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from ._sys_sched import *  # noqa: F401,F403  (sched_yield, sched_getparam ...: 
 
 SCHED = NAMESPACES["SCHED"]
 SCHED_FLAG = NAMESPACES["SCHED_FLAG"]
+IOPRIO_CLASS = NAMESPACES["IOPRIO_CLASS"]
+IOPRIO_HINT = NAMESPACES["IOPRIO_HINT"]
 
 _sched_getaffinity = lib.ls_sched_getaffinity
 _sched_setaffinity = lib.ls_sched_setaffinity
@@ -160,6 +166,54 @@ def sched_setattr(pid: int, attr: SchedAttr, flags: int = 0) -> None:
     call(_sched_setattr, "sched_setattr", pid, slots, flags)
 
 
+# ---- I/O priorities: the <linux/ioprio.h> macros ------------------------------------------
+
+_IOPRIO_CLASS_SHIFT = lib.IOPRIO_CLASS_SHIFT
+_IOPRIO_CLASS_MASK = lib.IOPRIO_CLASS_MASK
+_IOPRIO_PRIO_MASK = lib.IOPRIO_PRIO_MASK
+_IOPRIO_LEVEL_MASK = lib.IOPRIO_NR_LEVELS - 1
+_IOPRIO_HINT_SHIFT = lib.IOPRIO_HINT_SHIFT
+_IOPRIO_HINT_MASK = lib.IOPRIO_HINT_MASK
+
+
+def IOPRIO_PRIO_VALUE(prioclass: FlagArg, priolevel: int, priohint: FlagArg = 0) -> int:
+    """An I/O priority for ioprio_set from an IOPRIO_CLASS, a level (0..7, 0 the highest; the
+    kernel takes only 0 with IOPRIO_CLASS.NONE) and an IOPRIO_HINT (man 2 ioprio_set; the C macros
+    IOPRIO_PRIO_VALUE and IOPRIO_PRIO_VALUE_HINT).  A value out of range raises ValueError
+    where the C macro would give IOPRIO_CLASS.INVALID."""
+    c = to_int(prioclass, IOPRIO_CLASS)
+    level = operator.index(priolevel)
+    h = to_int(priohint, IOPRIO_HINT)
+    if not 0 <= c <= _IOPRIO_CLASS_MASK:
+        raise ValueError(f"prioclass {c} outside 0..{_IOPRIO_CLASS_MASK}")
+    if not 0 <= level <= _IOPRIO_LEVEL_MASK:
+        raise ValueError(f"priolevel {level} outside 0..{_IOPRIO_LEVEL_MASK}")
+    if not 0 <= h <= _IOPRIO_HINT_MASK:
+        raise ValueError(f"priohint {h} outside 0..{_IOPRIO_HINT_MASK}")
+    return c << _IOPRIO_CLASS_SHIFT | h << _IOPRIO_HINT_SHIFT | level
+
+
+def IOPRIO_PRIO_CLASS(ioprio: int) -> int:
+    """The class (an IOPRIO_CLASS value) of an I/O priority (man 2 ioprio_set)."""
+    return (operator.index(ioprio) >> _IOPRIO_CLASS_SHIFT) & _IOPRIO_CLASS_MASK
+
+
+def IOPRIO_PRIO_DATA(ioprio: int) -> int:
+    """The bits below the class of an I/O priority: the hint and the level (man 2 ioprio_set)."""
+    return operator.index(ioprio) & _IOPRIO_PRIO_MASK
+
+
+def IOPRIO_PRIO_LEVEL(ioprio: int) -> int:
+    """The level (0..7) of an I/O priority (man 2 ioprio_set)."""
+    return operator.index(ioprio) & _IOPRIO_LEVEL_MASK
+
+
+def IOPRIO_PRIO_HINT(ioprio: int) -> int:
+    """The hint (an IOPRIO_HINT value) of an I/O priority (man 2 ioprio_set)."""
+    return (operator.index(ioprio) >> _IOPRIO_HINT_SHIFT) & _IOPRIO_HINT_MASK
+
+
 __all__ = ["sched_getaffinity", "sched_setaffinity", "sched_setscheduler", "sched_setparam",
            "sched_rr_get_interval", "SchedAttr", "sched_getattr",
-           "sched_setattr"] + _sys_sched.__all__
+           "sched_setattr", "IOPRIO_PRIO_VALUE", "IOPRIO_PRIO_CLASS", "IOPRIO_PRIO_DATA",
+           "IOPRIO_PRIO_LEVEL", "IOPRIO_PRIO_HINT"] + _sys_sched.__all__

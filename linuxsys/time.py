@@ -6,28 +6,42 @@ kernel's own limit, ktime_t's +-292 years, are saturated there as the kernel sat
 them; negative ones are refused by the kernel (EINVAL).  Clocks are ``CLOCK`` members, ints
 (also the negative ids of CPU and fd clocks) or names such as ``"monotonic"``.
 
-Flags: ``TIMER`` for clock_nanosleep, ``TFD`` for timerfd_create, ``TFD_TIMER`` for
-timerfd_settime.  ``timerfd_read`` on a nonblocking timerfd that has not expired raises
-``BlockingIOError`` (EAGAIN), as ``os.read`` does and every event-record reader of linuxsys
-does; it refuses any other kind of fd (OSError EINVAL) before reading.
+Flags: ``TIMER`` for clock_nanosleep and timer_settime, ``TFD`` for timerfd_create,
+``TFD_TIMER`` for timerfd_settime.  ``timerfd_read`` on a nonblocking timerfd that has not
+expired raises ``BlockingIOError`` (EAGAIN), as ``os.read`` does and every event-record reader
+of linuxsys does; it refuses any other kind of fd (OSError EINVAL) before reading.
+
+POSIX timers (timer_create ...) are the kernel's: a timer id is the kernel's int, and how a
+timer notifies is a ``Sigevent`` (``SIGEV.SIGNAL``, ``SIGEV.THREAD_ID``, ``SIGEV.NONE``; the C
+library's SIGEV_THREAD, a thread started per expiration, is not a kernel notification).  Timers
+are per process, not inherited by fork; ``Timer`` deletes its timer at the end of a ``with``.
+Interval timers (getitimer/setitimer) take and give ns in whole microseconds, rounded up; their
+kernel struct has long seconds, so 32-bit arches refuse values from 2**31 s (EOVERFLOW).
+adjtimex/clock_adjtime take and give a ``Timex``; without one they only read (modes 0).
 """
 from __future__ import annotations
 
 import operator
-from typing import NamedTuple
+from typing import Any, NamedTuple, Optional
 
-from ._core import NEG_EINTR, call, error, ffi, lib
+from ._core import NEG_EINTR, c_int, call, error, ffi, in_range, lib
 from .fd import Fd, FdArg, fdnum, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
 from .fd import fdnum_of_kind
 from . import _sys_time
 from ._sys_time import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/time.h)
-from ._sys_time import clock_getres, clock_gettime
+from ._sys_time import clock_getres, clock_gettime, timer_delete, timer_getoverrun
+from .signal import SignalArg, signum
 
 CLOCK = NAMESPACES["CLOCK"]
 TIMER = NAMESPACES["TIMER"]
 TFD = NAMESPACES["TFD"]
 TFD_TIMER = NAMESPACES["TFD_TIMER"]
+SIGEV = NAMESPACES["SIGEV"]
+ITIMER = NAMESPACES["ITIMER"]
+ADJ = NAMESPACES["ADJ"]
+STA = NAMESPACES["STA"]
+TIME = NAMESPACES["TIME"]
 
 _clock_settime = lib.ls_clock_settime
 _clock_nanosleep = lib.ls_clock_nanosleep
@@ -36,6 +50,13 @@ _timerfd_create = lib.ls_timerfd_create
 _timerfd_settime = lib.ls_timerfd_settime
 _timerfd_gettime = lib.ls_timerfd_gettime
 _read = lib.ls_read
+_timer_create = lib.ls_timer_create
+_timer_settime = lib.ls_timer_settime
+_timer_gettime = lib.ls_timer_gettime
+_getitimer = lib.ls_getitimer
+_setitimer = lib.ls_setitimer
+_adjtimex = lib.ls_adjtimex
+_clock_adjtime = lib.ls_clock_adjtime
 
 _CLOCK_MONOTONIC = lib.CLOCK_MONOTONIC
 _TIMER_ABSTIME = lib.TIMER_ABSTIME
@@ -44,6 +65,11 @@ _EINVAL = lib.EINVAL
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
 _new = ffi.new
+_NULL = ffi.NULL
+_INTPTR_MAX = (1 << (8 * ffi.sizeof("intptr_t") - 1)) - 1
+_SIGEV_NONE = lib.SIGEV_NONE
+_SIGEV_KINDS = (lib.SIGEV_SIGNAL, lib.SIGEV_NONE, lib.SIGEV_THREAD_ID)
+_STA_NANO = lib.STA_NANO
 
 
 def _clock(clockid: FlagArg) -> int:
@@ -170,8 +196,233 @@ def times() -> Tms:
     return Tms._make(out)
 
 
+# ---- POSIX timers ----------------------------------------------------------------------------
+
+class Sigevent(NamedTuple):
+    """How a POSIX timer (timer_create) or a message queue (mq_notify) notifies: the kernel's
+    struct sigevent (man 7 sigevent).
+
+    ``sigev_notify``: ``SIGEV.SIGNAL`` sends ``sigev_signo`` to the process, ``SIGEV.THREAD_ID``
+    to thread ``sigev_notify_thread_id`` of this process (timers only), ``SIGEV.NONE`` nothing
+    (a timer is then read with timer_gettime).  The signal's siginfo carries ``sigev_value``
+    (``si_value``, a pointer-sized signed int).  ``Sigevent(SIGEV.SIGNAL, "SIGUSR1", 42)``.
+    """
+    sigev_notify: FlagArg = SIGEV.SIGNAL
+    sigev_signo: SignalArg = 0  # required for SIGNAL and THREAD_ID (1..SIGRTMAX)
+    sigev_value: int = 0
+    sigev_notify_thread_id: int = 0  # a thread id (gettid) of this process, for THREAD_ID
+
+
+def _sigevent(sevp: Optional[Sigevent]) -> Any:
+    """The kernel's struct sigevent for ``sevp`` (NULL for None), every field checked:
+    TypeError for anything but a Sigevent, ValueError for a notification that is not SIGEV's
+    or a signal outside 1..SIGRTMAX, OverflowError for a value or thread id out of range."""
+    if sevp is None:
+        return _NULL
+    if not isinstance(sevp, Sigevent):
+        raise TypeError(f"sevp is a Sigevent or None, not {type(sevp).__name__!r}")
+    notify = to_int(sevp.sigev_notify, SIGEV)
+    if notify not in _SIGEV_KINDS:
+        raise ValueError(f"sigev_notify {notify} is not SIGEV.SIGNAL, SIGEV.THREAD_ID or "
+                         "SIGEV.NONE")
+    signo = sevp.sigev_signo
+    # SIGEV_NONE sends nothing: its signal may be left 0
+    signo = 0 if notify == _SIGEV_NONE and signo == 0 else signum(signo)
+    value = in_range(sevp.sigev_value, "sigev_value", -_INTPTR_MAX - 1, _INTPTR_MAX)
+    tid = c_int(sevp.sigev_notify_thread_id, "sigev_notify_thread_id")
+    return _new("struct ls_sigevent *", {"value": value, "signo": signo, "notify": notify,
+                                         "tid": tid})
+
+
+def timer_create(clockid: FlagArg, sevp: Optional[Sigevent] = None) -> int:
+    """A new POSIX timer on a clock, disarmed; return its id (man 2 timer_create).
+
+    ``sevp`` says how it notifies (a ``Sigevent``); None is the kernel's default, SIGALRM to
+    the process with the timer id as ``si_value``.  Arm it with timer_settime, delete it with
+    timer_delete (or use ``Timer``).  Raises OSError EINVAL for a bad clock or thread id,
+    EAGAIN when the kernel has no timer to spare."""
+    c = _clock(clockid)
+    sev = _sigevent(sevp)
+    out = _new("int *")
+    call(_timer_create, "timer_create", c, sev, out)
+    return out[0]
+
+
+def timer_settime(timerid: int, flags: FlagArg, value_ns: int,
+                  interval_ns: int = 0) -> tuple[int, int]:
+    """Arm (``value_ns`` > 0) or disarm (0) a POSIX timer, then every ``interval_ns``; return
+    the previous ``(value_ns, interval_ns)`` (man 2 timer_settime; timer_settime64 on 32-bit
+    arches).  ``TIMER.ABSTIME``: ``value_ns`` is a time of the timer's clock.  OSError EINVAL
+    for an unknown timer or a negative time."""
+    old = _new("int64_t[2]")
+    call(_timer_settime, "timer_settime", timerid, to_int(flags, TIMER), _ns(value_ns),
+         _ns(interval_ns), old)
+    return old[0], old[1]
+
+
+def timer_gettime(timerid: int) -> tuple[int, int]:
+    """``(value_ns, interval_ns)`` of a POSIX timer: the time to its next expiration (0:
+    disarmed) and its period (man 2 timer_gettime; timer_gettime64 on 32-bit arches)."""
+    cur = _new("int64_t[2]")
+    call(_timer_gettime, "timer_gettime", timerid, cur)
+    return cur[0], cur[1]
+
+
+class Timer:
+    """A POSIX timer deleted at the end of a ``with`` block (or by ``delete()``): the calls
+    timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete as methods.
+
+    The garbage collector does not delete it (a timer id is not inherited by a forked child,
+    which may get the same id for a timer of its own).  Once deleted, ``timerid`` is -1 and
+    the methods raise OSError EINVAL, as the kernel does for a timer it does not know.
+    """
+
+    __slots__ = ("timerid",)
+
+    def __init__(self, clockid: FlagArg = CLOCK.MONOTONIC, sevp: Optional[Sigevent] = None) -> None:
+        self.timerid = -1
+        self.timerid = timer_create(clockid, sevp)
+
+    def settime(self, flags: FlagArg, value_ns: int, interval_ns: int = 0) -> tuple[int, int]:
+        """timer_settime() of this timer."""
+        return timer_settime(self.timerid, flags, value_ns, interval_ns)
+
+    def gettime(self) -> tuple[int, int]:
+        """timer_gettime() of this timer."""
+        return timer_gettime(self.timerid)
+
+    def getoverrun(self) -> int:
+        """timer_getoverrun() of this timer."""
+        return timer_getoverrun(self.timerid)
+
+    def delete(self) -> None:
+        """timer_delete() once; later calls do nothing."""
+        t, self.timerid = self.timerid, -1
+        if t >= 0:
+            timer_delete(t)
+
+    def __enter__(self) -> "Timer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.delete()
+
+    def __repr__(self) -> str:
+        return f"<Timer {self.timerid}>" if self.timerid >= 0 else "<Timer deleted>"
+
+
+# ---- interval timers -------------------------------------------------------------------------
+
+def getitimer(which: FlagArg) -> tuple[int, int]:
+    """``(value_ns, interval_ns)`` of an interval timer (``ITIMER.REAL``, ``VIRTUAL``,
+    ``PROF``), in whole microseconds (man 2 getitimer; signal.getitimer in float seconds)."""
+    cur = _new("int64_t[2]")
+    call(_getitimer, "getitimer", to_int(which, ITIMER), cur)
+    return cur[0], cur[1]
+
+
+def setitimer(which: FlagArg, value_ns: int, interval_ns: int = 0) -> tuple[int, int]:
+    """Arm (``value_ns`` > 0) or disarm (0) an interval timer, then every ``interval_ns``;
+    return the previous ``(value_ns, interval_ns)`` (man 2 setitimer).
+
+    Times are rounded up to whole microseconds.  On expiry the process gets SIGALRM
+    (``ITIMER.REAL``), SIGVTALRM (``VIRTUAL``) or SIGPROF (``PROF``), whose default action
+    ends it.  OSError EINVAL for a negative time, EOVERFLOW on 32-bit arches for one from
+    2**31 s."""
+    old = _new("int64_t[2]")
+    call(_setitimer, "setitimer", to_int(which, ITIMER), _ns(value_ns), _ns(interval_ns), old)
+    return old[0], old[1]
+
+
+# ---- clock adjustment ------------------------------------------------------------------------
+
+class Timex(NamedTuple):
+    """The kernel's struct timex (man 2 adjtimex): what adjtimex/clock_adjtime set (the
+    fields ``modes`` names) and what they give back, with the clock ``state``.
+
+    Units are the kernel's: ``offset``, ``maxerror``, ``esterror``, ``jitter`` in
+    microseconds (ns with ``STA.NANO``), ``freq``, ``ppsfreq``, ``stabil``, ``tolerance`` in
+    ppm << 16, ``tick`` in microseconds.  ``time_sec``/``time_usec`` are the clock's time
+    (usec in ns with ``STA.NANO``), or with ``ADJ.SETOFFSET`` the step to add.
+    """
+    modes: FlagArg = 0      # ADJ flags: what to set (0: only read; setting needs CAP_SYS_TIME)
+    offset: int = 0         # time offset
+    freq: int = 0           # frequency offset
+    maxerror: int = 0       # maximum error
+    esterror: int = 0       # estimated error
+    status: FlagArg = 0     # STA flags
+    constant: int = 0       # PLL time constant
+    precision: int = 0      # clock precision (read-only)
+    tolerance: int = 0      # clock frequency tolerance (read-only)
+    time_sec: int = 0       # the clock's time, seconds
+    time_usec: int = 0      # and microseconds (ns with STA.NANO)
+    tick: int = 0           # microseconds between clock ticks
+    ppsfreq: int = 0        # PPS frequency (read-only)
+    jitter: int = 0         # PPS jitter (read-only)
+    shift: int = 0          # PPS interval duration, log2 s (read-only)
+    stabil: int = 0         # PPS stability (read-only)
+    jitcnt: int = 0         # PPS jitter limit exceeded (read-only)
+    calcnt: int = 0         # PPS calibration intervals (read-only)
+    errcnt: int = 0         # PPS calibration errors (read-only)
+    stbcnt: int = 0         # PPS stability limit exceeded (read-only)
+    tai: int = 0            # TAI - UTC in seconds
+    state: int = 0          # the clock state the call returned (TIME.OK ...); ignored on input
+
+    @property
+    def time_ns(self) -> int:
+        """``time_sec`` and ``time_usec`` in ns (the latter's unit depends on STA.NANO)."""
+        unit = 1 if int(self.status) & _STA_NANO else 1000
+        return self.time_sec * 1_000_000_000 + self.time_usec * unit
+
+
+_TIMEX_FIELDS = Timex._fields[:-1]  # the struct's, in its order; state is the result
+
+
+def _timex(buf: Optional[Timex]) -> Any:
+    """A struct ls_timex from ``buf`` (None: all 0, a read), every field checked by cffi."""
+    tx = _new("struct ls_timex *")
+    if buf is None:
+        return tx
+    if not isinstance(buf, Timex):
+        raise TypeError(f"buf is a Timex or None, not {type(buf).__name__!r}")
+    for name, value in zip(_TIMEX_FIELDS, buf):
+        if name == "modes":
+            value = to_int(value, ADJ)
+        elif name == "status":
+            value = to_int(value, STA)
+        setattr(tx, name, value)  # OverflowError (or TypeError) before any syscall
+    return tx
+
+
+def _timex_out(tx: Any, state: int) -> Timex:
+    values = [getattr(tx, name) for name in _TIMEX_FIELDS]
+    values[0] = ADJ(values[0])
+    values[5] = STA(values[5])
+    return Timex(*values, TIME._value2member_map_.get(state, state))
+
+
+def adjtimex(buf: Optional[Timex] = None) -> Timex:
+    """Read (``buf`` None, or ``modes`` 0) or tune (the fields ``buf.modes`` names) the
+    kernel's clock discipline; return every field and the clock state (man 2 adjtimex;
+    clock_adjtime64 on CLOCK_REALTIME on 32-bit arches, as the C library does).
+
+    Setting needs CAP_SYS_TIME (PermissionError); OSError EINVAL for a value out of range."""
+    tx = _timex(buf)
+    return _timex_out(tx, call(_adjtimex, "adjtimex", tx))
+
+
+def clock_adjtime(clockid: FlagArg, buf: Optional[Timex] = None) -> Timex:
+    """adjtimex() on a clock: CLOCK.REALTIME, or a dynamic (PTP) clock's fd clock id
+    (man 2 clock_adjtime; clock_adjtime64 on 32-bit arches).  OSError EOPNOTSUPP for a clock
+    that cannot be adjusted (CLOCK.MONOTONIC), EINVAL for an unknown one."""
+    c = _clock(clockid)
+    tx = _timex(buf)
+    return _timex_out(tx, call(_clock_adjtime, "clock_adjtime", c, tx))
+
+
 methods(timerfd_settime, timerfd_gettime, timerfd_read)
 
 __all__ = ["clock_gettime_s", "clock_getres_s", "clock_settime", "clock_nanosleep", "nanosleep",
            "timerfd_create", "timerfd_settime", "timerfd_gettime", "timerfd_read",
-           "times", "Tms"] + _sys_time.__all__
+           "times", "Tms", "Sigevent", "timer_create", "timer_settime", "timer_gettime", "Timer",
+           "getitimer", "setitimer", "Timex", "adjtimex", "clock_adjtime"] + _sys_time.__all__

@@ -2,7 +2,7 @@
 io_uring_setup, io_uring_enter, io_uring_register).
 
 The three syscalls are here as they are (``io_uring_register`` taking raw memory is UNSAFE,
-see its doc).  ``Ring`` is the safe way in:
+see its doc).  ``Ring`` is the safe way in::
 
     with L.Ring(64) as ring:
         ring.prep_read(fd, buf, 0)                  # -> its user_data

@@ -1,11 +1,12 @@
 """xattr: extended attributes (man 2 getxattr, setxattr, listxattr, removexattr).
 
 Each call comes in three forms: by path (following symlinks), ``l`` (the symlink itself) and
-``f`` (an open fd).  Attribute names are str or bytes, encoded like paths.  Every function
-raises the OSError subclass os would for the kernel's errno (ENODATA: no such attribute,
-ERANGE: ``buf`` too small), ``ClosedFdError`` for a closed Fd, and TypeError or ValueError for a
-bad Python argument (a read-only ``buf``, an ``ffi.from_buffer`` view, a NUL in a name) before
-any syscall.
+``f`` (an open fd); Linux 6.13 adds a fourth that does all three, ``*xattrat`` (a path
+relative to a directory fd, with ``AT.SYMLINK_NOFOLLOW`` and ``AT.EMPTY_PATH``).  Attribute
+names are str or bytes, encoded like paths.  Every function raises the OSError subclass os
+would for the kernel's errno (ENODATA: no such attribute, ERANGE: ``buf`` too small),
+``ClosedFdError`` for a closed Fd, and TypeError or ValueError for a bad Python argument (a
+read-only ``buf``, an ``ffi.from_buffer`` view, a NUL in a name) before any syscall.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .flags import NAMESPACES, FlagArg, to_int
 from ._sys_xattr import *  # noqa: F401,F403
 
 XATTR = NAMESPACES["XATTR"]
+AT = NAMESPACES["AT"]
 
 _getxattr = lib.ls_getxattr
 _lgetxattr = lib.ls_lgetxattr
@@ -31,6 +33,10 @@ _fsetxattr = lib.ls_fsetxattr
 _listxattr = lib.ls_listxattr
 _llistxattr = lib.ls_llistxattr
 _flistxattr = lib.ls_flistxattr
+_setxattrat = lib.ls_setxattrat
+_getxattrat = lib.ls_getxattrat
+_listxattrat = lib.ls_listxattrat
+_removexattrat = lib.ls_removexattrat
 
 _NEG_ERANGE = -lib.ERANGE
 _NULL = ffi.NULL
@@ -130,7 +136,53 @@ def flistxattr(fd: FdArg) -> list[str]:
     return _names(_sized(_flistxattr, "flistxattr", None, fdnum(fd)), None)
 
 
-methods(fgetxattr, fsetxattr, flistxattr)
+# ---- relative to a directory fd (Linux 6.13) ------------------------------------------------
+# The *at forms take the file as (dirfd, path) with at_flags AT.SYMLINK_NOFOLLOW (the l forms)
+# and AT.EMPTY_PATH (path "" names dirfd itself: the f forms); the value travels in a struct
+# xattr_args (xattr.c).  at_flags come last so that the calls read like their path forms.
+
+def getxattrat(dirfd: FdArg, path: PathArg, name: PathArg, buf: Optional[Buffer] = None,
+               at_flags: FlagArg = 0) -> Union[bytes, int]:
+    """An attribute's value relative to dirfd as bytes, or filled into ``buf`` returning the
+    count (man 2 getxattrat; Linux 6.13).  ``at_flags``: ``AT.SYMLINK_NOFOLLOW``,
+    ``AT.EMPTY_PATH``.  ENODATA: no such attribute; ERANGE: ``buf`` too small."""
+    d, p, a, at = fdnum(dirfd), _path(path), _path(name), to_int(at_flags, AT)
+    if buf is None:
+        return _sized(_getxattrat, "getxattrat", path, d, p, at, a)
+    cbuf = writable(buf)
+    return call_buf(_getxattrat, "getxattrat", cbuf, buf, d, p, at, a, cbuf, nbytes(cbuf),
+                    filename=path)
+
+
+def setxattrat(dirfd: FdArg, path: PathArg, name: PathArg, value: Buffer, flags: FlagArg = 0,
+               at_flags: FlagArg = 0) -> None:
+    """Set an attribute relative to dirfd (man 2 setxattrat; Linux 6.13); ``flags``
+    ``XATTR.CREATE`` / ``XATTR.REPLACE``, ``at_flags`` ``AT.SYMLINK_NOFOLLOW``,
+    ``AT.EMPTY_PATH``."""
+    d, p, a = fdnum(dirfd), _path(path), _path(name)
+    f, at = to_int(flags, XATTR), to_int(at_flags, AT)
+    v = readable(value)
+    call_buf(_setxattrat, "setxattrat", v, value, d, p, at, a, v,
+             len(v) if type(v) is bytes else nbytes(v), f, filename=path)
+
+
+def listxattrat(dirfd: FdArg, path: PathArg, at_flags: FlagArg = 0) -> list:
+    """The attribute names of a file relative to dirfd; str unless the path was bytes
+    (man 2 listxattrat; Linux 6.13).  ``at_flags`` as for getxattrat."""
+    at = to_int(at_flags, AT)
+    return _names(_sized(_listxattrat, "listxattrat", path, fdnum(dirfd), _path(path), at), path)
+
+
+def removexattrat(dirfd: FdArg, path: PathArg, name: PathArg, at_flags: FlagArg = 0) -> None:
+    """Remove an attribute relative to dirfd (man 2 removexattrat; Linux 6.13); ENODATA if it
+    is not there.  ``at_flags`` as for getxattrat."""
+    at = to_int(at_flags, AT)
+    call(_removexattrat, "removexattrat", fdnum(dirfd), _path(path), at, _path(name),
+         filename=path)
+
+
+methods(fgetxattr, fsetxattr, flistxattr, getxattrat, setxattrat, listxattrat, removexattrat)
 
 __all__ = ["getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr", "fsetxattr",
-           "listxattr", "llistxattr", "flistxattr"] + _sys_xattr.__all__
+           "listxattr", "llistxattr", "flistxattr", "getxattrat", "setxattrat", "listxattrat",
+           "removexattrat"] + _sys_xattr.__all__

@@ -92,6 +92,9 @@ class C(NamedTuple):
     in_child: bool = False  # run in a forked child (a call that could fork)
 
 
+_UFFD_PAGE = 4096 * 16  # 64 KiB: a whole page on every arch's page size
+
+
 def c(target: str, *args: Any, consumes: bool = False, in_child: bool = False,
       **kwargs: Any) -> C:
     return C(target, args, tuple(kwargs.items()), consumes, in_child)
@@ -102,6 +105,11 @@ AT_FDCWD = int(L.AT_FDCWD)
 FSCONFIG_SET_FLAG = int(L.FSCONFIG_SET_FLAG)
 FSCONFIG_SET_FD = int(L.FSCONFIG_SET_FD)
 ALL_BITS = 0xFFFFFFFF  # every flag bit: unknown ones are refused first (EINVAL)
+SYSLOG_ACTION_READ_ALL = int(L.SYSLOG_ACTION_READ_ALL)
+BPF_MAP_CREATE = int(L.BPF_MAP_CREATE)
+# a task clock of the calling thread, user space only, opened disabled
+PERF_ATTR = L.PerfEventAttr(int(L.PERF_TYPE_SOFTWARE), int(L.PERF_COUNT_SW_TASK_CLOCK),
+                            disabled=1, exclude_kernel=1, exclude_hv=1)
 AT_EMPTY_PATH = int(L.AT_EMPTY_PATH)
 O_CLOEXEC = int(L.O_CLOEXEC)
 S_IFIFO = int(L.S_IFIFO)
@@ -139,6 +147,8 @@ SO_TYPE = int(L.SO_TYPE)
 SO_RCVBUF = int(L.SO_RCVBUF)
 SO_PEERCRED = int(L.SO_PEERCRED)
 SCM_RIGHTS = int(L.SCM_RIGHTS)
+QCMD_SYNC = int(L.Q_SYNC) << 8  # QCMD(Q_SYNC, USRQUOTA)
+QCMD_GETINFO = int(L.Q_GETINFO) << 8  # QCMD(Q_GETINFO, USRQUOTA): a struct if_dqinfo (24 bytes)
 SHUT_RDWR = int(L.SHUT_RDWR)
 MSG_TRUNC = int(L.MSG_TRUNC)
 IORING_REGISTER_PROBE = int(L.IORING_REGISTER_PROBE)
@@ -187,6 +197,7 @@ FD_CASES = [
     c("splice", H("pipe_r"), None, F("file2"), 0, 16),
     c("tee", F("pipe_r"), H("pipe_w"), 16, SPLICE_F_NONBLOCK),
     c("tee", H("pipe_r"), F("pipe_w"), 16, SPLICE_F_NONBLOCK),
+    c("vmsplice", F("pipe_w"), [b"ab"]),
     c("copy_file_range", F("file"), 0, H("file2"), 0, 16),
     c("copy_file_range", H("file"), 0, F("file2"), 0, 16),
     # event
@@ -203,6 +214,12 @@ FD_CASES = [
     c("poll", Gen(((F("pipe_r"), POLLIN), (H("pipe_w"), POLLIN))), 0),
     c("ppoll", [(F("pipe_r"), POLLIN)], 0),
     c("ppoll", Gen(((F("pipe_r"), POLLIN), (H("pipe_w"), POLLIN))), 0),
+    c("pselect6", [F("pipe_r")], [], [], 0),
+    c("pselect6", [], Gen((H("pipe_r"), F("pipe_w"))), [], 0),
+    c("pselect6", [], [], [F("pipe_r")], 0),
+    c("select", Gen((F("pipe_r"), H("pipe_w"))), [], [], 0),
+    c("select", [], [F("pipe_w")], [], 0),
+    c("select", [], [], [F("pipe_r")], 0),
     c("eventfd_read", F("eventfd")),
     c("eventfd_write", F("eventfd"), 1),
     c("inotify_add_watch", F("inotify"), P("file"), IN_ALL_EVENTS),
@@ -256,10 +273,26 @@ FD_CASES = [
     c("fsetxattr", F("file"), "user.x", b"v"),
     c("flistxattr", F("file")),
     c("fremovexattr", F("file"), "user.none"),
+    c("getxattrat", F("dir"), "xattrs", "user.small"),
+    c("getxattrat", F("dir"), "xattrs", "user.small", Buf(16)),
+    c("setxattrat", F("dir"), "file", "user.x", b"v"),
+    c("listxattrat", F("dir"), "xattrs"),
+    c("removexattrat", F("dir"), "file", "user.none"),
+    # fs: file handles, page cache, inode attributes; quota
+    c("name_to_handle_at", F("dir"), "file"),
+    c("open_by_handle_at", F("dir"), L.FileHandle(255, bytes(8))),  # no such type: ESTALE
+    c("cachestat", F("file")),
+    c("file_getattr", F("dir"), "file"),
+    c("file_setattr", F("dir"), "file", L.FileAttr(0, 0, 0, 0, 0)),
+    c("quotactl_fd", F("file"), QCMD_SYNC),
+    c("quotactl_getinfo", F("file"), 0),
+    c("quotactl_getquota", F("file"), 0, 0),
+    c("quotactl_sync", F("file")),
     # process, memory, signal, time
     c("execveat", F("dir"), "no-such-program", ["no-such-program"], {}),
     c("pidfd_send_signal", F("pidfd"), 0),
     c("pidfd_getfd", F("pidfd"), Num("file")),
+    c("process_mrelease", F("pidfd")),  # this process: alive, EINVAL
     c("waitid", P_PIDFD, F("pidfd"), WEXITED_WNOHANG),
     # a temporary directory is no cgroup: the kernel refuses it (EBADF) before forking
     c("clone3", 0, SIGCHLD, cgroup=F("dir"), in_child=True),
@@ -271,6 +304,13 @@ FD_CASES = [
     c("timerfd_settime", F("timerfd"), 0, 0),
     c("timerfd_gettime", F("timerfd")),
     c("timerfd_read", F("timerfd")),
+    # POSIX message queue calls on a file: the kernel answers EBADF at the call
+    c("mq_timedsend", F("file"), b"x"),
+    c("mq_timedreceive", F("file"), 64),
+    c("mq_notify", F("file")),
+    c("mq_getsetattr", F("file")),
+    c("mq_getattr", F("file")),
+    c("mq_setattr", F("file"), L.MqAttr()),
     c("syscall", SYS_fsync, F("memfd")),
     # net
     c("bind", F("sock_new"), Addr("bound")),
@@ -321,6 +361,8 @@ FD_CASES = [
     c("fsmount", F("dir")),
     c("fspick", F("dir"), "nonexistent"),
     c("open_tree", F("dir"), "nonexistent"),
+    c("open_tree_attr", F("dir"), "nonexistent"),
+    c("open_tree_attr", F("dir"), "nonexistent", 0, L.MountAttr(userns_fd=F("file"))),
     c("mount_setattr", F("dir"), "", ALL_BITS, L.MountAttr()),
     c("move_mount", F("dir"), "nonexistent", AT_FDCWD, "nonexistent2", ALL_BITS),
     c("move_mount", H("dir"), "nonexistent", F("dir"), "nonexistent2", ALL_BITS),
@@ -383,6 +425,32 @@ FD_CASES = [
     c("seccomp_notif_send", F("seccomp_listener"), 1, in_child=True),
     c("seccomp_notif_addfd", F("seccomp_listener"), 1, H("file"), in_child=True),
     c("seccomp_notif_addfd", H("seccomp_listener"), 1, F("file"), in_child=True),
+    # system, bpf, perf: unknown flags fail before the fds are used (finit_module,
+    # kexec_file_load: nothing loaded); the bpf map and perf event calls check the kind of fd
+    # first (readlinkat: the helper the watch sees), perf_event_open's group_fd reaches the
+    # kernel (EINVAL: no perf event)
+    c("finit_module", F("file"), "", -1),
+    c("kexec_file_load", F("file"), -1, None, 1 << 20),
+    c("kexec_file_load", H("file"), F("file"), None, 1 << 20),
+    c("bpf_map_lookup_elem", F("file"), 1),
+    c("bpf_map_update_elem", F("file"), 1, 1),
+    c("bpf_map_delete_elem", F("file"), 1),
+    c("bpf_map_get_next_key", F("file")),
+    c("perf_event_open", PERF_ATTR, 0, -1, F("file")),
+    c("perf_event_enable", F("file")),
+    c("perf_event_disable", F("file")),
+    c("perf_event_reset", F("file")),
+    c("perf_event_id", F("file")),
+    c("perf_event_read", F("file")),
+    # userfaultfd: a file is no userfaultfd, refused (EINVAL) after its kind is read from
+    # /proc/self/fd (readlinkat); ranges in the raw (address, length) form, of nothing mapped
+    c("uffdio_api", F("file")),
+    c("uffdio_register", F("file"), (_UFFD_PAGE, _UFFD_PAGE)),
+    c("uffdio_unregister", F("file"), (_UFFD_PAGE, _UFFD_PAGE)),
+    c("uffdio_wake", F("file"), (_UFFD_PAGE, _UFFD_PAGE)),
+    c("uffdio_zeropage", F("file"), (_UFFD_PAGE, _UFFD_PAGE)),
+    c("uffdio_copy", F("file"), (_UFFD_PAGE, _UFFD_PAGE), Buf(_UFFD_PAGE)),
+    c("uffd_read", F("file")),
     # Fd's own methods
     c("Fd.close", F("file"), consumes=True),
 ]
@@ -402,6 +470,47 @@ NOT_FDS = {
 
 
 # ---- 2. Guard regions: every buffer-taking call ---------------------------------------------
+
+def _on_map(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(map) on a new BPF hash map (4-byte keys and values), closed afterwards."""
+    with L.bpf_map_create(L.BPF_MAP_TYPE.HASH, 4, 4, 4) as m:
+        return call(m)
+
+
+_mq_count = [0]
+
+
+def _on_mq(L: Any, call: Callable[[Any], Any], msgsize: int = 64) -> Any:
+    """call(queue) on a new POSIX message queue (4 messages of up to ``msgsize`` bytes),
+    unlinked at once (it lives while its descriptor is open), closed afterwards."""
+    _mq_count[0] += 1
+    name = f"/linuxsys-hardening-{os.getpid()}-{_mq_count[0]}"
+    q = L.mq_open(name, L.O.RDWR | L.O.CREAT | L.O.EXCL, 0o600,
+                  L.MqAttr(mq_maxmsg=4, mq_msgsize=msgsize))
+    L.mq_unlink(name)
+    with q:
+        return call(q)
+
+
+def _on_msg(L: Any, call: Callable[[Any], Any]) -> Any:
+    """call(queue) on a new SysV message queue, removed afterwards."""
+    q = L.msgget(L.IPC.PRIVATE, L.IPC.CREAT | 0o600)
+    try:
+        return call(q)
+    finally:
+        L.msgctl(q, L.IPC_CMD.RMID)
+
+
+def _msg_echo(L: Any, v: Any) -> bytes:
+    """msgsnd the view, then the text the queue holds."""
+    return _on_msg(L, lambda q: (L.msgsnd(q, 1, v), L.msgrcv(q, 4096)[1])[1])
+
+
+def _msg_into(L: Any, v: Any) -> bytes:
+    """msgrcv (cut to the view) of a message longer than the view; the view's bytes after."""
+    return _on_msg(L, lambda q: (L.msgsnd(q, 1, bytes(range(256))),
+                                 L.msgrcv(q, v, 0, L.MSG_RCV.NOERROR), bytes(v))[2])
+
 
 class Guard(NamedTuple):
     size: int                                 # the view's length
@@ -478,7 +587,40 @@ def _statx_of(w: Any, n: int) -> bytes:
 
 # (name, id, Guard): names are public functions; ids tell the cases of one function apart.
 GUARD_CASES = [
+    ("msgsnd", "echo", Guard(37, lambda L, w, v: _msg_echo(L, v), count=None,
+                             content=_pattern, check=lambda w, c, r: r == c)),
+    ("msgrcv", "cut", Guard(37, lambda L, w, v: _msg_into(L, v), count=None,
+                            check=lambda w, c, r: r == bytes(range(37)))),
+    # add_key and keyctl_update read the payload before they look the keyring (key 0: EINVAL)
+    # up: nothing is made or changed
+    ("add_key", "payload", Guard(37, lambda L, w, v: L.add_key("user", "d", v, 0), count=None)),
+    ("keyctl_update", "payload", Guard(37, lambda L, w, v: L.keyctl_update(0, v), count=None)),
+    # the description of this process's session keyring (or its uid's): written only if it fits
+    ("keyctl", "describe", Guard(64, lambda L, w, v: L.keyctl(
+        L.KEYCTL.DESCRIBE, L.KEY_SPEC.SESSION_KEYRING, v, len(v)), count=None)),
+    ("syslog", "read_all", Guard(37, lambda L, w, v: L.syslog(SYSLOG_ACTION_READ_ALL, v))),
+    # BPF_MAP_CREATE reads a struct of 20 bytes (a shorter attr is zero-filled): a hash map
+    ("bpf", "map_create", Guard(20, lambda L, w, v: L.bpf(BPF_MAP_CREATE, v).close(),
+                                count=None, content=lambda w, n: struct.pack("=5I", 1, 4, 4, 1, 0),
+                                check=lambda w, d, r: True)),
+    # init_module never loads as root here: a NUL in param_values is refused first
+    ("init_module", "refused", Guard(64, lambda L, w, v: L.init_module(v, "a\0b"), count=None)),
+    # keys and values are copied before the call: the kernel never sees the view
+    ("bpf_map_lookup_elem", "key", Guard(4, lambda L, w, v: _on_map(
+        L, lambda m: L.bpf_map_lookup_elem(m, v)), count=None)),
+    ("bpf_map_update_elem", "key", Guard(4, lambda L, w, v: _on_map(
+        L, lambda m: L.bpf_map_update_elem(m, v, v)), count=None)),
+    ("bpf_map_delete_elem", "key", Guard(4, lambda L, w, v: _on_map(
+        L, lambda m: L.bpf_map_delete_elem(m, v)), count=None)),
+    ("bpf_map_get_next_key", "key", Guard(4, lambda L, w, v: _on_map(
+        L, lambda m: L.bpf_map_get_next_key(m, v)), count=None)),
     ("read", "pipe", Guard(37, lambda L, w, v: L.read(w.held("pipe_full"), v))),
+    # the message sent is received back whole; a receive buffer is the queue's message size
+    ("mq_timedsend", "queue", Guard(37, lambda L, w, v: _on_mq(L, lambda q: (
+        L.mq_timedsend(q, v), L.mq_timedreceive(q, 64)[0])[1]), count=None,
+        content=_pattern, check=lambda w, d, r: r == d)),
+    ("mq_timedreceive", "queue", Guard(37, lambda L, w, v: _on_mq(L, lambda q: (
+        L.mq_timedsend(q, bytes(range(1, 21))), L.mq_timedreceive(q, v))[1][0], 37))),
     ("read", "urandom", Guard(37, lambda L, w, v: L.read(w.held("urandom"), v))),
     ("read", "eventfd", Guard(4, lambda L, w, v: L.read(w.held("eventfd"), v))),
     ("readinto", "pipe", Guard(37, lambda L, w, v: L.readinto(w.held("pipe_full"), v))),
@@ -521,6 +663,24 @@ GUARD_CASES = [
                                  content=_pattern, count=None,
                                  check=lambda w, d, r: os.getxattr(w.path("file"), "user.v")
                                  == d)),
+    ("getxattrat", "big", Guard(37, lambda L, w, v: L.getxattrat(w.held("dir"), "xattrs",
+                                                                  "user.big", v))),
+    ("setxattrat", "value", Guard(37, lambda L, w, v: L.setxattrat(w.held("dir"), "file",
+                                                                    "user.v", v),
+                                  content=_pattern, count=None,
+                                  check=lambda w, d, r: os.getxattr(w.path("file"), "user.v")
+                                  == d)),
+    ("vmsplice", "write_end", Guard(37, lambda L, w, v: L.vmsplice(w.held("pipe_w"), [v]),
+                                    content=_pattern,
+                                    check=lambda w, d, r: w.drain("pipe_w") == d[:r])),
+    ("vmsplice", "read_end", Guard(37, lambda L, w, v: L.vmsplice(w.held("pipe_full"), [v]))),
+    ("open_by_handle_at", "handle", Guard(16, lambda L, w, v: L.open_by_handle_at(
+        w.held("dir"), v), count=None)),  # 0x5a bytes: no struct file_handle (ValueError)
+    ("quotactl", "getinfo", Guard(24, lambda L, w, v: L.quotactl(QCMD_GETINFO, w.path("file"),
+                                                                 0, v), count=None)),
+    ("quotactl_fd", "getinfo", Guard(24, lambda L, w, v: L.quotactl_fd(w.held("file"),
+                                                                       QCMD_GETINFO, 0, v),
+                                     count=None)),
     ("epoll_wait", "ready", Guard(40, lambda L, w, v: L.epoll_wait(w.held("epoll_ready"), v, 0),
                                   count=lambda r: r * _EVENT)),
     ("epoll_pwait", "ready", Guard(40, lambda L, w, v: L.epoll_pwait(w.held("epoll_ready"), v,
@@ -530,6 +690,20 @@ GUARD_CASES = [
                                                                        v, 0),
                                     count=lambda r: r * _EVENT)),
     ("getrandom", "view", Guard(37, lambda L, w, v: L.getrandom(v))),
+    # futex words: PI TRYLOCK writes the tid into a 0 word, WAKE_OP sets uaddr2's word; the
+    # waits find the fill, not their val (EAGAIN)
+    ("futex", "trylock_pi", Guard(4, lambda L, w, v: L.futex(v, L.FUTEX.TRYLOCK_PI_PRIVATE),
+                                  count=None, content=lambda w, n: bytes(n))),
+    ("futex", "wake_op", Guard(4, lambda L, w, v: L.futex(
+        bytearray(4), L.FUTEX.WAKE_OP_PRIVATE, 0, uaddr2=v, val2=0,
+        val3=L.encode_futex_op(L.FUTEX_OP.SET, 1, L.FUTEX_OP_CMP.EQ, 0)), count=None)),
+    ("futex_wake", "view", Guard(4, lambda L, w, v: L.futex_wake(v), count=None)),
+    ("futex_wait", "view", Guard(4, lambda L, w, v: L.futex_wait(v, 0, timeout_ns=0),
+                                 count=None)),
+    ("futex_waitv", "view", Guard(4, lambda L, w, v: L.futex_waitv([(v, 0)], timeout_ns=0),
+                                  count=None)),
+    ("futex_requeue", "view", Guard(4, lambda L, w, v: L.futex_requeue(
+        [(v, 0), (bytearray(4), 0)], 0, 1, 1), count=None, content=lambda w, n: bytes(n))),
     ("process_vm_readv", "child", Guard(37, lambda L, w, v: L.process_vm_readv(
         w.child_pid(), [v], [(w.shared().address, 4096)]))),
     ("process_vm_writev", "child", Guard(37, lambda L, w, v: L.process_vm_writev(
@@ -649,7 +823,19 @@ GUARD_CASES = [
                                           content=lambda w, n: struct.pack("=I",
                                                                            SECCOMP_RET_ALLOW),
                                           check=lambda w, d, r: r == 0)),
+    # uffdio_copy: the kernel reads a page from the view into a registered Mapping
+    ("uffdio_copy", "page", Guard(_UFFD_PAGE, lambda L, w, v: _uffd_copy(L, v), count=None,
+                                  content=_pattern, check=lambda w, d, r: r == d)),
 ]
+
+
+def _uffd_copy(L: Any, src: Any) -> bytes:
+    """uffdio_copy of src into a fresh registered Mapping of its size: the Mapping's bytes."""
+    with L.userfaultfd() as u, L.mmap(0, len(src)) as m:
+        L.uffdio_api(u)
+        L.uffdio_register(u, m)
+        L.uffdio_copy(u, m, src)
+        return bytes(m)
 
 
 # ---- 3. Exception cycles: every buffer-taking call failing in the kernel --------------------
@@ -716,7 +902,25 @@ def _on_ring(L: Any, call: Callable[[Any], Any]) -> Any:
 
 
 CYCLE_CASES = {
+    "msgsnd": Cycle(64, lambda L, fd, b: L.msgsnd(-1, 1, b), takes_fd=False),  # EINVAL (id)
+    "msgrcv": Cycle(64, lambda L, fd, b: L.msgrcv(-1, b), takes_fd=False),     # EINVAL (id)
+    "add_key": Cycle(64, lambda L, fd, b: L.add_key("user", "d", b, 0),
+                     takes_fd=False),                                          # EINVAL (ring 0)
+    "keyctl_update": Cycle(64, lambda L, fd, b: L.keyctl_update(0, b),
+                           takes_fd=False),                                    # EINVAL (key 0)
+    "keyctl": Cycle(64, lambda L, fd, b: L.keyctl(L.KEYCTL.DESCRIBE, 0, b, 64),
+                    takes_fd=False),                                           # EINVAL (key 0)
+    "syslog": Cycle(64, lambda L, fd, b: L.syslog(99, b), takes_fd=False),  # EINVAL (action)
+    "bpf": Cycle(64, lambda L, fd, b: L.bpf(1 << 20, b), takes_fd=False),  # EINVAL (command)
+    "init_module": Cycle(64, lambda L, fd, b: L.init_module(b, "a\0b"), takes_fd=False,
+                         raises=ValueError),  # never a load as root: refused before the call
+    "bpf_map_lookup_elem": Cycle(4, lambda L, fd, b: L.bpf_map_lookup_elem(fd, b)),
+    "bpf_map_update_elem": Cycle(4, lambda L, fd, b: L.bpf_map_update_elem(fd, b, b)),
+    "bpf_map_delete_elem": Cycle(4, lambda L, fd, b: L.bpf_map_delete_elem(fd, b)),
+    "bpf_map_get_next_key": Cycle(4, lambda L, fd, b: L.bpf_map_get_next_key(fd, b)),
     "read": Cycle(64, lambda L, fd, b: L.read(fd, b)),
+    "mq_timedsend": Cycle(64, lambda L, fd, b: L.mq_timedsend(fd, b)),
+    "mq_timedreceive": Cycle(64, lambda L, fd, b: L.mq_timedreceive(fd, b)),
     "readinto": Cycle(64, lambda L, fd, b: L.readinto(fd, b)),
     "write": Cycle(64, lambda L, fd, b: L.write(fd, b)),
     "pread": Cycle(64, lambda L, fd, b: L.pread(fd, b, 0)),
@@ -737,10 +941,25 @@ CYCLE_CASES = {
     "setxattr": Cycle(64, lambda L, fd, b: L.setxattr(MISSING, "user.x", b), takes_fd=False),
     "lsetxattr": Cycle(64, lambda L, fd, b: L.lsetxattr(MISSING, "user.x", b), takes_fd=False),
     "fsetxattr": Cycle(64, lambda L, fd, b: L.fsetxattr(fd, "user.x", b)),
+    "getxattrat": Cycle(64, lambda L, fd, b: L.getxattrat(fd, "x", "user.x", b)),
+    "setxattrat": Cycle(64, lambda L, fd, b: L.setxattrat(fd, "x", "user.x", b)),
+    "vmsplice": Cycle(64, lambda L, fd, b: L.vmsplice(fd, [b])),
+    "open_by_handle_at": Cycle(64, lambda L, fd, b: L.open_by_handle_at(fd, b),
+                               raises=ValueError),  # zeros: no struct file_handle
+    "quotactl": Cycle(64, lambda L, fd, b: L.quotactl(QCMD_GETINFO, MISSING, 0, b),
+                      takes_fd=False),
+    "quotactl_fd": Cycle(64, lambda L, fd, b: L.quotactl_fd(fd, QCMD_GETINFO, 0, b)),
     "epoll_wait": Cycle(64, lambda L, fd, b: L.epoll_wait(fd, b, 0)),
     "epoll_pwait": Cycle(64, lambda L, fd, b: L.epoll_pwait(fd, b, 0)),
     "epoll_pwait2": Cycle(64, lambda L, fd, b: L.epoll_pwait2(fd, b, 0)),
     "getrandom": Cycle(64, lambda L, fd, b: L.getrandom(b, GRND_BAD), takes_fd=False),
+    # futex words of 0 waited on for 1: EAGAIN; futex_wake with mask 0: EINVAL
+    "futex": Cycle(4, lambda L, fd, b: L.futex(b, L.FUTEX.WAIT_PRIVATE, 1), takes_fd=False),
+    "futex_wake": Cycle(4, lambda L, fd, b: L.futex_wake(b, 0), takes_fd=False),
+    "futex_wait": Cycle(4, lambda L, fd, b: L.futex_wait(b, 1), takes_fd=False),
+    "futex_waitv": Cycle(4, lambda L, fd, b: L.futex_waitv([(b, 1)]), takes_fd=False),
+    "futex_requeue": Cycle(4, lambda L, fd, b: L.futex_requeue([(b, 1), (b, 0)], 0, 1, 1),
+                           takes_fd=False),
     "process_vm_readv": Cycle(64, lambda L, fd, b: L.process_vm_readv(NO_PID, [b],
                                                                       [(4096, 64)]),
                               takes_fd=False),
@@ -803,6 +1022,9 @@ CYCLE_CASES = {
     # flags must be 0 for GET_NOTIF_SIZES: EINVAL
     "seccomp": Cycle(64, lambda L, fd, b: L.seccomp(SECCOMP_GET_NOTIF_SIZES, 1, b),
                      takes_fd=False),
+    # a bad fd: EBADF (or ClosedFdError) on the kind check, nothing mapped at the range
+    "uffdio_copy": Cycle(_UFFD_PAGE, lambda L, fd, b: L.uffdio_copy(fd, (_UFFD_PAGE,
+                                                                        _UFFD_PAGE), b)),
 }
 
 # syscall takes buffers through *args: no annotation says so.

@@ -477,6 +477,89 @@ def test_ppoll(pipes):
         L.ppoll([(r1, L.POLL.IN)], 2**63)
 
 
+# ---- select / pselect6 ---------------------------------------------------------------------
+
+def _free_fd():
+    """A number no fd has, inside the fd table (select ignores the bits of a set beyond it)."""
+    n = os.dup(0)
+    os.close(n)
+    return n
+
+
+def test_pselect6_matches_select_select(pipes):
+    r1, w1, r2, w2 = pipes
+    assert L.pselect6([r1, r2], [w1, w2], [r1, r2], 0) == ([r1], [w1, w2], [])
+    assert select.select([r1, r2], [w1, w2], [r1, r2], 0) == ([r1], [w1, w2], [])
+    # the objects given come back, duplicates too; ints, std names and fileno() objects
+    with open(os.devnull) as f:
+        assert L.pselect6([r1.fd, r1, r1.fd, f], ["stdout"], [], None) == ([r1.fd, r1, r1.fd, f],
+                                                                         ["stdout"], [])
+    assert L.pselect6([r2], [], [r2], 1_000_000) == ([], [], [])  # 1 ms, nothing ready
+    assert L.pselect6([], [], [], 0) == ([], [], [])
+    assert L.select([r1, r2], [w2], [], 0.001) == select.select([r1, r2], [w2], [], 0.001)
+    assert L.select([r2], [], [], 0) == ([], [], [])
+    assert L.select(rlist=[r1], wlist=[], xlist=[], timeout=None) == ([r1], [], [])
+
+
+def test_pselect6_exceptional_condition():
+    import socket
+    with socket.create_server(("127.0.0.1", 0)) as server, \
+            socket.create_connection(server.getsockname()) as client:
+        peer, _ = server.accept()
+        with peer:
+            assert L.pselect6([peer], [], [peer], 0) == ([], [], [])
+            client.send(b"!", socket.MSG_OOB)
+            deadline = time.monotonic() + 5
+            while not L.pselect6([], [], [peer], 0)[2] and time.monotonic() < deadline:
+                time.sleep(0.001)  # loopback delivers at once; the loop only guards a slow CI
+            assert L.pselect6([], [], [peer], 0) == ([], [], [peer]) == \
+                select.select([], [], [peer], 0)
+
+
+def test_pselect6_sigmask_and_eintr(pipes):
+    r2 = pipes[2]
+    assert L.pselect6([r2], [], [], 1_000_000, ["SIGUSR2"]) == ([], [], [])
+    with PendingSignal() as pending:  # the mask keeps SIGUSR1 blocked: no interruption
+        assert L.pselect6([r2], [], [], 1_000_000, ["SIGUSR1"]) == ([], [], [])
+        pending.take()
+    with PendingSignal():  # an empty mask unblocks it: the handler runs (and raises)
+        with pytest.raises(Interrupted):
+            L.pselect6([r2], [], [], 60 * 10**9, [])
+    result, calls = signal_during(L.pselect6, [r2], [], [], 50_000_000)
+    assert result == ([], [], []) and calls == [signal.SIGALRM]  # EINTR retried, time left
+
+
+def test_pselect6_errors(pipes):
+    r1 = pipes[0]
+    free = _free_fd()
+    raises_errno(errno.EBADF, L.pselect6, [r1, free], [], [], 0)
+    raises_errno(errno.EBADF, L.select, [], [free], [], 0)
+    # what an fd_set cannot hold: refused as select.select does
+    for bad, exc in ((1024, ValueError), (-1, ValueError), (2**40, OverflowError)):
+        with pytest.raises(exc):
+            select.select([bad], [], [], 0)
+        with pytest.raises(exc):
+            L.pselect6([r1], [], [bad], 0)
+        with pytest.raises(exc):
+            L.select([r1], [], [bad], 0)
+    closed = L.eventfd()
+    closed.close()
+    with pytest.raises(L.ClosedFdError):
+        L.pselect6([r1], [closed], [], 0)
+    with pytest.raises(TypeError):
+        L.pselect6([1.5], [], [], 0)
+    with pytest.raises(TypeError):
+        L.pselect6(r1, [], [], 0)  # a list of fds, not one
+    with pytest.raises(OverflowError):
+        L.pselect6([r1], [], [], 2**63)
+    with pytest.raises(ValueError):
+        L.pselect6([r1], [], [], 0, ["NOSUCHSIG"])
+    for timeout, exc in ((-1, ValueError), (float("nan"), ValueError), ("1", TypeError),
+                         (2**62, OverflowError), (float("inf"), OverflowError)):
+        with pytest.raises(exc):
+            L.select([r1], [], [], timeout)
+
+
 # ---- eventfd -------------------------------------------------------------------------------
 
 def test_eventfd_against_os():

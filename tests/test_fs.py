@@ -1624,3 +1624,202 @@ def test_str_paths_encoded_as_os_fsencode(tmp_path):
             fn("\ud800")
     with pytest.raises(ValueError):
         L.stat("nul\0inside")
+
+
+# ---- file handles (name_to_handle_at, open_by_handle_at) ----------------------------------
+
+@pytest.fixture
+def handle_file(tmp_path):
+    """tmp_path/f (b"hello"), its handle and mount id, and an fd on its mount (tmp_path, opened
+    for reading: open_by_handle_at refuses O_PATH); skipped where the filesystem makes no
+    handles (EOPNOTSUPP)."""
+    p = tmp_path / "f"
+    p.write_bytes(b"hello")
+    try:
+        handle, mount_id = qemu_may_lack(L.name_to_handle_at, L.AT.FDCWD, p)
+    except OSError as e:
+        if e.errno != errno.EOPNOTSUPP:
+            raise
+        pytest.skip(f"{tmp_path}: no file handles on this filesystem")
+    with L.open(tmp_path, L.O.DIRECTORY) as mount_fd:
+        yield p, handle, mount_id, mount_fd
+
+
+def test_name_to_handle_at_mount_id_is_statx_s(handle_file):
+    p, handle, mount_id, mount_fd = handle_file
+    assert type(handle) is L.FileHandle and type(handle.f_handle) is bytes
+    assert 0 < len(handle.f_handle) <= 128
+    with L.open(p) as fd:
+        # the kernel's own word (statx's stx_mnt_id is 0 under qemu-user)
+        with open(f"/proc/self/fdinfo/{fd.fd}") as info:
+            assert f"mnt_id:\t{mount_id}\n" in info.read()
+        # the same file by an fd (EMPTY_PATH, as AT or NAME_TO_HANDLE_AT member), by a symlink
+        assert fd.name_to_handle_at("", L.AT.EMPTY_PATH) == (handle, mount_id)
+        assert L.name_to_handle_at(fd, "", "empty_path") == (handle, mount_id)
+    os.symlink("f", p.parent / "l")
+    assert L.name_to_handle_at(mount_fd, "l", L.NAME_TO_HANDLE_AT.SYMLINK_FOLLOW)[0] == handle
+    assert L.name_to_handle_at(mount_fd, "l")[0] != handle  # the link's own
+
+
+def test_name_to_handle_at_unique_mount_id(handle_file):
+    p, handle, _, _ = handle_file
+    try:
+        h, unique = L.name_to_handle_at(L.AT.FDCWD, p, L.NAME_TO_HANDLE_AT.HANDLE_MNT_ID_UNIQUE)
+    except OSError as e:  # Linux 6.12; qemu-user may pass the flag on to a kernel without it
+        if e.errno == errno.EINVAL and EMULATED:
+            pytest.skip("no AT_HANDLE_MNT_ID_UNIQUE here")
+        raise
+    assert h == handle
+    expected = L.statx(L.AT.FDCWD, p, 0, L.STATX.MNT_ID_UNIQUE).stx_mnt_id
+    assert unique == expected or EMULATED and expected == 0  # qemu-user's statx drops it
+    assert unique > 2**31  # unique ids start past the reusable ones' range
+
+
+def test_name_to_handle_at_errors(tmp_path, handle_file):
+    p, handle, _, _ = handle_file
+    raises_errno(errno.ENOENT, L.name_to_handle_at, L.AT.FDCWD, tmp_path / "missing")
+    e = raises_errno(errno.EOPNOTSUPP, L.name_to_handle_at, L.AT.FDCWD, "/proc/self/status")
+    assert e.filename == "/proc/self/status"
+    raises_errno(errno.EINVAL, L.name_to_handle_at, L.AT.FDCWD, p, 0x40000000)
+    with pytest.raises(TypeError):  # AT_REMOVEDIR's bit is AT_HANDLE_FID's: not the same flag
+        L.name_to_handle_at(L.AT.FDCWD, p, L.AT.REMOVEDIR)
+    fid, _ = qemu_may_lack(L.name_to_handle_at, L.AT.FDCWD, p, L.NAME_TO_HANDLE_AT.HANDLE_FID)
+    assert fid.f_handle  # identifies the file (Linux 6.5), even where it could not open it
+    with pytest.raises(TypeError):  # an int is no buffer (bytes(8) would be 8 zeros)
+        L.FileHandle.frombytes(8)
+
+
+@requires_root()
+def test_open_by_handle_at_opens_the_file(handle_file):
+    p, handle, _, mount_fd = handle_file
+    with L.open_by_handle_at(mount_fd, handle) as fd:
+        assert cloexec(fd)
+        assert L.read(fd, 10) == b"hello"
+        assert fd.fstat().st_ino == os.stat(p).st_ino
+    with L.open_by_handle_at(mount_fd, bytes(handle), "wronly|append", inheritable=True) as fd:
+        assert not cloexec(fd)
+        L.write(fd, b"!")
+    assert p.read_bytes() == b"hello!"
+    with mount_fd.open_by_handle_at(L.FileHandle.frombytes(bytes(handle))) as fd:
+        assert L.read(fd, 10) == b"hello!"
+
+
+@requires_root()
+def test_open_by_handle_at_errors(tmp_path, handle_file):
+    p, handle, _, mount_fd = handle_file
+    raises_errno(errno.EINVAL, L.open_by_handle_at, mount_fd, L.FileHandle(handle.handle_type, b""))
+    raises_errno(errno.EINVAL, L.open_by_handle_at, mount_fd,
+                 L.FileHandle(handle.handle_type, b"x" * 129))
+    closed = L.open(tmp_path)
+    closed.close()
+    raises_errno(errno.EBADF, L.open_by_handle_at, closed, handle)
+    for bad in (b"", b"\x09\0\0\0\1\0\0\0" + b"x" * 8, bytes(handle) + b"x"):
+        with pytest.raises(ValueError):
+            L.open_by_handle_at(mount_fd, bad)
+    with pytest.raises(OverflowError):
+        L.open_by_handle_at(mount_fd, L.FileHandle(2**31, handle.f_handle))
+    p.unlink()  # the inode is freed: its handle is stale
+    raises_errno(errno.ESTALE, L.open_by_handle_at, mount_fd, handle)
+
+
+@requires_root()
+def test_open_by_handle_at_needs_cap_dac_read_search(handle_file):
+    p, handle, _, mount_fd = handle_file
+
+    def check():
+        raises_errno(errno.EPERM, L.open_by_handle_at, mount_fd, handle)
+        with pytest.raises(PermissionError):
+            L.open_by_handle_at(mount_fd, bytes(handle))
+    assert as_nobody(check) == 0
+
+
+# ---- cachestat -----------------------------------------------------------------------------
+
+def test_cachestat_counts_written_pages(tmp_path):
+    p = tmp_path / "f"
+    with L.open(p, "creat|rdwr") as fd:
+        L.write(fd, b"x" * 3 * 4096)
+        cs = qemu_may_lack(L.cachestat, fd)
+        assert type(cs) is L.CacheStat
+        assert cs.nr_cache == 3 and cs.nr_dirty <= 3
+        assert L.cachestat(fd, 4096, 4096).nr_cache == 1
+        assert fd.cachestat(off=2**40).nr_cache == 0  # past the end
+        L.fsync(fd)
+        assert L.cachestat(fd).nr_dirty == 0
+        raises_errno(errno.EINVAL, L.cachestat, fd, 0, 0, 1)
+        with pytest.raises(OverflowError):
+            L.cachestat(fd, -1)
+    raises_errno(errno.EBADF, L.cachestat, fd)
+
+
+@requires_root()
+def test_cachestat_eperm_as_nobody_on_roots_file(tmp_path):
+    p = tmp_path / "f"
+    p.write_bytes(b"x")
+    with L.open(p) as fd:  # 0644, root's: nobody may read it, not write it
+        qemu_may_lack(L.cachestat, fd)  # root may
+
+        def check():
+            raises_errno(errno.EPERM, L.cachestat, fd)
+        assert as_nobody(check) == 0
+
+
+# ---- file_getattr, file_setattr ------------------------------------------------------------
+
+FS_IOC_GETFLAGS = 0x80086601 if struct.calcsize("P") == 8 else 0x80046601
+FS_NOATIME_FL = 0x80
+
+
+def _inode_flags(path):
+    import fcntl
+    with open(path, "rb") as f:
+        return struct.unpack("i", fcntl.ioctl(f, FS_IOC_GETFLAGS, b"\0" * 4))[0]
+
+
+@pytest.fixture
+def attr_file(tmp_path):
+    """tmp_path/f and its FileAttr; skipped where the filesystem keeps no inode attributes."""
+    p = tmp_path / "f"
+    p.write_bytes(b"x")
+    try:
+        return p, qemu_may_lack(L.file_getattr, L.AT.FDCWD, p)
+    except OSError as e:
+        if e.errno != errno.EOPNOTSUPP:
+            raise
+        pytest.skip(f"{tmp_path}: no inode attributes on this filesystem")
+
+
+def test_file_getattr_file_setattr_against_the_ioctl(attr_file):
+    p, attr = attr_file
+    assert type(attr) is L.FileAttr and attr.fa_xflags & L.FS_XFLAG.NOATIME == 0
+    L.file_setattr(L.AT.FDCWD, p, attr._replace(fa_xflags=attr.fa_xflags | L.FS_XFLAG.NOATIME))
+    assert _inode_flags(p) & FS_NOATIME_FL
+    with L.open(p) as fd:
+        assert fd.file_getattr("", L.AT.EMPTY_PATH).fa_xflags & L.FS_XFLAG.NOATIME
+        fd.file_setattr("", attr, at_flags="empty_path")
+    assert not _inode_flags(p) & FS_NOATIME_FL
+    assert L.file_getattr(L.AT.FDCWD, os.fsencode(p)) == attr
+
+
+def test_file_getattr_file_setattr_errors(tmp_path, attr_file):
+    p, attr = attr_file
+    raises_errno(errno.ENOENT, L.file_getattr, L.AT.FDCWD, tmp_path / "missing")
+    raises_errno(errno.EOPNOTSUPP, L.file_getattr, L.AT.FDCWD, "/proc/self/status")
+    raises_errno(errno.EINVAL, L.file_getattr, L.AT.FDCWD, p, L.AT.REMOVEDIR)
+    raises_errno(errno.EINVAL, L.file_setattr, L.AT.FDCWD, p, attr._replace(fa_xflags=1 << 40))
+    os.symlink("f", tmp_path / "l")  # a symlink itself has no attributes to set here
+    assert L.file_getattr(L.AT.FDCWD, tmp_path / "l") == attr
+    with pytest.raises(TypeError):
+        L.file_setattr(L.AT.FDCWD, p, tuple(attr))
+    with pytest.raises(OverflowError):
+        L.file_setattr(L.AT.FDCWD, p, attr._replace(fa_projid=-1))
+
+
+@requires_root()
+def test_file_setattr_eperm_as_nobody(attr_file):
+    p, attr = attr_file
+    with L.open(p) as fd:  # inherited: the child reaches the file without the path's dirs
+        def check():
+            assert L.file_getattr(fd, "", L.AT.EMPTY_PATH) == attr  # reading needs no ownership
+            raises_errno(errno.EPERM, L.file_setattr, fd, "", attr, L.AT.EMPTY_PATH)
+        assert as_nobody(check) == 0

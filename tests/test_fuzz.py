@@ -88,6 +88,25 @@ EXCLUDED = {
     "io_submit": "raw iocb addresses (unsafe by contract)",
     "io_cancel": "raw iocb addresses (unsafe by contract)",
     "io_setup": "takes from the machine-wide aio-max-nr until the worker exits",
+    "bpf_map_create": "as root allocates whatever kernel memory its sizes ask (an 8 GiB array)",
+    "quotactl_fd": "as root Q_QUOTAOFF/SETQUOTA/SETINFO change the filesystem's quota state",
+    "open_by_handle_at": "as root opens any inode of the mount by number (O_TRUNC too)",
+    "file_setattr": "as root sets IMMUTABLE/APPEND: files nobody can remove",
+    "setitimer": "arms SIGALRM/SIGVTALRM/SIGPROF, which kill the worker",
+    "mq_open": "creates queues that outlive the worker",
+    "mq_unlink": "removes any queue by name",
+    "ioprio_set": "changes the I/O priority of other processes (PGRP, USER, any pid) for good",
+    "uffdio_register": "registering the worker's memory makes its own later access wait for ever",
+    # SysV ids are random numbers: msgctl/semctl could remove other processes' objects, and
+    # msgget/semget objects record no creator pid for the batch's cleanup
+    "msgget": "SysV queues: no creator pid to clean up by; others' ids (see the comment)",
+    "msgsnd": "SysV queues of other processes (random ids)",
+    "msgrcv": "SysV queues of other processes (random ids)",
+    "msgctl": "removes or changes SysV queues of other processes (random ids)",
+    "semget": "SysV semaphores: no creator pid to clean up by",
+    "semop": "SysV semaphores of other processes (random ids)",
+    "semtimedop": "SysV semaphores of other processes (random ids)",
+    "semctl": "removes or changes SysV semaphores of other processes (random ids)",
 }
 # Names other families may add (matched on the last component: Fd.execveat is execveat).
 EXCLUDED_PATTERNS = [
@@ -95,14 +114,15 @@ EXCLUDED_PATTERNS = [
     (r"^(exec\w*|fexecve)$", "replaces the worker"),
     (r"^(_?exit|exit_group)$", "ends the worker"),
     (r"kill$|sigqueue|send_signal", "sends signals (see kill)"),
-    (r"mount|pivot_root|^unshare$|^setns$|^fs(open|config|mount|pick)$|^open_tree$",
+    (r"mount|pivot_root|^unshare$|^setns$|^fs(open|config|mount|pick)$|^open_tree(_attr)?$",
      "changes mounts or namespaces of the machine"),
     (r"reboot|kexec", "reboots the machine"),
     (r"hostname|domainname", "renames the machine"),
     (r"^(ptrace\w*|process_vm_writev)$", "traces or writes another process (any pid)"),
     (r"^(seccomp|landlock_restrict_self|restrict_self|load)$",
      "sandboxes the worker for good (seccomp filters, landlock)"),
-    (r"settime|adjtime|settimeofday|^stime$", "sets the machine's clock"),
+    (r"settime|adjtime|settimeofday|^stime$", "sets the machine's clock (or arms timers)"),
+    (r"^(add_key|request_key|keyctl\w*)$", "keyrings every root process shares"),
     (r"^(swapon|swapoff|(f?init|delete)_module|acct|quotactl|syslog|klogctl|vhangup|iopl|"
      r"ioperm|bpf|perf_event_open|keyctl|add_key|request_key|migrate_pages|move_pages|"
      r"set_mempolicy|mbind|nfsservctl|sysctl|chroot)$", "machine-wide state"),
@@ -123,6 +143,8 @@ FORKED = {
     "pr_cap_ambient_raise", "pr_cap_ambient_lower", "pr_cap_ambient_clear_all",
     "pr_capbset_drop", "pr_set_timerslack", "pr_set_thp_disable", "pr_set_speculation_ctrl",
     "lsm_set_self_attr",
+    # memory state of the worker for good: seals, protection keys, NUMA home node; signals
+    "mseal", "pkey_mprotect", "pkey_alloc", "pkey_free", "set_mempolicy_home_node", "mq_notify",
     # constructors that adopt an fd: Fd(n) of a fixture's number is a second owner
     "Fd", "SignalFd", "ScandirIterator",
 }
@@ -138,7 +160,8 @@ BLOCKING = {
     "accept", "accept4", "connect", "send", "sendto", "sendmsg", "send_fds", "sendmmsg",
     "recv", "recv_into", "recvfrom", "recvmsg", "recv_fds", "recvmmsg",
     "monitor", "io_uring_enter", "submit", "wait", "io_getevents", "io_pgetevents",
-    "getevents",
+    "getevents", "vmsplice", "quotactl_sync", "futex", "futex_wait", "futex_waitv",
+    "mq_timedsend", "mq_timedreceive", "pselect6", "select", "uffd_read",
 }
 # Parameters whose values need a pool of their own ("function.parameter": kind, see
 # fuzz_worker.make_kind): the harmless requests and commands, and sizes that would be real
@@ -168,6 +191,8 @@ REVIEWED_MODULES = {
     "linuxsys.raw", "linuxsys.aio", "linuxsys._native", "linuxsys.dir", "linuxsys.net", "linuxsys.netlink",
     "linuxsys.ns", "linuxsys.mount", "linuxsys.security", "linuxsys.landlock",
     "linuxsys.seccomp", "linuxsys.ptrace", "linuxsys.uring", "linuxsys.kaio", "mmap",
+    "linuxsys.sync", "linuxsys.mq", "linuxsys.ipc", "linuxsys.keys", "linuxsys.quota",
+    "linuxsys.uffd", "linuxsys.system", "linuxsys.bpf", "linuxsys.perf", "linuxsys.coverage",
 }
 
 MODE = os.environ.get("LINUXSYS_FUZZ", "default")

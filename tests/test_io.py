@@ -386,6 +386,7 @@ def temp_fd_calls(src, dst, r, w, w2):
         "splice": (lambda: L.splice(rd(), 0, w, None, 4), 4),
         "tee": (lambda: L.tee(L.dup(r), w2, 1), 1),
         "copy_file_range": (lambda: L.copy_file_range(rd(), 0, wr(), 0, 4), 4),
+        "vmsplice": (lambda: L.vmsplice(L.dup(w2), [b"ab"]), 2),
     }
 
 
@@ -890,3 +891,50 @@ def test_read_reentered_before_its_copy_out(monkeypatch):
         assert L.read(r1, 100) == b"outer"
         assert inner == [b"inner!"]
         assert len({id(pair) for pair in lio.copy_bufs}) == len(lio.copy_bufs) >= 2
+
+
+# ---- vmsplice ------------------------------------------------------------------------------
+
+def test_vmsplice_write_end_references_the_pages():
+    r, w = L.pipe()
+    with r, w:
+        ba = bytearray(b"A" * 16)
+        assert L.vmsplice(w, [ba, b"xyz", memoryview(b"0123")[1:3]]) == 21
+        # the pipe holds the bytearray's page, not a copy: a change before the read shows
+        ba[:] = b"B" * 16
+        data = os.read(r.fileno(), 100)
+        if not EMULATED:  # qemu-user may bounce guest buffers through copies of its own
+            assert data == b"B" * 16 + b"xyz12"
+        else:
+            assert data[16:] == b"xyz12"
+        assert w.vmsplice([b"more"], L.SPLICE_F.NONBLOCK) == 4
+        assert os.read(r.fileno(), 100) == b"more"
+
+
+def test_vmsplice_read_end_copies_into_writable_buffers():
+    r, w = L.pipe()
+    with r, w:
+        os.write(w.fileno(), b"hello world")
+        a, b = bytearray(3), L.ffi.new("char[20]")
+        assert L.vmsplice(r, [a, b]) == 11
+        assert a == b"hel" and L.ffi.string(b) == b"lo world"
+        os.write(w.fileno(), b"x")
+        ro = b"read-only"
+        with pytest.raises(TypeError):  # the kernel would write into it
+            L.vmsplice(r, [bytearray(1), ro])
+        assert ro == b"read-only" and os.read(r.fileno(), 10) == b"x"
+
+
+def test_vmsplice_errors(tmp_path):
+    r, w = L.pipe()
+    with r, w:
+        pyfcntl.fcntl(w.fileno(), pyfcntl.F_SETPIPE_SZ, 4096)
+        os.write(w.fileno(), b"x" * 4096)
+        ba = bytearray(b"y")
+        raises_errno(errno.EAGAIN, L.vmsplice, w, [ba], L.SPLICE_F.NONBLOCK)
+        ba.extend(b"x")  # the view made for the call was released before the raise
+    with L.open(tmp_path / "f", "creat|wronly") as fd:
+        raises_errno(errno.EBADF, L.vmsplice, fd, [b"data"])  # no pipe
+    raises_errno(errno.EBADF, L.vmsplice, w, [b"x"])  # closed
+    with pytest.raises(TypeError):
+        L.vmsplice(1, [b"x"], L.O.CREAT)

@@ -829,7 +829,10 @@ def _refused_under_live_mappings():
                      lambda: L.mremap(a, PAGE, 2 * PAGE, L.MREMAP.MAYMOVE),
                      lambda: L.mremap(raw, PAGE, PAGE, L.MREMAP.MAYMOVE | L.MREMAP.FIXED, a),
                      lambda: L.mmap(a, PAGE, RW, PRIVATE | L.MAP.FIXED),
-                     lambda: L.shmdt(a + PAGE // 2)):
+                     lambda: L.shmdt(a + PAGE // 2),
+                     lambda: L.pkey_mprotect(a, PAGE, 0, -1), lambda: L.mseal(a, PAGE),
+                     lambda: L.mbind(a, PAGE, L.MPOL.BIND, {0}),
+                     lambda: L.set_mempolicy_home_node(a, PAGE, 0)):
             with pytest.raises(ValueError, match="overlaps the live"):
                 call()
     assert m[0] == 7 and memoryview(m)[0] == 7 and perms(m.address) == "rw-p"
@@ -1085,6 +1088,25 @@ def native_calls(monkeypatch):
     (lambda s: L.process_madvise(0, [], L.MADV.COLD, 2**32), OverflowError),
     (lambda s: L.process_madvise(None, [], L.MADV.COLD), TypeError),
     (lambda s: L.process_madvise(0, [(PAGE, -1)], L.MADV.COLD), ValueError),
+    (lambda s: L.pkey_alloc(-1), OverflowError),
+    (lambda s: L.pkey_alloc(0, L.MPOL.BIND), TypeError),
+    (lambda s: L.pkey_free(2**31), OverflowError),
+    (lambda s: L.pkey_mprotect(PAGE, PAGE, L.PROT.READ, 2**31), OverflowError),
+    (lambda s: L.mseal(PAGE, PAGE, -1), OverflowError),
+    (lambda s: L.mbind(PAGE, PAGE, L.MPOL.BIND, {-1}), ValueError),
+    (lambda s: L.mbind(PAGE, PAGE, L.MPOL.BIND, {0}, 2**32), OverflowError),
+    (lambda s: L.mbind(PAGE, PAGE, L.MADV.NORMAL, {0}), TypeError),
+    (lambda s: L.set_mempolicy(L.MPOL.BIND, {40000}), ValueError),
+    (lambda s: L.set_mempolicy(L.MPOL.BIND, ["0"]), TypeError),
+    (lambda s: L.set_mempolicy(L.MPOL.BIND, -1), ValueError),
+    (lambda s: L.set_mempolicy("bind|bogus"), ValueError),
+    (lambda s: L.get_mempolicy(flags=L.MPOL_MF.MOVE), TypeError),
+    (lambda s: L.get_mempolicy(-1), ValueError),
+    (lambda s: L.migrate_pages(0, {0}, 1 << 40000), ValueError),
+    (lambda s: L.move_pages(0, [PAGE], [0, 0]), ValueError),
+    (lambda s: L.move_pages(0, [-PAGE]), ValueError),
+    (lambda s: L.move_pages(2**31, [PAGE]), OverflowError),
+    (lambda s: L.set_mempolicy_home_node(PAGE, PAGE, -1), OverflowError),
 ])
 def test_arguments_checked_before_any_syscall(segment, native_calls, call, exc):
     """Issue 7, defect 8: shmat(id, flags=2**31) asked IPC_STAT and mapped a placeholder
@@ -1105,7 +1127,11 @@ def test_mapping_methods_check_arguments_first(native_calls):
                           (lambda: m.mlock(-1), OverflowError),
                           (lambda: m.mremap(PAGE, 2**31), OverflowError),
                           (lambda: m.mremap(PAGE, L.MREMAP.MAYMOVE, -PAGE), ValueError),
-                          (lambda: m.mremap(None), TypeError)):
+                          (lambda: m.mremap(None), TypeError),
+                          (lambda: m.pkey_mprotect(L.PROT.READ, 2**31), OverflowError),
+                          (lambda: m.mseal(-1), OverflowError),
+                          (lambda: m.mbind(L.MPOL.BIND, {0}, 0, PAGE, PAGE), ValueError),
+                          (lambda: m.set_mempolicy_home_node(0, 0, 0, 2 * PAGE), ValueError)):
             with pytest.raises(exc):
                 call()
         assert native_calls == []
@@ -1237,6 +1263,23 @@ def test_keyword_arguments_named_as_in_the_man_pages(segment):
         L.shmctl(shmid, "rmid")
 
 
+def _keywords_of_pkeys_and_numa():
+    with L.mmap(addr=0, length=PAGE) as m:
+        L.pkey_mprotect(addr=m, len=None, prot=RW, pkey=-1)
+        m.pkey_mprotect(prot=RW, pkey=-1, start=0, length=None)
+        L.mbind(addr=m, len=PAGE, mode=L.MPOL.DEFAULT, nodemask=None, flags=0)
+        assert L.get_mempolicy(addr=m, flags=L.MPOL_F.ADDR) == (L.MPOL.DEFAULT, set())
+        assert L.move_pages(pid=0, pages=m, nodes=None, flags=0) == [-errno.ENOENT]
+        assert L.migrate_pages(pid=0, old_nodes={0}, new_nodes={0}) >= 0
+        m.mbind(mode=L.MPOL.BIND, nodemask={0}, flags=0, start=0, length=PAGE)
+        L.set_mempolicy_home_node(start=m, len=PAGE, home_node=0, flags=0)
+        m.set_mempolicy_home_node(home_node=0, flags=0, start=0, length=PAGE)
+
+
+def test_keyword_arguments_of_pkeys_and_numa():
+    qemu_may_lack(_keywords_of_pkeys_and_numa)
+
+
 def test_live_mapping_registry(segment):
     """What the raw forms check against: every live Mapping, weakly; gone on close, on garbage
     collection, and (a read-only buffer's old object) on mremap."""
@@ -1261,9 +1304,234 @@ def test_live_mapping_registry(segment):
 
 
 @pytest.mark.parametrize("call", ["munmap", "mprotect", "madvise", "msync", "mlock", "munlock",
-                                  "mincore"])
+                                  "mincore", "pkey_mprotect", "mseal", "mbind",
+                                  "set_mempolicy_home_node"])
 def test_raw_address_calls_refuse_none(call):
     """None is no address (the fuzz found munmap(None, 2**31-1) unmapping i686's lower half)."""
-    args = {"mprotect": (L.PROT.READ,), "madvise": (L.MADV.NORMAL,), "msync": ()}
+    args = {"mprotect": (L.PROT.READ,), "madvise": (L.MADV.NORMAL,), "msync": (),
+            "pkey_mprotect": (L.PROT.READ, -1), "mbind": (L.MPOL.DEFAULT,),
+            "set_mempolicy_home_node": (0,)}
     with pytest.raises(TypeError):
         getattr(L, call)(None, 2**31 - 1, *args.get(call, ()))
+
+
+# ---- protection keys, mseal, NUMA policy ----------------------------------------------------
+
+def has_pkeys():
+    """Whether this x86 CPU and kernel have memory protection keys (the pku and ospke flags);
+    other arches: whether pkey_alloc hands out a key."""
+    if platform_is_x86():
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split() for line in f if line.startswith("flags")), [])
+        return "pku" in flags and "ospke" in flags
+    try:
+        L.pkey_free(L.pkey_alloc())
+        return True
+    except OSError:
+        return False
+
+
+def platform_is_x86():
+    return os.uname().machine in ("x86_64", "i686", "i586", "i386")
+
+
+def numa_maps(addr):
+    """The /proc/self/numa_maps policy word of the mapping starting at addr."""
+    with open("/proc/self/numa_maps") as f:
+        for line in f:
+            start, policy = line.split()[:2]
+            if int(start, 16) == addr:
+                return policy
+    return None
+
+
+def test_pkeys():
+    raises_errno(errno.EINVAL, L.pkey_free, 15)  # never allocated
+    raises_errno(errno.EINVAL, L.pkey_alloc, 1)  # flags must be 0
+    raises_errno(errno.EINVAL, L.pkey_alloc, 0, 0x80)  # no such right
+    with L.mmap(0, 2 * PAGE, L.PROT.NONE, PRIVATE) as m, L.mmap(0, PAGE) as b:
+        # key -1 is plain mprotect, on every machine
+        qemu_may_lack(m.pkey_mprotect, L.PROT.READ, -1, PAGE)
+        assert perms(m.address) == "---p" and perms(m.address + PAGE) == "r--p"
+        L.pkey_mprotect(m, None, L.PROT.NONE, -1)
+        assert perms(m.address + PAGE) == "---p"
+        raises_errno(errno.EINVAL, L.pkey_mprotect, m, None, L.PROT.READ, 14)  # not allocated
+        with pytest.raises(ValueError, match="may deny"):
+            b.pkey_mprotect(RW, 1)  # a key could deny the buffer access
+        with pytest.raises(ValueError, match="fault"):
+            b.pkey_mprotect(L.PROT.READ, -1)
+        b.pkey_mprotect(RW, -1)
+        if not has_pkeys():
+            # x86 without PKU: the kernel finds no key to give (EINVAL, or ENOSPC elsewhere)
+            with pytest.raises(OSError) as ei:
+                qemu_may_lack(L.pkey_alloc, 0, L.PKEY.DISABLE_WRITE)
+            assert ei.value.errno in (errno.EINVAL, errno.ENOSPC)
+            return
+    assert in_child(_tag_with_a_key) == 0
+
+
+def _tag_with_a_key():
+    """A key allocated, pages tagged with it (smaps' ProtectionKey), freed: in a child, since
+    the key's rights stay in this thread's PKRU register."""
+    key = L.pkey_alloc(0, L.PKEY.DISABLE_WRITE)
+    assert key > 0
+    with L.mmap(0, PAGE, L.PROT.NONE, PRIVATE) as m:
+        m.pkey_mprotect(L.PROT.READ, key)
+        assert smaps(m.address)["ProtectionKey"] == key and perms(m.address) == "r--p"
+        L.pkey_mprotect(m, None, L.PROT.READ, 0)
+        assert smaps(m.address)["ProtectionKey"] == 0
+    L.pkey_free(key)
+    raises_errno(errno.EINVAL, L.pkey_free, key)
+
+
+def _sealed():
+    m = L.mmap(0, 2 * PAGE)
+    n = L.mmap(0, 2 * PAGE, L.PROT.NONE, PRIVATE)
+    m[0] = 5
+    raises_errno(errno.EINVAL, m.mseal, 1)  # flags must be 0
+    m.mseal()
+    n.mseal(0, PAGE)  # one page of two: the whole Mapping can no longer go
+    for mapping in (m, n):
+        with pytest.raises(PermissionError):
+            mapping.close()
+        with pytest.raises(PermissionError):
+            L.munmap(mapping)
+        assert not mapping.closed and vma(mapping.address) is not None
+        with pytest.raises(PermissionError):
+            mapping.mremap(4 * PAGE)
+    raises_errno(errno.EPERM, m.mprotect, RW | L.PROT.EXEC)
+    assert m[0] == 5 and len(m) == 2 * PAGE  # still there, still usable
+    m[1] = 6
+    with contextlib.suppress(PermissionError), m:  # __exit__'s close() raises, m stays
+        pass
+    assert not m.closed
+    L.mseal(n, PAGE)  # again: no change
+    # the raw form, on memory linuxsys did not map
+    raw = libc_mmap(PAGE)
+    L.mseal(raw, PAGE)
+    assert libc_munmap_errno(raw, PAGE) == errno.EPERM
+    hole = libc_mmap(PAGE)
+    libc_munmap(hole, PAGE)
+    raises_errno(errno.ENOMEM, L.mseal, hole, PAGE)  # nothing mapped there
+    # collected: no ResourceWarning (it cannot be closed), and the pages stay mapped
+    addr = m.address
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        del m
+        gc.collect()
+    assert vma(addr) is not None
+    assert all(ref() is None or ref().address != addr for ref in memory._LIVE)
+
+
+def libc_munmap_errno(addr, length):
+    fn = ctypes.CDLL(None, use_errno=True).munmap
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    return 0 if fn(addr, length) == 0 else ctypes.get_errno()
+
+
+def test_mseal():
+    """Sealed Mappings cannot be unmapped: close() says so (PermissionError) and leaves them
+    open instead of pretending.  In a child: sealed pages stay for the life of the process."""
+    r = memory._mseal(1, 1, 0)  # EINVAL: unaligned (ENOSYS: no mseal)
+    if r == -errno.ENOSYS and (EMULATED or sys.maxsize < 2**32):
+        pytest.skip("no mseal here (qemu-user, or a 32-bit kernel)")
+    assert in_child(_sealed) == 0
+
+
+def test_get_mempolicy():
+    with open("/proc/self/status") as f:
+        allowed = next(line.split()[1] for line in f if line.startswith("Mems_allowed_list"))
+    nodes = set()
+    for part in allowed.split(","):
+        low, _, high = part.partition("-")
+        nodes |= set(range(int(low), int(high or low) + 1))
+    policy = qemu_may_lack(L.get_mempolicy)
+    assert policy == (L.MPOL.DEFAULT, set()) and isinstance(policy[0], L.MPOL)
+    assert L.get_mempolicy(flags=L.MPOL_F.MEMS_ALLOWED) == (L.MPOL.DEFAULT, nodes)
+    with L.mmap(0, PAGE) as m:
+        assert L.get_mempolicy(m, L.MPOL_F.ADDR) == (L.MPOL.DEFAULT, set())
+        m[0] = 1
+        node, _ = L.get_mempolicy(m.address, "node|addr")
+        assert node in nodes and L.move_pages(0, m) == [node]
+    raises_errno(errno.EINVAL, L.get_mempolicy, None, L.MPOL_F.NODE)  # not interleaving
+    raises_errno(errno.EINVAL, L.get_mempolicy, None, L.MPOL_F.NODE | L.MPOL_F.MEMS_ALLOWED)
+    raises_errno(errno.EINVAL, L.get_mempolicy, None, 1 << 20)
+    raises_errno(errno.EFAULT, L.get_mempolicy, 0, L.MPOL_F.ADDR)  # nothing mapped at 0
+
+
+def _thread_policies():
+    L.set_mempolicy(L.MPOL.BIND, {0})
+    assert L.get_mempolicy() == (L.MPOL.BIND, {0})
+    L.set_mempolicy(L.MPOL.PREFERRED, 1)  # an int bit mask
+    assert L.get_mempolicy() == (L.MPOL.PREFERRED, {0})
+    L.set_mempolicy("interleave", [0])
+    assert L.get_mempolicy(flags=L.MPOL_F.NODE) == (0, {0})  # the next node to use
+    L.set_mempolicy(L.MPOL.BIND | L.MPOL_MODE_F.STATIC_NODES, {0})
+    mode, nodes = L.get_mempolicy()
+    assert mode == L.MPOL.BIND | L.MPOL_MODE_F.STATIC_NODES and nodes == {0}
+    L.set_mempolicy(L.MPOL.LOCAL)
+    assert L.get_mempolicy() == (L.MPOL.LOCAL, set())
+    L.set_mempolicy(L.MPOL.DEFAULT)
+    assert L.get_mempolicy() == (L.MPOL.DEFAULT, set())
+    raises_errno(errno.EINVAL, L.set_mempolicy, L.MPOL.BIND, set())  # BIND needs nodes
+    raises_errno(errno.EINVAL, L.set_mempolicy, L.MPOL.BIND, {32767})  # no such node
+    raises_errno(errno.EINVAL, L.set_mempolicy, 99)
+    raises_errno(errno.EINVAL, L.set_mempolicy, L.MPOL.DEFAULT, {0})  # DEFAULT takes none
+
+
+def test_set_mempolicy():
+    qemu_may_lack(L.get_mempolicy)
+    assert in_child(_thread_policies) == 0
+
+
+def test_mbind_and_home_node():
+    with L.mmap(0, 2 * PAGE) as m:
+        m[0] = 1
+        qemu_may_lack(m.mbind, L.MPOL.BIND, {0}, L.MPOL_MF.MOVE | L.MPOL_MF.STRICT)
+        assert L.get_mempolicy(m, L.MPOL_F.ADDR) == (L.MPOL.BIND, {0})
+        if not EMULATED:
+            assert numa_maps(m.address) == "bind:0"
+        m.set_mempolicy_home_node(0)
+        L.set_mempolicy_home_node(m, None, 0)
+        raises_errno(errno.EINVAL, m.set_mempolicy_home_node, 0, 1)  # flags must be 0
+        raises_errno(errno.EINVAL, m.set_mempolicy_home_node, 4095)  # not online
+        L.mbind(m, PAGE, L.MPOL.INTERLEAVE, {0})
+        assert L.get_mempolicy(m, L.MPOL_F.ADDR) == (L.MPOL.INTERLEAVE, {0})
+        # home nodes are for BIND and PREFERRED_MANY only
+        raises_errno(errno.EOPNOTSUPP, L.set_mempolicy_home_node, m, None, 0)
+        raises_errno(errno.EINVAL, m.mbind, L.MPOL.BIND, set())
+        raises_errno(errno.EINVAL, m.mbind, L.MPOL.BIND, {0}, 1 << 7)  # unknown flag
+        raises_errno(errno.EINVAL, m.mbind, L.MPOL.BIND, {0}, 0, 1, PAGE)  # page-aligned only
+        m.mbind(L.MPOL.DEFAULT)
+        assert L.get_mempolicy(m.address + PAGE, L.MPOL_F.ADDR) == (L.MPOL.DEFAULT, set())
+    raw = libc_mmap(PAGE)  # the raw form, on memory linuxsys did not map
+    try:
+        L.mbind(raw, PAGE, L.MPOL.PREFERRED, {0})
+        assert L.get_mempolicy(raw, L.MPOL_F.ADDR) == (L.MPOL.PREFERRED, {0})
+        raises_errno(errno.EOPNOTSUPP, L.set_mempolicy_home_node, raw, PAGE, 0)
+        raises_errno(errno.EINVAL, L.set_mempolicy_home_node, raw + 1, PAGE, 0)
+    finally:
+        libc_munmap(raw, PAGE)
+
+
+def test_move_and_migrate_pages():
+    with L.mmap(0, 3 * PAGE) as m:
+        m[0] = 1
+        status = qemu_may_lack(L.move_pages, 0, m)
+        assert status == [0, -errno.ENOENT, -errno.ENOENT]
+        assert L.move_pages(0, [m.address, 0]) == [0, -errno.EFAULT]
+        assert L.move_pages(os.getpid(), [m.address], [0], L.MPOL_MF.MOVE) == [0]
+        assert m[0] == 1
+        assert L.move_pages(0, []) == []
+        raises_errno(errno.ENODEV, L.move_pages, 0, [m.address], [4095])  # not online
+        raises_errno(errno.ESRCH, L.move_pages, 2**30, [m.address])
+        raises_errno(errno.EINVAL, L.move_pages, 0, [m.address], None, 1 << 5)
+    assert L.migrate_pages(0, {0}, {0}) >= 0  # pages not moved: none here
+    assert L.migrate_pages(os.getpid(), 1, 1) >= 0
+    raises_errno(errno.ESRCH, L.migrate_pages, 2**30, {0}, {0})
+    raises_errno(errno.EINVAL, L.migrate_pages, 0, {0}, {4095})  # no memory there
+
+    def others():
+        raises_errno(errno.EPERM, L.migrate_pages, 1, {0}, {0})
+    assert as_nobody(others) == 0

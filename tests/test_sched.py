@@ -301,6 +301,85 @@ def test_keyword_arguments_named_as_in_the_man_pages():
     child_ok(check)
 
 
+# ---- I/O priorities -------------------------------------------------------------------------
+
+def test_ioprio_helpers_and_namespaces():
+    assert (L.IOPRIO_CLASS.NONE, L.IOPRIO_CLASS.RT, L.IOPRIO_CLASS.BE, L.IOPRIO_CLASS.IDLE) == (
+        0, 1, 2, 3)
+    assert (L.IOPRIO_WHO.PROCESS, L.IOPRIO_WHO.PGRP, L.IOPRIO_WHO.USER) == (1, 2, 3)
+    assert L.IOPRIO_CLASS_BE == L.IOPRIO_CLASS.BE == 2 and L.IOPRIO_HINT.NONE == 0
+    v = L.IOPRIO_PRIO_VALUE(L.IOPRIO_CLASS.BE, 4)
+    assert v == 2 << 13 | 4 == L.IOPRIO_PRIO_VALUE("be", 4)
+    assert (L.IOPRIO_PRIO_CLASS(v), L.IOPRIO_PRIO_LEVEL(v), L.IOPRIO_PRIO_DATA(v),
+            L.IOPRIO_PRIO_HINT(v)) == (L.IOPRIO_CLASS.BE, 4, 4, 0)
+    hinted = L.IOPRIO_PRIO_VALUE(prioclass="rt", priolevel=7,
+                                 priohint=L.IOPRIO_HINT.DEV_DURATION_LIMIT_3)
+    assert hinted == 1 << 13 | 3 << 3 | 7
+    assert (L.IOPRIO_PRIO_CLASS(hinted), L.IOPRIO_PRIO_LEVEL(hinted),
+            L.IOPRIO_PRIO_HINT(hinted), L.IOPRIO_PRIO_DATA(hinted)) == (1, 7, 3, 3 << 3 | 7)
+    for args in (("be", 8), ("be", -1), (8, 0), ("be", 0, 1024)):
+        with pytest.raises(ValueError):  # where the C macro gives IOPRIO_CLASS_INVALID
+            L.IOPRIO_PRIO_VALUE(*args)
+    with pytest.raises(TypeError):
+        L.IOPRIO_PRIO_VALUE(L.IOPRIO_WHO.PROCESS, 0)  # another namespace's member
+    with pytest.raises(TypeError):
+        L.IOPRIO_PRIO_CLASS(1.5)
+
+
+def test_ioprio_get():
+    mine = L.ioprio_get(L.IOPRIO_WHO.PROCESS, 0)
+    assert L.ioprio_get(which="process", who=os.getpid()) == mine
+    assert L.IOPRIO_PRIO_CLASS(mine) in set(L.IOPRIO_CLASS) - {L.IOPRIO_CLASS.INVALID}
+    assert L.ioprio_get(L.IOPRIO_WHO.PGRP, 0) >= 0
+    assert L.ioprio_get(L.IOPRIO_WHO.USER, os.getuid()) >= 0
+    raises_errno(errno.ESRCH, L.ioprio_get, L.IOPRIO_WHO.PROCESS, dead_pid())
+    raises_errno(errno.EINVAL, L.ioprio_get, 99, 0)
+    with pytest.raises(TypeError):
+        L.ioprio_get(L.PRIO.PROCESS, 0)  # getpriority's namespace, not ioprio's
+
+
+def test_ioprio_set_self_and_child():
+    def check():
+        for value in (L.IOPRIO_PRIO_VALUE("be", 7), L.IOPRIO_PRIO_VALUE("idle", 0),
+                      L.IOPRIO_PRIO_VALUE("rt", 0)):
+            L.ioprio_set(L.IOPRIO_WHO.PROCESS, 0, value)
+            assert L.ioprio_get(L.IOPRIO_WHO.PROCESS, 0) == value
+        raises_errno(errno.EINVAL, L.ioprio_set, L.IOPRIO_WHO.PROCESS, 0, 7 << 13)  # INVALID
+        raises_errno(errno.EINVAL, L.ioprio_set, L.IOPRIO_WHO.PROCESS, 0,
+                     L.IOPRIO_PRIO_VALUE("none", 1))  # NONE takes no level
+        raises_errno(errno.EINVAL, L.ioprio_set, 99, 0, L.IOPRIO_PRIO_VALUE("be", 4))
+        raises_errno(errno.ESRCH, L.ioprio_set, L.IOPRIO_WHO.PROCESS, dead_pid(),
+                     L.IOPRIO_PRIO_VALUE("be", 4))
+        with pytest.raises(OverflowError):
+            L.ioprio_set(L.IOPRIO_WHO.PROCESS, 0, 2**31)
+    child_ok(check)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    try:
+        value = L.IOPRIO_PRIO_VALUE("be", 3)
+        L.ioprio_set(L.IOPRIO_WHO.PROCESS, pid, value)  # a child of ours
+        assert L.ioprio_get(L.IOPRIO_WHO.PROCESS, pid) == value
+    finally:
+        os.close(w)
+        os.waitpid(pid, 0)
+
+
+@requires_root()
+def test_ioprio_set_eperm_as_nobody():
+    def check():
+        raises_errno(errno.EPERM, L.ioprio_set, L.IOPRIO_WHO.PROCESS, 0,
+                     L.IOPRIO_PRIO_VALUE("rt", 0))  # the real-time class: CAP_SYS_NICE
+        raises_errno(errno.EPERM, L.ioprio_set, L.IOPRIO_WHO.PROCESS, 1,
+                     L.IOPRIO_PRIO_VALUE("be", 4))  # not ours
+        L.ioprio_set(L.IOPRIO_WHO.PROCESS, 0, L.IOPRIO_PRIO_VALUE("be", 6))  # our own: fine
+    assert as_nobody(check) == 0
+
+
 # ---- plain syscalls: one declaration each in cdefs/sched.h ----------------------------------
 
 def test_plain_syscalls_are_declarations():
@@ -308,7 +387,8 @@ def test_plain_syscalls_are_declarations():
     plain Python side) and the priority ranges come from linuxsys/_sys_sched.py."""
     import linuxsys.__main__ as M
     assert set(_sys_sched.__all__) == {"sched_yield", "sched_getscheduler", "sched_getparam",
-                                       "sched_get_priority_min", "sched_get_priority_max"}
+                                       "sched_get_priority_min", "sched_get_priority_max",
+                                       "ioprio_get", "ioprio_set"}
     for name in _sys_sched.__all__:
         assert getattr(L, name) is getattr(sched, name) is getattr(_sys_sched, name)
         assert M.PROBES["sched"][name] == _sys_sched.PROBES[name]

@@ -8,7 +8,8 @@ import time
 import pytest
 
 import linuxsys as L
-from conftest import as_nobody, cloexec, in_child, raises_errno, requires_root
+from conftest import (EMULATED, as_nobody, child_ok, cloexec, in_child, qemu_may_lack,
+                      raises_errno, requires_root)
 
 NS = 1_000_000_000
 MS = 1_000_000
@@ -530,3 +531,263 @@ def test_clock_reads_are_declared_plain_syscalls(monkeypatch):
     monkeypatch.setattr(_sys_time, "_gettimeofday", lambda: -errno.ENOSYS)
     with pytest.raises(L.UnsupportedError):
         L.gettimeofday()
+
+
+# ---- POSIX timers ----------------------------------------------------------------------------
+
+def test_timer_namespaces():
+    assert (L.SIGEV.SIGNAL, L.SIGEV.NONE, L.SIGEV.THREAD_ID) == (0, 1, 4)
+    assert set(L.SIGEV.__members__) == {"SIGNAL", "NONE", "THREAD_ID"}  # no libc SIGEV_THREAD
+    assert L.SIGEV_THREAD_ID == 4
+    for name in ("REAL", "VIRTUAL", "PROF"):
+        assert L.ITIMER[name] == getattr(signal, "ITIMER_" + name)
+    assert (L.TIME.OK, L.TIME.ERROR, L.TIME_WAIT) == (0, 5, 4)
+    assert L.ADJ.OFFSET_SS_READ == 0xA001 and L.STA.NANO == 0x2000
+    with pytest.raises(TypeError):  # one namespace per argument
+        L.timer_settime(0, L.TFD_TIMER.ABSTIME, 0)
+
+
+@pytest.mark.parametrize("sevp", [L.Sigevent(L.SIGEV.NONE),
+                                  L.Sigevent(L.SIGEV.SIGNAL, signal.SIGWINCH)])  # ignored
+def test_timer_settime_gettime(sevp):
+    """timer_gettime tells the time left, timer_settime the setting it replaced."""
+    with L.Timer(L.CLOCK.MONOTONIC, sevp) as t:
+        assert t.timerid >= 0 and repr(t) == f"<Timer {t.timerid}>"
+        assert t.gettime() == (0, 0) and t.getoverrun() == 0
+        assert t.settime(0, 10 * NS, NS) == (0, 0)
+        value, interval = L.timer_gettime(t.timerid)
+        assert 9 * NS < value <= 10 * NS and interval == NS
+        old_value, old_interval = L.timer_settime(t.timerid, 0, 0)  # disarm
+        assert 9 * NS < old_value <= 10 * NS and old_interval == NS
+        if sevp.sigev_notify == L.SIGEV.SIGNAL:
+            # (Linux 6.18 still tells a disarmed SIGEV_NONE timer's old time left)
+            assert t.gettime() == (0, 0)
+        # absolute: a time of the timer's clock, past 2038 too on every arch
+        deadline = mono() + 5 * NS
+        t.settime(L.TIMER.ABSTIME, deadline)
+        assert 4 * NS < t.gettime()[0] <= 5 * NS
+        t.settime("abstime", Y2038 + 5 * NS)
+        assert t.gettime()[0] > Y2038 - mono()
+        t.settime(L.TIMER.ABSTIME, 1)  # long past: expires at once, and stays disarmed
+        assert t.gettime() == (0, 0)
+    assert t.timerid == -1 and repr(t) == "<Timer deleted>"
+    t.delete()  # once only
+
+
+def test_timer_keywords_and_clocks():
+    """Parameters as in man 2 timer_create/timer_settime; CPU-time clocks have timers too."""
+    for clock in ("monotonic", L.CLOCK.REALTIME, L.CLOCK.BOOTTIME, L.CLOCK.PROCESS_CPUTIME_ID,
+                  L.CLOCK.THREAD_CPUTIME_ID):
+        tid = L.timer_create(clockid=clock, sevp=L.Sigevent(sigev_notify=L.SIGEV.NONE))
+        try:
+            assert L.timer_settime(timerid=tid, flags=0, value_ns=NS, interval_ns=0) == (0, 0)
+            assert L.timer_gettime(timerid=tid)[0] > 0
+            assert L.timer_getoverrun(timerid=tid) == 0
+        finally:
+            L.timer_delete(timerid=tid)
+
+
+def _take(sig, timeout=5):
+    info = L.sigtimedwait([sig], timeout)
+    assert info is not None, f"no {sig} within {timeout} s"
+    return info
+
+
+def test_timer_signal_carries_value_and_id():
+    def child():
+        L.sigprocmask(L.SIG_HOW.BLOCK, [signal.SIGUSR1, signal.SIGALRM])
+        with L.Timer(L.CLOCK.MONOTONIC, L.Sigevent(L.SIGEV.SIGNAL, "SIGUSR1", -1234)) as t:
+            t.settime(0, MS)
+            info = _take(signal.SIGUSR1)
+            assert (info.si_signo, info.si_code) == (L.SIG.USR1, L.SI.TIMER)
+            assert (info.si_value, info.si_overrun) == (-1234, 0)
+            assert EMULATED or info.si_timerid == t.timerid  # (qemu-user's ids are its own)
+        # no sevp: the kernel's default, SIGALRM with the timer id as the value
+        tid = L.timer_create(L.CLOCK.MONOTONIC)
+        L.timer_settime(tid, 0, MS)
+        info = _take(signal.SIGALRM)
+        assert info.si_code == L.SI.TIMER
+        assert EMULATED or info.si_value == info.si_timerid == tid
+        L.timer_delete(tid)
+    child_ok(child)
+
+
+def test_timer_overrun():
+    """Expirations while the signal is still pending count as overruns, in the siginfo and
+    in timer_getoverrun."""
+    def child():
+        L.sigprocmask(L.SIG_HOW.BLOCK, [signal.SIGUSR2])
+        with L.Timer(L.CLOCK.MONOTONIC, L.Sigevent(L.SIGEV.SIGNAL, signal.SIGUSR2)) as t:
+            t.settime(0, 100_000, 100_000)  # every 0.1 ms
+            time.sleep(0.02)
+            info = _take(signal.SIGUSR2)
+            assert info.si_overrun > 10
+            assert t.getoverrun() == info.si_overrun
+            t.settime(0, 0)
+    child_ok(child)
+
+
+def test_timer_thread_id():
+    """SIGEV_THREAD_ID: the signal goes to that thread of this process; another process's
+    thread is refused (EINVAL)."""
+    def child():
+        L.sigprocmask(L.SIG_HOW.BLOCK, [signal.SIGUSR1])
+        sev = L.Sigevent(L.SIGEV.THREAD_ID, signal.SIGUSR1, 5, L.gettid())
+        with L.Timer("monotonic", sev) as t:
+            t.settime(0, MS)
+            info = _take(signal.SIGUSR1)
+            assert (info.si_code, info.si_value) == (L.SI.TIMER, 5)
+            assert EMULATED or info.si_timerid == t.timerid
+        for tid in (os.getppid(), 0, -1):
+            bad = L.Sigevent(L.SIGEV.THREAD_ID, signal.SIGUSR1, 0, tid)
+            raises_errno(errno.EINVAL, L.timer_create, L.CLOCK.MONOTONIC, bad)
+    child_ok(child)
+
+
+def test_timer_errors():
+    raises_errno(errno.EINVAL, L.timer_create, BAD_CLOCK)
+    tid = L.timer_create(L.CLOCK.MONOTONIC, L.Sigevent(L.SIGEV.NONE))
+    raises_errno(errno.EINVAL, L.timer_settime, tid, 0, -1)  # negative time
+    raises_errno(errno.EINVAL, L.timer_settime, tid, 0, NS, -1)
+    assert L.timer_settime(tid, 0, 2**80) == (0, 0)  # beyond int64: saturated, as the kernel does
+    L.timer_delete(tid)
+    for fn, args in ((L.timer_settime, (tid, 0, NS)), (L.timer_gettime, (tid,)),
+                     (L.timer_getoverrun, (tid,)), (L.timer_delete, (tid,)),
+                     (L.timer_gettime, (-1,))):
+        raises_errno(errno.EINVAL, fn, *args)
+    t = L.Timer(sevp=L.Sigevent(L.SIGEV.NONE))
+    t.delete()
+    raises_errno(errno.EINVAL, t.settime, 0, NS)  # -1: never another timer
+    raises_errno(errno.EINVAL, t.gettime)
+    with pytest.raises(OverflowError):
+        L.timer_gettime(2**40)
+    with pytest.raises(TypeError):
+        L.timer_gettime("1")
+
+
+def test_sigevent_checked_before_the_call():
+    bad = [(TypeError, (0, 10, 0, 0)),  # a plain tuple, not a Sigevent
+           (TypeError, "signal"),
+           (ValueError, L.Sigevent(2, 10)),  # SIGEV_THREAD: the C library's
+           (ValueError, L.Sigevent(99, 10)),
+           (ValueError, L.Sigevent(L.SIGEV.SIGNAL)),  # no signal
+           (ValueError, L.Sigevent(L.SIGEV.SIGNAL, 65)),
+           (ValueError, L.Sigevent(L.SIGEV.NONE, -1)),
+           (ValueError, L.Sigevent(L.SIGEV.SIGNAL, "SIGNOPE")),
+           (OverflowError, L.Sigevent(L.SIGEV.SIGNAL, 10, 2**64)),
+           (OverflowError, L.Sigevent(L.SIGEV.THREAD_ID, 10, 0, 2**31)),
+           (TypeError, L.Sigevent(L.TIMER.ABSTIME, 10))]  # another namespace's member
+    for exc, sev in bad:
+        with pytest.raises(exc):
+            L.timer_create(L.CLOCK.MONOTONIC, sev)
+    # SIGEV_NONE may leave the signal 0, or name one; the notification may be a name
+    for sev in (L.Sigevent(L.SIGEV.NONE), L.Sigevent("none", "usr1"),
+                L.Sigevent(L.SIGEV.SIGNAL, signal.SIGUSR1, -(2**31))):
+        L.timer_delete(L.timer_create(L.CLOCK.MONOTONIC, sev))
+
+
+# ---- interval timers -------------------------------------------------------------------------
+
+def test_itimer_matches_signal_module(alarm_handler):
+    assert L.getitimer(L.ITIMER.REAL) == (0, 0)
+    assert L.setitimer(L.ITIMER.REAL, 100 * NS, 2 * NS) == (0, 0)
+    value, interval = signal.getitimer(signal.ITIMER_REAL)
+    assert 99 < value <= 100 and interval == 2.0
+    value, interval = L.getitimer("real")
+    assert 99 * NS < value <= 100 * NS and interval == 2 * NS and value % 1000 == 0
+    signal.setitimer(signal.ITIMER_REAL, 50, 0.25)
+    value, interval = L.setitimer(which=L.ITIMER.REAL, value_ns=0, interval_ns=0)
+    assert 49 * NS < value <= 50 * NS and interval == NS // 4
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    # rounded up to whole microseconds: 1 ns must not read as 0 (disarmed)
+    L.setitimer(L.ITIMER.REAL, 100 * NS, 1)
+    assert L.setitimer(L.ITIMER.REAL, 0)[1] == 1000
+
+
+def test_itimer_fires(alarm_handler):
+    L.setitimer(L.ITIMER.REAL, MS)
+    deadline = time.monotonic() + 5
+    while not alarm_handler.calls and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert alarm_handler.calls == 1
+    assert L.getitimer(L.ITIMER.REAL) == (0, 0)
+
+
+def test_itimer_cpu_clocks():
+    def child():
+        for which, sig in ((L.ITIMER.VIRTUAL, signal.SIGVTALRM), (L.ITIMER.PROF, signal.SIGPROF)):
+            L.setitimer(which, 100 * NS, NS)
+            value, interval = signal.getitimer(int(which))
+            assert 99 < value <= 100.1 and interval == 1.0  # (CPU timers count in ticks)
+            assert L.setitimer(which, 0)[1] == NS
+    child_ok(child)
+
+
+def test_itimer_errors(alarm_handler):
+    raises_errno(errno.EINVAL, L.getitimer, 3)
+    raises_errno(errno.EINVAL, L.setitimer, 3, NS)
+    raises_errno(errno.EINVAL, L.setitimer, L.ITIMER.REAL, -1)
+    raises_errno(errno.EINVAL, L.setitimer, L.ITIMER.REAL, NS, -NS)
+    with pytest.raises(TypeError):
+        L.setitimer(L.TIMER.ABSTIME, NS)
+    with pytest.raises(ValueError):
+        L.getitimer("nope")
+    big = 2**31 * NS  # past a 32-bit long's seconds
+    if L.ffi.sizeof("long") == 4:  # no time64 twin: the kernel's struct has long seconds
+        raises_errno(errno.EOVERFLOW, L.setitimer, L.ITIMER.REAL, big)
+    else:
+        L.setitimer(L.ITIMER.REAL, big)
+        assert L.setitimer(L.ITIMER.REAL, 0)[0] > big - 10 * NS
+    assert L.getitimer(L.ITIMER.REAL) == (0, 0)
+
+
+# ---- adjtimex, clock_adjtime (read-only here: the clock is the machine's) --------------------
+
+def _read_clock_state(fn, *args):
+    tx = qemu_may_lack(fn, *args)
+    assert isinstance(tx, L.Timex)
+    assert isinstance(tx.state, L.TIME) and isinstance(tx.status, L.STA) and tx.modes == 0
+    assert tx.tolerance == 500 << 16  # MAXFREQ_SCALED: 500 ppm
+    hz = os.sysconf("SC_CLK_TCK")
+    assert 900_000 // hz <= tx.tick <= 1_100_000 // hz
+    assert 0 <= tx.time_usec < (NS if tx.status & L.STA.NANO else 1_000_000)
+    assert abs(tx.time_ns - time.time_ns()) < 5 * NS
+    return tx
+
+
+def test_adjtimex_reads():
+    a = _read_clock_state(L.adjtimex)
+    b = _read_clock_state(L.clock_adjtime, L.CLOCK.REALTIME)
+    c = _read_clock_state(L.adjtimex, L.Timex())  # modes 0: a read too
+    d = _read_clock_state(lambda: L.clock_adjtime(clockid="realtime", buf=L.Timex(modes=0)))
+    for x in (b, c, d):
+        assert (x.state, x.status, x.tick, x.tai, x.constant) == (a.state, a.status, a.tick,
+                                                                 a.tai, a.constant)
+
+
+def test_adjtimex_needs_cap_sys_time():
+    """Setting anything needs CAP_SYS_TIME: as nobody, EPERM (the values asked for are the
+    clock's own, so nothing would change anyway); the read-only adjtime query passes."""
+    now = qemu_may_lack(L.adjtimex)
+    same_freq = L.Timex(modes=L.ADJ.FREQUENCY, freq=now.freq)
+
+    def nobody():
+        raises_errno(errno.EPERM, L.adjtimex, same_freq)
+        raises_errno(errno.EPERM, L.clock_adjtime, L.CLOCK.REALTIME, same_freq)
+        raises_errno(errno.EPERM, L.adjtimex, L.Timex(modes=L.ADJ.TAI, tai=now.tai))
+        L.adjtimex(L.Timex(modes=L.ADJ.OFFSET_SS_READ))  # adjtime's read: allowed to anyone
+    assert as_nobody(nobody) == 0
+
+
+def test_adjtimex_errors():
+    qemu_may_lack(L.adjtimex)
+    raises_errno(errno.EINVAL, L.clock_adjtime, BAD_CLOCK)
+    raises_errno(errno.EOPNOTSUPP, L.clock_adjtime, L.CLOCK.MONOTONIC)
+    for bad, exc in ((L.Timex(tai=2**31), OverflowError), (L.Timex(offset=2**63), OverflowError),
+                     (L.Timex(modes=-1), OverflowError), (L.Timex(status=L.ADJ.TAI), TypeError),
+                     (L.Timex(modes=L.STA.PLL), TypeError), ((0,) * 22, TypeError),
+                     (L.Timex(freq="1"), TypeError)):
+        with pytest.raises(exc):
+            L.adjtimex(bad)
+        with pytest.raises(exc):
+            L.clock_adjtime(L.CLOCK.REALTIME, bad)

@@ -9,7 +9,7 @@ import tempfile
 import pytest
 
 import linuxsys as L
-from conftest import child_ok
+from conftest import child_ok, qemu_may_lack, raises_errno
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -431,7 +431,7 @@ def test_remove_calls_are_generated_declarations():
         params = list(inspect.signature(fn).parameters)
         assert params == (["fd", "name"] if name[0] == "f" else ["path", "name"]), name
     assert L.Fd.fremovexattr is L.fremovexattr
-    assert len(set(X.__all__)) == len(X.__all__) == 12
+    assert len(set(X.__all__)) == len(X.__all__) == 16
 
 
 def test_remove_errors_name_the_file_not_the_attribute(target, link):
@@ -471,3 +471,77 @@ def test_remove_calls_retry_eintr_and_raise_unsupported(target, monkeypatch):
     with pytest.raises(L.UnsupportedError) as ei:
         L.lremovexattr(target, "user.a")
     assert ei.value.syscall == "lremovexattr" and ei.value.filename == str(target)
+
+
+# ---- the *at forms (Linux 6.13) ------------------------------------------------------------
+
+@pytest.fixture
+def xdirfd(xdir, target, link):
+    with L.open(xdir, L.O.DIRECTORY) as fd:
+        try:
+            qemu_may_lack(L.listxattrat, fd, "file")
+        except OSError as e:
+            if e.errno != errno.EOPNOTSUPP:
+                raise
+            pytest.skip(f"{xdir}: no xattrs on this filesystem")
+        yield fd
+
+
+def test_xattrat_calls_against_os(target, xdirfd):
+    L.setxattrat(xdirfd, "file", "user.a", b"alpha")
+    L.setxattrat(xdirfd, b"file", b"user.b", bytearray(b"\0beta\0"), L.XATTR.CREATE)
+    L.setxattrat(xdirfd, "file", "user.empty", b"")
+    assert os.getxattr(target, "user.a") == b"alpha"
+    assert os.getxattr(target, "user.b") == b"\0beta\0"
+    os.setxattr(target, "user.c", b"x" * 3000)
+    assert L.getxattrat(xdirfd, "file", "user.c") == b"x" * 3000
+    assert L.getxattrat(xdirfd, "file", "user.empty") == b""
+    buf = bytearray(8)
+    assert L.getxattrat(xdirfd, "file", "user.a", buf) == 5 and buf[:5] == b"alpha"
+    names = L.listxattrat(xdirfd, "file")
+    assert sorted(names) == sorted(os.listxattr(target)) and type(names[0]) is str
+    assert sorted(L.listxattrat(xdirfd, b"file")) == sorted(map(os.fsencode, names))
+    L.removexattrat(xdirfd, "file", "user.a")
+    assert "user.a" not in os.listxattr(target)
+    # absolute paths ignore dirfd, as every *at call
+    assert L.getxattrat(L.AT.FDCWD, target, "user.b") == b"\0beta\0"
+
+
+def test_xattrat_at_flags(target, link, xdirfd):
+    os.setxattr(target, "user.a", b"1")
+    assert L.getxattrat(xdirfd, "link", "user.a") == b"1"  # follows the symlink
+    assert L.listxattrat(xdirfd, "link") == os.listxattr(target)
+    e = raises_errno(errno.ENODATA, L.getxattrat, xdirfd, "link", "user.a", None,
+                     L.AT.SYMLINK_NOFOLLOW)
+    assert e.filename == "link"
+    assert (L.listxattrat(xdirfd, "link", "symlink_nofollow")
+            == os.listxattr(link, follow_symlinks=False))
+    with L.open(target) as fd:  # EMPTY_PATH: dirfd itself, as the f forms
+        fd.setxattrat("", "user.b", b"2", at_flags=L.AT.EMPTY_PATH)
+        assert fd.getxattrat("", "user.b", at_flags=L.AT.EMPTY_PATH) == b"2"
+        assert sorted(fd.listxattrat("", L.AT.EMPTY_PATH)) == ["user.a", "user.b"]
+        fd.removexattrat("", "user.b", L.AT.EMPTY_PATH)
+        raises_errno(errno.ENOENT, fd.getxattrat, "", "user.a")  # "" without EMPTY_PATH
+    raises_errno(errno.EINVAL, L.listxattrat, xdirfd, "file", L.AT.REMOVEDIR)
+    with pytest.raises(TypeError):  # another namespace's member
+        L.setxattrat(xdirfd, "file", "user.c", b"3", L.XATTR.CREATE, L.O.CREAT)
+
+
+def test_xattrat_errors(xdir, target, xdirfd):
+    os.setxattr(target, "user.a", b"alpha")
+    raises_errno(errno.ENODATA, L.getxattrat, xdirfd, "file", "user.missing")
+    raises_errno(errno.ENODATA, L.removexattrat, xdirfd, "file", "user.missing")
+    raises_errno(errno.ENOENT, L.listxattrat, xdirfd, "missing")
+    raises_errno(errno.EEXIST, L.setxattrat, xdirfd, "file", "user.a", b"x", L.XATTR.CREATE)
+    raises_errno(errno.ENODATA, L.setxattrat, xdirfd, "file", "user.b", b"x", "replace")
+    ba = bytearray(2)
+    raises_errno(errno.ERANGE, L.getxattrat, xdirfd, "file", "user.a", ba)
+    ba.extend(b"x")  # the view made for the call was released before the raise
+    value = bytearray(b"v")
+    raises_errno(errno.ENOENT, L.setxattrat, xdirfd, "missing", "user.a", value)
+    value.extend(b"x")
+    raises_errno(errno.EBADF, L.getxattrat, 10**6, "file", "user.a")  # relative: dirfd used
+    with pytest.raises(TypeError):
+        L.getxattrat(xdirfd, "file", "user.a", b"read-only")
+    with pytest.raises(ValueError):
+        L.setxattrat(xdirfd, "file", "user.a\0", b"x")

@@ -56,13 +56,16 @@ COMMON = ["__linux__", "__CHAR_BIT__=8", "__ORDER_LITTLE_ENDIAN__=1234",
 HEADERS = """asm/unistd.h linux/errno.h linux/fcntl.h linux/stat.h linux/fs.h linux/falloc.h
 linux/fadvise.h linux/memfd.h linux/openat2.h linux/close_range.h linux/xattr.h linux/mman.h
 linux/sched.h linux/wait.h linux/mount.h linux/resource.h linux/random.h linux/pidfd.h
-asm/siginfo.h linux/sysinfo.h linux/time.h linux/timerfd.h
+asm/siginfo.h linux/sysinfo.h linux/time.h linux/timerfd.h linux/timex.h
 linux/eventpoll.h asm/poll.h linux/eventfd.h linux/inotify.h linux/fanotify.h
-linux/ipc.h asm/socket.h linux/in.h linux/in6.h linux/tcp.h linux/netlink.h linux/if_ether.h
+linux/ipc.h linux/msg.h linux/sem.h linux/keyctl.h asm/socket.h linux/in.h linux/in6.h linux/tcp.h linux/netlink.h linux/if_ether.h
 linux/if_packet.h linux/if.h linux/rtnetlink.h linux/if_link.h linux/if_addr.h linux/neighbour.h
-linux/genetlink.h linux/veth.h
+linux/genetlink.h linux/veth.h linux/quota.h linux/dqblk_xfs.h
 linux/prctl.h linux/capability.h linux/securebits.h linux/seccomp.h linux/filter.h linux/audit.h
-linux/landlock.h linux/lsm.h linux/ptrace.h linux/elf.h linux/io_uring.h linux/aio_abi.h linux/nsfs.h""".split()  # (linux/vm_sockets.h needs the C library's sys/socket.h)
+linux/landlock.h linux/lsm.h linux/ptrace.h linux/elf.h linux/io_uring.h linux/aio_abi.h
+linux/userfaultfd.h linux/mempolicy.h linux/nsfs.h linux/futex.h
+linux/kcmp.h linux/ioprio.h
+linux/reboot.h linux/kexec.h linux/module.h linux/bpf.h linux/perf_event.h""".split()  # (linux/vm_sockets.h needs the C library's sys/socket.h)
 
 # The C library's value, not the kernel header's, is the ABI here, and every libc has them:
 # glibc's O_LARGEFILE is 0 on 64-bit arches; on 32-bit ones its F_GETLK/F_SETLK/F_SETLKW are
@@ -104,7 +107,9 @@ def cpp(include: pathlib.Path, arch: str, source: str, *flags: str) -> str:
 # HEADERS' linux/time.h).
 ENUM_HEADERS = """linux/netlink.h linux/if.h linux/rtnetlink.h linux/if_link.h linux/if_addr.h
 linux/neighbour.h linux/genetlink.h linux/veth.h linux/mount.h linux/landlock.h linux/ptrace.h
-linux/seccomp.h linux/audit.h linux/io_uring.h linux/aio_abi.h""".split()
+linux/seccomp.h linux/audit.h linux/io_uring.h linux/aio_abi.h linux/mempolicy.h linux/quota.h
+linux/dqblk_xfs.h linux/kcmp.h linux/ioprio.h
+linux/bpf.h linux/perf_event.h""".split()
 
 
 def cdefs_constants(everything: bool = False, enums: bool = False) -> list[str]:
