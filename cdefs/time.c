@@ -134,23 +134,43 @@ static void ls_itimer_out(int64_t *out, const struct __kernel_timespec *its)
     out[1] = ls_kts_ns(&its[0]);
 }
 
-/* old (if not NULL) gets the previous {value, interval}. */
-static long ls_timerfd_settime(int fd, int flags, int64_t value, int64_t interval, int64_t *old)
+/* The *_time64 twins where the build has them (32-bit arches), -1 elsewhere. */
+#ifdef SYS_timerfd_settime64
+#  define LS_TIMERFD_SETTIME64 SYS_timerfd_settime64
+#  define LS_TIMERFD_GETTIME64 SYS_timerfd_gettime64
+#else
+#  define LS_TIMERFD_SETTIME64 (-1L)
+#  define LS_TIMERFD_GETTIME64 (-1L)
+#endif
+#ifdef SYS_timer_settime64
+#  define LS_TIMER_SETTIME64 SYS_timer_settime64
+#  define LS_TIMER_GETTIME64 SYS_timer_gettime64
+#else
+#  define LS_TIMER_SETTIME64 (-1L)
+#  define LS_TIMER_GETTIME64 (-1L)
+#endif
+
+/* timerfd_settime and timer_settime, one shape (id, flags, new, old): the time64 call nr64
+ * first (-1: none), the 32-bit-time nr on ENOSYS.  old (if not NULL) gets the previous
+ * {value, interval}. */
+static long ls_settime_call(long nr64, long nr, int id, int flags, int64_t value, int64_t interval,
+                            int64_t *old)
 {
     struct __kernel_timespec its[2] = {ls_kts(interval), ls_kts(value)}, prev[2];
-#ifdef SYS_timerfd_settime64
-    long r = syscall(SYS_timerfd_settime64, (long)fd, (long)flags, (long)its, (long)prev);
-    if (r == -1 && errno == ENOSYS) {
-        struct ls_old_timespec o[2], o_prev[2];
-        if (ls_to_old(o, its, 2))
-            return -EOVERFLOW;
-        r = syscall(SYS_timerfd_settime, (long)fd, (long)flags, (long)o, (long)o_prev);
-        if (r == 0)
-            ls_from_old(prev, o_prev, 2);
+    long r;
+    if (nr64 < 0) {
+        r = syscall(nr, (long)id, (long)flags, (long)its, (long)prev);
+    } else {
+        r = syscall(nr64, (long)id, (long)flags, (long)its, (long)prev);
+        if (r == -1 && errno == ENOSYS) {
+            struct ls_old_timespec o[2], o_prev[2];
+            if (ls_to_old(o, its, 2))
+                return -EOVERFLOW;
+            r = syscall(nr, (long)id, (long)flags, (long)o, (long)o_prev);
+            if (r == 0)
+                ls_from_old(prev, o_prev, 2);
+        }
     }
-#else
-    long r = syscall(SYS_timerfd_settime, (long)fd, (long)flags, (long)its, (long)prev);
-#endif
     if (r == -1)
         return -errno;
     if (old)
@@ -158,25 +178,38 @@ static long ls_timerfd_settime(int fd, int flags, int64_t value, int64_t interva
     return 0;
 }
 
-/* cur gets {value, interval}: the time to the next expiration (0: disarmed) and the period. */
-static long ls_timerfd_gettime(int fd, int64_t *cur)
+/* timerfd_gettime and timer_gettime: cur gets {value, interval}, the time to the next
+ * expiration (0: disarmed) and the period. */
+static long ls_gettime_call(long nr64, long nr, int id, int64_t *cur)
 {
     struct __kernel_timespec its[2];
-#ifdef SYS_timerfd_gettime64
-    long r = syscall(SYS_timerfd_gettime64, (long)fd, (long)its);
-    if (r == -1 && errno == ENOSYS) {
-        struct ls_old_timespec o[2];
-        r = syscall(SYS_timerfd_gettime, (long)fd, (long)o);
-        if (r == 0)
-            ls_from_old(its, o, 2);
+    long r;
+    if (nr64 < 0) {
+        r = syscall(nr, (long)id, (long)its);
+    } else {
+        r = syscall(nr64, (long)id, (long)its);
+        if (r == -1 && errno == ENOSYS) {
+            struct ls_old_timespec o[2];
+            r = syscall(nr, (long)id, (long)o);
+            if (r == 0)
+                ls_from_old(its, o, 2);
+        }
     }
-#else
-    long r = syscall(SYS_timerfd_gettime, (long)fd, (long)its);
-#endif
     if (r == -1)
         return -errno;
     ls_itimer_out(cur, its);
     return 0;
+}
+
+static long ls_timerfd_settime(int fd, int flags, int64_t value, int64_t interval, int64_t *old)
+{
+    return ls_settime_call(LS_TIMERFD_SETTIME64, SYS_timerfd_settime, fd, flags, value, interval,
+                           old);
+}
+
+static long ls_timerfd_gettime(int fd, int64_t *cur)
+{
+    return ls_gettime_call(LS_TIMERFD_GETTIME64, SYS_timerfd_gettime, fd, cur);
 }
 
 /* out gets {utime, stime, cutime, cstime, elapsed} in clock ticks, each as the unsigned clock_t
@@ -223,49 +256,15 @@ static long ls_timer_create(int clockid, const struct ls_sigevent *sevp, int *ti
     return ls_ret(syscall(SYS_timer_create, (long)clockid, (long)sevp, (long)timerid));
 }
 
-/* old (if not NULL) gets the previous {value, interval}. */
 static long ls_timer_settime(int timerid, int flags, int64_t value, int64_t interval, int64_t *old)
 {
-    struct __kernel_timespec its[2] = {ls_kts(interval), ls_kts(value)}, prev[2];
-#ifdef SYS_timer_settime64
-    long r = syscall(SYS_timer_settime64, (long)timerid, (long)flags, (long)its, (long)prev);
-    if (r == -1 && errno == ENOSYS) {
-        struct ls_old_timespec o[2], o_prev[2];
-        if (ls_to_old(o, its, 2))
-            return -EOVERFLOW;
-        r = syscall(SYS_timer_settime, (long)timerid, (long)flags, (long)o, (long)o_prev);
-        if (r == 0)
-            ls_from_old(prev, o_prev, 2);
-    }
-#else
-    long r = syscall(SYS_timer_settime, (long)timerid, (long)flags, (long)its, (long)prev);
-#endif
-    if (r == -1)
-        return -errno;
-    if (old)
-        ls_itimer_out(old, prev);
-    return 0;
+    return ls_settime_call(LS_TIMER_SETTIME64, SYS_timer_settime, timerid, flags, value, interval,
+                           old);
 }
 
-/* cur gets {value, interval}: the time to the next expiration (0: disarmed) and the period. */
 static long ls_timer_gettime(int timerid, int64_t *cur)
 {
-    struct __kernel_timespec its[2];
-#ifdef SYS_timer_gettime64
-    long r = syscall(SYS_timer_gettime64, (long)timerid, (long)its);
-    if (r == -1 && errno == ENOSYS) {
-        struct ls_old_timespec o[2];
-        r = syscall(SYS_timer_gettime, (long)timerid, (long)o);
-        if (r == 0)
-            ls_from_old(its, o, 2);
-    }
-#else
-    long r = syscall(SYS_timer_gettime, (long)timerid, (long)its);
-#endif
-    if (r == -1)
-        return -errno;
-    ls_itimer_out(cur, its);
-    return 0;
+    return ls_gettime_call(LS_TIMER_GETTIME64, SYS_timer_gettime, timerid, cur);
 }
 
 /* ---- interval timers ------------------------------------------------------------------------ */
