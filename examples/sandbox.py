@@ -20,6 +20,10 @@ from linuxsys.seccomp import ALLOW, ERRNO, KILL_PROCESS, Filter  # noqa: E402
 
 def build(deny: list, kill: list) -> Filter:
     f = Filter(ALLOW)
+    if "socket" in deny and hasattr(L.SYS, "socketcall"):
+        # i686's C library may reach socket(2) through the socketcall(2) multiplexer, which a
+        # rule on "socket" does not see (Filter matches syscall numbers, not multiplexed calls)
+        deny = deny + ["socketcall"]
     for name in deny:
         f.add_rule(ERRNO(L.E.PERM), name)  # a name unknown on this arch raises ValueError
     for name in kill:
