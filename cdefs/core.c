@@ -108,3 +108,20 @@ static inline struct __kernel_timespec *ls_kts_ptr(struct __kernel_timespec *ts,
     *ts = ls_kts(ns);
     return ts;
 }
+
+/* SysV IPC (memory.c's shm calls, ipc.c's msg and sem calls): the direct calls, else (ENOSYS:
+ * i386 before Linux 5.1, or headers and table without the number) the ipc(2) multiplexer. */
+#ifndef IPC_64
+#define IPC_64 0x0100  /* <linux/ipc.h>, whose struct ipc_perm clashes with glibc's */
+#endif
+/* The *ctl calls' cmd carries the struct version (IPC_64: the *64_ds structs) where the kernel
+ * reads it: in ipc(2) and in ARM's shmctl/msgctl/semctl (the kernel's old_*ctl).  i386's direct
+ * calls (5.1) and the 64-bit arches' imply it and answer EINVAL to a cmd carrying it. */
+#ifdef __arm__
+#define LS_IPC_VERSION IPC_64
+#else
+#define LS_IPC_VERSION 0
+#endif
+#ifdef SYS_ipc
+#define LS_IPC_NO_DIRECT(r) ((r) == -1 && errno == ENOSYS)
+#endif

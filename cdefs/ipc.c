@@ -9,19 +9,7 @@
 #define LS_IPC_MSGRCV 12L
 #define LS_IPC_MSGGET 13L
 #define LS_IPC_MSGCTL 14L
-#ifndef IPC_64
-#define IPC_64 0x0100  /* <linux/ipc.h>, whose struct ipc_perm clashes with glibc's */
-#endif
-/* The *ctl calls' cmd carries the struct version (IPC_64: the *64_ds structs) where the kernel
- * reads it: in ipc(2) and in ARM's msgctl/semctl (the kernel's old_msgctl, old_semctl).  i386's
- * direct calls (5.1) and the 64-bit arches' imply it and answer EINVAL to a cmd carrying it. */
-#ifdef __arm__
-#define LS_IPC_VERSION IPC_64
-#else
-#define LS_IPC_VERSION 0
-#endif
 #ifdef SYS_ipc
-#define LS_IPC_NO_DIRECT(r) ((r) == -1 && errno == ENOSYS)
 /* Tests route the calls through ipc(2) on a kernel that has the direct ones. */
 static int ls_ipc_forced;
 #define LS_IPC_DIRECT(call) (ls_ipc_forced ? (errno = ENOSYS, -1L) : (call))

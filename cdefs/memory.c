@@ -40,20 +40,6 @@ static long ls_mremap(uintptr_t old_addr, size_t old_length, size_t new_length, 
 #define LS_IPC_SHMDT 22L
 #define LS_IPC_SHMGET 23L
 #define LS_IPC_SHMCTL 24L
-#ifndef IPC_64
-#define IPC_64 0x0100  /* <linux/ipc.h>, whose struct ipc_perm clashes with glibc's */
-#endif
-/* shmctl's cmd carries the struct version (IPC_64: shmid64_ds) where the kernel reads it: in
- * ipc(2) and in ARM's shmctl (the kernel's old_shmctl).  i386's direct shmctl (5.1) and the
- * 64-bit arches' imply it and answer EINVAL to a cmd carrying it. */
-#ifdef __arm__
-#define LS_SHMCTL_VERSION IPC_64
-#else
-#define LS_SHMCTL_VERSION 0
-#endif
-#ifdef SYS_ipc
-#define LS_NO_DIRECT(r) ((r) == -1 && errno == ENOSYS)
-#endif
 
 static long ls_shmget(int key, size_t size, int flags)
 {
@@ -63,7 +49,7 @@ static long ls_shmget(int key, size_t size, int flags)
     r = syscall(SYS_shmget, (long)key, (long)size, (long)flags);
 #endif
 #ifdef SYS_ipc
-    if (LS_NO_DIRECT(r))
+    if (LS_IPC_NO_DIRECT(r))
         r = syscall(SYS_ipc, LS_IPC_SHMGET, (long)key, (long)size, (long)flags, 0L, 0L);
 #endif
     return ls_ret(r);
@@ -77,7 +63,7 @@ static long ls_shmat(int shmid, uintptr_t addr, int flags, int64_t *addr_out)
     r = syscall(SYS_shmat, (long)shmid, (long)addr, (long)flags);
 #endif
 #ifdef SYS_ipc
-    if (LS_NO_DIRECT(r)) {
+    if (LS_IPC_NO_DIRECT(r)) {
         unsigned long raddr;  /* ipc(2) answers 0 and stores the address here */
         r = syscall(SYS_ipc, LS_IPC_SHMAT, (long)shmid, (long)flags, (long)&raddr, (long)addr, 0L);
         if (r == 0)
@@ -95,7 +81,7 @@ static long ls_shmdt(uintptr_t addr)
     r = syscall(SYS_shmdt, (long)addr);
 #endif
 #ifdef SYS_ipc
-    if (LS_NO_DIRECT(r))
+    if (LS_IPC_NO_DIRECT(r))
         r = syscall(SYS_ipc, LS_IPC_SHMDT, 0L, 0L, 0L, (long)addr, 0L);
 #endif
     return ls_ret(r);
@@ -146,10 +132,10 @@ static long ls_shmctl(int shmid, int cmd, void *buf, int64_t *ds)
     long r = -1;
     errno = ENOSYS;
 #ifdef SYS_shmctl
-    r = syscall(SYS_shmctl, (long)shmid, (long)(cmd | LS_SHMCTL_VERSION), (long)(buf ? buf : &s));
+    r = syscall(SYS_shmctl, (long)shmid, (long)(cmd | LS_IPC_VERSION), (long)(buf ? buf : &s));
 #endif
 #ifdef SYS_ipc
-    if (LS_NO_DIRECT(r))
+    if (LS_IPC_NO_DIRECT(r))
         r = syscall(SYS_ipc, LS_IPC_SHMCTL, (long)shmid, (long)(cmd | IPC_64), 0L,
                     (long)(buf ? buf : &s), 0L);
 #endif
