@@ -127,6 +127,15 @@ def c_int(value: int, what: str) -> int:
     return in_range(value, what, -(1 << 31), (1 << 31) - 1)
 
 
+def ipc_key(key: int) -> int:
+    """A SysV IPC key (shmget, msgget, semget): any 32-bit value, signed or not, as the C int the
+    kernel takes; ValueError otherwise."""
+    k = operator.index(key)
+    if not -(1 << 31) <= k < 1 << 32:
+        raise ValueError(f"key {k} is not 32 bits")
+    return k - (1 << 32) if k >= 1 << 31 else k
+
+
 def id_arg(value: int, what: str) -> int:
     """A uid/gid as the kernel takes it: -1 ("leave unchanged") is 0xFFFFFFFF."""
     return in_range(value, what, -1, U32 - 1) & U32

@@ -20,10 +20,10 @@ from typing import Iterable, NamedTuple, Optional, Sequence, Union
 
 from ._core import NEG_EINTR, Buffer, alloc, call, error, ffi, in_range, lib, nbytes, \
     read_size, release, view, writable
-from ._core import c_int as _c_int
+from ._core import c_int as _c_int, ipc_key
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 # One IpcPerm type and one key rule for every SysV object: memory's (shm came first).
-from .memory import IpcPerm, _key
+from .memory import IpcPerm
 
 IPC = NAMESPACES["IPC"]
 IPC_CMD = NAMESPACES["IPC_CMD"]
@@ -125,7 +125,7 @@ _SEM_PLAIN = {lib.GETVAL, lib.GETPID, lib.GETNCNT, lib.GETZCNT}
 def msgget(key: int, msgflg: FlagArg = 0) -> int:
     """The id of the message queue for ``key`` (IPC.PRIVATE: a new one), made if missing with
     IPC.CREAT (man 2 msgget).  ``msgflg``: ``IPC`` flags and the mode, ``IPC.CREAT | 0o600``."""
-    return call(_msgget, "msgget", _key(key), _c_int(to_int(msgflg, IPC), "msgflg"))
+    return call(_msgget, "msgget", ipc_key(key), _c_int(to_int(msgflg, IPC), "msgflg"))
 
 
 def msgsnd(msqid: int, msgtyp: int, msgtext: Buffer, msgflg: FlagArg = 0) -> None:
@@ -207,7 +207,7 @@ def semget(key: int, nsems: int, semflg: FlagArg = 0) -> int:
     """The id of the semaphore set for ``key`` (IPC.PRIVATE: a new one of ``nsems``
     semaphores, all 0), made if missing with IPC.CREAT (man 2 semget).  ``semflg``: ``IPC``
     flags and the mode, ``IPC.CREAT | 0o600``."""
-    return call(_semget, "semget", _key(key), _c_int(nsems, "nsems"),
+    return call(_semget, "semget", ipc_key(key), _c_int(nsems, "nsems"),
                 _c_int(to_int(semflg, IPC), "semflg"))
 
 

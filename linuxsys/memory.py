@@ -46,7 +46,7 @@ from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, lib, release,
                     writable)
-from ._core import c_int as _c_int
+from ._core import c_int as _c_int, ipc_key
 from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .fs import fstat
@@ -1022,19 +1022,12 @@ _STAT_CMDS = {lib.IPC_STAT, lib.SHM_STAT, getattr(lib, "SHM_STAT_ANY", lib.SHM_S
 _RESULTLESS_CMDS = {lib.IPC_RMID, lib.IPC_SET, lib.SHM_LOCK, lib.SHM_UNLOCK}
 
 
-def _key(key: int) -> int:
-    k = operator.index(key)
-    if not -(1 << 31) <= k < 1 << 32:
-        raise ValueError(f"key {k} is not 32 bits")
-    return k - (1 << 32) if k >= 1 << 31 else k
-
-
 def shmget(key: int, size: int, shmflg: FlagArg = 0) -> int:
     """The id of the SysV shared memory segment for ``key`` (IPC.PRIVATE: a new one), made if
     missing with IPC.CREAT (man 2 shmget).  ``shmflg``: ``IPC`` flags, shmget's own
     ``SHM_GET`` ones (HUGETLB, NORESERVE) and the mode: ``IPC.CREAT | 0o600``."""
     f = _c_int(flags_of(shmflg, IPC, SHM_GET), "shmflg")
-    return call(_shmget, "shmget", _key(key), _length(size), f)
+    return call(_shmget, "shmget", ipc_key(key), _length(size), f)
 
 
 def shmat(shmid: int, shmaddr: Optional[int] = 0, shmflg: FlagArg = 0) -> ShmSegment:
