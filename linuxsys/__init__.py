@@ -13,10 +13,11 @@ import os as _os
 import platform as _platform
 import sys as _sys
 from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from ._core import UnsupportedError, ffi
-from .fd import ClosedFdError, Fd
-from .flags import FLAT as _FLAT, NAMESPACES as _NAMESPACES
+from ._core import UnsupportedError as UnsupportedError, ffi as ffi
+from ._consts import *  # noqa: F401,F403  (the namespaces and flat constants)
+from .fd import ClosedFdError as ClosedFdError, Fd as Fd
 from .fs import *  # noqa: F401,F403
 from .dir import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
@@ -45,32 +46,32 @@ from .quota import *  # noqa: F401,F403
 from .system import *  # noqa: F401,F403
 from .bpf import *  # noqa: F401,F403
 from .perf import *  # noqa: F401,F403
-from .coverage import not_implemented
-from .raw import SYS, syscall
-from .stat import Stat, major, makedev, minor
-from .trace import trace, tracing
+from .coverage import not_implemented as not_implemented
+from .raw import SYS as SYS, syscall as syscall
+from .stat import Stat as Stat, major as major, makedev as makedev, minor as minor
+from .trace import trace as trace, tracing as tracing
 from .xattr import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 ARCH = _platform.machine()
 
-globals().update(_FLAT)
-globals().update(_NAMESPACES)
-
 # The families star-imported above: their __all__s, the namespaces and the flat constants make
 # up the package's.  `from linuxsys import *` never binds a module: a family named like a stdlib
-# module (time, signal, io) must not replace the caller's, even if it exports that name.
+# module (time, signal, io) must not replace the caller's, even if it exports that name.  Type
+# checkers don't evaluate this expression (pyright reports it as unsupported): they take every
+# public name the star imports and the `name as name` imports above re-export.
 _FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "mq", "event", "memory", "ipc", "keys",
              "uffd", "xattr", "net", "ns", "mount", "security", "landlock",
              "ptrace", "seccomp", "uring", "kaio", "sync", "quota", "system", "bpf", "perf")
-__all__ = sorted(
-    ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
-     | set(_NAMESPACES) | set(_FLAT)
-     | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
-        "major", "makedev", "minor", "not_implemented", "syscall", "trace", "tracing"})
-    - (set(_FAMILIES) - {"mount", "ptrace", "seccomp", "sync", "bpf"})  # L.mount is mount(2), L.ptrace
-    # ptrace(2), L.sync sync(2), L.bpf bpf(2), each bound over its family's module
-    - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
+if not _TYPE_CHECKING:
+    __all__ = sorted(
+        ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
+         | set(_sys.modules[f"{__name__}._consts"].__all__)
+         | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
+            "major", "makedev", "minor", "not_implemented", "syscall", "trace", "tracing"})
+        - (set(_FAMILIES) - {"mount", "ptrace", "seccomp", "sync", "bpf"})  # L.mount is mount(2),
+        # L.ptrace ptrace(2), L.sync sync(2), L.bpf bpf(2), each bound over its family's module
+        - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
 
 if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):
     import logging as _logging

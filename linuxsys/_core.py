@@ -12,7 +12,7 @@ import sys
 from collections import deque
 from typing import Any, Callable, Optional, Union
 
-from ._native import ffi, lib
+from ._native import ffi as ffi, lib as lib  # re-exported: every family imports them from here
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Buffer = Any  # any object supporting the buffer protocol

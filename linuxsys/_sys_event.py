@@ -7,11 +7,9 @@ from typing import Optional
 from ._core import NEG_EINTR, U32, error, ffi, lib
 from ._core import PathArg, path as _path
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import FAN, FAN_MARK, IN
+from .flags import FlagArg, to_int
 
-FAN = NAMESPACES["FAN"]
-FAN_MARK = NAMESPACES["FAN_MARK"]
-IN = NAMESPACES["IN"]
 _inotify_add_watch = lib.ls_inotify_add_watch
 _inotify_rm_watch = lib.ls_inotify_rm_watch
 _fanotify_mark = lib.ls_fanotify_mark

@@ -5,13 +5,9 @@ from __future__ import annotations
 from ._core import NEG_EINTR, U32, error, ffi, id_arg, lib
 from ._core import PathArg, path as _path
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import AT, FALLOC_FL, RENAME, S, SYNC_FILE_RANGE
+from .flags import FlagArg, to_int
 
-AT = NAMESPACES["AT"]
-FALLOC_FL = NAMESPACES["FALLOC_FL"]
-RENAME = NAMESPACES["RENAME"]
-S = NAMESPACES["S"]
-SYNC_FILE_RANGE = NAMESPACES["SYNC_FILE_RANGE"]
 _fchmod = lib.ls_fchmod
 _fchown = lib.ls_fchown
 _fchownat = lib.ls_fchownat

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from ._core import NEG_EINTR, U32, error, lib
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import CLOSE_RANGE, LOCK, SPLICE_F
+from .flags import FlagArg, to_int
 
-CLOSE_RANGE = NAMESPACES["CLOSE_RANGE"]
-LOCK = NAMESPACES["LOCK"]
-SPLICE_F = NAMESPACES["SPLICE_F"]
 _close_range = lib.ls_close_range
 _flock = lib.ls_flock
 _tee = lib.ls_tee

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ._core import NEG_EINTR, error, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import MCL
+from .flags import FlagArg, to_int
 
-MCL = NAMESPACES["MCL"]
 _mlockall = lib.ls_mlockall
 _munlockall = lib.ls_munlockall
 

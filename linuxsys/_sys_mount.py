@@ -5,10 +5,9 @@ from __future__ import annotations
 from ._core import NEG_EINTR, U32, error, ffi, lib
 from ._core import PathArg, path as _path
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import MNT, MOVE_MOUNT
+from .flags import FlagArg, to_int
 
-MNT = NAMESPACES["MNT"]
-MOVE_MOUNT = NAMESPACES["MOVE_MOUNT"]
 _umount2 = lib.ls_umount2
 _pivot_root = lib.ls_pivot_root
 _move_mount = lib.ls_move_mount

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ._core import NEG_EINTR, U32, error, lib
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import CLONE
+from .flags import FlagArg, to_int
 
-CLONE = NAMESPACES["CLONE"]
 _unshare = lib.ls_unshare
 _setns = lib.ls_setns
 

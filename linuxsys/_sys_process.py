@@ -6,14 +6,10 @@ import os
 
 from ._core import NEG_EINTR, U32, error, lib
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import MEMBARRIER_CMD, MEMBARRIER_CMD_FLAG, PER, PIDFD, PRIO
+from .flags import FlagArg, to_int
 from .signal import SIGRTMAX, SignalArg, signum
 
-MEMBARRIER_CMD = NAMESPACES["MEMBARRIER_CMD"]
-MEMBARRIER_CMD_FLAG = NAMESPACES["MEMBARRIER_CMD_FLAG"]
-PER = NAMESPACES["PER"]
-PIDFD = NAMESPACES["PIDFD"]
-PRIO = NAMESPACES["PRIO"]
 _pidfd_open = lib.ls_pidfd_open
 _pidfd_getfd = lib.ls_pidfd_getfd
 _kill = lib.ls_kill

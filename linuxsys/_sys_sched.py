@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ._core import NEG_EINTR, error, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import IOPRIO_WHO, SCHED
+from .flags import FlagArg, to_int
 
-IOPRIO_WHO = NAMESPACES["IOPRIO_WHO"]
-SCHED = NAMESPACES["SCHED"]
 _sched_yield = lib.ls_sched_yield
 _sched_getscheduler = lib.ls_sched_getscheduler
 _sched_get_priority_min = lib.ls_sched_get_priority_min

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ._core import NEG_EINTR, error, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import PR
+from .flags import FlagArg, to_int
 
-PR = NAMESPACES["PR"]
 _prctl = lib.ls_prctl
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from ._core import NEG_EINTR, error, ffi, lib
 from ._core import PathArg, path as _path
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import MODULE_INIT, O, SWAP_FLAG
+from .flags import FlagArg, to_int
 
-MODULE_INIT = NAMESPACES["MODULE_INIT"]
-O = NAMESPACES["O"]
-SWAP_FLAG = NAMESPACES["SWAP_FLAG"]
 _swapon = lib.ls_swapon
 _swapoff = lib.ls_swapoff
 _finit_module = lib.ls_finit_module

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ._core import NEG_EINTR, error, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from ._consts import CLOCK
+from .flags import FlagArg, to_int
 
-CLOCK = NAMESPACES["CLOCK"]
 _clock_gettime = lib.ls_clock_gettime
 _clock_getres = lib.ls_clock_getres
 _gettimeofday = lib.ls_gettimeofday

@@ -30,12 +30,9 @@ from typing import Any, Optional, Union
 from ._core import (NEG_EINTR, Buffer, call, call_buf, error, ffi, lib, nbytes, release,
                     writable)
 from .fd import Fd, FdArg, fdnum_of_kind, methods, tagged
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-BPF_CMD = NAMESPACES["BPF_CMD"]
-BPF_MAP_TYPE = NAMESPACES["BPF_MAP_TYPE"]
-BPF_F = NAMESPACES["BPF_F"]
-BPF_UPDATE = NAMESPACES["BPF_UPDATE"]
+from ._consts import BPF_CMD, BPF_MAP_TYPE, BPF_F, BPF_UPDATE
 
 _bpf = lib.ls_bpf
 _fcntl = lib.ls_fcntl

@@ -63,4 +63,5 @@ def setgroups(list: Iterable[int]) -> None:
     call(_setgroups, "setgroups", len(ids), _new("unsigned int[]", ids))
 
 
-__all__ = ["getresuid", "getresgid", "getgroups", "setgroups"] + _sys_cred.__all__
+__all__ = ["getresuid", "getresgid", "getgroups", "setgroups"]
+__all__ += _sys_cred.__all__

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Unio
 from ._core import (NEG_EINTR, SCRATCH_SIZE, STRERROR, PathArg, alloc, decode, error, ffi,
                     lib, path, pop_scratch, scratch)
 from .fd import Fd, FdArg, fdnum
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .fs import fstat, fstatat, openat
 from .stat import RAW_SIZE, Stat
 
@@ -31,9 +31,7 @@ except ImportError:  # pragma: no cover  (not CPython)
     def _tuplegetter(index: int, doc: str) -> Any:
         return property(operator.itemgetter(index), doc=doc)
 
-AT = NAMESPACES["AT"]
-DT = NAMESPACES["DT"]
-STATX = NAMESPACES["STATX"]
+from ._consts import AT, DT, STATX
 
 _dir_read = lib.ls_dir_read
 _getdents_names = lib.ls_getdents_names

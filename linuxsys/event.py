@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tupl
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
                     in_range, lib, release, writable)
 from .fd import ClosedFdError, Fd, FdArg, fdnum, methods, tagged
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .fd import fdnum_of_kind
 from .signal import SignalArg, sigmask
 from . import _sys_event
@@ -49,18 +49,8 @@ from ._sys_event import inotify_add_watch, inotify_rm_watch
 Signals = Optional[Iterable[SignalArg]]  # a signal mask: None leaves the thread's as it is
 PollFds = Iterable[Tuple[FdArg, FlagArg]]
 
-EPOLL = NAMESPACES["EPOLL"]
-EPOLL_CREATE = NAMESPACES["EPOLL_CREATE"]
-EPOLL_CTL = NAMESPACES["EPOLL_CTL"]
-POLL = NAMESPACES["POLL"]
-EFD = NAMESPACES["EFD"]
-IN = NAMESPACES["IN"]
-IN_INIT = NAMESPACES["IN_INIT"]
-FAN = NAMESPACES["FAN"]
-FAN_INIT = NAMESPACES["FAN_INIT"]
-FAN_MARK = NAMESPACES["FAN_MARK"]
-FAN_RESPONSE = NAMESPACES["FAN_RESPONSE"]
-O = NAMESPACES["O"]
+from ._consts import (EPOLL, EPOLL_CREATE, EPOLL_CTL, POLL, EFD, IN, IN_INIT, FAN, FAN_INIT,
+                      FAN_RESPONSE, O)
 
 _epoll_create1 = lib.ls_epoll_create1
 _epoll_ctl = lib.ls_epoll_ctl
@@ -726,4 +716,5 @@ __all__ = ["epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwa
            "poll", "ppoll", "pselect6", "select", "eventfd", "eventfd_read", "eventfd_write",
            "inotify_init1", "inotify_read", "InotifyEvent", "Inotify",
            "fanotify_init", "fanotify_read", "fanotify_respond",
-           "FanotifyEvent"] + _sys_event.__all__
+           "FanotifyEvent"]
+__all__ += _sys_event.__all__

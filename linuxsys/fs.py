@@ -17,24 +17,15 @@ from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, c_int, call, call_buf,
                     ffi, fsdecode_like, in_range, lib, nbytes, writable)
 from ._core import path as _path  # the converter: ``path`` is every function's parameter
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .stat import RAW_SIZE, Stat
 # The plain syscalls, generated from their declarations in cdefs/fs.h (tools/gen_syscalls.py);
 # the path-only calls below wrap the *at ones named here.
 from ._sys_fs import *  # noqa: F401,F403
 from ._sys_fs import fchownat, linkat, mkdirat, mknodat, renameat2, symlinkat, unlinkat
 
-O = NAMESPACES["O"]
-AT = NAMESPACES["AT"]
-S = NAMESPACES["S"]
-STATX = NAMESPACES["STATX"]
-FACCESSAT = NAMESPACES["FACCESSAT"]
-RESOLVE = NAMESPACES["RESOLVE"]
-OK = NAMESPACES["OK"]
-POSIX_FADV = NAMESPACES["POSIX_FADV"]
-MFD = NAMESPACES["MFD"]
-NAME_TO_HANDLE_AT = NAMESPACES["NAME_TO_HANDLE_AT"]
-FS_XFLAG = NAMESPACES["FS_XFLAG"]
+from ._consts import (O, AT, S, STATX, FACCESSAT, RESOLVE, OK, POSIX_FADV, MFD, NAME_TO_HANDLE_AT,
+                      FS_XFLAG)
 
 _openat = lib.ls_openat
 _openat2 = lib.ls_openat2
@@ -646,4 +637,5 @@ __all__ = ["open", "openat", "openat2", "stat", "lstat", "fstat", "fstatat", "st
            "rename", "mkdir", "mknod", "getcwd", "posix_fadvise", "memfd_create",
            "statfs", "fstatfs", "Statfs", "name_to_handle_at", "open_by_handle_at",
            "FileHandle", "cachestat", "CacheStat", "file_getattr", "file_setattr",
-           "FileAttr"] + _sys_fs.__all__
+           "FileAttr"]
+__all__ += _sys_fs.__all__

@@ -9,15 +9,9 @@ from ._core import (ENOSYS, NEG_EINTR, OWNED, SCRATCH_SIZE, STRERROR, U32, Buffe
 from . import _sys_io
 from ._sys_io import *  # noqa: F401,F403  (the plain syscalls, generated from cdefs/io.h)
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-O = NAMESPACES["O"]
-F = NAMESPACES["F"]
-SEEK = NAMESPACES["SEEK"]
-LOCK = NAMESPACES["LOCK"]
-SPLICE_F = NAMESPACES["SPLICE_F"]
-RWF = NAMESPACES["RWF"]
-CLOSE_RANGE = NAMESPACES["CLOSE_RANGE"]
+from ._consts import O, F, SEEK, SPLICE_F, RWF
 
 _read = lib.ls_read
 _write = lib.ls_write
@@ -489,4 +483,5 @@ methods(read, readinto, write, pread, pwrite, readv, writev, preadv2, pwritev2, 
 __all__ = ["read", "readinto", "write", "pread", "pwrite", "readv", "writev", "preadv2",
            "pwritev2", "lseek", "close", "dup", "dup2", "dup3", "pipe", "pipe2",
            "fcntl", "ioctl", "sendfile", "splice", "copy_file_range",
-           "vmsplice"] + _sys_io.__all__
+           "vmsplice"]
+__all__ += _sys_io.__all__

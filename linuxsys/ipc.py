@@ -21,16 +21,11 @@ from typing import Iterable, NamedTuple, Optional, Sequence, Union
 from ._core import NEG_EINTR, Buffer, alloc, call, error, ffi, in_range, lib, nbytes, \
     read_size, release, view, writable
 from ._core import c_int as _c_int, ipc_key
-from .flags import NAMESPACES, FlagArg, flags_of, to_int
+from .flags import FlagArg, flags_of, to_int
 # One IpcPerm type and one key rule for every SysV object: memory's (shm came first).
 from .memory import IpcPerm
 
-IPC = NAMESPACES["IPC"]
-IPC_CMD = NAMESPACES["IPC_CMD"]
-MSG_RCV = NAMESPACES["MSG_RCV"]
-MSG_CMD = NAMESPACES["MSG_CMD"]
-SEM = NAMESPACES["SEM"]
-SEM_CMD = NAMESPACES["SEM_CMD"]
+from ._consts import IPC, IPC_CMD, MSG_RCV, MSG_CMD, SEM, SEM_CMD
 
 _msgget = lib.ls_msgget
 _msgsnd = lib.ls_msgsnd

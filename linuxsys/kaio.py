@@ -46,12 +46,9 @@ from ._core import NEG_EINTR, U32, Buffer, call, error, ffi, in_range, lib, nbyt
     view, writable
 from .event import Signals, _sigset
 from .fd import ClosedFdError, FdArg, fdnum
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-IOCB_CMD = NAMESPACES["IOCB_CMD"]
-IOCB_FLAG = NAMESPACES["IOCB_FLAG"]
-POLL = NAMESPACES["POLL"]
-RWF = NAMESPACES["RWF"]
+from ._consts import POLL, RWF
 
 _io_setup = lib.ls_io_setup
 _io_destroy = lib.ls_io_destroy

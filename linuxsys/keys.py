@@ -21,12 +21,10 @@ from typing import Any, Optional, Union
 from ._core import U32, Buffer, PathArg, call, decode, ffi, id_arg, in_range, lib, nbytes, \
     path, readable, release, view
 from ._core import c_int as _c_int
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .raw import _word  # syscall()'s register conversion: the raw keyctl takes the same
 
-KEY_SPEC = NAMESPACES["KEY_SPEC"]
-KEY_REQKEY_DEFL = NAMESPACES["KEY_REQKEY_DEFL"]
-KEYCTL = NAMESPACES["KEYCTL"]
+from ._consts import KEY_SPEC, KEY_REQKEY_DEFL, KEYCTL
 
 _add_key = lib.ls_add_key
 _request_key = lib.ls_request_key

@@ -29,17 +29,14 @@ from typing import NamedTuple, Optional, Union
 
 from ._core import U32, PathArg, UnsupportedError, call, error, in_range, lib
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .fs import open as _open
 from . import _sys_landlock
 from ._sys_landlock import *  # noqa: F401,F403  (the plain syscalls, from cdefs/landlock.h)
 from ._sys_landlock import landlock_restrict_self
 
-LANDLOCK_ACCESS_FS = NAMESPACES["LANDLOCK_ACCESS_FS"]
-LANDLOCK_ACCESS_NET = NAMESPACES["LANDLOCK_ACCESS_NET"]
-LANDLOCK_SCOPE = NAMESPACES["LANDLOCK_SCOPE"]
-LANDLOCK_RULE = NAMESPACES["LANDLOCK_RULE"]
-LANDLOCK_CREATE_RULESET = NAMESPACES["LANDLOCK_CREATE_RULESET"]
+from ._consts import (LANDLOCK_ACCESS_FS, LANDLOCK_ACCESS_NET, LANDLOCK_SCOPE, LANDLOCK_RULE,
+                      LANDLOCK_CREATE_RULESET)
 FS, NET, SCOPE = LANDLOCK_ACCESS_FS, LANDLOCK_ACCESS_NET, LANDLOCK_SCOPE
 
 _create_ruleset = lib.ls_landlock_create_ruleset
@@ -333,4 +330,5 @@ landlock_errata = errata
 methods(landlock_add_rule)
 
 __all__ = ["landlock_create_ruleset", "landlock_add_rule", "landlock_abi_version",
-           "landlock_errata"] + _sys_landlock.__all__
+           "landlock_errata"]
+__all__ += _sys_landlock.__all__

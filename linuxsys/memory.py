@@ -48,28 +48,13 @@ from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, li
                     writable)
 from ._core import c_int as _c_int, ipc_key
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, flags_of, to_int
+from .flags import FlagArg, flags_of, to_int
 from .fs import fstat
 from . import _sys_memory
 from ._sys_memory import *  # noqa: F401,F403  (mlockall, munlockall: cdefs/memory.h)
 
-O = NAMESPACES["O"]
-PROT = NAMESPACES["PROT"]
-MAP = NAMESPACES["MAP"]
-MADV = NAMESPACES["MADV"]
-MSYNC = NAMESPACES["MSYNC"]
-MLOCK = NAMESPACES["MLOCK"]
-MREMAP = NAMESPACES["MREMAP"]
-IPC = NAMESPACES["IPC"]
-IPC_CMD = NAMESPACES["IPC_CMD"]
-SHM = NAMESPACES["SHM"]
-SHM_GET = NAMESPACES["SHM_GET"]
-SHM_CMD = NAMESPACES["SHM_CMD"]
-PKEY = NAMESPACES["PKEY"]
-MPOL = NAMESPACES["MPOL"]
-MPOL_MODE_F = NAMESPACES["MPOL_MODE_F"]
-MPOL_F = NAMESPACES["MPOL_F"]
-MPOL_MF = NAMESPACES["MPOL_MF"]
+from ._consts import (O, PROT, MAP, MADV, MSYNC, MLOCK, MREMAP, IPC, IPC_CMD, SHM, SHM_GET, SHM_CMD,
+                      PKEY, MPOL, MPOL_MODE_F, MPOL_F, MPOL_MF)
 
 _mmap = lib.ls_mmap
 _munmap = lib.ls_munmap
@@ -1120,4 +1105,5 @@ __all__ = ["mmap", "Mapping", "munmap", "mprotect", "madvise", "msync", "mlock",
            "munlock", "mincore", "mremap", "memfd_secret", "process_madvise", "shmget", "shmat",
            "shmdt", "shmctl", "ShmSegment", "ShmidDs", "IpcPerm", "pkey_alloc", "pkey_free",
            "pkey_mprotect", "mseal", "mbind", "set_mempolicy_home_node", "set_mempolicy",
-           "get_mempolicy", "migrate_pages", "move_pages"] + _sys_memory.__all__
+           "get_mempolicy", "migrate_pages", "move_pages"]
+__all__ += _sys_memory.__all__

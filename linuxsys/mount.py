@@ -24,23 +24,13 @@ from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
 from ._core import NEG_EINTR, PathArg, call, decode, error, ffi, id_pages, lib, path as _path, u64
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from . import _sys_mount
 from ._sys_mount import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/mount.h)
 
-MS = NAMESPACES["MS"]
-MNT = NAMESPACES["MNT"]
+from ._consts import (MS, MNT, MOUNT_ATTR, OPEN_TREE, FSOPEN, FSMOUNT, FSPICK, FSCONFIG, STATMOUNT,
+                      LISTMOUNT, AT)
 UMOUNT = MNT  # umount2's flags, under the issue's other name
-MOUNT_ATTR = NAMESPACES["MOUNT_ATTR"]
-MOVE_MOUNT = NAMESPACES["MOVE_MOUNT"]
-OPEN_TREE = NAMESPACES["OPEN_TREE"]
-FSOPEN = NAMESPACES["FSOPEN"]
-FSMOUNT = NAMESPACES["FSMOUNT"]
-FSPICK = NAMESPACES["FSPICK"]
-FSCONFIG = NAMESPACES["FSCONFIG"]
-STATMOUNT = NAMESPACES["STATMOUNT"]
-LISTMOUNT = NAMESPACES["LISTMOUNT"]
-AT = NAMESPACES["AT"]
 
 _mount = lib.ls_mount
 _fsopen = lib.ls_fsopen
@@ -440,4 +430,5 @@ methods(fsconfig, fsmount, fspick, open_tree, open_tree_attr, mount_setattr, fs_
 __all__ = ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "open_tree", "open_tree_attr",
            "mount_setattr",
            "MountAttr", "statmount", "Statmount", "listmount", "fs_log", "LSMT_ROOT",
-           "STATMOUNT_ALL", "UMOUNT"] + _sys_mount.__all__
+           "STATMOUNT_ALL", "UMOUNT"]
+__all__ += _sys_mount.__all__

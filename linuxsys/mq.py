@@ -23,11 +23,10 @@ from ._core import (Buffer, PathArg, U32, alloc, call, call_buf, error, ffi, in_
                     nbytes, read_size, release, view, writable)
 from ._core import path as _path
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import FlagArg, NAMESPACES, to_int
+from .flags import FlagArg, to_int
 from .time import Sigevent, _sigevent
 
-O = NAMESPACES["O"]
-S = NAMESPACES["S"]
+from ._consts import O, S
 
 _mq_open = lib.ls_mq_open
 _mq_unlink = lib.ls_mq_unlink

@@ -47,15 +47,7 @@ from .fd import Fd, FdArg, fdnum, methods
 from .flags import NAMESPACES, FlagArg, flags_of, to_int
 from .io import _iovecs, _release_views
 
-AF = NAMESPACES["AF"]
-SOCK = NAMESPACES["SOCK"]
-SOCK_FLAG = NAMESPACES["SOCK_FLAG"]
-MSG = NAMESPACES["MSG"]
-SHUT = NAMESPACES["SHUT"]
-SOL = NAMESPACES["SOL"]
-SO = NAMESPACES["SO"]
-SCM = NAMESPACES["SCM"]
-IPPROTO = NAMESPACES["IPPROTO"]
+from ._consts import AF, SOCK, SOCK_FLAG, MSG, SHUT, SOL, SCM, IPPROTO
 
 Address = Any  # a tuple, str, bytes or path-like, by the socket's domain (see the module doc)
 AncData = Sequence[Tuple[int, int, Any]]

@@ -45,10 +45,7 @@ from .fd import Fd, fdnum
 from .flags import NAMESPACES, FlagArg, to_int
 from . import net
 
-IFF = NAMESPACES["IFF"]
-RTNLGRP = NAMESPACES["RTNLGRP"]
-MACVLAN_MODE = NAMESPACES["MACVLAN_MODE"]
-AF = NAMESPACES["AF"]
+from ._consts import IFF, RTNLGRP, MACVLAN_MODE
 
 _new = ffi.new
 _buffer = ffi.buffer

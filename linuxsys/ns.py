@@ -20,12 +20,12 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from ._core import call, ffi, id_pages, lib, path as _path, u64
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .fs import open as _open
 from . import _sys_ns
 from ._sys_ns import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/ns.h)
 
-CLONE = NAMESPACES["CLONE"]
+from ._consts import CLONE
 
 _sethostname = lib.ls_sethostname
 _setdomainname = lib.ls_setdomainname
@@ -221,4 +221,5 @@ def listns(ns_type: FlagArg = 0, user_ns_id: int = 0, last_ns_id: int = 0,
 
 
 __all__ = ["sethostname", "setdomainname", "ns_get_userns", "ns_get_parent", "ns_get_nstype",
-           "ns_get_owner_uid", "ns_open", "write_id_maps", "NS_KINDS", "listns", "LISTNS_CURRENT_USER"] + _sys_ns.__all__
+           "ns_get_owner_uid", "ns_open", "write_id_maps", "NS_KINDS", "listns", "LISTNS_CURRENT_USER"]
+__all__ += _sys_ns.__all__

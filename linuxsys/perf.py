@@ -25,14 +25,9 @@ from typing import Any
 
 from ._core import NEG_EINTR, call, error, ffi, lib
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods, tagged
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-PERF_TYPE = NAMESPACES["PERF_TYPE"]
-PERF_COUNT_SW = NAMESPACES["PERF_COUNT_SW"]
-PERF_COUNT_HW = NAMESPACES["PERF_COUNT_HW"]
-PERF_FORMAT = NAMESPACES["PERF_FORMAT"]
-PERF_FLAG = NAMESPACES["PERF_FLAG"]
-PERF_IOC_FLAG = NAMESPACES["PERF_IOC_FLAG"]
+from ._consts import PERF_TYPE, PERF_COUNT_SW, PERF_COUNT_HW, PERF_FORMAT, PERF_FLAG, PERF_IOC_FLAG
 
 _perf_event_open = lib.ls_perf_event_open
 _ioctl = lib.ls_ioctl

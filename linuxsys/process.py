@@ -13,23 +13,13 @@ from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, 
                     readable, release, view, writable)
 from ._core import c_int as _c_int, path as _path
 from .fd import Fd, FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, flags_of, to_int
+from .flags import FlagArg, flags_of, to_int
 from .memory import writable_mapping_holds
 from .signal import SIGRTMAX, SignalArg, signum
 from . import _sys_process
 from ._sys_process import *  # noqa: F401,F403  (pidfd_open, kill ...: cdefs/process.h)
 
-SIG = NAMESPACES["SIG"]
-AT = NAMESPACES["AT"]
-CLONE = NAMESPACES["CLONE"]
-W = NAMESPACES["W"]
-P = NAMESPACES["P"]
-PIDFD_SIGNAL = NAMESPACES["PIDFD_SIGNAL"]
-RLIMIT = NAMESPACES["RLIMIT"]
-RUSAGE = NAMESPACES["RUSAGE"]
-PRIO = NAMESPACES["PRIO"]
-GRND = NAMESPACES["GRND"]
-KCMP = NAMESPACES["KCMP"]
+from ._consts import SIG, AT, CLONE, W, P, PIDFD_SIGNAL, RLIMIT, RUSAGE, PRIO, GRND, KCMP
 
 # These calls cannot fail, so the native helpers are the functions themselves: no Python
 # frame between the caller and the syscall.
@@ -625,4 +615,5 @@ __all__ = ["getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegi
            "WCOREDUMP", "WIFCONTINUED", "pidfd_send_signal",
            "prlimit", "getrlimit", "setrlimit", "RLIM_INFINITY", "getrusage", "getpriority",
            "uname", "Uname", "sysinfo", "Sysinfo", "getrandom", "getcpu",
-           "process_vm_readv", "process_vm_writev", "kcmp", "KcmpResult"] + _sys_process.__all__
+           "process_vm_readv", "process_vm_writev", "kcmp", "KcmpResult"]
+__all__ += _sys_process.__all__

@@ -24,15 +24,11 @@ from __future__ import annotations
 from typing import NamedTuple, Tuple
 
 from ._core import c_int as _c_int, call, ffi, in_range, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .process import _signal_or_zero
 from .signal import Siginfo, SignalArg, _siginfo
 
-PTRACE = NAMESPACES["PTRACE"]
-PTRACE_O = NAMESPACES["PTRACE_O"]
-PTRACE_EVENT = NAMESPACES["PTRACE_EVENT"]
-PTRACE_SYSCALL_INFO = NAMESPACES["PTRACE_SYSCALL_INFO"]
-NT = NAMESPACES["NT"]
+from ._consts import PTRACE, PTRACE_O, PTRACE_SYSCALL_INFO, NT
 
 _ptrace = lib.ls_ptrace
 _ptrace_ptr = lib.ls_ptrace_ptr

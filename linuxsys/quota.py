@@ -26,12 +26,9 @@ from ._core import (U32, Buffer, PathArg, call, ffi, in_range, lib, nbytes, rele
                     writable)
 from ._core import path as _path
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-Q = NAMESPACES["Q"]
-QFMT = NAMESPACES["QFMT"]
-QIF = NAMESPACES["QIF"]
-IIF = NAMESPACES["IIF"]
+from ._consts import Q
 
 _quotactl = lib.ls_quotactl
 _quotactl_fd = lib.ls_quotactl_fd

@@ -13,14 +13,11 @@ import operator
 from typing import Any, Iterable, NamedTuple, Union
 
 from ._core import U32, U64, call, error, ffi, in_range, lib
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from . import _sys_sched
 from ._sys_sched import *  # noqa: F401,F403  (sched_yield, sched_getparam ...: cdefs/sched.h)
 
-SCHED = NAMESPACES["SCHED"]
-SCHED_FLAG = NAMESPACES["SCHED_FLAG"]
-IOPRIO_CLASS = NAMESPACES["IOPRIO_CLASS"]
-IOPRIO_HINT = NAMESPACES["IOPRIO_HINT"]
+from ._consts import SCHED, SCHED_FLAG, IOPRIO_CLASS, IOPRIO_HINT
 
 _sched_getaffinity = lib.ls_sched_getaffinity
 _sched_setaffinity = lib.ls_sched_setaffinity
@@ -216,4 +213,5 @@ def IOPRIO_PRIO_HINT(ioprio: int) -> int:
 __all__ = ["sched_getaffinity", "sched_setaffinity", "sched_setscheduler", "sched_setparam",
            "sched_rr_get_interval", "SchedAttr", "sched_getattr",
            "sched_setattr", "IOPRIO_PRIO_VALUE", "IOPRIO_PRIO_CLASS", "IOPRIO_PRIO_DATA",
-           "IOPRIO_PRIO_LEVEL", "IOPRIO_PRIO_HINT"] + _sys_sched.__all__
+           "IOPRIO_PRIO_LEVEL", "IOPRIO_PRIO_HINT"]
+__all__ += _sys_sched.__all__

@@ -54,12 +54,7 @@ from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods, tagged
 from .flags import NAMESPACES, FlagArg, to_int
 from .raw import SYS
 
-SECCOMP = NAMESPACES["SECCOMP"]
-SECCOMP_FILTER_FLAG = NAMESPACES["SECCOMP_FILTER_FLAG"]
-SECCOMP_RET = NAMESPACES["SECCOMP_RET"]
-SECCOMP_USER_NOTIF_FLAG = NAMESPACES["SECCOMP_USER_NOTIF_FLAG"]
-SECCOMP_ADDFD_FLAG = NAMESPACES["SECCOMP_ADDFD_FLAG"]
-O = NAMESPACES["O"]
+from ._consts import SECCOMP, SECCOMP_FILTER_FLAG, SECCOMP_USER_NOTIF_FLAG, SECCOMP_ADDFD_FLAG, O
 
 _seccomp = lib.ls_seccomp
 _seccomp_filter = lib.ls_seccomp_filter

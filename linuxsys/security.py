@@ -29,22 +29,13 @@ import os
 from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._core import NEG_EINTR, call, decode, error, ffi, lib, path as _path
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .process import _signal_or_zero
 from .signal import SignalArg
 from . import _sys_security
 from ._sys_security import *  # noqa: F401,F403  (prctl: cdefs/security.h)
 
-PR = NAMESPACES["PR"]
-PR_CAP_AMBIENT_OP = NAMESPACES["PR_CAP_AMBIENT_OP"]
-PR_SPEC = NAMESPACES["PR_SPEC"]
-PR_SPEC_WHICH = NAMESPACES["PR_SPEC_WHICH"]
-SECBIT = NAMESPACES["SECBIT"]
-CAP = NAMESPACES["CAP"]
-LSM_ID = NAMESPACES["LSM_ID"]
-LSM_ATTR = NAMESPACES["LSM_ATTR"]
-LSM_FLAG = NAMESPACES["LSM_FLAG"]
-SIG = NAMESPACES["SIG"]
+from ._consts import PR_SPEC, PR_SPEC_WHICH, SECBIT, CAP, LSM_ID, LSM_ATTR, LSM_FLAG, SIG
 
 _prctl = lib.ls_prctl
 _prctl_str = lib.ls_prctl_str
@@ -479,4 +470,5 @@ __all__ = ["pr_set_no_new_privs", "pr_get_no_new_privs", "pr_set_name", "pr_get_
            "pr_set_thp_disable", "pr_get_thp_disable", "pr_get_seccomp",
            "pr_get_speculation_ctrl", "pr_set_speculation_ctrl", "Caps", "capget", "capset",
            "LsmCtx", "lsm_list_modules", "lsm_get_self_attr",
-           "lsm_set_self_attr"] + _sys_security.__all__
+           "lsm_set_self_attr"]
+__all__ += _sys_security.__all__

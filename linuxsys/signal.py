@@ -36,12 +36,9 @@ from typing import Iterable, NamedTuple, Optional, Union
 
 from ._core import NEG_EINTR, call, error, ffi, lib
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 
-SIG = NAMESPACES["SIG"]
-SIG_HOW = NAMESPACES["SIG_HOW"]
-SFD = NAMESPACES["SFD"]
-SI = NAMESPACES["SI"]
+from ._consts import SIG, SIG_HOW, SFD
 SIGRTMIN = lib.LS_SIGRTMIN
 SIGRTMAX = lib.LS_SIGRTMAX
 
@@ -320,4 +317,5 @@ from ._sys_signal import *  # noqa: E402,F401,F403
 
 __all__ = ["SIGRTMIN", "SIGRTMAX", "signum", "sigmask", "signals_of", "Siginfo",
            "sigprocmask", "sigpending", "sigsuspend", "sigtimedwait", "sigwaitinfo",
-           "signalfd", "signalfd_read", "SignalFd"] + _sys_signal.__all__
+           "signalfd", "signalfd_read", "SignalFd"]
+__all__ += _sys_signal.__all__

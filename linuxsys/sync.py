@@ -40,14 +40,10 @@ from typing import Any, Iterable, NamedTuple, Optional, Tuple, Union
 
 from ._core import (NEG_EINTR, U32, Buffer, c_int, error, ffi, in_range, lib, nbytes, release,
                     writable)
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from ._sys_fs import sync  # sync(2), exported again: this module's name must not hide it as L.sync
 
-FUTEX = NAMESPACES["FUTEX"]
-FUTEX_OP = NAMESPACES["FUTEX_OP"]
-FUTEX_OP_CMP = NAMESPACES["FUTEX_OP_CMP"]
-FUTEX2 = NAMESPACES["FUTEX2"]
-CLOCK = NAMESPACES["CLOCK"]
+from ._consts import FUTEX, FUTEX_OP, FUTEX_OP_CMP, FUTEX2, CLOCK
 
 _futex = lib.ls_futex
 _futex_waitv = lib.ls_futex_waitv

@@ -23,16 +23,11 @@ from typing import Optional, Sequence, Tuple, Union
 from ._core import (Buffer, PathArg, call, call_buf, ffi, in_range, lib, nbytes, path as _path,
                     readable, read_size, release, view, writable)
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from . import _sys_system
 from ._sys_system import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/system.h)
 
-SYSLOG_ACTION = NAMESPACES["SYSLOG_ACTION"]
-SWAP_FLAG = NAMESPACES["SWAP_FLAG"]
-LINUX_REBOOT_CMD = NAMESPACES["LINUX_REBOOT_CMD"]
-KEXEC = NAMESPACES["KEXEC"]
-KEXEC_FILE = NAMESPACES["KEXEC_FILE"]
-MODULE_INIT = NAMESPACES["MODULE_INIT"]
+from ._consts import SYSLOG_ACTION, LINUX_REBOOT_CMD, KEXEC, KEXEC_FILE
 
 _syslog = lib.ls_syslog
 _acct = lib.ls_acct
@@ -192,4 +187,5 @@ methods(kexec_file_load)
 
 # (finit_module, delete_module, swapon, swapoff, vhangup: _sys_system, from cdefs/system.h)
 __all__ = ["syslog", "acct", "reboot", "kexec_load", "kexec_file_load",
-           "init_module"] + _sys_system.__all__
+           "init_module"]
+__all__ += _sys_system.__all__

@@ -26,22 +26,14 @@ from typing import Any, NamedTuple, Optional
 
 from ._core import NEG_EINTR, c_int, call, error, ffi, in_range, lib
 from .fd import Fd, FdArg, fdnum, methods, tagged
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .fd import fdnum_of_kind
 from . import _sys_time
 from ._sys_time import *  # noqa: F401,F403  (the plain syscalls, declared in cdefs/time.h)
 from ._sys_time import clock_getres, clock_gettime, timer_delete, timer_getoverrun
 from .signal import SignalArg, signum
 
-CLOCK = NAMESPACES["CLOCK"]
-TIMER = NAMESPACES["TIMER"]
-TFD = NAMESPACES["TFD"]
-TFD_TIMER = NAMESPACES["TFD_TIMER"]
-SIGEV = NAMESPACES["SIGEV"]
-ITIMER = NAMESPACES["ITIMER"]
-ADJ = NAMESPACES["ADJ"]
-STA = NAMESPACES["STA"]
-TIME = NAMESPACES["TIME"]
+from ._consts import CLOCK, TIMER, TFD, TFD_TIMER, SIGEV, ITIMER, ADJ, STA, TIME
 
 _clock_settime = lib.ls_clock_settime
 _clock_nanosleep = lib.ls_clock_nanosleep
@@ -425,4 +417,5 @@ methods(timerfd_settime, timerfd_gettime, timerfd_read)
 __all__ = ["clock_gettime_s", "clock_getres_s", "clock_settime", "clock_nanosleep", "nanosleep",
            "timerfd_create", "timerfd_settime", "timerfd_gettime", "timerfd_read",
            "times", "Tms", "Sigevent", "timer_create", "timer_settime", "timer_gettime", "Timer",
-           "getitimer", "setitimer", "Timex", "adjtimex", "clock_adjtime"] + _sys_time.__all__
+           "getitimer", "setitimer", "Timex", "adjtimex", "clock_adjtime"]
+__all__ += _sys_time.__all__

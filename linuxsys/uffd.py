@@ -29,18 +29,11 @@ from typing import NamedTuple, Optional, Union
 from ._core import (U64, Buffer, NEG_EINTR, c_int, call, error, ffi, in_range, lib, nbytes,
                     release, view)
 from .fd import Fd, FdArg, fdnum_of_kind, methods, tagged
-from .flags import NAMESPACES, FlagArg, flags_of, to_int
+from .flags import FlagArg, flags_of, to_int
 from .memory import Mapping, _length, _raw_address, _refuse_live
 
-O = NAMESPACES["O"]
-UFFD = NAMESPACES["UFFD"]
-UFFD_FEATURE = NAMESPACES["UFFD_FEATURE"]
-UFFD_EVENT = NAMESPACES["UFFD_EVENT"]
-UFFD_PAGEFAULT_FLAG = NAMESPACES["UFFD_PAGEFAULT_FLAG"]
-UFFDIO_REGISTER_MODE = NAMESPACES["UFFDIO_REGISTER_MODE"]
-UFFDIO_COPY_MODE = NAMESPACES["UFFDIO_COPY_MODE"]
-UFFDIO_ZEROPAGE_MODE = NAMESPACES["UFFDIO_ZEROPAGE_MODE"]
-UFFDIO = NAMESPACES["UFFDIO"]
+from ._consts import (O, UFFD, UFFD_FEATURE, UFFD_EVENT, UFFD_PAGEFAULT_FLAG, UFFDIO_REGISTER_MODE,
+                      UFFDIO_COPY_MODE, UFFDIO_ZEROPAGE_MODE, UFFDIO)
 
 _userfaultfd = lib.ls_userfaultfd
 _ioctl_ptr = lib.ls_ioctl_ptr

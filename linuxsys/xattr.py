@@ -17,12 +17,11 @@ from ._core import (NEG_EINTR, Buffer, PathArg, call, call_buf, decode, error, f
                     fsdecode_like, lib, nbytes, readable, writable)
 from ._core import path as _path  # the converter: ``path`` is the functions' parameter
 from .fd import FdArg, fdnum, methods
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 # The plain syscalls (removexattr ...), generated from cdefs/xattr.h (tools/gen_syscalls.py).
 from ._sys_xattr import *  # noqa: F401,F403
 
-XATTR = NAMESPACES["XATTR"]
-AT = NAMESPACES["AT"]
+from ._consts import XATTR, AT
 
 _getxattr = lib.ls_getxattr
 _lgetxattr = lib.ls_lgetxattr
@@ -185,4 +184,5 @@ methods(fgetxattr, fsetxattr, flistxattr, getxattrat, setxattrat, listxattrat, r
 
 __all__ = ["getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr", "fsetxattr",
            "listxattr", "llistxattr", "flistxattr", "getxattrat", "setxattrat", "listxattrat",
-           "removexattrat"] + _sys_xattr.__all__
+           "removexattrat"]
+__all__ += _sys_xattr.__all__

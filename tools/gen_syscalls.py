@@ -221,10 +221,11 @@ def module(family: str, decls: list[Decl]) -> str:
     if fd_names:
         imports.append(f"from .fd import {', '.join(sorted(fd_names))}")
     if namespaces:
-        imports.append("from .flags import NAMESPACES, FlagArg, to_int")
+        imports.append(textwrap.fill(f"from ._consts import {', '.join(namespaces)}", 99,
+                                     subsequent_indent="    "))
+        imports.append("from .flags import FlagArg, to_int")
     imports += sorted({CHECKED[n][2] for n in notes if n in CHECKED})
     out += imports + [""]
-    out += [f'{ns} = NAMESPACES["{ns}"]' for ns in namespaces]
     out += [f"_{d.name} = lib.ls_{d.name}" for d in decls]
     if any(d.result == "Fd" for d in decls):
         out.append("_object_new = object.__new__")
