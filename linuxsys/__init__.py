@@ -6,6 +6,12 @@ A first taste::
     fd = L.open("myfile.txt", L.O.RDONLY)
     buf = bytearray(1024)
     n = L.read(fd, buf)
+
+Constants live in namespaces named after their C prefix, each an IntFlag or IntEnum:
+``L.O.RDONLY | L.O.CLOEXEC``, ``L.AT.FDCWD``, ``L.SIG.TERM``; every member also has its C
+name, ``L.O_RDONLY`` (``from linuxsys import *`` brings both, as ``socket``'s does).  help()
+and dir() leave those out so that the functions and classes can be seen; the namespaces are
+listed at the end of this text.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from ._core import UnsupportedError as UnsupportedError, ffi as ffi
 from ._consts import *  # noqa: F401,F403  (the namespaces and flat constants)
 from .fd import ClosedFdError as ClosedFdError, Fd as Fd
+from . import flags as _flags
 from .fs import *  # noqa: F401,F403
 from .dir import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
@@ -49,7 +56,7 @@ from .perf import *  # noqa: F401,F403
 from .coverage import not_implemented as not_implemented
 from .raw import SYS as SYS, syscall as syscall
 from .stat import Stat as Stat, major as major, makedev as makedev, minor as minor
-from .trace import trace as trace, tracing as tracing
+from .trace import log as _log, trace as trace, tracing as tracing
 from .xattr import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
@@ -64,7 +71,7 @@ _FAMILIES = ("fs", "dir", "io", "process", "cred", "sched", "signal", "time", "m
              "uffd", "xattr", "net", "ns", "mount", "security", "landlock",
              "ptrace", "seccomp", "uring", "kaio", "sync", "quota", "system", "bpf", "perf")
 if not _TYPE_CHECKING:
-    __all__ = sorted(
+    __all__ = sorted(  # pyright: ignore[reportUnsupportedDunderAll]  (see above)
         ({n for f in _FAMILIES for n in _sys.modules[f"{__name__}.{f}"].__all__}
          | set(_sys.modules[f"{__name__}._consts"].__all__)
          | {"ARCH", "ClosedFdError", "Fd", "SYS", "Stat", "UnsupportedError", "ffi",
@@ -73,9 +80,21 @@ if not _TYPE_CHECKING:
         # L.ptrace ptrace(2), L.sync sync(2), L.bpf bpf(2), each bound over its family's module
         - {n for n, v in globals().items() if isinstance(v, _ModuleType)})
 
+# dir() and help() (pydoc lists what both __all__ and dir() name) show functions, classes and
+# the few other values; the thousands of constants stay behind their namespaces, named here.
+_HIDDEN = set(_flags.FLAT) | set(_flags.NAMESPACES)
+_names = sorted(_flags.NAMESPACES)
+__doc__ = (__doc__ or "") + "\nNamespaces:\n" + "".join(
+    "    " + ", ".join(_names[i:i + 10]) + ",\n" for i in range(0, len(_names), 10))[:-2] + ".\n"
+del _names
+
+
+def __dir__() -> list[str]:
+    return [n for n in globals() if n not in _HIDDEN]
+
+
 if _os.environ.get("LINUXSYS_TRACE", "") not in ("", "0"):
     import logging as _logging
-    from .trace import log as _log
     if not _log.handlers:
         _log.addHandler(_logging.StreamHandler())
     _log.setLevel(_logging.DEBUG)

@@ -11,4 +11,4 @@ from .flags import FLAT, NAMESPACES
 globals().update(FLAT)
 globals().update(NAMESPACES)
 
-__all__ = sorted({*FLAT, *NAMESPACES})
+__all__ = sorted({*FLAT, *NAMESPACES})  # pyright: ignore[reportUnsupportedDunderAll]  # _consts.pyi lists them

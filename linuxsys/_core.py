@@ -10,7 +10,7 @@ import operator
 import os
 import sys
 from collections import deque
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 from ._native import ffi as ffi, lib as lib  # re-exported: every family imports them from here
 
@@ -33,6 +33,9 @@ _FSERR = sys.getfilesystemencodeerrors()
 _UTF8 = _FSENC == "utf-8"
 
 
+_fspath: Callable[[Any], Union[str, bytes]] = os.fspath  # typed for what callers pass: Any
+
+
 class UnsupportedError(OSError):
     """ENOSYS: this kernel, a seccomp filter, or the build's headers lack the syscall.
 
@@ -47,7 +50,7 @@ class UnsupportedError(OSError):
         self.syscall = syscall
 
 
-class _Strerror(dict):
+class _Strerror(dict[int, str]):
     def __missing__(self, e: int) -> str:
         s = self[e] = os.strerror(e)
         return s
@@ -61,9 +64,9 @@ def error(e: int, syscall: str, filename: Any = None, filename2: Any = None) -> 
     if filename is None:  # the commonest case first (EBADF, EAGAIN ...): fewest tests
         return OSError(e, STRERROR[e]) if e != ENOSYS else UnsupportedError(syscall)
     if not isinstance(filename, (str, bytes)):
-        filename = os.fspath(filename)  # os reports the str/bytes form of a PathLike
+        filename = _fspath(filename)  # os reports the str/bytes form of a PathLike
     if filename2 is not None and not isinstance(filename2, (str, bytes)):
-        filename2 = os.fspath(filename2)
+        filename2 = _fspath(filename2)
     if e == ENOSYS:
         return UnsupportedError(syscall, filename, filename2)
     return OSError(e, STRERROR[e], filename, None, filename2)
@@ -74,7 +77,7 @@ def call(fn: Any, name: str, *args: Any, filename: Any = None, filename2: Any = 
 
     For calls off the hot path; hot ones inline the same loop.
     """
-    r = fn(*args)
+    r: int = fn(*args)
     while r < 0:
         if r != NEG_EINTR:
             raise error(-r, name, filename, filename2)
@@ -145,11 +148,11 @@ def path(p: PathArg) -> bytes:
     """A path as the kernel takes it: str is encoded like os.fsencode; NUL bytes are refused."""
     if type(p) is str:
         try:
-            b = p.encode() if _UTF8 else p.encode(_FSENC, _FSERR)  # type: ignore[union-attr]
+            b = p.encode() if _UTF8 else p.encode(_FSENC, _FSERR)
         except UnicodeEncodeError:  # lone surrogates: surrogateescape's, as os.fsencode
-            b = p.encode(_FSENC, _FSERR)  # type: ignore[union-attr]
+            b = p.encode(_FSENC, _FSERR)
     elif type(p) is bytes:
-        b = p  # type: ignore[assignment]
+        b = p
     else:
         b = os.fsencode(p)
     if 0 in b:  # 6x cheaper than b"\0" in b
@@ -169,8 +172,10 @@ def decode(raw: bytes) -> str:
     return raw.decode(_FSENC, _FSERR)
 
 
-_FromBuf = type(_from_buffer(CHARS, bytearray()))  # cffi's view of someone else's buffer
-OWNED = type(ffi.new("char[1]"))  # cdata that ffi.new (or an allocator) made: memory of its own
+# cffi's view of someone else's buffer, and cdata that ffi.new (or an allocator) made: memory
+# of its own.  (pyright types type() of an Any value as type[Unknown], even when declared.)
+_FromBuf: type[Any] = type(_from_buffer(CHARS, bytearray()))  # pyright: ignore[reportUnknownVariableType]
+OWNED: type[Any] = type(ffi.new("char[1]"))  # pyright: ignore[reportUnknownVariableType]
 _release = ffi.release
 _sizeof = ffi.sizeof
 _cbuffer = ffi.buffer
@@ -204,7 +209,7 @@ def writable(buf: Buffer) -> Any:
     cdata (a cast address, a field of a struct): only memory of its own has a known size.  A
     view made here must be released with ``release(view, buf)`` before any raise (CONTRACT
     §1)."""
-    t = type(buf)
+    t: type[Any] = type(buf)  # pyright: ignore[reportUnknownVariableType]
     if t is bytearray:  # always writable: from_buffer's own check (and char[]) cost 25 ns
         return _from_buffer(buf)
     if t is OWNED:
@@ -249,7 +254,7 @@ def call_buf(fn: Any, name: str, cview: Any, original: Any, *args: Any,
     released before anything is raised -- the errno's OSError, or cffi's own OverflowError/
     TypeError for an argument that does not fit its C type."""
     try:
-        r = fn(*args)
+        r: int = fn(*args)
         while r == NEG_EINTR:
             r = fn(*args)
     except BaseException:
@@ -275,7 +280,7 @@ def read_size(n: int) -> int:
     return n
 
 
-def u64(value: int, what: str) -> int:
+def u64(value: object, what: str) -> int:
     """An unsigned 64-bit argument (ids of mounts and namespaces): TypeError, OverflowError."""
     if type(value) is bool or not isinstance(value, int):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
@@ -284,7 +289,7 @@ def u64(value: int, what: str) -> int:
     return int(value)
 
 
-def id_pages(fetch: Callable[[int, Any, int], int], last: int, count: Optional[int]) -> list[int]:
+def id_pages(fetch: Callable[[int, Any, int], int], last: int, count: object) -> list[int]:
     """The 64-bit ids a listing call (listmount, listns) gives after id ``last``, at most
     ``count`` (None: all), page by page: ``fetch(last, buf, want)`` fills ``buf`` with up to
     ``want`` ids and returns how many (a short page is the last)."""

@@ -23,8 +23,10 @@ def getpgid(pid: int = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/getpgid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _getpgid(pid)
     while r < 0:
@@ -39,8 +41,10 @@ def setpgid(pid: int, pgid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setpgid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _setpgid(pid, pgid)
     while r < 0:
@@ -54,8 +58,10 @@ def getsid(pid: int = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/getsid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _getsid(pid)
     while r < 0:
@@ -70,8 +76,10 @@ def setsid() -> int:
 
     https://man7.org/linux/man-pages/man2/setsid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _setsid()
     while r < 0:
@@ -86,8 +94,10 @@ def setresuid(ruid: int, euid: int, suid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setresuid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_ruid = id_arg(ruid, "ruid")
     c_euid = id_arg(euid, "euid")
@@ -104,8 +114,10 @@ def setresgid(rgid: int, egid: int, sgid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setresgid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_rgid = id_arg(rgid, "rgid")
     c_egid = id_arg(egid, "egid")
@@ -122,8 +134,10 @@ def setuid(uid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setuid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_uid = id_arg(uid, "uid")
     r = _setuid(c_uid)
@@ -138,8 +152,10 @@ def setgid(gid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setgid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_gid = id_arg(gid, "gid")
     r = _setgid(c_gid)
@@ -154,8 +170,10 @@ def setreuid(ruid: int, euid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setreuid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_ruid = id_arg(ruid, "ruid")
     c_euid = id_arg(euid, "euid")
@@ -171,8 +189,10 @@ def setregid(rgid: int, egid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setregid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_rgid = id_arg(rgid, "rgid")
     c_egid = id_arg(egid, "egid")
@@ -189,8 +209,10 @@ def setfsuid(fsuid: int) -> int:
 
     https://man7.org/linux/man-pages/man2/setfsuid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fsuid = id_arg(fsuid, "fsuid")
     r = _setfsuid(c_fsuid)
@@ -207,8 +229,10 @@ def setfsgid(fsgid: int) -> int:
 
     https://man7.org/linux/man-pages/man2/setfsgid.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fsgid = id_arg(fsgid, "fsgid")
     r = _setfsgid(c_fsgid)

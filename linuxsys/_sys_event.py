@@ -21,8 +21,11 @@ def inotify_add_watch(fd: FdArg, pathname: PathArg, mask: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/inotify_add_watch.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     c_pathname = _path(pathname)
@@ -41,8 +44,11 @@ def inotify_rm_watch(fd: FdArg, wd: int) -> None:
 
     https://man7.org/linux/man-pages/man2/inotify_rm_watch.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _inotify_rm_watch(c_fd, wd)
@@ -59,8 +65,12 @@ def fanotify_mark(fanotify_fd: FdArg, flags: FlagArg, mask: FlagArg, dirfd: FdAr
 
     https://man7.org/linux/man-pages/man2/fanotify_mark.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fanotify_fd`` is a closed Fd.
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fanotify_fd = fanotify_fd if type(fanotify_fd) is int else fdnum(fanotify_fd)
     if type(flags) is not int:

@@ -37,8 +37,11 @@ def fchmod(fd: FdArg, mode: FlagArg) -> None:
 
     https://man7.org/linux/man-pages/man2/fchmod.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     if type(mode) is not int:
@@ -55,8 +58,11 @@ def fchown(fd: FdArg, owner: int, group: int) -> None:
 
     https://man7.org/linux/man-pages/man2/fchown.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     c_owner = id_arg(owner, "owner")
@@ -74,8 +80,11 @@ def fchownat(dirfd: FdArg, path: PathArg, owner: int, group: int, flags: FlagArg
 
     https://man7.org/linux/man-pages/man2/fchownat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
@@ -97,8 +106,12 @@ def linkat(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathArg,
 
     https://man7.org/linux/man-pages/man2/linkat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``olddirfd`` is a closed Fd.
+        ClosedFdError: ``newdirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_olddirfd = olddirfd if type(olddirfd) is int else fdnum(olddirfd)
     c_oldpath = _path(oldpath)
@@ -118,8 +131,11 @@ def symlinkat(target: PathArg, newdirfd: FdArg, linkpath: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/symlinkat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``newdirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_target = _path(target)
     c_newdirfd = newdirfd if type(newdirfd) is int else fdnum(newdirfd)
@@ -136,8 +152,11 @@ def unlinkat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/unlinkat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
@@ -157,8 +176,12 @@ def renameat2(olddirfd: FdArg, oldpath: PathArg, newdirfd: FdArg, newpath: PathA
 
     https://man7.org/linux/man-pages/man2/renameat2.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``olddirfd`` is a closed Fd.
+        ClosedFdError: ``newdirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_olddirfd = olddirfd if type(olddirfd) is int else fdnum(olddirfd)
     c_oldpath = _path(oldpath)
@@ -178,8 +201,11 @@ def mkdirat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o777) -> None:
 
     https://man7.org/linux/man-pages/man2/mkdirat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
@@ -199,8 +225,11 @@ def mknodat(dirfd: FdArg, path: PathArg, mode: FlagArg = 0o600, dev: int = 0) ->
 
     https://man7.org/linux/man-pages/man2/mknodat.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_dirfd = dirfd if type(dirfd) is int else fdnum(dirfd)
     c_path = _path(path)
@@ -218,8 +247,10 @@ def chdir(path: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/chdir.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     r = _chdir(c_path)
@@ -234,8 +265,11 @@ def fchdir(fd: FdArg) -> None:
 
     https://man7.org/linux/man-pages/man2/fchdir.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _fchdir(c_fd)
@@ -250,8 +284,10 @@ def chroot(path: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/chroot.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     r = _chroot(c_path)
@@ -266,8 +302,10 @@ def umask(mask: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/umask.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(mask) is not int:
         mask = to_int(mask, S)
@@ -284,8 +322,11 @@ def fsync(fd: FdArg) -> None:
 
     https://man7.org/linux/man-pages/man2/fsync.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _fsync(c_fd)
@@ -300,8 +341,11 @@ def fdatasync(fd: FdArg) -> None:
 
     https://man7.org/linux/man-pages/man2/fdatasync.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _fdatasync(c_fd)
@@ -316,8 +360,10 @@ def sync() -> None:
 
     https://man7.org/linux/man-pages/man2/sync.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _sync()
     while r < 0:
@@ -331,8 +377,11 @@ def syncfs(fd: FdArg) -> None:
 
     https://man7.org/linux/man-pages/man2/syncfs.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _syncfs(c_fd)
@@ -347,8 +396,10 @@ def truncate(path: PathArg, length: int) -> None:
 
     https://man7.org/linux/man-pages/man2/truncate.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     r = _truncate(c_path, length)
@@ -363,8 +414,11 @@ def ftruncate(fd: FdArg, length: int) -> None:
 
     https://man7.org/linux/man-pages/man2/ftruncate.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _ftruncate(c_fd, length)
@@ -380,8 +434,11 @@ def fallocate(fd: FdArg, mode: FlagArg, offset: int, len: int) -> None:
 
     https://man7.org/linux/man-pages/man2/fallocate.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     if type(mode) is not int:
@@ -399,8 +456,11 @@ def sync_file_range(fd: FdArg, offset: int, nbytes: int, flags: FlagArg = 0) -> 
 
     https://man7.org/linux/man-pages/man2/sync_file_range.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     if type(flags) is not int:
@@ -417,8 +477,11 @@ def readahead(fd: FdArg, offset: int, count: int) -> None:
 
     https://man7.org/linux/man-pages/man2/readahead.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     r = _readahead(c_fd, offset, count)

@@ -18,8 +18,10 @@ def close_range(first: int, last: int = 0xFFFFFFFF, flags: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/close_range.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(flags) is not int:
         flags = to_int(flags, CLOSE_RANGE)
@@ -35,8 +37,11 @@ def flock(fd: FdArg, operation: FlagArg) -> None:
 
     https://man7.org/linux/man-pages/man2/flock.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     if type(operation) is not int:
@@ -53,8 +58,12 @@ def tee(fd_in: FdArg, fd_out: FdArg, len: int, flags: FlagArg = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/tee.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd_in`` is a closed Fd.
+        ClosedFdError: ``fd_out`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd_in = fd_in if type(fd_in) is int else fdnum(fd_in)
     c_fd_out = fd_out if type(fd_out) is int else fdnum(fd_out)

@@ -14,8 +14,11 @@ def landlock_restrict_self(ruleset_fd: FdArg, flags: int = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/landlock_restrict_self.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``ruleset_fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_ruleset_fd = ruleset_fd if type(ruleset_fd) is int else fdnum(ruleset_fd)
     r = _landlock_restrict_self(c_ruleset_fd, flags)

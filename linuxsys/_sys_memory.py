@@ -16,8 +16,10 @@ def mlockall(flags: FlagArg) -> None:
 
     https://man7.org/linux/man-pages/man2/mlockall.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(flags) is not int:
         flags = to_int(flags, MCL)
@@ -33,8 +35,10 @@ def munlockall() -> None:
 
     https://man7.org/linux/man-pages/man2/munlockall.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _munlockall()
     while r < 0:

@@ -19,8 +19,10 @@ def umount2(target: PathArg, flags: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/umount2.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_target = _path(target)
     if type(flags) is not int:
@@ -38,8 +40,10 @@ def pivot_root(new_root: PathArg, put_old: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/pivot_root.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_new_root = _path(new_root)
     c_put_old = _path(put_old)
@@ -57,8 +61,12 @@ def move_mount(from_dirfd: FdArg, from_path: PathArg, to_dirfd: FdArg, to_path: 
 
     https://man7.org/linux/man-pages/man2/move_mount.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``from_dirfd`` is a closed Fd.
+        ClosedFdError: ``to_dirfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_from_dirfd = from_dirfd if type(from_dirfd) is int else fdnum(from_dirfd)
     c_from_path = _path(from_path)

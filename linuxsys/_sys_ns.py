@@ -17,8 +17,10 @@ def unshare(flags: FlagArg) -> None:
 
     https://man7.org/linux/man-pages/man2/unshare.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(flags) is not int:
         flags = to_int(flags, CLONE)
@@ -35,8 +37,11 @@ def setns(fd: FdArg, nstype: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/setns.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     if type(nstype) is not int:

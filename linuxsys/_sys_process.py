@@ -27,8 +27,10 @@ def pidfd_open(pid: int, flags: FlagArg = 0) -> Fd:
 
     https://man7.org/linux/man-pages/man2/pidfd_open.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(flags) is not int:
         flags = to_int(flags, PIDFD)
@@ -49,8 +51,11 @@ def pidfd_getfd(pidfd: FdArg, targetfd: int, flags: int = 0) -> Fd:
 
     https://man7.org/linux/man-pages/man2/pidfd_getfd.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``pidfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_pidfd = pidfd if type(pidfd) is int else fdnum(pidfd)
     r = _pidfd_getfd(c_pidfd, targetfd, flags)
@@ -70,8 +75,10 @@ def kill(pid: int, sig: SignalArg) -> None:
 
     https://man7.org/linux/man-pages/man2/kill.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_sig = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
     r = _kill(pid, c_sig)
@@ -86,8 +93,10 @@ def tgkill(tgid: int, tid: int, sig: SignalArg) -> None:
 
     https://man7.org/linux/man-pages/man2/tgkill.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_sig = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
     r = _tgkill(tgid, tid, c_sig)
@@ -102,8 +111,10 @@ def tkill(tid: int, sig: SignalArg) -> None:
 
     https://man7.org/linux/man-pages/man2/tkill.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_sig = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
     r = _tkill(tid, c_sig)
@@ -118,8 +129,10 @@ def setpriority(which: FlagArg, who: int, prio: int) -> None:
 
     https://man7.org/linux/man-pages/man2/setpriority.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(which) is not int:
         which = to_int(which, PRIO)
@@ -136,8 +149,10 @@ def personality(persona: FlagArg = 0xFFFFFFFF) -> int:
 
     https://man7.org/linux/man-pages/man2/personality.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(persona) is not int:
         persona = to_int(persona, PER)
@@ -156,8 +171,11 @@ def process_mrelease(pidfd: FdArg, flags: int = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/process_mrelease.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``pidfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_pidfd = pidfd if type(pidfd) is int else fdnum(pidfd)
     r = _process_mrelease(c_pidfd, flags)
@@ -173,8 +191,10 @@ def membarrier(cmd: FlagArg, flags: FlagArg = 0, cpu_id: int = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/membarrier.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(cmd) is not int:
         cmd = to_int(cmd, MEMBARRIER_CMD)

@@ -20,8 +20,10 @@ def sched_yield() -> None:
 
     https://man7.org/linux/man-pages/man2/sched_yield.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _sched_yield()
     while r < 0:
@@ -35,8 +37,10 @@ def sched_getscheduler(pid: int = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/sched_getscheduler.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _sched_getscheduler(pid)
     while r < 0:
@@ -51,8 +55,10 @@ def sched_get_priority_min(policy: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/sched_get_priority_min.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(policy) is not int:
         policy = to_int(policy, SCHED)
@@ -69,8 +75,10 @@ def sched_get_priority_max(policy: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/sched_get_priority_max.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(policy) is not int:
         policy = to_int(policy, SCHED)
@@ -89,8 +97,10 @@ def ioprio_get(which: FlagArg, who: int) -> int:
 
     https://man7.org/linux/man-pages/man2/ioprio_get.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(which) is not int:
         which = to_int(which, IOPRIO_WHO)
@@ -108,8 +118,10 @@ def ioprio_set(which: FlagArg, who: int, ioprio: int) -> None:
 
     https://man7.org/linux/man-pages/man2/ioprio_set.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(which) is not int:
         which = to_int(which, IOPRIO_WHO)
@@ -125,8 +137,10 @@ def sched_getparam(pid: int = 0) -> int:
 
     https://man7.org/linux/man-pages/man2/sched_getparam.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _sched_getparam(pid)
     while r < 0:

@@ -15,8 +15,10 @@ def prctl(option: FlagArg, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: in
 
     https://man7.org/linux/man-pages/man2/prctl.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(option) is not int:
         option = to_int(option, PR)

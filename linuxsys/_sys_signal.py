@@ -16,8 +16,10 @@ def rt_sigqueueinfo(tgid: int, sig: SignalArg, value: int = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/rt_sigqueueinfo.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_sig = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
     r = _rt_sigqueueinfo(tgid, c_sig, value)
@@ -32,8 +34,10 @@ def rt_tgsigqueueinfo(tgid: int, tid: int, sig: SignalArg, value: int = 0) -> No
 
     https://man7.org/linux/man-pages/man2/rt_tgsigqueueinfo.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_sig = sig if type(sig) is int and 0 <= sig <= SIGRTMAX else signum(sig)
     r = _rt_tgsigqueueinfo(tgid, tid, c_sig, value)

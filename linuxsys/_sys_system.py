@@ -22,8 +22,10 @@ def swapon(path: PathArg, swapflags: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/swapon.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     if type(swapflags) is not int:
@@ -41,8 +43,10 @@ def swapoff(path: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/swapoff.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     r = _swapoff(c_path)
@@ -58,8 +62,11 @@ def finit_module(fd: FdArg, param_values: PathArg = "", flags: FlagArg = 0) -> N
 
     https://man7.org/linux/man-pages/man2/finit_module.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     c_param_values = _path(param_values)
@@ -78,8 +85,10 @@ def delete_module(name: PathArg, flags: FlagArg = 0) -> None:
 
     https://man7.org/linux/man-pages/man2/delete_module.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_name = _path(name)
     if type(flags) is not int:
@@ -97,8 +106,10 @@ def vhangup() -> None:
 
     https://man7.org/linux/man-pages/man2/vhangup.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _vhangup()
     while r < 0:

@@ -19,8 +19,10 @@ def clock_gettime(clockid: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/clock_gettime.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(clockid) is not int:
         clockid = to_int(clockid, CLOCK)
@@ -37,8 +39,10 @@ def clock_getres(clockid: FlagArg) -> int:
 
     https://man7.org/linux/man-pages/man2/clock_getres.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     if type(clockid) is not int:
         clockid = to_int(clockid, CLOCK)
@@ -55,8 +59,10 @@ def gettimeofday() -> int:
 
     https://man7.org/linux/man-pages/man2/gettimeofday.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _gettimeofday()
     while r < 0:
@@ -72,8 +78,10 @@ def timer_getoverrun(timerid: int) -> int:
 
     https://man7.org/linux/man-pages/man2/timer_getoverrun.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _timer_getoverrun(timerid)
     while r < 0:
@@ -88,8 +96,10 @@ def timer_delete(timerid: int) -> None:
 
     https://man7.org/linux/man-pages/man2/timer_delete.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     r = _timer_delete(timerid)
     while r < 0:

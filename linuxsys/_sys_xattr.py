@@ -16,8 +16,10 @@ def removexattr(path: PathArg, name: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/removexattr.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     c_name = _path(name)
@@ -33,8 +35,10 @@ def lremovexattr(path: PathArg, name: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/lremovexattr.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_path = _path(path)
     c_name = _path(name)
@@ -50,8 +54,11 @@ def fremovexattr(fd: FdArg, name: PathArg) -> None:
 
     https://man7.org/linux/man-pages/man2/fremovexattr.2.html
 
-    Raises OSError (the subclass os raises for its errno) when the call fails,
-    and TypeError/ValueError/OverflowError for a bad argument before any call.
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad
+            value), before any call.
     """
     c_fd = fd if type(fd) is int else fdnum(fd)
     c_name = _path(name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import operator
 import warnings
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Protocol, Union
 
 from ._core import EBADF, EINVAL, NEG_EINTR, STRERROR, error, ffi, lib
 
@@ -112,7 +112,13 @@ class Fd:
         return f"<Fd {self._fd}>" if self._fd >= 0 else "<Fd closed>"
 
 
-FdArg = Union[Fd, int, str, Any]
+class HasFileno(Protocol):
+    """Any object with a ``fileno()`` (a file, a socket): it passes as its fd."""
+
+    def fileno(self) -> int: ...
+
+
+FdArg = Union[Fd, int, str, HasFileno]
 
 
 def fdnum(fd: FdArg) -> int:
@@ -121,7 +127,8 @@ def fdnum(fd: FdArg) -> int:
     if t is int:
         return fd  # type: ignore[return-value]
     if t is Fd:
-        n = fd._fd
+        fdo: Fd = fd  # type: ignore[assignment]  # `t is Fd` (cheaper than isinstance) narrows
+        n = fdo._fd
         if n < 0:
             raise ClosedFdError()
         return n
@@ -137,7 +144,7 @@ def fdnum(fd: FdArg) -> int:
         raise TypeError(f"an fd must be an Fd, an int, a std name or have fileno(), "
                         f"not {type(fd).__name__!r}")
     n = fileno()
-    if not isinstance(n, int):
+    if not isinstance(n, int):  # pyright: ignore[reportUnnecessaryIsInstance]  # a caller's fileno()
         raise TypeError(f"fileno() returned {type(n).__name__!r}, not int")
     return int(n)
 
@@ -169,7 +176,7 @@ def fd_kind(fd: FdArg) -> Optional[str]:
         if _fcntl(n, _F_GETFD, 0) < 0:
             raise error(EBADF, "fd")
         return None  # open, but no /proc to ask
-    link = ffi.unpack(buf, r).decode("ascii", "replace")
+    link: str = ffi.unpack(buf, r).decode("ascii", "replace")
     if link.startswith("anon_inode:"):  # anon_inode:[eventfd], anon_inode:inotify
         kind = link[11:].strip("[]")
     elif link.startswith(("pipe:", "socket:")):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Union
+from typing import Any, Union
 
 from ._core import ffi, lib
 
 FlagArg = Union[int, str]
+Namespace = Union[type[enum.IntEnum], type[enum.IntFlag]]  # L.O, L.AT ...
 
-NAMESPACES: dict[str, type[enum.IntEnum] | type[enum.IntFlag]] = {}
+NAMESPACES: dict[str, Namespace] = {}
 _PREFIX: dict[type, str] = {}
 _CACHE: dict[tuple[type, str], int] = {}
 
@@ -38,7 +39,8 @@ def _member_name(c_name: str, prefix: str) -> str:
 for _line in ffi.string(lib.ls_namespaces()).decode().splitlines():
     _name, _kind, _prefix, *_names = _line.split()
     _prefix = "" if _prefix == "-" else _prefix
-    _base = enum.IntFlag if _kind.startswith("flag") else enum.IntEnum
+    # The functional API (Enum(name, members)), which the enum stubs type as a member lookup.
+    _base: Any = enum.IntFlag if _kind.startswith("flag") else enum.IntEnum
     _attrs = [n[1:] for n in _names if n.startswith("=")]
     _c_names = [n for n in _names if not n.startswith("=")]
     _members = [(_member_name(n, _prefix), getattr(lib, n)) for n in _c_names]
@@ -55,7 +57,7 @@ for _line in ffi.string(lib.ls_namespaces()).decode().splitlines():
         FLAT.setdefault(_n[3:] if _n.startswith("LS_") else _n, getattr(lib, _n))
 
 
-def _parse(ns: type, text: str) -> int:
+def _parse(ns: Namespace, text: str) -> int:
     prefix = _PREFIX[ns]
     members = ns.__members__
     value = 0
@@ -75,10 +77,10 @@ def _parse(ns: type, text: str) -> int:
     return value
 
 
-def to_int(value: FlagArg, ns: type) -> int:
+def to_int(value: object, ns: Namespace) -> int:
     """``value`` (int, member, or "a|b" names of ``ns``) as a plain int."""
     if type(value) is int:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, int):
         if type(value) is not ns and type(value) in _PREFIX:  # another linuxsys namespace's
             raise TypeError(f"{value!r} is not a {ns.__name__} flag")
@@ -93,14 +95,14 @@ def to_int(value: FlagArg, ns: type) -> int:
     raise TypeError(f"{ns.__name__} flags must be an int or a string, not {type(value).__name__!r}")
 
 
-def flags_of(value: FlagArg, *namespaces: type) -> int:
+def flags_of(value: object, *namespaces: Namespace) -> int:
     """to_int() for an argument whose values come from several namespaces (shmctl's IPC_CMD
     and SHM_CMD commands, clone's CLONE flags and SIG exit signal): a member of any of them,
     or a string of names each looked up in the namespaces in order; a member of another
     linuxsys namespace is still a TypeError."""
     t = type(value)
     if t is int or t in namespaces:
-        return int(value)
+        return int(value)  # type: ignore[call-overload,no-any-return]  # an int: `t is` does not narrow
     if isinstance(value, str):
         total = 0
         for part in re.split(r"[|,+]", value):
@@ -110,7 +112,7 @@ def flags_of(value: FlagArg, *namespaces: type) -> int:
     return to_int(value, namespaces[0])
 
 
-def _first(name: str, namespaces: tuple[type, ...]) -> int:
+def _first(name: str, namespaces: tuple[Namespace, ...]) -> int:
     for ns in namespaces:
         try:
             return to_int(name, ns)

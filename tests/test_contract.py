@@ -107,7 +107,7 @@ def test_namespace_members_have_no_prefix():
 def test_every_member_has_a_flat_name():
     assert L.MEMBARRIER_CMD_QUERY == 0
     assert L.PER_LINUX == 0
-    flat = {n for n in dir(L) if n[:1].isupper()}
+    flat = {n for n in vars(L) if n[:1].isupper()}
     missing = []
     for line in L.ffi.string(_core.lib.ls_namespaces()).decode().splitlines():
         _, _, _, *names = line.split()

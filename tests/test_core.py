@@ -431,6 +431,21 @@ def test_all_is_every_public_name_and_no_module():
     assert set(L.flags.NAMESPACES) <= set(L.__all__) and set(L.flags.FLAT) <= set(L.__all__)
 
 
+def test_dir_and_help_show_functions_and_classes_and_name_the_namespaces():
+    import pydoc
+    names = dir(L)
+    assert {"open", "read", "Fd", "Stat", "Epoll", "ARCH", "SYS", "syscall"} <= set(names)
+    assert not set(names) & (set(L.flags.FLAT) | set(L.flags.NAMESPACES))
+    assert len(names) < 1000  # not the ~3,000 constants
+    text = pydoc.render_doc(L, renderer=pydoc.plaintext)
+    classes, functions, data = (text.index(f"\n{h}\n") for h in ("CLASSES", "FUNCTIONS", "DATA"))
+    assert classes < functions < data
+    assert "class O(" not in text and "O_RDONLY = " not in text
+    assert "    open(path" in text[functions:data] and "class Fd(" in text[classes:functions]
+    listed = text[text.index("Namespaces:"):classes]
+    assert all(f" {n}," in listed or f" {n}." in listed for n in L.flags.NAMESPACES)
+
+
 # ---- raw syscall and numbers --------------------------------------------------------------
 
 def test_raw_syscall():

@@ -176,8 +176,12 @@ def function(d: Decl) -> str:
                             subsequent_indent="    ", break_on_hyphens=False)
     doc = (f"{summary}\n\n"
            f"    https://man7.org/linux/man-pages/man2/{d.name}.2.html\n\n"
-           f"    Raises OSError (the subclass os raises for its errno) when the call fails,\n"
-           f"    and TypeError/ValueError/OverflowError for a bad argument before any call.\n"
+           f"    Raises:\n"
+           f"        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).\n"
+           + "".join(f"        ClosedFdError: ``{a.name}`` is a closed Fd.\n"
+                     for a in d.args if a.note in FDS)
+           + f"        TypeError: an argument of the wrong type (ValueError, OverflowError: a bad\n"
+           f"            value), before any call.\n"
            f'    """')
     # A new Fd is made as fs.open makes it: Fd(r) would check the kernel's number again, a
     # type call and a frame more (~150 ns).
