@@ -25,6 +25,24 @@ from ._core import UnsupportedError as UnsupportedError, ffi as ffi
 from ._consts import *  # noqa: F401,F403  (the namespaces and flat constants)
 from .fd import ClosedFdError as ClosedFdError, Fd as Fd
 from . import flags as _flags
+# The generated plain syscalls reach the package through their families too; star-imported
+# here as well because type checkers read only a literal __all__ (a family's adds its
+# generated module's with `+=`, which mypy does not follow).
+from ._sys_cred import *  # noqa: F401,F403
+from ._sys_event import *  # noqa: F401,F403
+from ._sys_fs import *  # noqa: F401,F403
+from ._sys_io import *  # noqa: F401,F403
+from ._sys_landlock import *  # noqa: F401,F403
+from ._sys_memory import *  # noqa: F401,F403
+from ._sys_mount import *  # noqa: F401,F403
+from ._sys_ns import *  # noqa: F401,F403
+from ._sys_process import *  # noqa: F401,F403
+from ._sys_sched import *  # noqa: F401,F403
+from ._sys_security import *  # noqa: F401,F403
+from ._sys_signal import *  # noqa: F401,F403
+from ._sys_system import *  # noqa: F401,F403
+from ._sys_time import *  # noqa: F401,F403
+from ._sys_xattr import *  # noqa: F401,F403
 from .fs import *  # noqa: F401,F403
 from .dir import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403

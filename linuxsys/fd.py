@@ -6,6 +6,7 @@ import warnings
 from typing import Any, Callable, Optional, Protocol, Union
 
 from ._core import EBADF, EINVAL, NEG_EINTR, STRERROR, error, ffi, lib
+from ._fd_methods import FdMethods
 
 _close = lib.ls_close
 _readlinkat = lib.ls_readlinkat
@@ -24,7 +25,7 @@ class ClosedFdError(OSError, ValueError):
 
 
 
-class Fd:
+class Fd(FdMethods):
     """A file descriptor (man 2 close for its end).
 
     ``Fd(n)`` owns ``n``: garbage collection closes it and warns ``ResourceWarning``, as Python

@@ -132,3 +132,10 @@ def test_uring_copy(tmp_path):
     src.write_bytes(b"")
     assert run("uring_copy.py", src, dst).stdout == "0 bytes copied\n"
     assert dst.read_bytes() == b""
+
+
+def test_shared_counter_loses_no_increment_across_processes():
+    r = run("shared_counter.py", "--workers", 4, "--increments", 300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("4 workers x 300 increments = 1200 (expected 1200;"), r.stdout
+    assert r.stdout.rstrip().endswith("0 failed)") and not r.stderr

@@ -59,3 +59,10 @@ def test_consts_stub_declares_every_namespace_member_and_flat_name():
         extra = {a for a, v in vars(ns).items() if type(v) is int and not a.startswith("_")}
         assert extra <= attrs, (name, extra - attrs)
     assert set(FLAT) - set(NAMESPACES) <= flat, sorted(set(FLAT) - set(NAMESPACES) - flat)[:10]
+
+
+def test_package_star_imports_every_generated_module():
+    """Type checkers see the generated calls through these lines (see linuxsys/__init__.py)."""
+    text = (PKG / "__init__.py").read_text()
+    for path in PKG.glob("_sys_*.py"):
+        assert f"from .{path.stem} import *" in text, path.stem

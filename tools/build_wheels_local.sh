@@ -95,7 +95,7 @@ if [ "${1:-}" = --inside ]; then
     W=$(mktemp -d /tmp/lsw.XXXXXX)
     mkdir -p "$W/out/dist"
     SECONDS=0
-    rm -rf build linuxsys.egg-info linuxsys/_native.*   # the host's leftovers, in the overlay only
+    rm -rf build linuxsys.egg-info linuxsys/_native.*.so linuxsys/_native.c   # the host's leftovers, in the overlay only
     python3 -m pip wheel -q --no-build-isolation --no-deps -w "$W/out/dist" . >&2
     log "$XARCH_ARCH: built $(basename "$W"/out/dist/*.whl) in ${SECONDS}s"
     (cd "$W/out/dist" && python3 -m zipfile -e ./*.whl "$W/x" >/dev/null &&
