@@ -17,6 +17,8 @@ import argparse
 import os
 import signal
 import sys
+from types import FrameType, TracebackType
+from typing import NoReturn, Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L                                          # noqa: E402
@@ -27,27 +29,29 @@ HOST_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin", "HOME": "/",
        "TERM": os.environ.get("TERM", "dumb")}
+IdMap = list[tuple[int, int, int]]  # (inside, outside, count) ranges
 new_api = True  # the mount API (open_tree ...); False once it answered ENOSYS (qemu-user)
 
 
 class step:
     """``with step("what"):`` -- a failure inside prints "container: what: error" and ends
     this process with status 125 (os._exit: a forked child must not run its parent's code)."""
-    def __init__(self, what): self.what = what
-    def __enter__(self): return self
-    def __exit__(self, kind, error, tb):
+    def __init__(self, what: str) -> None: self.what = what
+    def __enter__(self) -> "step": return self
+    def __exit__(self, kind: Optional[type], error: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
         if isinstance(error, Exception):
             sys.stderr.write(f"container: {self.what}: {error}\n")
             sys.stderr.flush()
             os._exit(125)
 
 
-def status_of(wstatus):
+def status_of(wstatus: int) -> int:
     """A shell's $? for a wait status: the exit status, or 128 + the signal that killed it."""
     return L.WEXITSTATUS(wstatus) if L.WIFEXITED(wstatus) else 128 + L.WTERMSIG(wstatus)
 
 
-def new_userns(uid_map, gid_map):
+def new_userns(uid_map: IdMap, gid_map: IdMap) -> L.Fd:
     """A user namespace with these id maps, as an Fd.  Only a process outside a user namespace
     may write its maps, so a child unshares one and waits; we map it and open it; it exits."""
     said_r, said_w = L.pipe()        # child -> us: "ok" once unshared (or its error)
@@ -63,7 +67,8 @@ def new_userns(uid_map, gid_map):
             L.write(said_w, str(e).encode())
         finally:
             os._exit(0)
-    said_w.close(), done_r.close()
+    said_w.close()
+    done_r.close()
     try:
         said = L.read(said_r, 4096).decode()
         if said != "ok":
@@ -75,7 +80,7 @@ def new_userns(uid_map, gid_map):
         L.wait4(pid)
 
 
-def idmapped(src, uid, gid):
+def idmapped(src: str, uid: int, gid: int) -> L.Fd:
     """A detached bind of src whose owner shows as uid/gid (host ids the container sees as 0):
     the mount's idmapping is a user namespace mapping the owner to them (MOUNT_ATTR_IDMAP)."""
     st = os.stat(src)
@@ -89,7 +94,7 @@ def idmapped(src, uid, gid):
     return tree
 
 
-def detach(path, readonly):
+def detach(path: str, readonly: bool) -> L.Fd:
     """A copy of the mount tree at path, to attach later: with the mount API a detached clone
     (read-only already if asked), else an O_PATH fd that mount(MS_BIND) binds through /proc."""
     global new_api
@@ -106,7 +111,7 @@ def detach(path, readonly):
     return L.open(path, L.O.PATH | L.O.CLOEXEC)
 
 
-def attach(tree, target, readonly):
+def attach(tree: L.Fd, target: str, readonly: bool) -> None:
     """Mount what detach() returned on target (made first: an empty directory or file)."""
     if new_api:
         L.move_mount(tree, "", L.AT.FDCWD, target, L.MOVE_MOUNT.F_EMPTY_PATH)
@@ -117,11 +122,12 @@ def attach(tree, target, readonly):
         L.mount(None, target, None, L.MS.BIND | L.MS.REMOUNT | L.MS.RDONLY | kept)
 
 
-def init(args, idmaps):
+def init(args: argparse.Namespace, idmaps: list[tuple[L.Fd, str, bool]]) -> NoReturn:
     """Pid 1 of the new pid namespace: build the root, start the command, reap every orphan."""
     with step("mount namespace"):    # none of our mounts may propagate to the host
         L.mount(None, "/", None, L.MS.REC | L.MS.PRIVATE)
-    links, binds = [], []            # (target, link text); (tree, target, readonly, is a dir)
+    links: list[tuple[str, str]] = []  # (target, link text)
+    binds: list[tuple[L.Fd, str, bool, bool]] = []  # (tree, target, readonly, is a dir)
     for path in HOST_DIRS:
         with step(f"host {path}"):
             if os.path.islink(path):     # /bin -> usr/bin on merged-/usr systems
@@ -180,10 +186,10 @@ def init(args, idmaps):
             os._exit(status_of(wstatus))
 
 
-def execvp(argv):
+def execvp(argv: list[str]) -> NoReturn:
     """execve argv[0], searched in PATH if it has no "/"; 127 if not found, 126 if refused."""
     dirs = [""] if "/" in argv[0] else ENV["PATH"].split(":")
-    error = None
+    error: Optional[OSError] = None
     for d in dirs:
         try:
             L.execve(os.path.join(d, argv[0]), argv, ENV)
@@ -191,12 +197,12 @@ def execvp(argv):
             error = error or e
         except OSError as e:
             error = e
-    sys.stderr.write(f"container: {argv[0]}: {error.strerror}\n")
+    sys.stderr.write(f"container: {argv[0]}: {error.strerror if error else 'not found'}\n")
     sys.stderr.flush()
     os._exit(127 if isinstance(error, FileNotFoundError) else 126)
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Run COMMAND in a rootless container.")
     parser.add_argument("--hostname", default="container")
     parser.add_argument("--bind", action="append", default=[], metavar="SRC:DST[:ro]")
@@ -207,7 +213,7 @@ def main(argv):
     uid, gid = os.getuid(), os.getgid()
     with step("user namespace"):
         userns = new_userns([(0, uid, 1)], [(0, gid, 1)])
-    idmaps = []                      # made here: it takes CAP_SYS_ADMIN over the host's fs
+    idmaps: list[tuple[L.Fd, str, bool]] = []  # made here: it takes CAP_SYS_ADMIN over the host's fs
     for spec in args.idmap_bind:
         with step(f"--idmap-bind {spec}"):
             src, _, dst = spec.partition(":")
@@ -222,8 +228,10 @@ def main(argv):
     if pid1 == 0:
         with step("init"):           # init ends with os._exit; anything raised is a bug
             init(args, idmaps)
-    kill = lambda *_: os.kill(pid1, signal.SIGKILL)             # noqa: E731
-    signal.signal(signal.SIGTERM, kill), signal.signal(signal.SIGHUP, kill)
+    def kill(signum: int, frame: Optional[FrameType]) -> None:
+        os.kill(pid1, signal.SIGKILL)
+    signal.signal(signal.SIGTERM, kill)
+    signal.signal(signal.SIGHUP, kill)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C reaches the command: report its status
     return status_of(L.wait4(pid1)[1])
 

@@ -10,6 +10,7 @@ removes it from the epoll set.
 import argparse
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
@@ -21,12 +22,12 @@ def serve(port: int = 0, clients: int = 0) -> None:
     L.bind(listener, ("127.0.0.1", port))
     L.listen(listener)
     print("listening on", L.getsockname(listener)[1], flush=True)
-    conns = {}  # fd number -> Fd
+    conns: dict[int, L.Fd] = {}  # fd number -> Fd
     done = 0
     with L.Epoll() as ep, listener:
         ep.register(listener, L.EPOLL.IN)
         while clients == 0 or done < clients:
-            for fd, events in ep.poll():
+            for fd, _ in ep.poll():
                 if fd == listener.fd:
                     try:
                         conn, _ = L.accept4(listener, L.SOCK_FLAG.NONBLOCK)
@@ -50,8 +51,8 @@ def serve(port: int = 0, clients: int = 0) -> None:
                     done += 1
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--clients", type=int, default=0, help="exit after N clients (0: never)")
     opts = ap.parse_args(argv)

@@ -9,15 +9,16 @@ crosses.  recv_fds closes every fd that arrived if the message was cut short (MS
 """
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        print((__doc__ or "").strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     parent, child = L.socketpair(L.AF.UNIX, L.SOCK.STREAM)
     pid = os.fork()

@@ -12,13 +12,14 @@ removed.  Exits with the command's status.
 import argparse
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
 from linuxsys.seccomp import ALLOW, ERRNO, KILL_PROCESS, Filter  # noqa: E402
 
 
-def build(deny: list, kill: list) -> Filter:
+def build(deny: list[str], kill: list[str]) -> Filter:
     f = Filter(ALLOW)
     if "socket" in deny and hasattr(L.SYS, "socketcall"):
         # i686's C library may reach socket(2) through the socketcall(2) multiplexer, which a
@@ -31,8 +32,8 @@ def build(deny: list, kill: list) -> Filter:
     return f
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--deny", default="socket", help="comma-separated syscall names: EPERM")
     ap.add_argument("--kill", default="", help="comma-separated syscall names: killed")
     ap.add_argument("command", nargs="+")

@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import sys
+from typing import Sequence
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
@@ -30,9 +31,10 @@ SYSCALL_STOP = signal.SIGTRAP | 0x80
 NEVER_RETURN = {"exit", "exit_group"}
 WORD = (1 << 8 * L.ffi.sizeof("long")) - 1
 SIGNAMES = {s.value: s.name for s in signal.Signals}
+Entered = dict[int, tuple[str, Sequence[int]]]
 
 
-def start(argv):
+def start(argv: list[str]) -> int:
     path = shutil.which(argv[0]) or sys.exit(f"strace.py: {argv[0]}: command not found")
     pid = os.fork()
     if pid == 0:
@@ -49,15 +51,15 @@ def start(argv):
     return pid
 
 
-def show(pid, first, text):
+def show(pid: int, first: int, text: str) -> None:
     print(text if pid == first else f"[pid {pid}] {text}", file=sys.stderr, flush=True)
 
 
-def call_text(name, args):
+def call_text(name: str, args: Sequence[int]) -> str:
     return f"{name}({', '.join(hex(a) for a in args)})"
 
 
-def result_text(info):
+def result_text(info: L.SyscallInfo) -> str:
     if not info.is_error:
         value = info.rval & WORD  # an address above 2 GiB reads negative on 32-bit arches
         return hex(value) if value > 0xFFFF else str(value)
@@ -65,9 +67,9 @@ def result_text(info):
     return f"-1 {errno.errorcode.get(e, e)} ({os.strerror(e)})"
 
 
-def trace(argv):
+def trace(argv: list[str]) -> int:
     first = start(argv)
-    entered = {}     # pid -> (name, args) of the syscall it is in
+    entered: Entered = {}  # pid -> (name, args) of the syscall it is in
     hidden = {first}  # pids whose lines wait for their first execve (only the command's)
     known = {first}
     exit_code = 0
@@ -103,7 +105,7 @@ def trace(argv):
             pass
 
 
-def syscall_stop(pid, first, entered, hidden):
+def syscall_stop(pid: int, first: int, entered: Entered, hidden: set[int]) -> None:
     info = L.ptrace_get_syscall_info(pid)
     if info.op == L.PTRACE_SYSCALL_INFO.ENTRY:
         name = NAMES.get(info.nr, f"syscall_{info.nr}")
@@ -118,7 +120,7 @@ def syscall_stop(pid, first, entered, hidden):
             show(pid, first, f"{call_text(name, args)} = {result_text(info)}")
 
 
-def signal_for(pid, sig):
+def signal_for(pid: int, sig: int) -> int:
     """The signal to deliver at a signal stop: the one that stopped the tracee, unless the
     stop is a group-stop (no siginfo: EINVAL), which needs nothing delivered."""
     try:

@@ -14,6 +14,7 @@ import argparse
 import os
 import signal
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
@@ -28,7 +29,7 @@ def status_of(result: "L.WaitidResult") -> int:
     return 128 + result.si_status
 
 
-def supervise(argv: list, restarts: int) -> int:
+def supervise(argv: list[str], restarts: int) -> int:
     L.sigprocmask(L.SIG_BLOCK, STOP)  # before the signalfd: none may slip past it
     with L.signalfd(STOP) as sigfd, L.Epoll() as ep:
         ep.register(sigfd, L.EPOLL.IN)
@@ -52,15 +53,17 @@ def supervise(argv: list, restarts: int) -> int:
                     if pidfd.fd in ready:
                         break
                 ep.unregister(pidfd)
-                status = status_of(L.waitid(L.P.PIDFD, pidfd, L.WEXITED))
+                result = L.waitid(L.P.PIDFD, pidfd, L.WEXITED)
+                assert result is not None  # None is only for WNOHANG with no child ready
+                status = status_of(result)
             print(f"supervisor: run {runs} ended with status {status}", file=sys.stderr,
                   flush=True)
             if stopping or runs > restarts:
                 return status
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--restarts", type=int, default=3)
     ap.add_argument("command", nargs="+")
     opts = ap.parse_args(argv)

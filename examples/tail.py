@@ -10,6 +10,7 @@ more fds.
 import argparse
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
@@ -40,8 +41,8 @@ def follow(path: str, count: int = 0) -> None:
             sys.stdout.flush()
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("file")
     ap.add_argument("--count", type=int, default=0, help="exit after N lines (0: never)")
     opts = ap.parse_args(argv)

@@ -9,6 +9,7 @@ SQEs filled, submitted and reaped in one Python->C crossing), then writes what c
 import argparse
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
@@ -41,8 +42,8 @@ def copy(src: str, dst: str, block: int = 1 << 16, depth: int = 32) -> int:
     return done
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("--block", type=int, default=1 << 16)

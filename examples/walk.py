@@ -9,12 +9,13 @@ Symbolic links are not followed; unreadable directories are reported on stderr a
 import argparse
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import linuxsys as L  # noqa: E402
 
 
-def summarize(top: str, listing: bool = False) -> tuple:
+def summarize(top: str, listing: bool = False) -> tuple[int, int, int]:
     files = dirs = size = 0
 
     def report(err: OSError) -> None:
@@ -35,8 +36,8 @@ def summarize(top: str, listing: bool = False) -> tuple:
     return files, dirs, size
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("dir")
     ap.add_argument("--list", action="store_true")
     opts = ap.parse_args(argv)

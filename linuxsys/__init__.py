@@ -74,6 +74,7 @@ from .perf import *  # noqa: F401,F403
 from .coverage import not_implemented as not_implemented
 from .raw import SYS as SYS, syscall as syscall
 from .stat import Stat as Stat, major as major, makedev as makedev, minor as minor
+from .fs import stat as stat  # L.stat is stat(2): for type checkers, after the line above
 from .trace import log as _log, trace as trace, tracing as tracing
 from .xattr import *  # noqa: F401,F403
 

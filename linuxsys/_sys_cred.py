@@ -259,5 +259,5 @@ PROBES = {
     "setfsgid": (U32,),
 }
 
-__all__ = ["getpgid", "setpgid", "getsid", "setsid", "setresuid", "setresgid", "setuid", "setgid",
-           "setreuid", "setregid", "setfsuid", "setfsgid"]
+__all__: list[str] = ["getpgid", "setpgid", "getsid", "setsid", "setresuid", "setresgid", "setuid",
+                      "setgid", "setreuid", "setregid", "setfsuid", "setfsgid"]

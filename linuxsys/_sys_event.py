@@ -95,4 +95,4 @@ PROBES = {
     "fanotify_mark": (-1, U32, 0, -1, ffi.NULL),
 }
 
-__all__ = ["inotify_add_watch", "inotify_rm_watch", "fanotify_mark"]
+__all__: list[str] = ["inotify_add_watch", "inotify_rm_watch", "fanotify_mark"]

@@ -520,6 +520,7 @@ PROBES = {
     "readahead": (-1, 0, 0),
 }
 
-__all__ = ["fchmod", "fchown", "fchownat", "linkat", "symlinkat", "unlinkat", "renameat2",
-           "mkdirat", "mknodat", "chdir", "fchdir", "chroot", "umask", "fsync", "fdatasync",
-           "sync", "syncfs", "truncate", "ftruncate", "fallocate", "sync_file_range", "readahead"]
+__all__: list[str] = ["fchmod", "fchown", "fchownat", "linkat", "symlinkat", "unlinkat",
+                      "renameat2", "mkdirat", "mknodat", "chdir", "fchdir", "chroot", "umask",
+                      "fsync", "fdatasync", "sync", "syncfs", "truncate", "ftruncate", "fallocate",
+                      "sync_file_range", "readahead"]

@@ -86,4 +86,4 @@ PROBES = {
     "tee": (-1, -1, 1, 0),
 }
 
-__all__ = ["close_range", "flock", "tee"]
+__all__: list[str] = ["close_range", "flock", "tee"]

@@ -35,4 +35,4 @@ PROBES = {
     "landlock_restrict_self": (-1, 0),
 }
 
-__all__ = ["landlock_restrict_self"]
+__all__: list[str] = ["landlock_restrict_self"]

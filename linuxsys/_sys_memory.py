@@ -53,4 +53,4 @@ PROBES = {
     "munlockall": None,
 }
 
-__all__ = ["mlockall", "munlockall"]
+__all__: list[str] = ["mlockall", "munlockall"]

@@ -90,4 +90,4 @@ PROBES = {
     "move_mount": (-1, ffi.NULL, -1, ffi.NULL, U32),
 }
 
-__all__ = ["umount2", "pivot_root", "move_mount"]
+__all__: list[str] = ["umount2", "pivot_root", "move_mount"]

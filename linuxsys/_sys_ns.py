@@ -61,4 +61,4 @@ PROBES = {
     "setns": (-1, 0),
 }
 
-__all__ = ["unshare", "setns"]
+__all__: list[str] = ["unshare", "setns"]

@@ -223,5 +223,5 @@ PROBES = {
     "membarrier": (0, U32, 0),
 }
 
-__all__ = ["pidfd_open", "pidfd_getfd", "kill", "tgkill", "tkill", "setpriority", "personality",
-           "process_mrelease", "membarrier"]
+__all__: list[str] = ["pidfd_open", "pidfd_getfd", "kill", "tgkill", "tkill", "setpriority",
+                      "personality", "process_mrelease", "membarrier"]

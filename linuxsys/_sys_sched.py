@@ -161,5 +161,5 @@ PROBES = {
     "sched_getparam": (-1,),
 }
 
-__all__ = ["sched_yield", "sched_getscheduler", "sched_get_priority_min", "sched_get_priority_max",
-           "ioprio_get", "ioprio_set", "sched_getparam"]
+__all__: list[str] = ["sched_yield", "sched_getscheduler", "sched_get_priority_min",
+                      "sched_get_priority_max", "ioprio_get", "ioprio_set", "sched_getparam"]

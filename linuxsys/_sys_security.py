@@ -35,4 +35,4 @@ PROBES = {
     "prctl": (-1, 0, 0, 0, 0),
 }
 
-__all__ = ["prctl"]
+__all__: list[str] = ["prctl"]

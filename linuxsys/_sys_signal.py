@@ -53,4 +53,4 @@ PROBES = {
     "rt_tgsigqueueinfo": (0, 0, -1, 0),
 }
 
-__all__ = ["rt_sigqueueinfo", "rt_tgsigqueueinfo"]
+__all__: list[str] = ["rt_sigqueueinfo", "rt_tgsigqueueinfo"]

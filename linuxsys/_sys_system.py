@@ -129,4 +129,4 @@ PROBES = {
     "vhangup": None,
 }
 
-__all__ = ["swapon", "swapoff", "finit_module", "delete_module", "vhangup"]
+__all__: list[str] = ["swapon", "swapoff", "finit_module", "delete_module", "vhangup"]

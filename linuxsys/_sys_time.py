@@ -117,4 +117,5 @@ PROBES = {
     "timer_delete": (-1,),
 }
 
-__all__ = ["clock_gettime", "clock_getres", "gettimeofday", "timer_getoverrun", "timer_delete"]
+__all__: list[str] = ["clock_gettime", "clock_getres", "gettimeofday", "timer_getoverrun",
+                      "timer_delete"]

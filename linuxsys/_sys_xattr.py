@@ -78,4 +78,4 @@ PROBES = {
     "fremovexattr": (-1, ffi.NULL),
 }
 
-__all__ = ["removexattr", "lremovexattr", "fremovexattr"]
+__all__: list[str] = ["removexattr", "lremovexattr", "fremovexattr"]

@@ -73,7 +73,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, AsyncIterator, Callable, Iterable, Optional, TypeVar, Union
+from typing import (TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable, Optional, TypeVar,
+                    Union, overload)
 
 from . import net
 from ._core import Buffer, error, lib, read_size
@@ -81,10 +82,17 @@ from .event import Inotify, InotifyEvent, eventfd, eventfd_read, inotify_read
 from .fd import ClosedFdError, Fd, FdArg, fdnum, fdnum_of_kind
 from .flags import FlagArg, to_int
 from .io import fcntl
-from .net import MSG, SOCK_FLAG, Address, AncData
+from .net import Address, AncData
 from .signal import Siginfo, signalfd_read
 from .time import timerfd_read
 from .uring import Cqe, Ring
+
+from ._consts import MSG, SOCK_FLAG
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+    from .netlink import Event, Netlink
 
 T = TypeVar("T")
 
@@ -105,7 +113,15 @@ _DATASYNC = lib.IORING_FSYNC_DATASYNC
 
 
 def set_nonblocking(fd: FdArg) -> None:
-    """Set O_NONBLOCK on an fd's open file unless it is set (man 2 fcntl, F_SETFL)."""
+    """Set O_NONBLOCK on an fd's open file unless it is set (man 2 fcntl, F_SETFL).
+
+    https://man7.org/linux/man-pages/man2/fcntl.2.html
+
+    Raises:
+        OSError: EBADF (``fd`` is not open) (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an fd.
+    """
     flags = fcntl(fd, _F_GETFL)
     if not flags & _O_NONBLOCK:
         fcntl(fd, _F_SETFL, flags | _O_NONBLOCK)
@@ -196,7 +212,16 @@ def _reader(fd: FdArg, read: Callable[[Any], Iterable[T]], kind: str, call: str,
 
 
 def inotify_events(fd: FdArg, *, drain: bool = False) -> FdReader[InotifyEvent]:
-    """InotifyEvents as they arrive on an Inotify or inotify fd (man 7 inotify)."""
+    """InotifyEvents as they arrive on an Inotify or inotify fd (man 7 inotify).
+
+    https://man7.org/linux/man-pages/man7/inotify.7.html
+
+    Raises:
+        OSError: EINVAL (``fd`` is another kind of fd than an inotify), EBADF (a number not open),
+            both before O_NONBLOCK is set; while iterating, the errors of read(2) other than EAGAIN.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an fd.
+    """
     return _reader(fd, inotify_read, "inotify", "inotify_events", drain)
 
 
@@ -206,12 +231,30 @@ def _eventfd_values(fd: Any) -> list[int]:
 
 def eventfd_values(fd: FdArg, *, drain: bool = False) -> FdReader[int]:
     """An eventfd's counter each time it is taken: its value, or 1s with EFD.SEMAPHORE
-    (man 2 eventfd)."""
+    (man 2 eventfd).
+
+    https://man7.org/linux/man-pages/man2/eventfd.2.html
+
+    Raises:
+        OSError: EINVAL (``fd`` is another kind of fd than an eventfd), EBADF (a number not open),
+            both before O_NONBLOCK is set; while iterating, the errors of read(2) other than EAGAIN.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an fd.
+    """
     return _reader(fd, _eventfd_values, "eventfd", "eventfd_values", drain)
 
 
 def signalfd_siginfos(fd: FdArg, *, drain: bool = False) -> FdReader[Siginfo]:
-    """The signals a signalfd receives, as Siginfo records (man 2 signalfd)."""
+    """The signals a signalfd receives, as Siginfo records (man 2 signalfd).
+
+    https://man7.org/linux/man-pages/man2/signalfd.2.html
+
+    Raises:
+        OSError: EINVAL (``fd`` is another kind of fd than a signalfd), EBADF (a number not open),
+            both before O_NONBLOCK is set; while iterating, the errors of read(2) other than EAGAIN.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an fd.
+    """
     return _reader(fd, signalfd_read, "signalfd", "signalfd_siginfos", drain)
 
 
@@ -220,17 +263,35 @@ def _timerfd_counts(fd: Any) -> list[int]:
 
 
 def timerfd_expirations(fd: FdArg, *, drain: bool = False) -> FdReader[int]:
-    """A timerfd's expiration counts, one per read that found any (man 2 timerfd_create)."""
+    """A timerfd's expiration counts, one per read that found any (man 2 timerfd_create).
+
+    https://man7.org/linux/man-pages/man2/timerfd_create.2.html
+
+    Raises:
+        OSError: EINVAL (``fd`` is another kind of fd than a timerfd), EBADF (a number not open),
+            both before O_NONBLOCK is set; while iterating, the errors of read(2) other than EAGAIN.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an fd.
+    """
     return _reader(fd, _timerfd_counts, "timerfd", "timerfd_expirations", drain)
 
 
-def _netlink_events(nl: Any) -> list[Any]:
+def _netlink_events(nl: Netlink) -> list[Event]:
     return nl.read_events()  # BlockingIOError when nothing is pending
 
 
-def netlink_events(nl: Any, *, drain: bool = False) -> FdReader[Any]:
+def netlink_events(nl: Netlink, *, drain: bool = False) -> FdReader[Event]:
     """The rtnetlink events a ``linuxsys.netlink.monitor()`` socket receives, as
-    ``netlink.Event`` records (man 7 rtnetlink)."""
+    ``netlink.Event`` records (man 7 rtnetlink).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        TypeError: ``nl`` is not a ``linuxsys.netlink.Netlink`` socket.
+        ClosedFdError: ``nl`` is closed.
+        OSError: while iterating, the errors of recv(2) other than EAGAIN (ENOBUFS: events were
+            lost).
+    """
     if not hasattr(nl, "read_events"):
         raise TypeError(f"a linuxsys.netlink.Netlink socket is needed, not {type(nl).__name__}")
     return FdReader(nl, _netlink_events, drain=drain)
@@ -286,7 +347,18 @@ async def accept(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
     accept4): ``(Fd, address)``, the Fd nonblocking (``SOCK_FLAG.NONBLOCK`` is added to
     ``flags``) and close-on-exec unless ``inheritable``.
 
-    Raises ValueError for a blocking socket, OSError EINVAL for one not listening, EMFILE ..."""
+    https://man7.org/linux/man-pages/man2/accept4.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells);
+            an unknown flag name (before any call).
+        ConnectionAbortedError: a connection was aborted before it was taken (ECONNABORTED).
+        PermissionError: firewall rules forbid the connection (EPERM).
+        OSError: EINVAL (a socket that does not listen), EMFILE, ENFILE, ENOTSOCK, EBADF (``sockfd``
+            is not open, from F_GETFL) ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, ``SOCK_FLAG`` member or name string (before any call).
+    """
     f = to_int(flags, SOCK_FLAG) | _SOCK_NONBLOCK
     return await _call(sockfd, False, net.accept4, f, inheritable=inheritable)
 
@@ -296,9 +368,22 @@ async def connect(sockfd: FdArg, addr: Address) -> None:
     EINPROGRESS, wait until the socket is writable and raise the error ``SO_ERROR`` then holds
     (as loop.sock_connect does).  A task cancelled meanwhile leaves the connection going on.
 
-    Raises ValueError for a blocking socket, ConnectionRefusedError, TimeoutError,
-    FileNotFoundError (AF_UNIX), BlockingIOError EAGAIN (an AF_UNIX listener whose backlog is
-    full: no readiness tells when it has room) ..."""
+    https://man7.org/linux/man-pages/man2/connect.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells); a
+            host that is not an IP literal, a path with a NUL byte.
+        ConnectionRefusedError: nothing listens at ``addr`` (ECONNREFUSED).
+        TimeoutError: the peer did not answer (ETIMEDOUT).
+        FileNotFoundError: no AF_UNIX path ``addr`` (ENOENT).
+        BlockingIOError: an AF_UNIX listener whose backlog is full (EAGAIN: no readiness tells when
+            it has room).
+        OSError: ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EISCONN, EBADF (``sockfd`` is not open,
+            from F_GETFL) ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``addr`` is not of the socket domain's form (see ``linuxsys.net``).
+        OverflowError: a port outside 0..65535.
+    """
     loop, n = _start(sockfd)
     try:
         net.connect(sockfd, addr)
@@ -312,29 +397,70 @@ async def connect(sockfd: FdArg, addr: Address) -> None:
         raise error(err, "connect", addr if isinstance(addr, str) else None)
 
 
+@overload
+async def recv(sockfd: FdArg, n_or_buf: int, flags: FlagArg = 0) -> bytes: ...
+@overload
+async def recv(sockfd: FdArg, n_or_buf: WriteableBuffer, flags: FlagArg = 0) -> int: ...
+
+
 async def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0
                ) -> Union[bytes, int]:
     """Receive up to ``n`` bytes once there are any (man 2 recv), or fill a writable buffer and
     return the count; b'' / 0 once the peer shut down.
 
-    Raises ValueError for a blocking socket (or a negative size), ConnectionResetError ..."""
+    https://man7.org/linux/man-pages/man2/recv.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells); a
+            negative ``n``, an unknown flag name.
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, ENOTSOCK, EBADF (``sockfd`` is not open, from F_GETFL) ...
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: a buffer that is not a writable bytes-like object, ``flags`` not an int, ``MSG``
+            member or name string.
+        OverflowError: an ``n`` past what a bytes object can hold.
+    """
     return await _call(sockfd, False, net.recv, n_or_buf, _msg(flags))
 
 
 async def recv_into(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
     """Receive into a writable buffer once there is data (man 2 recv): the count.
 
-    Raises ValueError for a blocking socket, TypeError for a read-only buffer ..."""
+    https://man7.org/linux/man-pages/man2/recv.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells);
+            an unknown flag name.
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, ENOTSOCK, EBADF (``sockfd`` is not open, from F_GETFL) ...
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: a buffer that is not a writable bytes-like object (a read-only one), ``flags``
+            not an int, ``MSG`` member or name string.
+    """
     return await _call(sockfd, False, net.recv_into, buf, _msg(flags))
 
 
 async def recvmsg(sockfd: FdArg, bufsize: int, ancbufsize: int = 0, flags: FlagArg = 0, *,
-                  inheritable: bool = False) -> tuple[bytes, list, int, Address]:
+                  inheritable: bool = False
+                  ) -> tuple[bytes, list[tuple[int, int, Any]], int, Address]:
     """Receive a message and its ancillary data once one is there (man 2 recvmsg):
     ``(data, ancdata, msg_flags, address)`` as ``linuxsys.net.recvmsg`` gives them
     (``SCM.RIGHTS`` as owning Fds, close-on-exec unless ``inheritable``).
 
-    Raises ValueError for a blocking socket or a negative size ..."""
+    https://man7.org/linux/man-pages/man2/recvmsg.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells); a
+            negative size, an unknown flag name.
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, ENOTSOCK, EBADF (``sockfd`` is not open, from F_GETFL) ...
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: an argument of the wrong type.
+        OverflowError: ``ancbufsize`` past 16 MiB, ``bufsize`` past what a bytes object can hold.
+    """
     return await _call(sockfd, False, net.recvmsg, bufsize, ancbufsize, _msg(flags),
                        inheritable=inheritable)
 
@@ -343,7 +469,20 @@ async def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
     """Send once there is room (man 2 send): the count of that one send, which may be less
     than ``len(buf)`` (``sendall`` sends everything).
 
-    Raises ValueError for a blocking socket, BrokenPipeError, ConnectionResetError ..."""
+    https://man7.org/linux/man-pages/man2/send.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells);
+            an unknown flag name.
+        BrokenPipeError: the connection is shut down for writing (EPIPE).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, EMSGSIZE, ENOTSOCK, EBADF (``sockfd`` is not open, from F_GETFL) ...
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``buf`` is not a bytes-like object, ``flags`` not an int, ``MSG`` member or name
+            string.
+        BufferError: ``buf`` is not C-contiguous.
+    """
     return await _call(sockfd, True, net.send, buf, _msg(flags))
 
 
@@ -352,7 +491,20 @@ async def sendall(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> None:
     loop.sock_sendall.  An error (or cancellation) after part was sent loses the count of
     what was.
 
-    Raises ValueError for a blocking socket, BrokenPipeError, ConnectionResetError ..."""
+    https://man7.org/linux/man-pages/man2/send.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells);
+            an unknown flag name.
+        BrokenPipeError: the connection is shut down for writing (EPIPE).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, EMSGSIZE, ENOTSOCK, EBADF (``sockfd`` is not open, from F_GETFL) ...
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``buf`` is not a bytes-like object, ``flags`` not an int, ``MSG`` member or name
+            string.
+        BufferError: ``buf`` is not C-contiguous.
+    """
     f = _msg(flags)
     loop, n = _start(sockfd)
     try:
@@ -377,7 +529,19 @@ async def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (
     sent, arguments as ``linuxsys.net.sendmsg`` takes them (``(level, type, data)`` triples,
     a list of fds for ``SCM.RIGHTS``).
 
-    Raises ValueError for a blocking socket, BrokenPipeError, TypeError for a bad item ..."""
+    https://man7.org/linux/man-pages/man2/sendmsg.2.html
+
+    Raises:
+        ValueError: a blocking socket (the call would stall the loop: one fcntl(2) F_GETFL tells);
+            an unknown level, type or flag name.
+        BrokenPipeError: the connection is shut down for writing (EPIPE).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: EBADF (an ``SCM.RIGHTS`` fd that is not open), EINVAL, EMSGSIZE, ENOTCONN, ENOTSOCK
+            ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd``, or an Fd of ``SCM.RIGHTS``, is a closed Fd.
+        TypeError: an ancillary item that is not a ``(level, type, data)`` triple of its type's
+            form, a buffer that is not bytes-like, an ``address`` not of the socket domain's form.
+    """
     f = _msg(flags)
     # An iterator would be spent by the first try: taken whole, once.
     bufs = buffers if isinstance(buffers, (list, tuple)) else list(buffers)
@@ -422,8 +586,8 @@ class AsyncRing:
 
     def __init__(self, ring: Union[Ring, int] = 64) -> None:
         self._ring: Optional[Ring] = None
-        made = not isinstance(ring, Ring)
-        r = Ring(ring) if made else ring
+        r = ring if isinstance(ring, Ring) else Ring(ring)
+        made = r is not ring
         if r.closed:
             raise _closed_ring()
         efd = eventfd(0, _EFD_NONBLOCK)
@@ -562,7 +726,14 @@ class AsyncRing:
                 raise
 
     def submit(self) -> int:
-        """Submit what is prepared on ``ring`` now (Ring.submit): the count."""
+        """Submit what is prepared on ``ring`` now (Ring.submit): the count.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: EAGAIN, ENOMEM, EBUSY (try again) ... of io_uring_enter(2).
+            ClosedFdError: the AsyncRing is closed.
+        """
         return self.ring.submit()
 
     # -- requests ----------------------------------------------------------------------------
@@ -571,8 +742,21 @@ class AsyncRing:
         """Prepare ``ring.<prep>(*args, **kwargs)`` (a ``prep_*`` method's name, e.g.
         ``"prep_statx"``; the user_data is chosen here), submit it with this turn's others
         and return its Cqe once it completes (a failed request's Cqe too: ``check()`` it).
-        Cancelling the awaiting task cancels the request."""
-        if not (isinstance(prep, str) and prep.startswith("prep_")
+        Cancelling the awaiting task cancels the request.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            ValueError: ``prep`` is not the name of a ``Ring.prep_*`` method of one request, or the
+                method refused an argument.
+            TypeError: a ``user_data`` argument (the AsyncRing chooses it), or an argument the
+                method refused.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+        """
+        if not (isinstance(prep, str)  # pyright: ignore[reportUnnecessaryIsInstance]: a caller's
+                and prep.startswith("prep_")
                 and not prep.endswith("_batch") and hasattr(Ring, prep)):
             raise ValueError(f"{prep!r} is not a Ring.prep_* method of one request")
         if "user_data" in kwargs:
@@ -624,13 +808,40 @@ class AsyncRing:
         return (await self.request(prep, *args, **kwargs)).check()
 
     async def nop(self) -> int:
-        """A request that does nothing (IORING_OP_NOP): 0."""
+        """A request that does nothing (IORING_OP_NOP): 0.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+        """
         return await self._res("prep_nop")
+
+    @overload
+    async def read(self, fd: FdArg, buf_or_n: int, offset: int = -1) -> bytes: ...
+    @overload
+    async def read(self, fd: FdArg, buf_or_n: WriteableBuffer, offset: int = -1) -> int: ...
 
     async def read(self, fd: FdArg, buf_or_n: Union[int, Buffer], offset: int = -1
                    ) -> Union[bytes, int]:
         """Read (IORING_OP_READ, as pread(2); offset -1: the file position): ``n`` bytes at
-        most as bytes, or into a writable buffer, returning the count."""
+        most as bytes, or into a writable buffer, returning the count.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: a buffer that is not a writable bytes-like object, ``fd`` not an fd.
+            ValueError: a negative ``n``.
+        """
         if type(buf_or_n) is int:
             buf = bytearray(read_size(buf_or_n))
             n = await self._res("prep_read", fd, buf, offset)
@@ -640,22 +851,73 @@ class AsyncRing:
 
     async def write(self, fd: FdArg, data: Buffer, offset: int = -1) -> int:
         """Write ``data`` (IORING_OP_WRITE, as pwrite(2); offset -1: the file position): the
-        count written."""
+        count written.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: ``data`` is not a bytes-like object, ``fd`` not an fd.
+        """
         return await self._res("prep_write", fd, data, offset)
 
     async def fsync(self, fd: FdArg, datasync: bool = False) -> None:
-        """fsync(2), fdatasync(2) with ``datasync`` (IORING_OP_FSYNC)."""
+        """fsync(2), fdatasync(2) with ``datasync`` (IORING_OP_FSYNC).
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: ``fd`` is not an fd.
+        """
         await self._res("prep_fsync", fd, _DATASYNC if datasync else 0)
 
     async def poll(self, fd: FdArg, events: FlagArg) -> int:
         """Wait until ``fd`` has one of ``events`` (``POLL``; IORING_OP_POLL_ADD): those it
-        has."""
+        has.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: ``fd`` is not an fd, ``events`` not an int, ``POLL`` member or name string.
+        """
         return await self._res("prep_poll_add", fd, events)
+
+    @overload
+    async def recv(self, sockfd: FdArg, buf_or_n: int, flags: FlagArg = 0) -> bytes: ...
+    @overload
+    async def recv(self, sockfd: FdArg, buf_or_n: WriteableBuffer, flags: FlagArg = 0
+                   ) -> int: ...
 
     async def recv(self, sockfd: FdArg, buf_or_n: Union[int, Buffer], flags: FlagArg = 0
                    ) -> Union[bytes, int]:
         """recv(2) (IORING_OP_RECV): up to ``n`` bytes as bytes, or into a writable buffer,
-        returning the count.  The socket may be blocking: the ring waits, not the loop."""
+        returning the count.  The socket may be blocking: the ring waits, not the loop.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: a buffer that is not a writable bytes-like object, ``sockfd`` not an fd.
+            ValueError: a negative ``n``.
+        """
         if type(buf_or_n) is int:
             buf = bytearray(read_size(buf_or_n))
             n = await self._res("prep_recv", sockfd, buf, flags)
@@ -664,11 +926,32 @@ class AsyncRing:
         return await self._res("prep_recv", sockfd, buf_or_n, flags)
 
     async def send(self, sockfd: FdArg, data: Buffer, flags: FlagArg = 0) -> int:
-        """send(2) (IORING_OP_SEND): the count sent."""
+        """send(2) (IORING_OP_SEND): the count sent.
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+            TypeError: ``data`` is not a bytes-like object, ``sockfd`` not an fd.
+        """
         return await self._res("prep_send", sockfd, data, flags)
 
     async def sleep(self, timeout_ns: int) -> None:
-        """Wait ``timeout_ns`` on the ring (IORING_OP_TIMEOUT)."""
+        """Wait ``timeout_ns`` on the ring (IORING_OP_TIMEOUT).
+
+        https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+        Raises:
+            OSError: the request's own failure, the subclass of its -errno (FileNotFoundError ...),
+                or io_uring_enter(2)'s.
+            ClosedFdError: the AsyncRing is closed (also what a request pending at close() raises),
+                or an Fd argument is.
+            RuntimeError: the AsyncRing is bound to another running loop.
+        """
         cqe = await self.request("prep_timeout", timeout_ns)
         if cqe.res != -_ETIME:
             cqe.check()

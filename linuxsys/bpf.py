@@ -100,13 +100,25 @@ def bpf(cmd: FlagArg, attr: Buffer, size: Optional[int] = None, *,
     answers into it), ``size`` its size by default (at most that).
 
     Returns a new Fd (close-on-exec unless ``inheritable``) for the commands that make one,
-    the kernel's int otherwise.  Raises PermissionError without CAP_BPF/CAP_SYS_ADMIN where
-    unprivileged BPF is disabled, OSError(EINVAL) for an unknown command or bad attribute,
-    OSError(E2BIG) for non-zero bytes past what this kernel knows, UnsupportedError without
-    CONFIG_BPF_SYSCALL; TypeError for a read-only buffer, ValueError for a size beyond it.
+    the kernel's int otherwise.
+
+    https://man7.org/linux/man-pages/man2/bpf.2.html
 
     Unsafe: the pointers inside ``attr`` (keys, values, programs, logs) are taken as they are:
-    the kernel reads and writes where they point."""
+    the kernel reads and writes where they point.
+
+    Raises:
+        PermissionError: without CAP_BPF/CAP_SYS_ADMIN where unprivileged BPF is disabled
+            (EPERM, EACCES).
+        OSError: EINVAL for an unknown command or bad attribute, E2BIG for non-zero bytes
+            past what this kernel knows, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: no CONFIG_BPF_SYSCALL).
+        TypeError: ``attr`` is read-only or no buffer, ``size`` is not an int, or ``cmd`` is
+            not an int, BPF_CMD member or name string (before any call).
+        ValueError: ``size`` is beyond the buffer, or an unknown BPF_CMD name (before any
+            call).
+        BufferError: ``attr`` is not C-contiguous (before any call).
+    """
     c = to_int(cmd, BPF_CMD)
     cbuf = writable(attr)
     n = nbytes(cbuf)
@@ -127,9 +139,18 @@ def bpf_map_create(map_type: FlagArg, key_size: int, value_size: int, max_entrie
     """Create a BPF map (man 2 bpf, BPF_MAP_CREATE): ``map_type`` a ``BPF_MAP_TYPE``,
     ``map_flags`` ``BPF_F`` flags; a new Fd, close-on-exec unless ``inheritable``.
 
-    Raises PermissionError without CAP_BPF (see the module), OSError(EINVAL) for sizes or
-    flags the map type refuses, OSError(E2BIG)/OSError(ENOMEM) for a map too large,
-    UnsupportedError without CONFIG_BPF_SYSCALL; OverflowError for sizes beyond 32 bits."""
+    https://man7.org/linux/man-pages/man2/bpf.2.html
+
+    Raises:
+        PermissionError: without CAP_BPF (see the module) (EPERM).
+        OSError: EINVAL for sizes or flags the map type refuses, E2BIG or ENOMEM for a map
+            too large, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no CONFIG_BPF_SYSCALL).
+        TypeError: a size is not an int, or ``map_type``/``map_flags`` is not an int, member
+            or name string (before any call).
+        ValueError: an unknown BPF_MAP_TYPE or BPF_F name (before any call).
+        OverflowError: a size beyond 32 bits (before any call).
+    """
     attr = ffi.new(_ATTR)
     a = ffi.cast(_CREATE, attr)
     a.map_type = to_int(map_type, BPF_MAP_TYPE)
@@ -166,8 +187,8 @@ def _bytes(data: Union[int, Buffer], size: int, what: str) -> bytes:
                                 f"{what}s") from None
     if isinstance(data, str):
         raise TypeError(f"a {what} is a bytes-like object or an int, not str")
-    try:
-        with memoryview(data) as m:
+    try:  # (a bool goes to memoryview too: its TypeError is the one raised below)
+        with memoryview(data) as m:  # pyright: ignore[reportArgumentType]
             b = m.tobytes()
     except TypeError:
         raise TypeError(f"a {what} is a bytes-like object or an int, "
@@ -202,14 +223,26 @@ def bpf_map_lookup_elem(map_fd: FdArg, key: Union[int, Buffer], flags: FlagArg =
     """The value of ``key`` in a BPF map (man 2 bpf, BPF_MAP_LOOKUP_ELEM), as bytes (per-CPU
     maps: every possible CPU's, each padded to 8 bytes); ``flags`` ``BPF_UPDATE.F_LOCK``.
 
-    Raises FileNotFoundError when the key is not in the map, OSError(EINVAL) for an fd that is
-    no BPF map (or flags the map refuses); TypeError/ValueError for a key of another size."""
+    https://man7.org/linux/man-pages/man2/bpf.2.html
+
+    Raises:
+        FileNotFoundError: the key is not in the map (ENOENT).
+        OSError: EINVAL for an fd that is no BPF map (checked first) or flags the map
+            refuses, the subclass os raises for any other errno.
+        ClosedFdError: ``map_fd`` is a closed Fd.
+        TypeError: ``key`` is neither a bytes-like object nor an int, or ``flags`` not an int,
+            BPF_UPDATE member or name string (before the element call).
+        ValueError: ``key`` is not the map's size, or an unknown BPF_UPDATE name (before the
+            element call).
+        OverflowError: an int ``key`` does not fit the map's size (before the element call).
+    """
     f = to_int(flags, BPF_UPDATE)
-    attr, k, e, _, value_size = _elem(map_fd, "bpf_map_lookup_elem", key, f)
+    attr, _k, e, _, value_size = _elem(map_fd, "bpf_map_lookup_elem", key, f)
     out = ffi.new("char[]", max(value_size, 1))
     e.value = _addr(out)
     call(_bpf, "bpf", _LOOKUP, attr, _ATTR_SIZE)
-    return ffi.unpack(out, value_size)
+    v: bytes = ffi.unpack(out, value_size)
+    return v
 
 
 def bpf_map_update_elem(map_fd: FdArg, key: Union[int, Buffer], value: Union[int, Buffer],
@@ -218,11 +251,23 @@ def bpf_map_update_elem(map_fd: FdArg, key: Union[int, Buffer], value: Union[int
     ``BPF_UPDATE.ANY`` (create or replace), ``NOEXIST`` (create only), ``EXIST`` (replace
     only), ``F_LOCK``.
 
-    Raises FileExistsError (NOEXIST) or FileNotFoundError (EXIST) accordingly, OSError(E2BIG)
-    for a full map, OSError(EINVAL) for an fd that is no BPF map or an array index out of
-    range; TypeError/ValueError for a key or value of another size."""
+    https://man7.org/linux/man-pages/man2/bpf.2.html
+
+    Raises:
+        FileExistsError: ``NOEXIST`` and the key is there (EEXIST).
+        FileNotFoundError: ``EXIST`` and the key is not there (ENOENT).
+        OSError: E2BIG for a full map, EINVAL for an fd that is no BPF map (checked first)
+            or an array index out of range, the subclass os raises for any other errno.
+        ClosedFdError: ``map_fd`` is a closed Fd.
+        TypeError: ``key`` or ``value`` is neither a bytes-like object nor an int, or ``flags``
+            not an int, BPF_UPDATE member or name string (before the element call).
+        ValueError: ``key`` or ``value`` is not the map's size, or an unknown BPF_UPDATE name
+            (before the element call).
+        OverflowError: an int ``key`` or ``value`` does not fit the map's size (before the
+            element call).
+    """
     f = to_int(flags, BPF_UPDATE)
-    attr, k, e, _, value_size = _elem(map_fd, "bpf_map_update_elem", key, f)
+    attr, _k, e, _, value_size = _elem(map_fd, "bpf_map_update_elem", key, f)
     v = ffi.new("char[]", _bytes(value, value_size, "value") or b"\0")
     e.value = _addr(v)
     call(_bpf, "bpf", _UPDATE, attr, _ATTR_SIZE)
@@ -231,11 +276,21 @@ def bpf_map_update_elem(map_fd: FdArg, key: Union[int, Buffer], value: Union[int
 def bpf_map_delete_elem(map_fd: FdArg, key: Union[int, Buffer], flags: FlagArg = 0) -> None:
     """Remove ``key`` from a BPF map (man 2 bpf, BPF_MAP_DELETE_ELEM).
 
-    Raises FileNotFoundError when it is not there, OSError(EINVAL) for an fd that is no BPF
-    map or a map type without deletion (arrays); TypeError/ValueError for a key of another
-    size."""
+    https://man7.org/linux/man-pages/man2/bpf.2.html
+
+    Raises:
+        FileNotFoundError: the key is not in the map (ENOENT).
+        OSError: EINVAL for an fd that is no BPF map (checked first) or a map type without
+            deletion (arrays), the subclass os raises for any other errno.
+        ClosedFdError: ``map_fd`` is a closed Fd.
+        TypeError: ``key`` is neither a bytes-like object nor an int, or ``flags`` not an int,
+            BPF_UPDATE member or name string (before the element call).
+        ValueError: ``key`` is not the map's size, or an unknown BPF_UPDATE name (before the
+            element call).
+        OverflowError: an int ``key`` does not fit the map's size (before the element call).
+    """
     f = to_int(flags, BPF_UPDATE)
-    attr, k, e, _, _ = _elem(map_fd, "bpf_map_delete_elem", key, f)
+    attr, _k, _e, _, _ = _elem(map_fd, "bpf_map_delete_elem", key, f)
     call(_bpf, "bpf", _DELETE, attr, _ATTR_SIZE)
 
 
@@ -243,9 +298,17 @@ def bpf_map_get_next_key(map_fd: FdArg, key: Union[int, Buffer, None] = None) ->
     """The key after ``key`` in a BPF map (man 2 bpf, BPF_MAP_GET_NEXT_KEY): with None (or a
     key not in a hash map) the first one; None after the last.
 
-    Raises OSError(EINVAL) for an fd that is no BPF map; TypeError/ValueError for a key of
-    another size."""
-    attr, k, e, key_size, _ = _elem(map_fd, "bpf_map_get_next_key", key, 0)
+    https://man7.org/linux/man-pages/man2/bpf.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no BPF map (checked first), the subclass os raises
+            for any other errno.
+        ClosedFdError: ``map_fd`` is a closed Fd.
+        TypeError: ``key`` is neither a bytes-like object nor an int (before the element call).
+        ValueError: ``key`` is not the map's size (before the element call).
+        OverflowError: an int ``key`` does not fit the map's size (before the element call).
+    """
+    attr, _k, e, key_size, _ = _elem(map_fd, "bpf_map_get_next_key", key, 0)
     out = ffi.new("char[]", max(key_size, 1))
     e.value = _addr(out)  # next_key
     r = _bpf(_NEXT_KEY, attr, _ATTR_SIZE)
@@ -255,7 +318,8 @@ def bpf_map_get_next_key(map_fd: FdArg, key: Union[int, Buffer, None] = None) ->
         if r != NEG_EINTR:
             raise error(-r, "bpf")
         r = _bpf(_NEXT_KEY, attr, _ATTR_SIZE)
-    return ffi.unpack(out, key_size)
+    v: bytes = ffi.unpack(out, key_size)
+    return v
 
 
 methods(bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, bpf_map_get_next_key)

@@ -16,22 +16,29 @@ import sys
 import weakref
 from collections import deque
 from itertools import chain, repeat
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Union
+from typing import (TYPE_CHECKING, Any, AnyStr, Callable, Generator, Iterable, Iterator,
+                    Literal, NamedTuple, Optional, Union, overload)
 
 from ._core import (NEG_EINTR, SCRATCH_SIZE, STRERROR, PathArg, alloc, decode, error, ffi,
                     lib, path, pop_scratch, scratch)
-from .fd import Fd, FdArg, fdnum
+from .fd import Fd, FdArg, HasFileno, fdnum
 from .flags import FlagArg, to_int
 from .fs import fstat, fstatat, openat
 from .stat import RAW_SIZE, Stat
 
-try:  # the C descriptor namedtuple's fields use: a field read costs no Python frame
-    from collections import _tuplegetter  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover  (not CPython)
-    def _tuplegetter(index: int, doc: str) -> Any:
-        return property(operator.itemgetter(index), doc=doc)
+if TYPE_CHECKING:  # (typeshed does not know the C descriptor)
+    def _tuplegetter(index: int, doc: str) -> Any: ...
+else:
+    try:  # the C descriptor namedtuple's fields use: a field read costs no Python frame
+        from collections import _tuplegetter
+    except ImportError:  # pragma: no cover  (not CPython)
+        def _tuplegetter(index: int, doc: str) -> Any:
+            return property(operator.itemgetter(index), doc=doc)
 
 from ._consts import AT, DT, STATX
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 _dir_read = lib.ls_dir_read
 _getdents_names = lib.ls_getdents_names
@@ -61,14 +68,14 @@ _ELOOP = lib.ELOOP
 _BASIC_STATS = lib.STATX_BASIC_STATS
 _STAT_MASK = _BASIC_STATS | lib.STATX_BTIME  # what fs.stat asks for
 _FSENC, _FSERR = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
-_DONE = object()
+_DONE: Any = object()  # (Any: next(it, _DONE) is then what ``it`` yields)
 _STR, _BYTES = {str}, {bytes}
 _NULL = ffi.NULL
 
 _unpack = ffi.unpack
 _cast = ffi.cast
 _object_new = object.__new__
-_tuple_new = tuple.__new__
+_tuple_new: Callable[..., Any] = tuple.__new__  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 _DT_DIR, _DT_REG, _DT_LNK, _DT_UNKNOWN = DT.DIR, DT.REG, DT.LNK, DT.UNKNOWN
 
@@ -82,10 +89,11 @@ def _dt(value: int) -> Any:
 
 # d_type -> its DT member (an int where the namespace has none).
 _DT_TABLE = tuple(_dt(v) for v in range(256))
-_itemgetter = operator.itemgetter
+# (typed for its use here: two or more indices, whose itemgetter returns a tuple)
+_itemgetter: Callable[..., Callable[[tuple[Any, ...]], tuple[Any, ...]]] = operator.itemgetter
 
 
-def _dts(types: bytes) -> tuple:
+def _dts(types: bytes) -> tuple[Any, ...]:
     """The DT member of each d_type in ``types``, in one C loop (itemgetter's)."""
     if len(types) == 1:
         return (_DT_TABLE[types[0]],)
@@ -108,14 +116,14 @@ def _pop_arrays() -> tuple[Any, Any, Any]:
         return alloc("uint64_t[]", _CAP), alloc("int64_t[]", _CAP), alloc("char[]", _CAP)
 
 
-def _is_path(path_or_fd: Any) -> bool:
+def _is_path(path_or_fd: Any) -> TypeIs[PathArg]:
     return isinstance(path_or_fd, (str, bytes)) or hasattr(path_or_fd, "__fspath__")
 
 
 def _prefix(p: Union[str, bytes]) -> Union[str, bytes]:
     """What an entry's path starts with: ``p`` and a separator, as os.path.join puts it."""
-    sep = b"/" if isinstance(p, bytes) else "/"
-    return p if p.endswith(sep) else p + sep  # type: ignore[operator]
+    sep: Any = b"/" if isinstance(p, bytes) else "/"  # (Any: the type of ``p``)
+    return p if p.endswith(sep) else p + sep
 
 
 def _raws(rows: Any, count: int) -> list[bytes]:
@@ -148,7 +156,8 @@ class Dirent(NamedTuple):
     name: Union[str, bytes]
 
 
-def _chunks(path_or_fd: Union[PathArg, FdArg], read: Callable[[int, Any], int]) -> Iterator[list]:
+def _chunks(path_or_fd: Union[PathArg, FdArg],
+            read: Callable[[int, Any], int]) -> Iterator[Union[list[str], list[bytes]]]:
     """The names of each chunk ``read(fd, buf)`` packs from a directory (a path is opened here
     and closed, also on error; an fd is read from its position and left open), str unless the
     path was bytes.  A directory removed while open ends the listing, as with os.listdir (the
@@ -178,14 +187,34 @@ def _chunks(path_or_fd: Union[PathArg, FdArg], read: Callable[[int, Any], int]) 
     scratch.append(buf)
 
 
-def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list:
+@overload
+def listdir(path_or_fd: Union[str, os.PathLike[str], Fd, int, HasFileno] = ".") -> list[str]: ...
+@overload
+def listdir(path_or_fd: Union[bytes, os.PathLike[bytes]]) -> list[bytes]: ...
+
+
+def listdir(path_or_fd: Union[PathArg, FdArg] = ".") -> Union[list[str], list[bytes]]:
     """Names in a directory, without "." and ".." (man 2 getdents64; like os.listdir).
+
+    https://man7.org/linux/man-pages/man2/getdents64.2.html
 
     Names are str unless the path was bytes.  A given fd is read from its current position
     and left open; a path is opened and closed, also on error.  A directory removed while
     open reads as empty, as with os.listdir (the kernel says ENOENT; glibc's readdir ends).
-    Raises the OSError of openat or getdents64."""
-    names: list = []
+
+    Raises:
+        FileNotFoundError: the path or a directory on its way does not exist (ENOENT, openat's).
+        NotADirectoryError: the path or fd is no directory (ENOTDIR).
+        PermissionError: the directory cannot be read, or search permission is denied on the way
+            (EACCES).
+        OSError: EMFILE/ENFILE (no fd to open the path with), ELOOP, EBADF for an fd number that is
+            not open or not open for reading ..., the subclass os raises for any other errno.
+        ClosedFdError: ``path_or_fd`` is a closed Fd.
+        TypeError: ``path_or_fd`` is neither a path (str, bytes, os.PathLike) nor an fd (before any
+            call).
+        ValueError: a NUL in the path (before any call).
+    """
+    names: list[Any] = []
     for chunk in _chunks(path_or_fd, lambda n, buf: _getdents_names(n, buf, _SIZE)):
         names += chunk
     return names
@@ -195,9 +224,24 @@ def readdir(path_or_fd: Union[PathArg, FdArg] = ".") -> list[Dirent]:
     """Every entry of a directory, "." and ".." included, as Dirent(ino, off, type, name)
     (man 2 getdents64; libjs's readdir).
 
+    https://man7.org/linux/man-pages/man2/getdents64.2.html
+
     Names are str unless the path was bytes.  A given fd is read from its current position
     and left open; a path is opened and closed, also on error.  A directory removed while
-    open reads as empty, as with os.listdir.  Raises the OSError of openat or getdents64."""
+    open reads as empty, as with os.listdir.
+
+    Raises:
+        FileNotFoundError: the path or a directory on its way does not exist (ENOENT, openat's).
+        NotADirectoryError: the path or fd is no directory (ENOTDIR).
+        PermissionError: the directory cannot be read, or search permission is denied on the way
+            (EACCES).
+        OSError: EMFILE/ENFILE (no fd to open the path with), ELOOP, EBADF for an fd number that is
+            not open or not open for reading ..., the subclass os raises for any other errno.
+        ClosedFdError: ``path_or_fd`` is a closed Fd.
+        TypeError: ``path_or_fd`` is neither a path (str, bytes, os.PathLike) nor an fd (before any
+            call).
+        ValueError: a NUL in the path (before any call).
+    """
     arrays = inos, offs, types = _pop_arrays()
     entries: list[Dirent] = []
     for names in _chunks(path_or_fd, lambda n, buf: _dir_read(n, buf, _SIZE, inos, offs, types,
@@ -220,12 +264,13 @@ class _Chunk:
 
     __slots__ = ("prefix", "src", "names", "inos", "index")
 
-    def __init__(self, prefix: Union[str, bytes], src: Any, names: list, inos: bytes) -> None:
+    def __init__(self, prefix: Union[str, bytes], src: Any, names: Union[list[str], list[bytes]],
+                 inos: bytes) -> None:
         self.prefix = prefix
         self.src = src
         self.names = names
         self.inos = inos
-        self.index: Optional[dict] = None
+        self.index: Optional[dict[Union[str, bytes], int]] = None
 
     def ino(self, name: Union[str, bytes]) -> int:
         index = self.index
@@ -234,7 +279,13 @@ class _Chunk:
         return index[name]
 
 
-class DirEntry(tuple):
+if TYPE_CHECKING:  # what a DirEntry holds: its name (str, or bytes), d_type, its chunk
+    _DirEntryBase = tuple[Any, Any, _Chunk]
+else:
+    _DirEntryBase = tuple
+
+
+class DirEntry(_DirEntryBase):
     """One entry of scandir(), read like os.DirEntry: ``name``, ``path``, ``inode()``,
     ``is_dir()``, ``is_file()``, ``is_symlink()``, ``stat()``, plus ``ino`` and ``type`` (the
     d_type as a ``DT`` member).
@@ -247,8 +298,10 @@ class DirEntry(tuple):
 
     __slots__ = ()
 
-    name = _tuplegetter(0, "the entry's name (str, or bytes if scandir was given bytes)")
-    type = _tuplegetter(1, "d_type as a DT member; DT.UNKNOWN where the filesystem does not say")
+    name: Union[str, bytes] = _tuplegetter(
+        0, "the entry's name (str, or bytes if scandir was given bytes)")
+    type: Any = _tuplegetter(
+        1, "d_type as a DT member; DT.UNKNOWN where the filesystem does not say")
 
     @property
     def ino(self) -> int:
@@ -258,7 +311,7 @@ class DirEntry(tuple):
     @property
     def path(self) -> Union[str, bytes]:
         """The directory given to scandir joined with the name (the name alone for an fd)."""
-        return self[2].prefix + self[0]
+        return self[2].prefix + self[0]  # type: ignore[no-any-return]  # (both str or bytes)
 
     def inode(self) -> int:
         """The inode number (os.DirEntry.inode)."""
@@ -310,12 +363,13 @@ class DirEntry(tuple):
         c = self[2]
         flags = 0 if follow_symlinks else _AT_SYMLINK_NOFOLLOW
         src = c.src
+        # (pyright: type(src) is weakref.ref narrows the Any src to ref[Unknown])
         if type(src) is weakref.ref:
-            src = src()
-            if src is None or src.closed:
+            src = src()  # pyright: ignore[reportUnknownVariableType]
+            if src is None or src.closed:  # pyright: ignore[reportUnknownMemberType]
                 return fstatat(_AT_FDCWD, c.prefix + self[0], flags)
         try:
-            return fstatat(src, self[0], flags)
+            return fstatat(src, self[0], flags)  # pyright: ignore[reportUnknownArgumentType]
         except OSError as e:
             e.filename = c.prefix + self[0]  # the entry's path, as os.DirEntry.stat says
             raise
@@ -334,8 +388,8 @@ class ScandirIterator:
 
     __slots__ = ("_fd", "_gen", "_it", "_current")
 
-    def __init__(self, fd: Optional[Fd], gen: Iterator[Iterator[DirEntry]],
-                 current: list) -> None:
+    def __init__(self, fd: Optional[Fd], gen: Generator[Iterator[DirEntry], None, None],
+                 current: list[Any]) -> None:
         self._fd = fd
         self._gen = gen
         self._current = current
@@ -366,13 +420,14 @@ class ScandirIterator:
 
 
 def _scan(src: Any, owned: Optional[Fd], prefix: Union[str, bytes], stat_src: Any,
-          as_bytes: bool, shown: Any, current: list) -> Iterator[Iterator[DirEntry]]:
+          as_bytes: bool, shown: Any,
+          current: list[Any]) -> Generator[Iterator[DirEntry], None, None]:
     """The entries of the directory ``src`` (an fd argument), one iterator per chunk, made
     as they are read; ``current[0]`` is the iterator over the chunk's names that they come
     from (ScandirIterator.close() exhausts it).  Closes ``owned`` when the directory ends or
     reading fails; when the listing is abandoned, the collected Fd closes itself (and
     warns)."""
-    sep = b"\0" if as_bytes else "\0"
+    sep: Any = b"\0" if as_bytes else "\0"  # (Any: the type of the names)
     buf = pop_scratch()
     arrays = inos, _, types = _pop_arrays()
     try:
@@ -406,10 +461,27 @@ def scandir(path_or_fd: Union[PathArg, FdArg] = ".") -> ScandirIterator:
     """Iterate over a directory's entries as DirEntry objects, without "." and ".."
     (man 2 getdents64; like os.scandir).
 
-    Names and paths are str unless the path was bytes.  A path is opened here (OSError of
-    openat, raised at once) and closed when the iteration ends, fails, or close() / the
-    ``with`` block says so; a given fd is read from its current position and left open, and
-    its entries' path is their name.  A directory removed while open reads as empty."""
+    https://man7.org/linux/man-pages/man2/getdents64.2.html
+
+    Names and paths are str unless the path was bytes.  A path is opened here (the errors
+    of openat are raised at once) and closed when the iteration ends, fails, or close() /
+    the ``with`` block says so; a given fd is read from its current position and left open,
+    and its entries' path is their name.  A directory removed while open reads as empty.
+    The errors of getdents64 are raised by the iteration (``next()``).
+
+    Raises:
+        FileNotFoundError: the path or a directory on its way does not exist (ENOENT, at once).
+        NotADirectoryError: the path or fd is no directory (ENOTDIR; for an fd, from the
+            iteration).
+        PermissionError: the directory cannot be read, or search permission is denied on the way
+            (EACCES).
+        OSError: EMFILE/ENFILE (no fd to open the path with), ELOOP, EBADF for an fd number that is
+            not open ..., the subclass os raises for any other errno.
+        ClosedFdError: ``path_or_fd`` is a closed Fd (at once, or from the iteration once it is
+            closed).
+        TypeError: ``path_or_fd`` is neither a path (str, bytes, os.PathLike) nor an fd (at once).
+        ValueError: a NUL in the path (at once).
+    """
     if _is_path(path_or_fd):
         p = os.fspath(path_or_fd)
         owned: Optional[Fd] = openat(_AT_FDCWD, path_or_fd, _O_DIR)
@@ -424,7 +496,7 @@ def scandir(path_or_fd: Union[PathArg, FdArg] = ".") -> ScandirIterator:
 
 # ---- statx_many ----------------------------------------------------------------------------
 
-def _pack(names: list) -> bytes:
+def _pack(names: list[Any]) -> bytes:
     """names as "a\\0b\\0...\\0" for the kernel (str encoded as os.fsencode does)."""
     kinds = set(map(type, names))  # (a C loop: no Python frame per name)
     if kinds == _STR:
@@ -445,18 +517,32 @@ def statx_many(dirfd: FdArg, names: Iterable[PathArg], flags: FlagArg = 0,
     building block): a list holding, per name, its Stat or the OSError statx gave for it
     (FileNotFoundError ..., with the name as filename).
 
+    https://man7.org/linux/man-pages/man2/statx.2.html
+
     ``flags`` are ``AT`` flags (``AT.SYMLINK_NOFOLLOW``, ``AT.NO_AUTOMOUNT`` ...), ``mask``
     the ``STATX`` fields wanted.  Bad arguments raise before any syscall; EINTR is retried
-    per name."""
+    per name.  The errors of statx itself (EBADF for a ``dirfd`` number that is not open
+    included) come back in the list, one per name: none is raised.
+
+    Raises:
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``names`` is not iterable or holds something other than str, bytes or
+            os.PathLike; ``flags`` / ``mask`` is not an int, AT / STATX member or name string;
+            ``dirfd`` is no fd (before any call).
+        ValueError: a NUL in a name, an unknown AT or STATX name, or an unknown std fd name (before
+            any call).
+        OverflowError: ``flags``, ``mask`` or the fd number beyond its C type (before any call).
+    """
     if type(names) is not list:
         names = list(names)
     f = to_int(flags, AT)
     m = to_int(mask, STATX)
     n = dirfd if type(dirfd) is int else fdnum(dirfd)
-    count = len(names)
+    # (pyright: ``type(names) is list`` narrows the Iterable[PathArg] to list[Unknown])
+    count = len(names)  # pyright: ignore[reportUnknownArgumentType]
     if not count:
         return []
-    packed = _pack(names)
+    packed = _pack(names)  # pyright: ignore[reportUnknownArgumentType]
     rows = alloc("int64_t[]", count * _STRIDE)
     errs = alloc("int32_t[]", count)
     failed = _statx_many(n, packed, len(packed), count, f, m, rows, count * _STRIDE,
@@ -486,7 +572,7 @@ _EVERY = 16
 _FD, _PREFIX, _NAME, _TODO, _RESULT, _KEY = range(6)
 
 
-def _shed_all(stack: list, using: int) -> bool:
+def _shed_all(stack: list[list[Any]], using: int) -> bool:
     """Out of fds: close every one the walk can reopen, except the top's and ``using``;
     whether any was closed."""
     closed = False
@@ -505,7 +591,7 @@ def _is_symlink(dirfd: int, name: bytes) -> bool:
         return False
 
 
-def _open(stack: list, r: int, dirfd: int, name: bytes, flags: int, shown: Any) -> int:
+def _open(stack: list[list[Any]], r: int, dirfd: int, name: bytes, flags: int, shown: Any) -> int:
     """What openat of a directory, which returned ``r``, gives once EINTR is retried and,
     on EMFILE or ENFILE, fds shed: the fd, or -1 for a symlink not to be followed (which
     O_NOFOLLOW with O_DIRECTORY refuses with ENOTDIR, as a file: an lstat tells them
@@ -521,7 +607,7 @@ def _open(stack: list, r: int, dirfd: int, name: bytes, flags: int, shown: Any) 
     return r
 
 
-def _reopen(stack: list, oflags: int) -> int:
+def _reopen(stack: list[list[Any]], oflags: int) -> int:
     """The fd of the last directory on the stack, which was shed: reopened, with the shed
     ones above it, from the nearest open ancestor.  Raises the OSError of openat for the
     first that cannot be reopened (moved away ...), whose subdirectories and those of the
@@ -542,10 +628,11 @@ def _reopen(stack: list, oflags: int) -> int:
                 lost[_TODO] = iter(())
             raise
         frame[_FD] = r
-    return stack[-1][_FD]
+    return stack[-1][_FD]  # type: ignore[no-any-return]  # (a frame is a list[Any])
 
 
-def _stat_errors(failed: int, errs: Any, names: list, stats: dict, dirpath: Any) -> None:
+def _stat_errors(failed: int, errs: Any, names: list[Any], stats: dict[Any, Union[Stat, OSError]],
+                 dirpath: Any) -> None:
     """The OSErrors of a chunk's statx calls into ``stats``, in place of their rows."""
     if failed < 0:  # sizes that do not match: a bug here
         raise error(-failed, "statx", dirpath)
@@ -555,7 +642,7 @@ def _stat_errors(failed: int, errs: Any, names: list, stats: dict, dirpath: Any)
             stats[names[i]] = error(e, "statx", prefix + names[i])
 
 
-def _key(fd: int, dirpath: Any, seen: set) -> tuple[int, int]:
+def _key(fd: int, dirpath: Any, seen: set[Optional[tuple[int, int]]]) -> tuple[int, int]:
     """(dev, ino) of a directory entered following symlinks; ELOOP if it is being walked."""
     st = fstat(fd)
     key = (st.st_dev, st.st_ino)
@@ -565,7 +652,7 @@ def _key(fd: int, dirpath: Any, seen: set) -> tuple[int, int]:
 
 
 def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
-          want_stats: bool) -> Iterator[tuple]:
+          want_stats: bool) -> Iterator[tuple[Any, ...]]:
     as_bytes = isinstance(top, bytes)
     nul = b"\0" if as_bytes else "\0"
     oflags = _O_DIR if follow else _O_DIR_NOFOLLOW
@@ -575,11 +662,13 @@ def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
         errs = alloc("int32_t[]", _CAP)
         stflags = 0 if follow else _AT_SYMLINK_NOFOLLOW
         statx_many, new, row_block = _statx_many, _object_new, _ROWS
-    stats = None
-    key = None
+    stats: Optional[dict[Any, Union[Stat, OSError]]] = None
+    key: Optional[tuple[int, int]] = None
     held = -1  # the fd of the directory being yielded before it is on the stack
-    seen: set = set()  # keys of the directories on the stack, when following symlinks
-    stack: list = []
+    seen: set[Optional[tuple[int, int]]] = set()  # keys of the directories on the stack,
+    # when following symlinks (None: discarded when not following them)
+    stack: list[list[Any]] = []
+    frame: list[Any]
     buf = pop_scratch()
     spare = alloc("char[]", _SIZE)
     ndirs = alloc("int64_t[]", 1)
@@ -599,8 +688,8 @@ def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
                 try:
                     if follow:
                         key = _key(fd, dirpath, seen)
-                    dirs: list = []
-                    files: list = []
+                    dirs: list[Any] = []  # (str or bytes)
+                    files: list[Any] = []
                     if want_stats:
                         stats = {}
                     while True:
@@ -617,15 +706,16 @@ def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
                                 dirs += names[:k]
                                 files += names[k:]
                             if want_stats:  # one C loop of statx over the packed names
+                                # (pyright, mypy: what ``if want_stats`` bound above)
                                 k = len(names)
-                                failed = statx_many(fd, buf, r, k, stflags, _STAT_MASK, rows,
-                                                    _CAP * _STRIDE, errs, _CAP)
-                                objs = list(map(new, repeat(Stat, k)))
+                                failed = statx_many(fd, buf, r, k, stflags, _STAT_MASK, rows,  # pyright: ignore[reportPossiblyUnboundVariable]
+                                                    _CAP * _STRIDE, errs, _CAP)  # pyright: ignore[reportPossiblyUnboundVariable]
+                                objs = list(map(new, repeat(Stat, k)))  # pyright: ignore[reportPossiblyUnboundVariable]
                                 any(map(setattr, objs, repeat("_raw"),
-                                        row_block[k](view) if k <= _BLOCK else _raws(view, k)))
-                                stats.update(zip(names, objs))
+                                        row_block[k](view) if k <= _BLOCK else _raws(view, k)))  # pyright: ignore[reportPossiblyUnboundVariable, reportUnknownArgumentType]
+                                stats.update(zip(names, objs))  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
                                 if failed:
-                                    _stat_errors(failed, errs, names, stats, dirpath)
+                                    _stat_errors(failed, errs, names, stats, dirpath)  # type: ignore[arg-type]  # pyright: ignore[reportPossiblyUnboundVariable, reportArgumentType]
                         elif r == 0 or r == _NEG_ENOENT:  # (ENOENT: removed while open)
                             break
                         elif r != NEG_EINTR:
@@ -635,14 +725,14 @@ def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
                     fd = -1
                     if onerror is not None:
                         onerror(e)
-            if fd >= 0:
-                result = (dirpath, dirs, files) if stats is None else \
-                    (dirpath, dirs, files, stats)
+            if fd >= 0:  # (pyright: fd >= 0 here means dirs and files were bound above)
+                result = ((dirpath, dirs, files) if stats is None  # pyright: ignore[reportPossiblyUnboundVariable]
+                          else (dirpath, dirs, files, stats))  # pyright: ignore[reportPossiblyUnboundVariable]
                 if topdown:
                     held = fd  # closed below, or by the finally clause if the walk ends here
                     yield result
                     held = -1
-                if dirs:  # (top-down: as the caller left them)
+                if dirs:  # (top-down: as the caller left them)  # pyright: ignore[reportPossiblyUnboundVariable]
                     sep = b"/" if as_bytes else "/"
                     stack.append([fd, dirpath if dirpath.endswith(sep) else dirpath + sep,
                                   name, iter(tuple(dirs)), result, key])
@@ -696,10 +786,27 @@ def _walk(top: Any, p: bytes, topdown: bool, onerror: Any, follow: bool,
         scratch.append(buf)
 
 
+@overload
+def walk(top: Union[AnyStr, os.PathLike[AnyStr]], topdown: bool = True,
+         onerror: Optional[Callable[[OSError], Any]] = None, follow_symlinks: bool = False,
+         stat: Literal[False] = False) -> Iterator[tuple[AnyStr, list[AnyStr], list[AnyStr]]]: ...
+@overload
+def walk(top: Union[AnyStr, os.PathLike[AnyStr]], topdown: bool = True,
+         onerror: Optional[Callable[[OSError], Any]] = None, follow_symlinks: bool = False,
+         *, stat: Literal[True]) -> Iterator[tuple[AnyStr, list[AnyStr], list[AnyStr],
+                                                   dict[AnyStr, Union[Stat, OSError]]]]: ...
+@overload
 def walk(top: PathArg, topdown: bool = True, onerror: Optional[Callable[[OSError], Any]] = None,
-         follow_symlinks: bool = False, stat: bool = False) -> Iterator[tuple]:
+         follow_symlinks: bool = False, stat: bool = False) -> Iterator[tuple[Any, ...]]: ...
+
+
+def walk(top: Union[PathArg, os.PathLike[Any]], topdown: bool = True,
+         onerror: Optional[Callable[[OSError], Any]] = None, follow_symlinks: bool = False,
+         stat: bool = False) -> Iterator[tuple[Any, ...]]:
     """Walk a directory tree like os.walk, yielding ``(dirpath, dirnames, filenames)`` per
     directory, top-down (the caller may prune ``dirnames`` in place) or bottom-up.
+
+    https://man7.org/linux/man-pages/man2/getdents64.2.html
 
     Each directory is opened relative to its parent's fd (openat, O_NOFOLLOW unless
     ``follow_symlinks``) and read with getdents64; d_type sorts the names, with a statx only
@@ -716,8 +823,16 @@ def walk(top: PathArg, topdown: bool = True, onerror: Optional[Callable[[OSError
     of statx per directory chunk.
 
     The walk holds one fd per level it is in (shallow ones are closed past 16 levels and
-    reopened when needed) and closes them when it ends or is abandoned.  Raises TypeError /
-    ValueError for a bad ``top`` at once; every OSError goes to ``onerror``."""
+    reopened when needed) and closes them when it ends or is abandoned.  No OSError is
+    raised: each goes to ``onerror`` (or is dropped without one), as with os.walk.
+
+    Raises:
+        TypeError: ``top`` is not str, bytes or os.PathLike, or ``onerror`` is neither callable nor
+            None (at once); from the iteration, a name the caller put in ``dirnames`` that is not
+            of ``top``'s type.
+        ValueError: a NUL in ``top`` (at once), or in a name the caller put in ``dirnames`` (from
+            the iteration).
+    """
     t = os.fspath(top)
     p = path(t)
     if onerror is not None and not callable(onerror):

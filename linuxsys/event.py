@@ -34,7 +34,8 @@ import operator
 import struct
 from collections import deque
 from time import monotonic_ns as _monotonic_ns
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, Union
+from typing import (Any, Callable, Iterable, Iterator, NamedTuple, Optional, Tuple, TypeVar,
+                    Union, overload)
 
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, call, decode, error, ffi,
                     in_range, lib, release, writable)
@@ -102,7 +103,7 @@ _new = ffi.new
 _unpack = ffi.unpack
 _sizeof = ffi.sizeof
 _alloc = ffi.new_allocator(should_clear_after_alloc=False)
-_tuple_new = tuple.__new__
+_tuple_new: Callable[..., Any] = tuple[Any, ...].__new__  # tuple.__new__, typed
 
 
 # ---- timeouts, signal masks, EINTR ---------------------------------------------------------
@@ -112,7 +113,7 @@ def _ms(timeout: Optional[float]) -> int:
     if timeout is None:
         return -1
     if type(timeout) is not int:
-        if not isinstance(timeout, (int, float)):
+        if not isinstance(timeout, (int, float)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"a timeout is a number or None, not {type(timeout).__name__!r}")
         if math.isnan(timeout):
             raise ValueError("timeout is NaN")
@@ -148,8 +149,8 @@ def _sigset(signals: Signals) -> Any:
     return _NULL if signals is None else _new("uint64_t *", sigmask(signals))
 
 
-def _retry(fn: Any, name: str, args: tuple, timeout: int, unit: int, mask: Any, start: int,
-           r: int) -> int:
+def _retry(fn: Any, name: str, args: tuple[Any, ...], timeout: int, unit: int, mask: Any,
+           start: int, r: int) -> int:
     """After ``fn(*args, timeout, mask)`` returned ``r`` < 0: retry EINTR with the time left
     (PEP 475; ``timeout`` counts ``unit`` ns from ``start``), 0 once it is up; raise any
     other error."""
@@ -176,7 +177,16 @@ def _checked(fd: FdArg, kind: str, call: str) -> int:
 
 def epoll_create1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """A new epoll instance (man 2 epoll_create1; ``EPOLL_CREATE.CLOEXEC``), close-on-exec
-    unless ``inheritable``."""
+    unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/epoll_create.2.html
+
+    Raises:
+        OSError: EINVAL for a flag the kernel refuses, EMFILE/ENFILE for too many open files,
+            ENOMEM, the subclass os raises for any other errno.
+        TypeError: ``flags`` is not an int, EPOLL_CREATE member or name string (before any call).
+        ValueError: an unknown EPOLL_CREATE name (before any call).
+    """
     f = to_int(flags, EPOLL_CREATE)
     return tagged(call(_epoll_create1, "epoll_create1", f if inheritable else f | _EPOLL_CLOEXEC),
                   "eventpoll")
@@ -186,8 +196,24 @@ def epoll_ctl(epfd: FdArg, op: FlagArg, fd: FdArg, events: FlagArg = 0,
               data: Optional[int] = None) -> None:
     """Add, modify or delete (``EPOLL_CTL.ADD``/``MOD``/``DEL``) ``fd``'s entry in an epoll
     instance, with ``EPOLL`` event bits and a 64-bit ``data`` (default: fd's number) that
-    waits report back (man 2 epoll_ctl).  A closed Fd raises ClosedFdError (a ValueError too,
-    as select.epoll says of a closed file)."""
+    waits report back (man 2 epoll_ctl).
+
+    https://man7.org/linux/man-pages/man2/epoll_ctl.2.html
+
+    Raises:
+        FileExistsError: ADD of an fd already registered (EEXIST).
+        FileNotFoundError: MOD or DEL of an fd not registered (ENOENT).
+        PermissionError: ``fd`` does not support epoll: a regular file, a directory (EPERM).
+        OSError: EINVAL for an ``epfd`` that is no epoll instance (or ``fd`` itself) or a bad
+            EPOLLEXCLUSIVE use, ELOOP for epoll instances watching each other, ENOSPC past
+            fs.epoll.max_user_watches, EBADF, the subclass os raises for any other errno.
+        ClosedFdError: ``epfd`` or ``fd`` is a closed Fd (a ValueError too, as select.epoll says
+            of a closed file).
+        TypeError: ``op``/``events`` is not an int, member or name string, or ``data`` not an int
+            (before any call).
+        ValueError: an unknown EPOLL_CTL or EPOLL name (before any call).
+        OverflowError: ``events`` beyond 32 bits, ``data`` outside 0..2**64-1 (before any call).
+    """
     n = fdnum(fd)
     d = n if data is None else in_range(data, "data", 0, U64)
     call(_epoll_ctl, "epoll_ctl", fdnum(epfd), to_int(op, EPOLL_CTL), n,
@@ -247,7 +273,7 @@ def _epoll(fn: Any, name: str, epfd: FdArg, maxevents_or_buffer: Union[int, Buff
         if maxevents < 1:
             raise ValueError(f"the buffer holds no event ({_EVENT_SIZE} bytes each)")
         start = _monotonic_ns() if timeout > 0 else 0
-        r = fn(n, buf, maxevents, timeout, mask)
+        r: int = fn(n, buf, maxevents, timeout, mask)
         if r < 0:
             r = _retry(fn, name, (n, buf, maxevents), timeout, unit, mask, start, r)
     except BaseException:
@@ -257,31 +283,103 @@ def _epoll(fn: Any, name: str, epfd: FdArg, maxevents_or_buffer: Union[int, Buff
     return r
 
 
+@overload
+def epoll_wait(epfd: FdArg, maxevents_or_buffer: int = _MAXEVENTS,
+               timeout: Optional[float] = -1) -> list[tuple[int, int]]: ...
+@overload
+def epoll_wait(epfd: FdArg, maxevents_or_buffer: Buffer,
+               timeout: Optional[float] = -1) -> int: ...
+
+
 def epoll_wait(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
                timeout: Optional[float] = -1) -> Union[list[tuple[int, int]], int]:
     """Wait up to ``timeout`` ms for events (man 2 epoll_wait; epoll_pwait on every arch).
 
     With ``maxevents`` (1 .. the kernel's EP_MAX_EVENTS), a list of (data, events) pairs; with
     a writable buffer, fills it with native uint64 (data, events) pairs, 16 bytes an event,
-    and returns their count."""
+    and returns their count.
+
+    https://man7.org/linux/man-pages/man2/epoll_wait.2.html
+
+    Raises:
+        OSError: EINVAL for an ``epfd`` that is no epoll instance, EBADF for a bad fd, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``epfd`` is a closed Fd.
+        TypeError: a buffer that is not writable, a ``timeout`` that is no number or None
+            (before any call).
+        ValueError: ``maxevents`` below 1 or a buffer too small for one event, a NaN ``timeout``
+            (before any call).
+        OverflowError: ``maxevents`` beyond the kernel's EP_MAX_EVENTS, a ``timeout`` beyond a C
+            int of ms (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+    """
     return _epoll(_epoll_pwait, "epoll_pwait", epfd, maxevents_or_buffer, _ms(timeout),
                   _NS_PER_MS, None)
+
+
+@overload
+def epoll_pwait(epfd: FdArg, maxevents_or_buffer: int = _MAXEVENTS,
+                timeout: Optional[float] = -1, sigmask: Signals = None
+                ) -> list[tuple[int, int]]: ...
+@overload
+def epoll_pwait(epfd: FdArg, maxevents_or_buffer: Buffer,
+                timeout: Optional[float] = -1, sigmask: Signals = None) -> int: ...
 
 
 def epoll_pwait(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
                 timeout: Optional[float] = -1, sigmask: Signals = None
                 ) -> Union[list[tuple[int, int]], int]:
     """epoll_wait with the thread's signal mask replaced by ``sigmask`` while it waits
-    (man 2 epoll_pwait)."""
+    (man 2 epoll_pwait).
+
+    https://man7.org/linux/man-pages/man2/epoll_wait.2.html
+
+    Raises:
+        OSError: EINVAL for an ``epfd`` that is no epoll instance, EBADF for a bad fd, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``epfd`` is a closed Fd.
+        TypeError: a buffer that is not writable, a ``timeout`` that is no number or None, a
+            ``sigmask`` that is no iterable of signals (before any call).
+        ValueError: ``maxevents`` below 1 or a buffer too small for one event, a NaN
+            ``timeout``, an unknown signal in ``sigmask`` (before any call).
+        OverflowError: ``maxevents`` beyond the kernel's EP_MAX_EVENTS, a ``timeout`` beyond a C
+            int of ms (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+    """
     return _epoll(_epoll_pwait, "epoll_pwait", epfd, maxevents_or_buffer, _ms(timeout),
                   _NS_PER_MS, sigmask)
+
+
+@overload
+def epoll_pwait2(epfd: FdArg, maxevents_or_buffer: int = _MAXEVENTS,
+                 timeout_ns: Optional[int] = None, sigmask: Signals = None
+                 ) -> list[tuple[int, int]]: ...
+@overload
+def epoll_pwait2(epfd: FdArg, maxevents_or_buffer: Buffer,
+                 timeout_ns: Optional[int] = None, sigmask: Signals = None) -> int: ...
 
 
 def epoll_pwait2(epfd: FdArg, maxevents_or_buffer: Union[int, Buffer] = _MAXEVENTS,
                  timeout_ns: Optional[int] = None, sigmask: Signals = None
                  ) -> Union[list[tuple[int, int]], int]:
     """epoll_pwait with a nanosecond timeout, 64-bit on every arch (man 2 epoll_pwait2,
-    Linux 5.11)."""
+    Linux 5.11).
+
+    https://man7.org/linux/man-pages/man2/epoll_wait.2.html
+
+    Raises:
+        OSError: EINVAL for an ``epfd`` that is no epoll instance, EBADF for a bad fd, the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS: before Linux
+            5.11).
+        ClosedFdError: ``epfd`` is a closed Fd.
+        TypeError: a buffer that is not writable, a ``timeout_ns`` that is no int or None, a
+            ``sigmask`` that is no iterable of signals (before any call).
+        ValueError: ``maxevents`` below 1 or a buffer too small for one event, an unknown signal
+            in ``sigmask`` (before any call).
+        OverflowError: ``maxevents`` beyond the kernel's EP_MAX_EVENTS, a ``timeout_ns`` beyond
+            64 bits (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+    """
     return _epoll(_epoll_pwait2, "epoll_pwait2", epfd, maxevents_or_buffer, _ns(timeout_ns), 1,
                   sigmask)
 
@@ -351,7 +449,7 @@ class Epoll(_FdHolder):
         else:
             if timeout is None:
                 ms = -1
-            elif not isinstance(timeout, (int, float)):
+            elif not isinstance(timeout, (int, float)):  # pyright: ignore[reportUnnecessaryIsInstance]
                 raise TypeError(f"timeout is seconds or None, not {type(timeout).__name__!r}")
             else:
                 ms = 0 if timeout == 0 else _ms(timeout * 1000)
@@ -386,7 +484,7 @@ class Epoll(_FdHolder):
 
 def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int, int]]:
     flat: list[int] = []
-    keep = []  # the fd objects, alive until this returns: a generator would drop each one
+    keep: list[Any] = []  # the fd objects, alive until this returns: a generator would drop each one
     for fd, events in fds:
         if type(fd) is not int:
             keep.append(fd)
@@ -409,7 +507,22 @@ def _poll(name: str, fds: PollFds, timeout_ns: int, mask: Any) -> list[tuple[int
 def poll(fds: PollFds, timeout: Optional[float] = -1) -> list[tuple[int, int]]:
     """Wait up to ``timeout`` ms until one of ``fds``, (fd, ``POLL`` events) pairs, is ready;
     return (fd, revents) for those with revents (man 2 poll; ppoll on every arch: aarch64 has
-    no poll)."""
+    no poll).
+
+    https://man7.org/linux/man-pages/man2/poll.2.html
+
+    Raises:
+        OSError: EINVAL for more fds than RLIMIT_NOFILE, ENOMEM, the subclass os raises for
+            any other errno (a bad fd is no error: its revents say POLLNVAL).
+        ClosedFdError: an Fd of ``fds`` is closed.
+        TypeError: ``fds`` is no iterable of (fd, events) pairs, an fd is no fd, events not an
+            int, POLL member or name string, or a ``timeout`` that is no number or None (before
+            any call).
+        ValueError: an item that is no pair, an unknown POLL name, a NaN ``timeout`` (before any
+            call).
+        OverflowError: events beyond 16 bits, a ``timeout`` beyond a C int of ms (before any
+            call).
+    """
     ms = _ms(timeout)
     return _poll("ppoll", fds, ms * _NS_PER_MS if ms > 0 else ms, _NULL)
 
@@ -417,7 +530,21 @@ def poll(fds: PollFds, timeout: Optional[float] = -1) -> list[tuple[int, int]]:
 def ppoll(fds: PollFds, timeout_ns: Optional[int] = None,
           sigmask: Signals = None) -> list[tuple[int, int]]:
     """poll with a nanosecond timeout and the signal mask replaced by ``sigmask`` while it
-    waits (man 2 ppoll; ppoll_time64 on 32-bit arches)."""
+    waits (man 2 ppoll; ppoll_time64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/poll.2.html
+
+    Raises:
+        OSError: EINVAL for more fds than RLIMIT_NOFILE, ENOMEM, the subclass os raises for
+            any other errno (a bad fd is no error: its revents say POLLNVAL).
+        ClosedFdError: an Fd of ``fds`` is closed.
+        TypeError: ``fds`` is no iterable of (fd, events) pairs, an fd is no fd, events not an
+            int, POLL member or name string, ``timeout_ns`` no int or None, ``sigmask`` no
+            iterable of signals (before any call).
+        ValueError: an item that is no pair, an unknown POLL name, an unknown signal in
+            ``sigmask`` (before any call).
+        OverflowError: events beyond 16 bits, a ``timeout_ns`` beyond 64 bits (before any call).
+    """
     return _poll("ppoll", fds, _ns(timeout_ns), _sigset(sigmask))
 
 
@@ -426,7 +553,7 @@ def ppoll(fds: PollFds, timeout_ns: Optional[int] = None,
 def _select(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg],
             timeout_ns: int, mask: Any) -> tuple[list[Any], list[Any], list[Any]]:
     lists = (list(rlist), list(wlist), list(xlist))  # the objects: alive until this returns
-    nums = []
+    nums: list[int] = []
     for objs in lists:
         for obj in objs:
             n = fdnum(obj)
@@ -463,9 +590,24 @@ def pselect6(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdA
     ``wlist`` writable or one of ``xlist`` has an exceptional condition, with the signal mask
     replaced by ``sigmask`` while it waits (man 2 pselect6, man 2 select; pselect6_time64 on
     32-bit arches).  Returns the three lists of the objects given that are ready, as
-    select.select does.  The fds (Fds, ints, objects with fileno(), std names) must be below
-    FD_SETSIZE (1024): others raise ValueError (OverflowError past a C int), as in
-    select.select; poll and epoll take any fd."""
+    select.select does.
+
+    https://man7.org/linux/man-pages/man2/select.2.html
+
+    The fds (Fds, ints, objects with fileno(), std names) must be below FD_SETSIZE (1024):
+    others raise ValueError (OverflowError past a C int), as in select.select; poll and epoll
+    take any fd.
+
+    Raises:
+        OSError: EBADF for a number that is no open fd, EINVAL, ENOMEM, the subclass os raises
+            for any other errno.
+        ClosedFdError: an Fd of the lists is closed.
+        TypeError: an item is no fd, ``timeout_ns`` no int or None, ``sigmask`` no iterable of
+            signals (before any call).
+        ValueError: an fd outside 0..FD_SETSIZE-1, an unknown signal in ``sigmask`` (before any
+            call).
+        OverflowError: an fd beyond a C int, a ``timeout_ns`` beyond 64 bits (before any call).
+    """
     return _select(rlist, wlist, xlist, _ns(timeout_ns), _sigset(sigmask))
 
 
@@ -473,11 +615,25 @@ def select(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg
            timeout: Optional[float] = None) -> tuple[list[Any], list[Any], list[Any]]:
     """select.select's call: pselect6 with ``timeout`` in seconds (None: forever; negative:
     ValueError, as select.select), rounded up to whole ns (man 2 select; pselect6 on every
-    arch: aarch64 has no select)."""
+    arch: aarch64 has no select).
+
+    https://man7.org/linux/man-pages/man2/select.2.html
+
+    Raises:
+        OSError: EBADF for a number that is no open fd, EINVAL, ENOMEM, the subclass os raises
+            for any other errno.
+        ClosedFdError: an Fd of the lists is closed.
+        TypeError: an item is no fd, or a ``timeout`` that is no number or None (before any
+            call).
+        ValueError: an fd outside 0..FD_SETSIZE-1, a negative or NaN ``timeout`` (before any
+            call).
+        OverflowError: an fd beyond a C int, a ``timeout`` too large for 64-bit ns (before any
+            call).
+    """
     if timeout is None:
         ns = -1
     else:
-        if not isinstance(timeout, (int, float)):
+        if not isinstance(timeout, (int, float)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"timeout is seconds or None, not {type(timeout).__name__!r}")
         if timeout != timeout:
             raise ValueError("timeout is NaN")
@@ -493,7 +649,18 @@ def select(rlist: Iterable[FdArg], wlist: Iterable[FdArg], xlist: Iterable[FdArg
 
 def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """An eventfd counter starting at ``initval`` (man 2 eventfd; eventfd2 on every arch):
-    ``EFD.SEMAPHORE``, ``EFD.NONBLOCK``, close-on-exec unless ``inheritable``."""
+    ``EFD.SEMAPHORE``, ``EFD.NONBLOCK``, close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/eventfd.2.html
+
+    Raises:
+        OSError: EINVAL for a flag the kernel refuses, EMFILE/ENFILE for too many open files,
+            ENOMEM, the subclass os raises for any other errno.
+        TypeError: ``initval`` is not an int, or ``flags`` not an int, EFD member or name string
+            (before any call).
+        ValueError: an unknown EFD name (before any call).
+        OverflowError: ``initval`` outside 0..2**32-1 (before any call).
+    """
     f = to_int(flags, EFD)
     return tagged(call(_eventfd2, "eventfd2", in_range(initval, "initval", 0, U32),
                        f if inheritable else f | _EFD_CLOEXEC), "eventfd")
@@ -501,8 +668,17 @@ def eventfd(initval: int = 0, flags: FlagArg = 0, *, inheritable: bool = False) 
 
 def eventfd_read(fd: FdArg) -> int:
     """Take an eventfd's counter (1 with EFD.SEMAPHORE), waiting while it is 0 on a blocking
-    fd; BlockingIOError on a nonblocking one (man 2 eventfd; os.eventfd_read).  Any other
-    kind of fd raises OSError EINVAL, unread."""
+    fd (man 2 eventfd; os.eventfd_read).
+
+    https://man7.org/linux/man-pages/man2/eventfd.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking fd with nothing pending (EAGAIN).
+        OSError: EINVAL for an fd of another kind (nothing is read), the subclass os raises
+            for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     if type(fd) is Fd and fd._kind == "eventfd":  # eventfd()'s own: the kind is known
         n = fd._fd
         if n < 0:
@@ -522,8 +698,18 @@ def eventfd_read(fd: FdArg) -> int:
 
 def eventfd_write(fd: FdArg, value: int) -> None:
     """Add ``value`` (0 .. 2**64-2) to an eventfd's counter, waiting while it would overflow
-    unless the fd is nonblocking: BlockingIOError then (man 2 eventfd; os.eventfd_write).
-    Any other kind of fd raises OSError EINVAL, unwritten."""
+    unless the fd is nonblocking (man 2 eventfd; os.eventfd_write).
+
+    https://man7.org/linux/man-pages/man2/eventfd.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking fd whose counter would overflow (EAGAIN).
+        OSError: EINVAL for an fd of another kind (nothing is written) or a ``value`` of
+            2**64-1, the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``value`` is not an int, or ``fd`` no fd (before any call).
+        OverflowError: ``value`` outside 0..2**64-1 (before any call).
+    """
     if type(fd) is Fd and fd._kind == "eventfd" and type(value) is int:
         # eventfd()'s own: no /proc look, and cffi refuses an int outside uint64_t
         # (OverflowError) before the call; the kernel refuses 2**64-1 itself
@@ -545,9 +731,11 @@ def eventfd_write(fd: FdArg, value: int) -> None:
 _RECORDS = 8192  # bytes of one read: at least one inotify event (16 + NAME_MAX + 1)
 # (buffer, rows) pairs of inotify_read/fanotify_read, each call pops one (see io.read).
 _record_bufs: list[tuple[Any, Any]] = []
+_Record = TypeVar("_Record")
 
 
-def _read_records(fn: Any, n: int, parse: Callable[[int, Any, Any], list]) -> list:
+def _read_records(fn: Any, n: int, parse: Callable[[int, Any, Any], list[_Record]]
+                  ) -> list[_Record]:
     """One parsing read of fd ``n`` by ``fn`` into a pooled (buffer, rows) pair:
     ``parse(result, buffer, rows)``; BlockingIOError when a nonblocking fd has nothing."""
     try:
@@ -578,7 +766,7 @@ class InotifyEvent(NamedTuple):
     name: Optional[str]
 
 
-class _Masks(dict):
+class _Masks(dict[int, Any]):
     """mask -> ns(mask), cached: building an IntFlag costs ~0.3 us, masks repeat."""
 
     __slots__ = ("ns",)
@@ -598,7 +786,17 @@ _fan_masks = _Masks(FAN)
 
 def inotify_init1(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """A new inotify instance (man 2 inotify_init1; ``IN_INIT.NONBLOCK``,
-    ``IN_INIT.CLOEXEC``), close-on-exec unless ``inheritable``."""
+    ``IN_INIT.CLOEXEC``), close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/inotify_init.2.html
+
+    Raises:
+        OSError: EMFILE past fs.inotify.max_user_instances (or the open-files limit), ENFILE,
+            EINVAL for a flag the kernel refuses, ENOMEM, the subclass os raises for any other
+            errno.
+        TypeError: ``flags`` is not an int, IN_INIT member or name string (before any call).
+        ValueError: an unknown IN_INIT name (before any call).
+    """
     f = to_int(flags, IN_INIT)
     return tagged(call(_inotify_init1, "inotify_init1", f if inheritable else f | _IN_CLOEXEC),
                   "inotify")
@@ -613,8 +811,17 @@ def _inotify_events(r: int, buf: Any, rows: Any) -> list[InotifyEvent]:
 
 def inotify_read(fd: FdArg) -> list[InotifyEvent]:
     """The events one read(2) of an inotify fd gives, as InotifyEvents: it waits for some on
-    a blocking fd; a nonblocking one with none pending raises BlockingIOError (man 7 inotify).
-    Any other kind of fd raises OSError EINVAL, unread."""
+    a blocking fd (man 7 inotify).
+
+    https://man7.org/linux/man-pages/man7/inotify.7.html
+
+    Raises:
+        BlockingIOError: a nonblocking fd with nothing pending (EAGAIN).
+        OSError: EINVAL for an fd of another kind (nothing is read), the subclass os raises
+            for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     return _read_records(_inotify_read, _checked(fd, "inotify", "inotify_read"),
                          _inotify_events)
 
@@ -667,7 +874,20 @@ def fanotify_init(flags: FlagArg = 0, event_f_flags: FlagArg = 0,
                   *, inheritable: bool = False) -> Fd:
     """A new fanotify group (man 2 fanotify_init; CAP_SYS_ADMIN for most uses): ``FAN_INIT``
     class/report flags, ``O`` flags for the event fds.  Both it and the event fds are
-    close-on-exec unless ``inheritable``."""
+    close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/fanotify_init.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN for a group that needs it (EPERM).
+        OSError: EINVAL for flags the kernel refuses, EMFILE past the groups or open-files
+            limit, ENOMEM, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no CONFIG_FANOTIFY).
+        TypeError: ``flags``/``event_f_flags`` is not an int, member or name string (before any
+            call).
+        ValueError: an unknown FAN_INIT or O name (before any call).
+        OverflowError: flags beyond 32 bits (before any call).
+    """
     f, o = to_int(flags, FAN_INIT), to_int(event_f_flags, O) | _O_LARGEFILE
     if not inheritable:
         f |= _FAN_CLOEXEC
@@ -688,10 +908,20 @@ def _fanotify_events(r: int, buf: Any, rows: Any) -> list[FanotifyEvent]:
 
 
 def fanotify_read(fd: FdArg) -> list[FanotifyEvent]:
-    """The events one read(2) of a fanotify fd gives: waits for some on a blocking fd; a
-    nonblocking one with none pending raises BlockingIOError (man 7 fanotify).  Close each
-    event's Fds.  Any other kind of fd raises OSError EINVAL, unread; events whose metadata
-    version is not the one this build parses raise OSError EPROTO and no fd is adopted."""
+    """The events one read(2) of a fanotify fd gives: waits for some on a blocking fd (man 7
+    fanotify).  Close each event's Fds.
+
+    https://man7.org/linux/man-pages/man7/fanotify.7.html
+
+    Raises:
+        BlockingIOError: a nonblocking fd with nothing pending (EAGAIN).
+        OSError: EINVAL for an fd of another kind (nothing is read), EPROTO for events whose
+            metadata version is not the one this build parses (no fd is adopted), EMFILE/ENFILE
+            when the kernel cannot open an event's fd, ETXTBSY for a writable event fd of a file
+            being executed, the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     return _read_records(_fanotify_read, _checked(fd, "fanotify", "fanotify_read"),
                          _fanotify_events)
 
@@ -699,7 +929,21 @@ def fanotify_read(fd: FdArg) -> list[FanotifyEvent]:
 def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
     """Allow or deny the access a permission event (FAN.OPEN_PERM ...) holds up:
     ``FAN_RESPONSE.ALLOW`` or ``DENY`` (| ``AUDIT``), written as a struct fanotify_response
-    (man 7 fanotify).  Any other kind of fd than a fanotify group raises OSError EINVAL."""
+    (man 7 fanotify).
+
+    https://man7.org/linux/man-pages/man7/fanotify.7.html
+
+    Raises:
+        FileNotFoundError: ``event_fd`` is no pending permission event, answered already maybe
+            (ENOENT).
+        OSError: EINVAL for an fd other than a fanotify group (nothing is written) or a bad
+            response, the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` or ``event_fd`` is a closed Fd.
+        TypeError: ``response`` is not an int, FAN_RESPONSE member or name string, or an fd no
+            fd (before any call).
+        ValueError: an unknown FAN_RESPONSE name (before any call).
+        OverflowError: ``response`` beyond 32 bits (before any call).
+    """
     answer = _new("struct fanotify_response *")
     answer.fd = fdnum(event_fd)
     answer.response = in_range(to_int(response, FAN_RESPONSE), "response", 0, U32)
@@ -709,8 +953,8 @@ def fanotify_respond(fd: FdArg, event_fd: FdArg, response: FlagArg) -> None:
 methods(epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2, eventfd_read, eventfd_write,
         inotify_read, fanotify_read, fanotify_respond)
 # The names the issue gives the eventfd methods: fd.read_value(), fd.write_value(v).
-Fd.read_value = eventfd_read  # type: ignore[attr-defined]
-Fd.write_value = eventfd_write  # type: ignore[attr-defined]
+Fd.read_value = eventfd_read
+Fd.write_value = eventfd_write
 
 __all__ = ["epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "Epoll",
            "poll", "ppoll", "pselect6", "select", "eventfd", "eventfd_read", "eventfd_write",

@@ -8,9 +8,10 @@ names (``path``, ``dirfd``, ``oldpath``/``newpath`` ...), so keyword calls read 
 from __future__ import annotations
 
 import operator
+import os
 import struct
 from collections import deque
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, Callable, NamedTuple, Optional, Union, overload
 
 from . import _sys_fs
 from ._core import (NEG_EINTR, U32, U64, Buffer, PathArg, c_int, call, call_buf, decode, error,
@@ -61,7 +62,7 @@ _NULL = ffi.NULL
 _STAT_MASK = lib.STATX_BASIC_STATS | lib.STATX_BTIME
 
 _new = ffi.new
-_unpack = ffi.unpack
+_unpack: Callable[[Any, int], bytes] = ffi.unpack  # (of char arrays only, here)
 _buffer = ffi.buffer
 _object_new = object.__new__
 
@@ -88,7 +89,31 @@ def _dirfd(dirfd: FdArg) -> int:
 # open + close.
 def openat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
            *, inheritable: bool = False) -> Fd:
-    """Open ``path`` relative to ``dirfd`` (man 2 openat); close-on-exec unless ``inheritable``."""
+    """Open ``path`` relative to ``dirfd`` (man 2 openat); close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/openat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (without ``O.CREAT``
+            for the last component) (ENOENT).
+        FileExistsError: ``O.CREAT | O.EXCL`` and ``path`` exists (EEXIST).
+        PermissionError: search, read or write permission denied, ``O.NOATIME`` on a file not the
+            caller's, a file seal (EACCES, EPERM).
+        IsADirectoryError: ``path`` is a directory opened for writing (EISDIR).
+        NotADirectoryError: a component of ``path`` is no directory, or ``O.DIRECTORY`` and
+            ``path`` is none; a relative ``path`` with a ``dirfd`` that is no directory (ENOTDIR).
+        OSError: ELOOP (too many symlinks, or a symlink with ``O.NOFOLLOW``), EMFILE/ENFILE (no fd
+            to spare), EINVAL (bad flags, ``O.DIRECT`` unsupported), EROFS, ENOSPC, ETXTBSY, ENXIO,
+            EBADF (a ``dirfd`` number that is not open) ..., the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``flags`` / ``mode`` not an int, O /
+            S member or name string, or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown O or S name, or an unknown std fd name (before
+            any call).
+        OverflowError: ``flags`` or the fd number beyond a C int, ``mode`` negative or beyond 32
+            bits (before any call).
+    """
     p = _path(path)
     if type(flags) is not int:
         flags = to_int(flags, O)
@@ -112,7 +137,28 @@ def openat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o66
 def open(path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
          *, inheritable: bool = False) -> Fd:
     """Open a file (man 2 open; openat(AT_FDCWD) on every arch); an Fd, close-on-exec
-    unless ``inheritable`` (PEP 446)."""
+    unless ``inheritable`` (PEP 446).
+
+    https://man7.org/linux/man-pages/man2/open.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (without ``O.CREAT``
+            for the last component) (ENOENT).
+        FileExistsError: ``O.CREAT | O.EXCL`` and ``path`` exists (EEXIST).
+        PermissionError: search, read or write permission denied, ``O.NOATIME`` on a file not the
+            caller's, a file seal (EACCES, EPERM).
+        IsADirectoryError: ``path`` is a directory opened for writing (EISDIR).
+        NotADirectoryError: a component of ``path`` is no directory, or ``O.DIRECTORY`` and
+            ``path`` is none (ENOTDIR).
+        OSError: ELOOP (too many symlinks, or a symlink with ``O.NOFOLLOW``), EMFILE/ENFILE (no fd
+            to spare), EINVAL (bad flags, ``O.DIRECT`` unsupported), EROFS, ENOSPC, ETXTBSY, ENXIO
+            ..., the subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: ``path`` is not str, bytes or os.PathLike, or ``flags`` / ``mode`` not an int, O
+            / S member or name string (before any call).
+        ValueError: a NUL in ``path``, or an unknown O or S name (before any call).
+        OverflowError: ``flags`` beyond a C int, ``mode`` negative or beyond 32 bits (before any
+            call).
+    """
     p = _path(path)
     if type(flags) is not int:
         flags = to_int(flags, O)
@@ -134,7 +180,29 @@ def open(path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0o666,
 
 def openat2(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, mode: FlagArg = 0,
             resolve: FlagArg = 0, *, inheritable: bool = False) -> Fd:
-    """openat with ``RESOLVE`` restrictions on path resolution (man 2 openat2)."""
+    """openat with ``RESOLVE`` restrictions on path resolution (man 2 openat2; Linux 5.6).
+
+    https://man7.org/linux/man-pages/man2/openat2.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        FileExistsError: ``O.CREAT | O.EXCL`` and ``path`` exists (EEXIST).
+        PermissionError: search, read or write permission denied (EACCES, EPERM).
+        BlockingIOError: ``RESOLVE.CACHED`` and the lookup needs more than the cache, or a rename
+            raced a ``RESOLVE.BENEATH`` / ``RESOLVE.IN_ROOT`` lookup (EAGAIN).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EXDEV (``path`` escapes ``dirfd`` under ``RESOLVE.BENEATH`` / ``RESOLVE.IN_ROOT``,
+            or crosses a mount under ``RESOLVE.NO_XDEV``), ELOOP (a symlink under
+            ``RESOLVE.NO_SYMLINKS``, a magic link under ``RESOLVE.NO_MAGICLINKS``), EINVAL (an
+            unknown flag, which openat2 refuses unlike openat, or a ``mode`` without ``O.CREAT`` /
+            ``O.TMPFILE``), EMFILE ..., the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 5.6).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``flags`` / ``mode`` / ``resolve``
+            not an int, O / S / RESOLVE member or name string, or ``dirfd`` no fd (before any
+            call).
+        ValueError: a NUL in ``path``, an unknown flag name or std fd name (before any call).
+    """
     f = to_int(flags, O)
     if not inheritable:
         f |= _O_CLOEXEC
@@ -162,18 +230,69 @@ def _statx_into(dirfd: int, p: bytes, flags: int, mask: int, shown: Any) -> Stat
 def statx(dirfd: FdArg, path: PathArg, flags: FlagArg = 0,
           mask: FlagArg = lib.STATX_BASIC_STATS) -> Stat:
     """File status, asking for the ``STATX`` fields in ``mask`` (man 2 statx); ``flags``:
-    ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``, ``AT.NO_AUTOMOUNT``, ``AT.STATX_*``."""
+    ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``, ``AT.NO_AUTOMOUNT``, ``AT.STATX_*``.
+
+    https://man7.org/linux/man-pages/man2/statx.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or is "" without
+            ``AT.EMPTY_PATH`` (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory, or a relative ``path`` with a
+            ``dirfd`` that is no directory (ENOTDIR).
+        OSError: ELOOP (too many symlinks), ENAMETOOLONG, EBADF (a ``dirfd`` number that is not
+            open), EINVAL (an unknown flag, or the reserved bit in ``mask``) ..., the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: statx is Linux 4.11).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``flags`` (AT) or ``mask`` (STATX)
+            not an int, member or name string of their namespace, or ``dirfd`` no fd (before any
+            call).
+        ValueError: a NUL in ``path``, an unknown flag name or std fd name (before any call).
+        OverflowError: ``flags`` or ``mask`` beyond its C type (before any call).
+    """
     return _statx_into(_dirfd(dirfd), _path(path), to_int(flags, AT), to_int(mask, STATX),
                        path)
 
 
 def fstatat(dirfd: FdArg, path: PathArg, flags: FlagArg = 0) -> Stat:
-    """stat relative to ``dirfd``; ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH`` (man 2 fstatat)."""
+    """stat relative to ``dirfd``; ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH`` (man 2 fstatat; statx
+    on every arch).
+
+    https://man7.org/linux/man-pages/man2/fstatat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or is "" without
+            ``AT.EMPTY_PATH`` (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory, or a relative ``path`` with a
+            ``dirfd`` that is no directory (ENOTDIR).
+        OSError: ELOOP (too many symlinks), ENAMETOOLONG, EBADF (a ``dirfd`` number that is not
+            open), EINVAL (an unknown flag) ..., the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: statx is Linux 4.11).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``flags`` not an int, member or name
+            string of their namespace, or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown flag name or std fd name (before any call).
+        OverflowError: ``flags`` beyond its C type (before any call).
+    """
     return _statx_into(_dirfd(dirfd), _path(path), to_int(flags, AT), _STAT_MASK, path)
 
 
 def stat(path: PathArg) -> Stat:
-    """File status, following symlinks (man 2 stat; statx on every arch)."""
+    """File status, following symlinks (man 2 stat; statx on every arch).
+
+    https://man7.org/linux/man-pages/man2/stat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or a dangling symlink
+            (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: ELOOP (too many symlinks), ENAMETOOLONG, EOVERFLOW ..., the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: statx is Linux 4.11).
+        TypeError: ``path`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     p = _path(path)  # _statx_into inlined: the commonest stat, and a frame costs 5 %
     try:
         pair = _stat_pop()
@@ -192,12 +311,35 @@ def stat(path: PathArg) -> Stat:
 
 
 def lstat(path: PathArg) -> Stat:
-    """File status of a symlink itself (man 2 lstat; statx on every arch)."""
+    """File status of a symlink itself (man 2 lstat; statx on every arch).
+
+    https://man7.org/linux/man-pages/man2/lstat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: ELOOP (too many symlinks on the way), ENAMETOOLONG ..., the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: statx is Linux 4.11).
+        TypeError: ``path`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     return _statx_into(_AT_FDCWD, _path(path), _AT_SYMLINK_NOFOLLOW, _STAT_MASK, path)
 
 
 def fstat(fd: FdArg) -> Stat:
-    """File status of an open fd (man 2 fstat; statx with AT_EMPTY_PATH on every arch)."""
+    """File status of an open fd (man 2 fstat; statx with AT_EMPTY_PATH on every arch).
+
+    https://man7.org/linux/man-pages/man2/fstat.2.html
+
+    Raises:
+        OSError: EBADF for a number that is not open, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: statx is Linux 4.11).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (an Fd, int, std name or object with fileno()) (before any
+            call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fd if type(fd) is int else fdnum(fd)  # ``fd`` itself keeps a temporary Fd open
     try:
         pair = _stat_pop()
@@ -217,8 +359,21 @@ def fstat(fd: FdArg) -> Stat:
 
 def getdents64(fd: FdArg, buf: Buffer) -> int:
     """Fill the writable ``buf`` with ``struct linux_dirent64`` records; return the bytes used,
-    0 at the end (man 2 getdents64).  TypeError for a read-only buffer or an
-    ``ffi.from_buffer`` view; EINVAL if the buffer is too small for the next entry."""
+    0 at the end (man 2 getdents64).
+
+    https://man7.org/linux/man-pages/man2/getdents64.2.html
+
+    Raises:
+        NotADirectoryError: ``fd`` is not a directory (ENOTDIR).
+        FileNotFoundError: the directory was removed (ENOENT).
+        OSError: EINVAL if the buffer is too small for the next entry, EBADF for a number that is
+            not open ..., the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buf`` is read-only, an ``ffi.from_buffer`` view or other foreign cdata, or no
+            bytes-like object; ``fd`` is no fd (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum(fd)  # before the view: nothing to release if the fd is refused
     cbuf = writable(buf)
     return call_buf(_getdents64, "getdents64", cbuf, buf, n, cbuf, nbytes(cbuf))
@@ -268,43 +423,140 @@ def _faccessat_flags(flags: FlagArg) -> int:
 def faccessat(dirfd: FdArg, path: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Check access to a file relative to dirfd (man 2 faccessat; faccessat2 when flags are given).
 
+    https://man7.org/linux/man-pages/man2/faccessat.2.html
+
     This is the syscall, not os.access: it returns None when access is allowed and raises
-    (PermissionError, FileNotFoundError ...) when not.  ``mode`` is ``OK.F`` or a combination
-    of ``OK.R``, ``OK.W``, ``OK.X``; ``flags`` are ``FACCESSAT.EACCESS``, ``.SYMLINK_NOFOLLOW``,
-    ``.EMPTY_PATH`` (the last two also as AT members; faccessat2, Linux 5.8: older kernels
-    raise UnsupportedError rather than emulate them)."""
+    when not.  ``mode`` is ``OK.F`` or a combination of ``OK.R``, ``OK.W``, ``OK.X``;
+    ``flags`` are ``FACCESSAT.EACCESS``, ``.SYMLINK_NOFOLLOW``, ``.EMPTY_PATH`` (the last two
+    also as AT members; faccessat2, Linux 5.8: older kernels raise UnsupportedError rather
+    than emulate them).
+
+    Raises:
+        PermissionError: the access ``mode`` asks is denied, search permission is denied on the
+            way, or write access to an immutable file (EACCES, EPERM).
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or a dangling symlink
+            (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EROFS (write access on a read-only filesystem), ETXTBSY (write access to a running
+            executable), ELOOP, EINVAL (a bad ``mode`` or flag), EBADF ..., the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: ``flags`` on a kernel before 5.8).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``mode`` not an int, OK member or
+            name string, ``flags`` not an int, FACCESSAT member, name string, or AT member of the
+            same bits (``AT.REMOVEDIR`` ...), or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown OK or FACCESSAT name, or an unknown std fd name
+            (before any call).
+    """
     _at_or_at2(_faccessat, "faccessat", _faccessat2, dirfd, path, to_int(mode, OK),
                _faccessat_flags(flags))
 
 
 def access(path: PathArg, mode: FlagArg) -> None:
     """Check the real ids' access to a file; None or raises, unlike os.access (man 2 access;
-    faccessat on every arch)."""
+    faccessat on every arch).
+
+    https://man7.org/linux/man-pages/man2/access.2.html
+
+    Raises:
+        PermissionError: the access ``mode`` asks is denied, search permission is denied on the
+            way, or write access to an immutable file (EACCES, EPERM).
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or a dangling symlink
+            (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EROFS (write access on a read-only filesystem), ETXTBSY (write access to a running
+            executable), ELOOP, EINVAL (a bad ``mode``) ..., the subclass os raises for any other
+            errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, or ``mode`` not an int, OK member or
+            name string (before any call).
+        ValueError: a NUL in ``path`` or an unknown OK name (before any call).
+    """
     faccessat(_AT_FDCWD, path, mode)
 
 
 def fchmodat(dirfd: FdArg, path: PathArg, mode: FlagArg, flags: FlagArg = 0) -> None:
     """Change a file's mode bits relative to dirfd (man 2 fchmodat).
 
-    ``flags`` (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``) need fchmodat2 (Linux 6.6); a
-    symlink itself cannot be chmod-ed (EOPNOTSUPP)."""
+    https://man7.org/linux/man-pages/man2/fchmodat.2.html
+
+    ``flags`` (``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH``) need fchmodat2 (Linux 6.6).
+
+    Raises:
+        PermissionError: the caller neither owns the file nor has CAP_FOWNER, the file is immutable
+            or append-only, or search permission is denied (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EOPNOTSUPP (``AT.SYMLINK_NOFOLLOW`` on a symlink: a symlink itself cannot be
+            chmod-ed), EROFS, ELOOP, EINVAL (an unknown flag), EBADF ..., the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: ``flags`` on a kernel before 6.6).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``mode`` / ``flags`` not an int, S /
+            AT member or name string, or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown S or AT name, or an unknown std fd name (before
+            any call).
+        OverflowError: ``mode`` negative or beyond 32 bits, ``flags`` beyond a C int (before any
+            call).
+    """
     _at_or_at2(_fchmodat, "fchmodat", _fchmodat2, dirfd, path, to_int(mode, S),
                to_int(flags, AT))
 
 
 def chmod(path: PathArg, mode: FlagArg) -> None:
-    """Change a file's mode bits (man 2 chmod; fchmodat on every arch)."""
+    """Change a file's mode bits (man 2 chmod; fchmodat on every arch).
+
+    https://man7.org/linux/man-pages/man2/chmod.2.html
+
+    Raises:
+        PermissionError: the caller neither owns the file nor has CAP_FOWNER, the file is immutable
+            or append-only, or search permission is denied (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EROFS, ELOOP ..., the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, or ``mode`` not an int, S member or
+            name string (before any call).
+        ValueError: a NUL in ``path`` or an unknown S name (before any call).
+        OverflowError: ``mode`` negative or beyond 32 bits (before any call).
+    """
     fchmodat(_AT_FDCWD, path, mode)
 
 
 def chown(path: PathArg, owner: int, group: int) -> None:
     """Change a file's owner and group, following symlinks; -1 leaves one unchanged
-    (man 2 chown; fchownat on every arch)."""
+    (man 2 chown; fchownat on every arch).
+
+    https://man7.org/linux/man-pages/man2/chown.2.html
+
+    Raises:
+        PermissionError: changing the owner without CAP_CHOWN, or the group to one the caller is
+            not in; an immutable or append-only file; search permission denied (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EINVAL (an id with no mapping in the caller's user namespace), EROFS, ELOOP ...,
+            the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, or an id not an int (before any
+            call).
+        ValueError: a NUL in ``path`` (before any call).
+        OverflowError: an id outside -1..0xFFFFFFFE (before any call).
+    """
     fchownat(_AT_FDCWD, path, owner, group)
 
 
 def lchown(path: PathArg, owner: int, group: int) -> None:
-    """chown of a symlink itself (man 2 lchown; fchownat on every arch)."""
+    """chown of a symlink itself (man 2 lchown; fchownat on every arch).
+
+    https://man7.org/linux/man-pages/man2/lchown.2.html
+
+    Raises:
+        PermissionError: changing the owner without CAP_CHOWN, or the group to one the caller is
+            not in; an immutable or append-only file; search permission denied (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EINVAL (an id with no mapping in the caller's user namespace), EROFS, ELOOP ...,
+            the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, or an id not an int (before any
+            call).
+        ValueError: a NUL in ``path`` (before any call).
+        OverflowError: an id outside -1..0xFFFFFFFE (before any call).
+    """
     fchownat(_AT_FDCWD, path, owner, group, _AT_SYMLINK_NOFOLLOW)
 
 
@@ -341,80 +593,286 @@ def utimensat(dirfd: FdArg, path: Optional[PathArg], times: Any = None,
               flags: FlagArg = 0) -> None:
     """Set a file's access and modification times relative to dirfd (man 2 utimensat).
 
+    https://man7.org/linux/man-pages/man2/utimensat.2.html
+
     ``times`` is None (both now) or ``(atime, mtime)``, each a ``(sec, nsec)`` pair or
     ``UTIME_NOW`` / ``UTIME_OMIT``; seconds are 64-bit on every arch (utimensat_time64 on
-    32-bit ones).  A ``path`` of None means dirfd itself.  ``AT.SYMLINK_NOFOLLOW``."""
+    32-bit ones).  A ``path`` of None means dirfd itself.  ``AT.SYMLINK_NOFOLLOW``.
+
+    Raises:
+        PermissionError: setting times other than now on a file not the caller's (without
+            CAP_FOWNER), now without write access, an immutable or append-only file, or search
+            permission denied (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EROFS, ELOOP, EINVAL (an unknown flag; ``path`` None with
+            ``AT.SYMLINK_NOFOLLOW``), EBADF ..., the subclass os raises for any other errno.
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is neither None nor str, bytes or os.PathLike, ``times`` not None or a
+            pair of times in the forms above, ``flags`` not an int, AT member or name string, or
+            ``dirfd`` no fd (before any call).
+        ValueError: a time int other than UTIME_NOW / UTIME_OMIT, nanoseconds outside 0..999999999,
+            a NUL in ``path``, an unknown AT name or std fd name (before any call).
+        OverflowError: seconds beyond 64 bits (before any call).
+    """
     p = _NULL if path is None else _path(path)
     call(_utimensat, "utimensat", _dirfd(dirfd), p, _times(times), to_int(flags, AT),
          filename=path)
 
 
 def futimens(fd: FdArg, times: Any = None) -> None:
-    """Set an open file's access and modification times (man 2 futimens: utimensat(fd, NULL))."""
+    """Set an open file's access and modification times (man 2 futimens: utimensat(fd, NULL)).
+
+    https://man7.org/linux/man-pages/man2/futimens.2.html
+
+    Raises:
+        PermissionError: setting times other than now on a file not the caller's (without
+            CAP_FOWNER), now without write access, or an immutable or append-only file (EPERM,
+            EACCES).
+        OSError: EBADF for a number that is not open, EROFS ..., the subclass os raises for any
+            other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``times`` is not None or a pair of times as for utimensat, or ``fd`` no fd
+            (before any call).
+        ValueError: a time int other than UTIME_NOW / UTIME_OMIT, nanoseconds outside 0..999999999,
+            or an unknown std fd name (before any call).
+        OverflowError: seconds beyond 64 bits (before any call).
+    """
     utimensat(fd, None, times)
 
 
 # ---- links, names, directories -------------------------------------------------------------
 
 def link(oldpath: PathArg, newpath: PathArg) -> None:
-    """Make ``newpath`` a hard link to ``oldpath`` (man 2 link; linkat on every arch)."""
+    """Make ``newpath`` a hard link to ``oldpath`` (man 2 link; linkat on every arch).
+
+    https://man7.org/linux/man-pages/man2/link.2.html
+
+    Raises:
+        FileExistsError: ``newpath`` exists (EEXIST).
+        FileNotFoundError: ``oldpath`` or a directory of either path does not exist (ENOENT).
+        PermissionError: ``oldpath`` is a directory, protected_hardlinks refuses a file not the
+            caller's, write permission on ``newpath``'s directory or search permission denied
+            (EPERM, EACCES).
+        NotADirectoryError: a component of either path is no directory (ENOTDIR).
+        OSError: EXDEV (the two paths are on different mounts), EMLINK (too many links), ENOSPC,
+            EDQUOT, EROFS, ELOOP ..., the subclass os raises for any other errno.
+        TypeError: a path is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in a path (before any call).
+    """
     linkat(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
 
 
 def symlink(target: PathArg, linkpath: PathArg) -> None:
-    """Make ``linkpath`` a symlink holding ``target`` (man 2 symlink; symlinkat on every arch)."""
+    """Make ``linkpath`` a symlink holding ``target`` (man 2 symlink; symlinkat on every arch).
+
+    https://man7.org/linux/man-pages/man2/symlink.2.html
+
+    Raises:
+        FileExistsError: ``linkpath`` exists (EEXIST).
+        FileNotFoundError: a directory of ``linkpath`` does not exist, or ``target`` is ""
+            (ENOENT).
+        PermissionError: write permission on ``linkpath``'s directory or search permission denied,
+            or the filesystem takes no symlinks (EACCES, EPERM).
+        NotADirectoryError: a component of ``linkpath`` is no directory (ENOTDIR).
+        OSError: ENOSPC, EDQUOT, EROFS, ELOOP, ENAMETOOLONG ..., the subclass os raises for any
+            other errno.
+        TypeError: ``target`` or ``linkpath`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``target`` or ``linkpath`` (before any call).
+    """
     symlinkat(target, _AT_FDCWD, linkpath)
+
+
+@overload
+def readlinkat(dirfd: FdArg, path: Union[str, os.PathLike[str]], buf: None = None) -> str: ...
+@overload
+def readlinkat(dirfd: FdArg, path: Union[bytes, os.PathLike[bytes]],
+               buf: None = None) -> bytes: ...
+@overload
+def readlinkat(dirfd: FdArg, path: PathArg, buf: Buffer) -> int: ...
 
 
 def readlinkat(dirfd: FdArg, path: PathArg,
                buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target relative to dirfd (man 2 readlinkat): str (bytes for a bytes path),
     or with ``buf`` the count written into it (no NUL; a full buffer may mean truncated).
-    TypeError for a read-only ``buf`` or an ``ffi.from_buffer`` view."""
+
+    https://man7.org/linux/man-pages/man2/readlinkat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EINVAL when ``path`` is no symlink (or ``buf`` is empty), ELOOP, EIO ..., the
+            subclass os raises for any other errno.
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike; ``buf`` is read-only, an
+            ``ffi.from_buffer`` view or other foreign cdata, or no bytes-like object; ``dirfd`` no
+            fd (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+        ValueError: a NUL in ``path`` or an unknown std fd name (before any call).
+    """
     d, p = _dirfd(dirfd), _path(path)
     if buf is None:
-        return fsdecode_like(path, _grown(_readlinkat, "readlinkat", path, d, p))
+        # (mypy: _core.fsdecode_like returns Any)
+        return fsdecode_like(path, _grown(_readlinkat, "readlinkat", path, d, p))  # type: ignore[no-any-return]
     cbuf = writable(buf)
     return call_buf(_readlinkat, "readlinkat", cbuf, buf, d, p, cbuf, nbytes(cbuf), filename=path)
 
 
+@overload
+def readlink(path: Union[str, os.PathLike[str]], buf: None = None) -> str: ...
+@overload
+def readlink(path: Union[bytes, os.PathLike[bytes]], buf: None = None) -> bytes: ...
+@overload
+def readlink(path: PathArg, buf: Buffer) -> int: ...
+
+
 def readlink(path: PathArg, buf: Optional[Buffer] = None) -> Union[str, bytes, int]:
     """A symlink's target: str (bytes for a bytes path), or with ``buf`` the count written
-    (man 2 readlink; readlinkat on every arch)."""
+    (man 2 readlink; readlinkat on every arch).
+
+    https://man7.org/linux/man-pages/man2/readlink.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EINVAL when ``path`` is no symlink (or ``buf`` is empty), ELOOP, EIO ..., the
+            subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike; ``buf`` is read-only, an
+            ``ffi.from_buffer`` view or other foreign cdata, or no bytes-like object (before any
+            call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     return readlinkat(_AT_FDCWD, path, buf)
 
 
 def unlink(path: PathArg) -> None:
-    """Remove a name (man 2 unlink; unlinkat on every arch)."""
+    """Remove a name (man 2 unlink; unlinkat on every arch).
+
+    https://man7.org/linux/man-pages/man2/unlink.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        IsADirectoryError: ``path`` is a directory (EISDIR; rmdir removes those).
+        PermissionError: write permission on the directory or search permission denied, the
+            directory's sticky bit and a file not the caller's, an immutable or append-only file
+            (EACCES, EPERM).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EBUSY (in use by the system: a mount point ...), EROFS, ELOOP, EIO ..., the
+            subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     unlinkat(_AT_FDCWD, path)
 
 
 def rmdir(path: PathArg) -> None:
-    """Remove an empty directory (man 2 rmdir; unlinkat(AT_REMOVEDIR) on every arch)."""
+    """Remove an empty directory (man 2 rmdir; unlinkat(AT_REMOVEDIR) on every arch).
+
+    https://man7.org/linux/man-pages/man2/rmdir.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        NotADirectoryError: ``path`` or a component of it is no directory (ENOTDIR).
+        PermissionError: write permission on the parent or search permission denied, the parent's
+            sticky bit and a directory not the caller's (EACCES, EPERM).
+        OSError: ENOTEMPTY (the directory holds entries), EBUSY (a mount point, a root), EINVAL
+            (``path`` ends in "."), EROFS, ELOOP ..., the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     unlinkat(_AT_FDCWD, path, _AT_REMOVEDIR)
 
 
 def rename(oldpath: PathArg, newpath: PathArg) -> None:
-    """Rename ``oldpath`` to ``newpath``, replacing it (man 2 rename; renameat2 on every arch)."""
+    """Rename ``oldpath`` to ``newpath``, replacing it (man 2 rename; renameat2 on every arch).
+
+    https://man7.org/linux/man-pages/man2/rename.2.html
+
+    Raises:
+        FileNotFoundError: ``oldpath`` or a directory of either path does not exist (ENOENT).
+        IsADirectoryError: ``newpath`` is a directory and ``oldpath`` is not (EISDIR).
+        NotADirectoryError: ``oldpath`` is a directory and ``newpath`` is not, or a component of
+            either path is no directory (ENOTDIR).
+        PermissionError: write permission on a directory or search permission denied, a sticky
+            directory, an immutable file (EACCES, EPERM).
+        OSError: ENOTEMPTY/EEXIST (``newpath`` is a directory with entries), EXDEV (different
+            mounts), EBUSY, EINVAL (a directory into its own subdirectory), EMLINK, ENOSPC, EROFS,
+            ELOOP ..., the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            renameat2 is Linux 3.15).
+        TypeError: a path is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in a path (before any call).
+    """
     renameat2(_AT_FDCWD, oldpath, _AT_FDCWD, newpath)
 
 
 def mkdir(path: PathArg, mode: FlagArg = 0o777) -> None:
-    """Make a directory (man 2 mkdir; mkdirat on every arch)."""
+    """Make a directory (man 2 mkdir; mkdirat on every arch).
+
+    https://man7.org/linux/man-pages/man2/mkdir.2.html
+
+    Raises:
+        FileExistsError: ``path`` exists, as anything, dangling symlink included (EEXIST).
+        FileNotFoundError: a directory on the way does not exist (ENOENT).
+        PermissionError: write permission on the parent or search permission denied, or the
+            filesystem makes no directories (EACCES, EPERM).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: ENOSPC, EDQUOT, EMLINK, EROFS, ELOOP, ENAMETOOLONG ..., the subclass os raises for
+            any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, or ``mode`` not an int, S member or
+            name string (before any call).
+        ValueError: a NUL in ``path`` or an unknown S name (before any call).
+        OverflowError: ``mode`` negative or beyond 32 bits (before any call).
+    """
     mkdirat(_AT_FDCWD, path, mode)
 
 
 def mknod(path: PathArg, mode: FlagArg = 0o600, dev: int = 0) -> None:
-    """Make a file, FIFO, socket or device node (man 2 mknod; mknodat on every arch)."""
+    """Make a file, FIFO, socket or device node (man 2 mknod; mknodat on every arch).
+
+    https://man7.org/linux/man-pages/man2/mknod.2.html
+
+    Raises:
+        FileExistsError: ``path`` exists, as anything, dangling symlink included (EEXIST).
+        FileNotFoundError: a directory on the way does not exist (ENOENT).
+        PermissionError: a device node without CAP_MKNOD, write permission on the parent or search
+            permission denied (EPERM, EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EINVAL (``mode`` names a directory or an unknown type), ENOSPC, EDQUOT, EROFS,
+            ELOOP ..., the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``mode`` not an int, S member or name
+            string, or ``dev`` not an int (before any call).
+        ValueError: a NUL in ``path`` or an unknown S name (before any call).
+        OverflowError: ``mode`` or ``dev`` negative or beyond 32 bits (before any call).
+    """
     mknodat(_AT_FDCWD, path, mode, dev)
 
 
 # ---- the current directory -----------------------------------------------------------------
 
+@overload
+def getcwd(buf: None = None) -> str: ...
+@overload
+def getcwd(buf: Buffer) -> int: ...
+
+
 def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
     """The current directory as str, or with ``buf`` the length written into it without the
-    NUL (man 2 getcwd; ERANGE if it does not fit; TypeError for a read-only ``buf`` or an
-    ``ffi.from_buffer`` view)."""
+    NUL (man 2 getcwd).
+
+    https://man7.org/linux/man-pages/man2/getcwd.2.html
+
+    Raises:
+        FileNotFoundError: the current directory was removed (ENOENT).
+        PermissionError: a directory above it cannot be read or searched (EACCES).
+        OSError: ERANGE when it does not fit ``buf``, the subclass os raises for any other errno.
+        TypeError: ``buf`` is read-only, an ``ffi.from_buffer`` view or other foreign cdata, or no
+            bytes-like object (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+    """
     if buf is None:
         return decode(_grown(_getcwd, "getcwd", None)[:-1])  # the kernel counts the NUL
     cbuf = writable(buf)
@@ -425,13 +883,37 @@ def getcwd(buf: Optional[Buffer] = None) -> Union[str, int]:
 
 def posix_fadvise(fd: FdArg, offset: int, len: int, advice: FlagArg) -> None:
     """Declare an access pattern (``POSIX_FADV``) for a byte range; len 0 means to the end
-    (man 2 posix_fadvise; fadvise64)."""
+    (man 2 posix_fadvise; fadvise64).
+
+    https://man7.org/linux/man-pages/man2/posix_fadvise.2.html
+
+    Raises:
+        OSError: ESPIPE for a pipe or FIFO, EINVAL for an unknown ``advice`` or a negative ``len``,
+            EBADF for a number that is not open ..., the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``advice`` is not an int, POSIX_FADV member or name string, ``offset`` / ``len``
+            not an int, or ``fd`` no fd (before any call).
+        ValueError: an unknown POSIX_FADV name or std fd name (before any call).
+        OverflowError: ``offset`` or ``len`` beyond 64 bits (before any call).
+    """
     call(_fadvise, "fadvise64", fdnum(fd), offset, len, to_int(advice, POSIX_FADV))
 
 
 def memfd_create(name: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """An anonymous memory-backed file as an Fd (man 2 memfd_create; ``MFD`` flags),
-    close-on-exec unless ``inheritable``."""
+    close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/memfd_create.2.html
+
+    Raises:
+        OSError: EINVAL for a ``name`` over 249 bytes, unknown flags or a bad combination of them,
+            EMFILE/ENFILE (no fd to spare), ENOMEM ..., the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 3.17).
+        PermissionError: ``MFD.HUGETLB`` refused to the caller (EPERM).
+        TypeError: ``name`` is not str, bytes or os.PathLike, or ``flags`` not an int, MFD member
+            or name string (before any call).
+        ValueError: a NUL in ``name`` or an unknown MFD name (before any call).
+    """
     f = to_int(flags, MFD)
     if not inheritable:
         f |= _MFD_CLOEXEC
@@ -471,12 +953,35 @@ def _statfs_result(fn: Any, name: str, arg: Any, shown: Any) -> Statfs:
 
 
 def statfs(path: PathArg) -> Statfs:
-    """Statistics of the filesystem holding a path (man 2 statfs; statfs64 on 32-bit arches)."""
+    """Statistics of the filesystem holding a path (man 2 statfs; statfs64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/statfs.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        UnsupportedError: the filesystem does not support statfs (ENOSYS).
+        OSError: ELOOP, EIO, EOVERFLOW ..., the subclass os raises for any other errno.
+        TypeError: ``path`` is not str, bytes or os.PathLike (before any call).
+        ValueError: a NUL in ``path`` (before any call).
+    """
     return _statfs_result(_statfs, "statfs", _path(path), path)
 
 
 def fstatfs(fd: FdArg) -> Statfs:
-    """Statistics of the filesystem holding an open file (man 2 fstatfs)."""
+    """Statistics of the filesystem holding an open file (man 2 fstatfs).
+
+    https://man7.org/linux/man-pages/man2/fstatfs.2.html
+
+    Raises:
+        UnsupportedError: the filesystem does not support statfs (ENOSYS).
+        OSError: EBADF for a number that is not open, EIO, EOVERFLOW ..., the subclass os raises
+            for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     return _statfs_result(_fstatfs, "fstatfs", fdnum(fd), None)
 
 
@@ -526,12 +1031,29 @@ def name_to_handle_at(dirfd: FdArg, path: PathArg,
     """A file's handle and the id of the mount holding it, as ``(FileHandle, mount_id)``
     (man 2 name_to_handle_at).
 
+    https://man7.org/linux/man-pages/man2/name_to_handle_at.2.html
+
     ``flags``: ``NAME_TO_HANDLE_AT.SYMLINK_FOLLOW``, ``.EMPTY_PATH`` (also as AT members),
     ``.HANDLE_FID`` (a handle that only identifies the file, for filesystems that cannot open
     by handle; Linux 6.5), ``.HANDLE_MNT_ID_UNIQUE`` (the 64-bit unique mount id of statx's
     STATX_MNT_ID_UNIQUE instead of the reusable one; Linux 6.12), ``.HANDLE_CONNECTABLE``
-    (Linux 6.13).  EOPNOTSUPP: the filesystem has no handles; EINVAL: a flag this kernel
-    lacks."""
+    (Linux 6.13).
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist, or is "" without
+            ``.EMPTY_PATH`` (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EOPNOTSUPP (the filesystem has no handles), EINVAL (a flag this kernel lacks),
+            ELOOP, EBADF ..., the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: a kernel built without CONFIG_FHANDLE).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``flags`` not an int,
+            NAME_TO_HANDLE_AT member, name string or AT member of the same bits, or ``dirfd`` no fd
+            (before any call).
+        ValueError: a NUL in ``path``, an unknown NAME_TO_HANDLE_AT name or std fd name (before any
+            call).
+    """
     f = _name_to_handle_flags(flags)
     p = _path(path)
     d = _dirfd(dirfd)
@@ -548,10 +1070,24 @@ def open_by_handle_at(mount_fd: FdArg, handle: Union[FileHandle, Buffer], flags:
     """Open the file a handle names, on the filesystem ``mount_fd`` is an fd of
     (man 2 open_by_handle_at); close-on-exec unless ``inheritable``.
 
+    https://man7.org/linux/man-pages/man2/open_by_handle_at.2.html
+
     ``handle`` is a FileHandle or its ``bytes()`` form; ``flags`` are open's ``O`` flags.
-    PermissionError without CAP_DAC_READ_SEARCH; ESTALE for a handle of a deleted file;
-    EINVAL for an empty handle or one over the kernel's 128 bytes; ValueError for bytes
-    that are no ``struct file_handle``."""
+
+    Raises:
+        PermissionError: the caller lacks CAP_DAC_READ_SEARCH, or open permission on the file
+            (EPERM, EACCES).
+        OSError: ESTALE (the handle's file was deleted, or the handle is not valid), EINVAL (an
+            empty handle or one over the kernel's 128 bytes), ELOOP (a symlink's handle without
+            ``O.PATH``), EMFILE, EBADF ..., the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``mount_fd`` is a closed Fd.
+        TypeError: ``handle`` is no FileHandle or bytes-like object, ``flags`` not an int, O member
+            or name string, or ``mount_fd`` no fd (before any call).
+        ValueError: bytes that are no ``struct file_handle``, an unknown O name or std fd name
+            (before any call).
+        OverflowError: a ``handle_type`` beyond a C int (before any call).
+    """
     if not isinstance(handle, FileHandle):
         handle = FileHandle.frombytes(handle)
     handle_type = c_int(handle.handle_type, "handle_type")
@@ -576,9 +1112,21 @@ class CacheStat(NamedTuple):
 
 def cachestat(fd: FdArg, off: int = 0, len: int = 0, flags: int = 0) -> CacheStat:
     """Page-cache statistics of the byte range ``off``..``off + len`` of an open file; len 0
-    means to the end (man 2 cachestat; Linux 6.5).  ``flags`` must be 0 (EINVAL otherwise);
-    EOPNOTSUPP for a hugetlbfs file; EPERM where the kernel keeps the page-cache state of a
-    file from whoever neither owns it nor may write it (a side channel, closed in 2025)."""
+    means to the end (man 2 cachestat; Linux 6.5).
+
+    https://man7.org/linux/man-pages/man2/cachestat.2.html
+
+    Raises:
+        PermissionError: the kernel keeps the page-cache state of a file from whoever neither owns
+            it nor may write it (EPERM: a side channel, closed in 2025).
+        OSError: EINVAL for ``flags`` other than 0, EOPNOTSUPP for a hugetlbfs file, EBADF ..., the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS: before Linux 6.5).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``off``, ``len`` or ``flags`` is not an int, or ``fd`` no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+        OverflowError: ``off`` or ``len`` negative or beyond 64 bits, ``flags`` negative or beyond
+            32 bits (before any call).
+    """
     o = in_range(off, "off", 0, U64)
     n = in_range(len, "len", 0, U64)
     f = in_range(flags, "flags", 0, U32)
@@ -598,9 +1146,25 @@ class FileAttr(NamedTuple):
 
 def file_getattr(dirfd: FdArg, path: PathArg, at_flags: FlagArg = 0) -> FileAttr:
     """A file's inode attributes relative to dirfd (man 2 file_getattr; Linux 6.17):
-    ``FS_XFLAG`` flags, extent size hints, project id.  ``at_flags``: ``AT.SYMLINK_NOFOLLOW``,
-    ``AT.EMPTY_PATH`` (``path`` "" then names dirfd itself).  EOPNOTSUPP where the filesystem
-    keeps no such attributes."""
+    ``FS_XFLAG`` flags, extent size hints, project id.
+
+    https://man7.org/linux/man-pages/man2/file_getattr.2.html
+
+    ``at_flags``: ``AT.SYMLINK_NOFOLLOW``, ``AT.EMPTY_PATH`` (``path`` "" then names dirfd
+    itself).
+
+    Raises:
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        PermissionError: search permission denied on a directory of ``path`` (EACCES).
+        NotADirectoryError: a component of ``path`` is no directory (ENOTDIR).
+        OSError: EOPNOTSUPP where the filesystem keeps no such attributes, EINVAL (an unknown
+            flag), ELOOP ..., the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: before Linux 6.17).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or os.PathLike, ``at_flags`` not an int, AT member or
+            name string, or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown AT name or std fd name (before any call).
+    """
     f = to_int(at_flags, AT)
     p = _path(path)
     out = _new("int64_t[]", lib.LS_FA_COUNT)
@@ -611,11 +1175,29 @@ def file_getattr(dirfd: FdArg, path: PathArg, at_flags: FlagArg = 0) -> FileAttr
 def file_setattr(dirfd: FdArg, path: PathArg, attr: FileAttr, at_flags: FlagArg = 0) -> None:
     """Set a file's inode attributes relative to dirfd (man 2 file_setattr; Linux 6.17).
 
+    https://man7.org/linux/man-pages/man2/file_setattr.2.html
+
     ``attr`` is a FileAttr (usually file_getattr's, ``._replace()``-d); its fa_nextents is
-    read only and not sent.  ``at_flags`` as for file_getattr.  EPERM for a file the caller
-    does not own, or a change of ``FS_XFLAG.IMMUTABLE``/``.APPEND`` without
-    CAP_LINUX_IMMUTABLE; EINVAL for flags the kernel does not know or a bad combination."""
-    if not isinstance(attr, FileAttr):
+    read only and not sent.  ``at_flags`` as for file_getattr.
+
+    Raises:
+        PermissionError: a file the caller does not own, or a change of ``FS_XFLAG.IMMUTABLE`` /
+            ``.APPEND`` without CAP_LINUX_IMMUTABLE (EPERM, EACCES).
+        FileNotFoundError: ``path`` or a directory on its way does not exist (ENOENT).
+        OSError: EINVAL for flags the kernel does not know or a bad combination, EOPNOTSUPP where
+            the filesystem keeps no such attributes, EROFS ..., the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: before Linux 6.17).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``attr`` is not a FileAttr, a field of it not an int (``fa_xflags``: or FS_XFLAG
+            member or name string), ``path`` not str, bytes or os.PathLike, ``at_flags`` not an
+            int, AT member or name string, or ``dirfd`` no fd (before any call).
+        ValueError: a NUL in ``path``, an unknown FS_XFLAG or AT name or std fd name (before any
+            call).
+        OverflowError: a field negative or beyond its C type (``fa_xflags`` 64 bits, the others 32)
+            (before any call).
+    """
+    # (pyright: the annotation says FileAttr; an untyped caller may pass anything)
+    if not isinstance(attr, FileAttr):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"attr must be a FileAttr, not {type(attr).__name__!r}")
     xflags = in_range(to_int(attr.fa_xflags, FS_XFLAG), "fa_xflags", 0, U64)
     extsize = in_range(attr.fa_extsize, "fa_extsize", 0, U32)

@@ -1,7 +1,7 @@
 """io: reading, writing, seeking and plumbing file descriptors (man 2 read, write, dup ...)."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Optional, Union, overload
 
 from ._core import (ENOSYS, NEG_EINTR, OWNED, SCRATCH_SIZE, STRERROR, U32, Buffer, alloc, call,
                     copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf, read_size,
@@ -47,7 +47,7 @@ _F_DUPFD_CLOEXEC = lib.F_DUPFD_CLOEXEC
 _F_GETFL = lib.F_GETFL
 _O_ACCMODE = lib.O_ACCMODE
 _O_RDONLY = lib.O_RDONLY
-_unpack = ffi.unpack
+_unpack: Callable[[Any, int], bytes] = ffi.unpack  # (used on char[] only: bytes)
 _new = ffi.new
 _from_buffer = ffi.from_buffer
 _sizeof = ffi.sizeof
@@ -58,11 +58,36 @@ _ULONG = (1 << (8 * _sizeof("long"))) - 1  # an int argument as the unsigned lon
 _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 
+# Buffer is Any (the buffer protocol has no type before 3.12): an int matches both overloads
+# and the first wins, as at run time, where pyright sees an unsafe overlap.
+@overload
+def read(fd: FdArg, n_or_buf: int) -> bytes: ...  # pyright: ignore[reportOverlappingOverload]
+@overload
+def read(fd: FdArg, n_or_buf: Buffer) -> int: ...
+
+
 def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
     """Read up to ``n`` bytes and return them, or fill a buffer and return the count (man 2 read).
 
-    A negative ``n`` raises ValueError, one past what a bytes object can hold OverflowError
-    (as os.read), both before anything is allocated."""
+    The buffer form is readinto(); EINTR is retried (PEP 475).
+
+    https://man7.org/linux/man-pages/man2/read.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and has nothing to read yet (EAGAIN).
+        IsADirectoryError: ``fd`` is a directory (EISDIR).
+        OSError: EBADF for an fd not open for reading, EINVAL for one that cannot be read
+            (an eventfd given fewer than 8 bytes ...), EIO ..., the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd, or a buffer is read-only or no bytes-like object (before
+            any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative ``n`` (as os.read), or an unknown std fd name (before anything
+            is allocated).
+        OverflowError: ``n`` past what a bytes object can hold (as os.read, before anything
+            is allocated).
+    """
     if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
         # The number goes in another local: ``fd`` keeps a temporary Fd open until the call
         # returns.
@@ -83,7 +108,7 @@ def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
                 # error()'s common case inline: EAGAIN of a nonblocking fd is a hot path too
                 raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "read")
             r = _read(n, pair[0], n_or_buf)
-        data = pair[1][:r]
+        data: bytes = pair[1][:r]
         _copy_push(pair)
         return data
     if not isinstance(n_or_buf, int):
@@ -98,8 +123,22 @@ def readinto(fd: FdArg, buf: Buffer) -> int:
     """Fill a writable buffer from ``fd``; return the count, 0 at end of file (man 2 read).
 
     ``buf`` is a writable bytes-like object or ``ffi.new`` memory (an ``ffi.from_buffer`` view
-    is refused: it may be of bytes); TypeError for a read-only one, BufferError for a
-    non-contiguous one."""
+    is refused: it may be of bytes).  EINTR is retried (PEP 475).
+
+    https://man7.org/linux/man-pages/man2/read.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and has nothing to read yet (EAGAIN).
+        IsADirectoryError: ``fd`` is a directory (EISDIR).
+        OSError: EBADF for an fd not open for reading, EINVAL for one that cannot be read
+            into a buffer that size, EFAULT, EIO ..., the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buf`` is read-only, an ``ffi.from_buffer`` view or other foreign cdata,
+            or no bytes-like object; ``fd`` is no fd (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     if type(fd) is int:
         n = fd
     elif type(fd) is Fd and fd._fd >= 0:
@@ -130,8 +169,22 @@ def readinto(fd: FdArg, buf: Buffer) -> int:
 def write(fd: FdArg, data: Buffer) -> int:
     """Write a bytes-like object; return the count written (man 2 write).
 
-    BufferError for a non-contiguous buffer, TypeError for an object without the buffer
-    protocol."""
+    The count may be short of ``len(data)`` (a pipe, a socket, a signal); EINTR before
+    anything is written is retried (PEP 475).
+
+    https://man7.org/linux/man-pages/man2/write.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and full (EAGAIN).
+        BrokenPipeError: a pipe or socket whose reading end is closed (EPIPE; Python ignores
+            the SIGPIPE that comes with it).
+        OSError: EBADF for an fd not open for writing, ENOSPC, EDQUOT, EFBIG, EIO, EINVAL
+            ..., the subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``data`` is no bytes-like object, or ``fd`` no fd (before any call).
+        BufferError: ``data`` is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     if type(fd) is int:
         n = fd
     elif type(fd) is Fd and fd._fd >= 0:
@@ -163,8 +216,31 @@ def _offset64(offset: int) -> int:
     return in_range(offset, "offset", _I64_MIN, _I64_MAX)
 
 
+@overload
+def pread(fd: FdArg, n_or_buf: int,  # pyright: ignore[reportOverlappingOverload]: as read()
+          offset: int) -> bytes: ...
+@overload
+def pread(fd: FdArg, n_or_buf: Buffer, offset: int) -> int: ...
+
+
 def pread(fd: FdArg, n_or_buf: Union[int, Buffer], offset: int) -> Union[bytes, int]:
-    """read() at ``offset`` without moving the file position (man 2 pread)."""
+    """read() at ``offset`` without moving the file position (man 2 pread).
+
+    https://man7.org/linux/man-pages/man2/pread.2.html
+
+    Raises:
+        IsADirectoryError: ``fd`` is a directory (EISDIR).
+        OSError: ESPIPE for a pipe, socket or FIFO, EINVAL for a negative ``offset``, EBADF
+            for an fd not open for reading, EAGAIN, EIO ..., the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd, or a buffer is read-only or no bytes-like object (before
+            any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative ``n``, or an unknown std fd name (before any call).
+        OverflowError: ``n`` past what a bytes object can hold, or ``offset`` beyond 64 bits
+            (before any call).
+    """
     n = fdnum(fd)
     off = _offset64(offset)
     if isinstance(n_or_buf, int):
@@ -179,7 +255,20 @@ def pread(fd: FdArg, n_or_buf: Union[int, Buffer], offset: int) -> Union[bytes, 
 
 
 def pwrite(fd: FdArg, data: Buffer, offset: int) -> int:
-    """write() at ``offset`` without moving the file position (man 2 pwrite)."""
+    """write() at ``offset`` without moving the file position (man 2 pwrite).
+
+    https://man7.org/linux/man-pages/man2/pwrite.2.html
+
+    Raises:
+        OSError: ESPIPE for a pipe, socket or FIFO, EINVAL for a negative ``offset``, EBADF
+            for an fd not open for writing, ENOSPC, EDQUOT, EFBIG, EAGAIN ..., the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``data`` is no bytes-like object, or ``fd`` no fd (before any call).
+        BufferError: ``data`` is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+        OverflowError: ``offset`` beyond 64 bits (before any call).
+    """
     n = fdnum(fd)
     off = _offset64(offset)
     cdata = readable(data)
@@ -225,37 +314,132 @@ def _vector(fn: Any, name: str, n: int, buffers: Iterable[Buffer], convert: Any,
 
 
 def readv(fd: FdArg, buffers: Iterable[Buffer]) -> int:
-    """Scatter-read into writable buffers in order; return the total (man 2 readv)."""
+    """Scatter-read into writable buffers in order; return the total (man 2 readv).
+
+    https://man7.org/linux/man-pages/man2/readv.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and has nothing to read yet (EAGAIN).
+        IsADirectoryError: ``fd`` is a directory (EISDIR).
+        OSError: EINVAL for more than IOV_MAX (1024) buffers or a total past SSIZE_MAX, EBADF
+            for an fd not open for reading, EIO ..., the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buffers`` is not iterable, or holds a read-only or non-bytes-like
+            object; ``fd`` is no fd (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     return _vector(_readv, "readv", fdnum(fd), buffers, writable)
 
 
 def writev(fd: FdArg, buffers: Iterable[Buffer]) -> int:
-    """Gather-write buffers in order; return the total (man 2 writev)."""
+    """Gather-write buffers in order; return the total (man 2 writev).
+
+    https://man7.org/linux/man-pages/man2/writev.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and full (EAGAIN).
+        BrokenPipeError: a pipe or socket whose reading end is closed (EPIPE).
+        OSError: EINVAL for more than IOV_MAX (1024) buffers or a total past SSIZE_MAX, EBADF
+            for an fd not open for writing, ENOSPC, EDQUOT, EFBIG, EIO ..., the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buffers`` is not iterable or holds a non-bytes-like object; ``fd`` is no
+            fd (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     return _vector(_writev, "writev", fdnum(fd), buffers, view)
 
 
 def preadv2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
-    """readv() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 preadv2)."""
+    """readv() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 preadv2).
+
+    https://man7.org/linux/man-pages/man2/preadv2.2.html
+
+    Raises:
+        BlockingIOError: ``RWF.NOWAIT`` and the data is not in the page cache, or a
+            nonblocking ``fd`` with nothing to read (EAGAIN).
+        IsADirectoryError: ``fd`` is a directory (EISDIR).
+        OSError: ESPIPE for an ``offset`` on a pipe or socket, EOPNOTSUPP for an ``RWF`` flag
+            the file does not support, EINVAL for an unknown flag, more than IOV_MAX (1024)
+            buffers or an offset below -1, EBADF ..., the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: before Linux 4.6).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buffers`` is not iterable, or holds a read-only or non-bytes-like
+            object; ``flags`` is not an int, RWF member or name string, or ``fd`` no fd
+            (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown RWF name or std fd name (before any call).
+        OverflowError: ``offset`` beyond 64 bits (before any call).
+    """
     n, off, f = fdnum(fd), _offset64(offset), to_int(flags, RWF)
     return _vector(_preadv2, "preadv2", n, buffers, writable, off, f)
 
 
 def pwritev2(fd: FdArg, buffers: Iterable[Buffer], offset: int = -1, flags: FlagArg = 0) -> int:
-    """writev() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 pwritev2)."""
+    """writev() at ``offset`` (-1: the file position) with ``RWF`` flags (man 2 pwritev2).
+
+    https://man7.org/linux/man-pages/man2/pwritev2.2.html
+
+    Raises:
+        BlockingIOError: ``RWF.NOWAIT`` and the write would block, or a nonblocking ``fd``
+            that is full (EAGAIN).
+        BrokenPipeError: a pipe or socket whose reading end is closed (EPIPE).
+        OSError: ESPIPE for an ``offset`` on a pipe or socket, EOPNOTSUPP for an ``RWF`` flag
+            the file does not support, EINVAL for an unknown flag, more than IOV_MAX (1024)
+            buffers or an offset below -1, EBADF, ENOSPC, EDQUOT, EFBIG ..., the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: before Linux 4.6).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``buffers`` is not iterable or holds a non-bytes-like object; ``flags``
+            is not an int, RWF member or name string, or ``fd`` no fd (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown RWF name or std fd name (before any call).
+        OverflowError: ``offset`` beyond 64 bits (before any call).
+    """
     n, off, f = fdnum(fd), _offset64(offset), to_int(flags, RWF)
     return _vector(_pwritev2, "pwritev2", n, buffers, view, off, f)
 
 
 def lseek(fd: FdArg, offset: int, whence: FlagArg = 0) -> int:
-    """Move the file position; return the new one (man 2 lseek; _llseek on 32-bit arches)."""
+    """Move the file position; return the new one (man 2 lseek; _llseek on 32-bit arches).
+
+    ``whence`` is a ``SEEK`` member (``SEEK.SET``, ``CUR``, ``END``, ``DATA``, ``HOLE``).
+
+    https://man7.org/linux/man-pages/man2/lseek.2.html
+
+    Raises:
+        OSError: ESPIPE for a pipe, socket or FIFO, EINVAL for an unknown ``whence`` or a
+            resulting negative position, ENXIO for ``SEEK.DATA``/``SEEK.HOLE`` at or past
+            the end, EOVERFLOW, EBADF ..., the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``whence`` is not an int, SEEK member or name string, ``offset`` not an
+            int, or ``fd`` no fd (before any call).
+        ValueError: an unknown SEEK name or std fd name (before any call).
+        OverflowError: ``offset`` beyond 64 bits (before any call).
+    """
     result = _new("int64_t *")
     call(_lseek, "lseek", fdnum(fd), offset, to_int(whence, SEEK), result)
-    return result[0]
+    pos: int = result[0]
+    return pos
 
 
 def close(fd: FdArg) -> None:
-    """Close an fd (man 2 close).  An Fd is marked closed; EINTR is not retried (Linux has
-    already released the number, so a retry could close someone else's)."""
+    """Close an fd (man 2 close).  An Fd is marked closed (closing a closed Fd does nothing);
+    EINTR is not retried, nor raised (Linux has already released the number, so a retry
+    could close someone else's).
+
+    https://man7.org/linux/man-pages/man2/close.2.html
+
+    Raises:
+        OSError: EBADF for a number that is not open, EIO, ENOSPC or EDQUOT for a deferred
+            write error (NFS ...: the fd is closed all the same), the subclass os raises for
+            any other errno.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     if isinstance(fd, Fd):
         fd.close()
         return
@@ -275,6 +459,17 @@ def dup(oldfd: FdArg, newfd: Optional[FdArg] = None, flags: Optional[FlagArg] = 
     ``dup(oldfd)`` returns a new owning Fd (close-on-exec unless ``inheritable``);
     ``dup(oldfd, newfd)`` is dup2; ``dup(oldfd, newfd, flags)`` is dup3.  With a target, the
     result is ``newfd`` itself if it is an Fd, else a non-owning Fd for that number.
+
+    https://man7.org/linux/man-pages/man2/dup.2.html
+
+    Raises:
+        OSError: EBADF for an ``oldfd`` that is not open, EMFILE when the process has no fd to
+            spare, EINVAL (dup3: ``oldfd == newfd``, unknown flags), EBUSY, the subclass os
+            raises for any other errno.
+        ClosedFdError: ``oldfd`` or ``newfd`` is a closed Fd.
+        TypeError: ``flags`` without ``newfd``, ``flags`` not an int, O member or name
+            string, or an fd argument no fd (before any call).
+        ValueError: an unknown O name or std fd name (before any call).
     """
     if newfd is None:
         if flags is not None:
@@ -291,7 +486,18 @@ def dup(oldfd: FdArg, newfd: Optional[FdArg] = None, flags: Optional[FlagArg] = 
 def dup2(oldfd: FdArg, newfd: FdArg, inheritable: bool = True) -> Fd:
     """Make ``newfd`` a copy of ``oldfd`` (man 2 dup2), through dup3 on every arch.
 
-    dup2(fd, fd) checks fd and does nothing, as dup2 does (dup3 would refuse it)."""
+    dup2(fd, fd) checks fd and does nothing, as dup2 does (dup3 would refuse it).
+    ``inheritable`` False makes ``newfd`` close-on-exec.
+
+    https://man7.org/linux/man-pages/man2/dup2.2.html
+
+    Raises:
+        OSError: EBADF for an ``oldfd`` that is not open or a ``newfd`` out of range, EBUSY
+            (a race with open()), the subclass os raises for any other errno.
+        ClosedFdError: ``oldfd`` or ``newfd`` is a closed Fd.
+        TypeError: an fd argument is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     o, n = fdnum(oldfd), fdnum(newfd)
     if o == n:
         call(_fcntl, "fcntl", o, _F_GETFD, 0)
@@ -301,14 +507,36 @@ def dup2(oldfd: FdArg, newfd: FdArg, inheritable: bool = True) -> Fd:
 
 
 def dup3(oldfd: FdArg, newfd: FdArg, flags: FlagArg = 0) -> Fd:
-    """dup2 with ``O.CLOEXEC`` as the only flag; ``oldfd == newfd`` is EINVAL (man 2 dup3)."""
+    """dup2 with ``O.CLOEXEC`` as the only flag (man 2 dup3).
+
+    https://man7.org/linux/man-pages/man2/dup3.2.html
+
+    Raises:
+        OSError: EINVAL for ``oldfd == newfd`` or a flag other than ``O.CLOEXEC``, EBADF for
+            an ``oldfd`` that is not open or a ``newfd`` out of range, EBUSY, the subclass os
+            raises for any other errno.
+        ClosedFdError: ``oldfd`` or ``newfd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, O member or name string, or an fd argument no fd
+            (before any call).
+        ValueError: an unknown O name or std fd name (before any call).
+    """
     o, n = fdnum(oldfd), fdnum(newfd)
     call(_dup3, "dup3", o, n, to_int(flags, O))
     return _target(newfd)
 
 
 def pipe2(flags: FlagArg = 0, *, inheritable: bool = False) -> tuple[Fd, Fd]:
-    """A pipe as ``(read_end, write_end)`` (man 2 pipe2); close-on-exec unless ``inheritable``."""
+    """A pipe as ``(read_end, write_end)`` (man 2 pipe2); close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/pipe2.2.html
+
+    Raises:
+        OSError: EMFILE or ENFILE when the process or the system has no fd to spare, EINVAL
+            for a flag other than ``O.CLOEXEC``, ``O.NONBLOCK``, ``O.DIRECT`` (and
+            O_NOTIFICATION_PIPE), the subclass os raises for any other errno.
+        TypeError: ``flags`` is not an int, O member or name string (before any call).
+        ValueError: an unknown O name (before any call).
+    """
     fds = _new("int[2]")
     f = to_int(flags, O)
     call(_pipe2, "pipe2", fds, f if inheritable else f | _O_CLOEXEC)
@@ -316,7 +544,17 @@ def pipe2(flags: FlagArg = 0, *, inheritable: bool = False) -> tuple[Fd, Fd]:
 
 
 def pipe(flags: FlagArg = 0, *, inheritable: bool = False) -> tuple[Fd, Fd]:
-    """A pipe as two Fds, ``(read_end, write_end)`` (man 2 pipe; pipe2 on every arch)."""
+    """A pipe as two Fds, ``(read_end, write_end)`` (man 2 pipe; pipe2 on every arch).
+
+    https://man7.org/linux/man-pages/man2/pipe.2.html
+
+    Raises:
+        OSError: EMFILE or ENFILE when the process or the system has no fd to spare, EINVAL
+            for a flag other than ``O.CLOEXEC``, ``O.NONBLOCK``, ``O.DIRECT`` (and
+            O_NOTIFICATION_PIPE), the subclass os raises for any other errno.
+        TypeError: ``flags`` is not an int, O member or name string (before any call).
+        ValueError: an unknown O name (before any call).
+    """
     return pipe2(flags, inheritable=inheritable)
 
 
@@ -395,9 +633,26 @@ def fcntl(fd: FdArg, cmd: FlagArg, arg: Union[int, Buffer, None] = 0) -> int:
     (e.g. ``struct flock`` from ``L.ffi``), which the kernel updates in place.  A buffer
     shorter than a known command's struct (F_GETLK/F_SETLK*/F_OFD_*: struct flock,
     F_GETOWN_EX/F_SETOWN_EX: struct f_owner_ex) raises ValueError before the call; a buffer
-    of up to 1024 bytes is passed through a copy of that size, and if the kernel wrote past
-    the buffer's end, ValueError follows the (completed) call.  Those commands refuse an int
-    (TypeError); for other commands an int that the kernel takes as an address is unsafe."""
+    of up to 1024 bytes is passed through a copy of that size.  For other commands an int
+    that the kernel takes as an address is unsafe.
+
+    https://man7.org/linux/man-pages/man2/fcntl.2.html
+
+    Raises:
+        BlockingIOError: F_SETLK/F_OFD_SETLK on a range another lock holds (EAGAIN).
+        OSError: EINVAL for an unknown command or a bad argument, EDEADLK (F_SETLKW), EBADF
+            for an fd not open as the lock needs, EMFILE (F_DUPFD), EPERM, EBUSY, ENOLCK ...,
+            the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an int for a command that takes a struct, an ``arg`` that is no int,
+            None or writable buffer, ``cmd`` not an int, F member or name string, or ``fd``
+            no fd (before any call).
+        ValueError: a buffer shorter than the command's struct, or an unknown F name or std
+            fd name (before any call); a buffer the kernel wrote past (after the completed
+            call: its first bytes hold the start of the result).
+        OverflowError: ``cmd`` beyond 32 bits, an int ``arg`` beyond a C long (before any
+            call).
+    """
     c = in_range(to_int(cmd, F), "cmd", -(1 << 31), U32) & U32
     need = _FCNTL_ARG.get(c)
     return _int_or_buffer(_fcntl, _fcntl_ptr, "fcntl", fd, c, arg, need or 0, need is not None)
@@ -413,7 +668,22 @@ def ioctl(fd: FdArg, request: int, arg: Union[int, Buffer, None] = 0) -> int:
     TIOCGWINSZ/TIOCSWINSZ, FIONREAD, FIONBIO, TIOCOUTQ, TIOCM*, TIOC[GS]PGRP ... their
     struct or int (those named refuse an int: TypeError).  Buffers of up to 1024 bytes go
     through a copy as in fcntl().  Unsafe for an int the kernel takes as an address, and for
-    requests whose struct holds pointers or lengths: the kernel follows them."""
+    requests whose struct holds pointers or lengths: the kernel follows them.
+
+    https://man7.org/linux/man-pages/man2/ioctl.2.html
+
+    Raises:
+        OSError: ENOTTY for a request the fd's driver does not know, EINVAL for a bad
+            argument, EFAULT, EBADF, EPERM ..., the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an int for one of the named requests, an ``arg`` that is no int, None or
+            writable buffer, or ``fd`` no fd (before any call).
+        ValueError: a buffer shorter than the request's struct, or an unknown std fd name
+            (before any call); a buffer the kernel wrote past (after the completed call, as
+            fcntl()).
+        OverflowError: ``request`` beyond 32 bits, an int ``arg`` beyond a C long (before
+            any call).
+    """
     req = in_range(request, "request", -(1 << 31), U32) & U32
     need = _IOCTL_ARG.get(req)
     if need is not None:
@@ -430,7 +700,23 @@ def _offset(off: Optional[int]) -> Any:
 
 def sendfile(out_fd: FdArg, in_fd: FdArg, offset: Optional[int], count: int) -> int:
     """Copy ``count`` bytes from in_fd (at ``offset``, or its position if None) to out_fd
-    inside the kernel; return the count (man 2 sendfile)."""
+    inside the kernel; return the count (man 2 sendfile).
+
+    https://man7.org/linux/man-pages/man2/sendfile.2.html
+
+    Raises:
+        BlockingIOError: ``out_fd`` is nonblocking and full (EAGAIN).
+        BrokenPipeError: ``out_fd`` is a pipe or socket whose reading end is closed (EPIPE).
+        OSError: ESPIPE for an ``offset`` on an ``in_fd`` that cannot seek, EINVAL for an
+            ``in_fd`` without mmap-like reads or an ``out_fd`` opened with O_APPEND, EBADF,
+            EIO, EOVERFLOW ..., the subclass os raises for any other errno.
+        ClosedFdError: ``out_fd`` or ``in_fd`` is a closed Fd.
+        TypeError: ``offset`` or ``count`` is not an int, or an fd argument no fd (before any
+            call).
+        ValueError: an unknown std fd name (before any call).
+        OverflowError: ``offset`` beyond 64 bits, ``count`` negative or beyond a size_t
+            (before any call).
+    """
     return call(_sendfile, "sendfile", fdnum(out_fd), fdnum(in_fd), _offset(offset), count)
 
 
@@ -438,7 +724,24 @@ def splice(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out: Optional
            len: int, flags: FlagArg = 0) -> int:
     """Move up to ``len`` bytes between fds, one of them a pipe (man 2 splice).
 
-    Offsets are None for a pipe or to use and advance the file position."""
+    Offsets are None for a pipe or to use and advance the file position.
+
+    https://man7.org/linux/man-pages/man2/splice.2.html
+
+    Raises:
+        BlockingIOError: ``SPLICE_F.NONBLOCK`` or a nonblocking fd, and the move would
+            block (EAGAIN).
+        BrokenPipeError: ``fd_out`` is a pipe whose reading end is closed (EPIPE).
+        OSError: EINVAL when neither fd is a pipe, for a file that cannot splice or one
+            opened with O_APPEND, ESPIPE for an offset of a pipe, EBADF, ENOMEM ..., the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd_in`` or ``fd_out`` is a closed Fd.
+        TypeError: ``flags`` is not an int, SPLICE_F member or name string, an offset or
+            ``len`` not an int, or an fd argument no fd (before any call).
+        ValueError: an unknown SPLICE_F name or std fd name (before any call).
+        OverflowError: an offset beyond 64 bits, ``len`` negative or beyond a size_t (before
+            any call).
+    """
     return call(_splice, "splice", fdnum(fd_in), _offset(off_in), fdnum(fd_out),
                 _offset(off_out), len, to_int(flags, SPLICE_F))
 
@@ -447,7 +750,25 @@ def copy_file_range(fd_in: FdArg, off_in: Optional[int], fd_out: FdArg, off_out:
                     len: int, flags: int = 0) -> int:
     """Copy up to ``len`` bytes between files inside the kernel (man 2 copy_file_range).
 
-    Offsets are None to use and advance the file positions."""
+    Offsets are None to use and advance the file positions.
+
+    https://man7.org/linux/man-pages/man2/copy_file_range.2.html
+
+    Raises:
+        IsADirectoryError: either fd is a directory (EISDIR).
+        OSError: EXDEV for files on different filesystems (before Linux 5.3; since 5.19
+            only those of different types or without cross-filesystem copy), EINVAL for
+            overlapping ranges in one file,
+            non-regular files or ``flags`` other than 0, EBADF, EFBIG, ENOSPC, EOVERFLOW,
+            EOPNOTSUPP ..., the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: before Linux 4.5).
+        ClosedFdError: ``fd_in`` or ``fd_out`` is a closed Fd.
+        TypeError: an offset, ``len`` or ``flags`` is not an int, or an fd argument no fd
+            (before any call).
+        ValueError: an unknown std fd name (before any call).
+        OverflowError: an offset beyond 64 bits, ``len`` or ``flags`` out of its C type's
+            range (before any call).
+    """
     return call(_copy_file_range, "copy_file_range", fdnum(fd_in), _offset(off_in),
                 fdnum(fd_out), _offset(off_out), len, flags)
 
@@ -462,8 +783,22 @@ def vmsplice(fd: FdArg, iov: Iterable[Buffer], flags: FlagArg = 0) -> int:
     (bytes) are fine there.  On a read end it copies the pipe's bytes into the buffers,
     which must be writable (TypeError otherwise), as readv.  ``flags``: ``SPLICE_F.NONBLOCK``
     (EAGAIN rather than wait), ``SPLICE_F.GIFT`` (the pages are given away: a consumer such
-    as FUSE may take them over, so never touch them again).  EBADF for an fd that is no
-    pipe."""
+    as FUSE may take them over, so never touch them again).
+
+    https://man7.org/linux/man-pages/man2/vmsplice.2.html
+
+    Raises:
+        BlockingIOError: ``SPLICE_F.NONBLOCK`` or a nonblocking pipe, and the pipe is full
+            or empty (EAGAIN).
+        OSError: EBADF for an fd that is not open or no pipe, EINVAL for more than IOV_MAX
+            (1024) buffers, ENOMEM ..., the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``iov`` is not iterable or holds a non-bytes-like object (or, for a read
+            end, a read-only one); ``flags`` is not an int, SPLICE_F member or name string,
+            or ``fd`` no fd (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown SPLICE_F name or std fd name (before any call).
+    """
     n = fdnum(fd)
     f = to_int(flags, SPLICE_F)
     # The fd's access mode says which way the kernel goes: a write end (or a FIFO opened

@@ -16,7 +16,7 @@ STAT, SET, RMID, INFO), ``MSG_RCV`` (msgrcv's own flags), ``MSG_CMD`` (msgctl's 
 from __future__ import annotations
 
 from time import monotonic_ns as _monotonic_ns
-from typing import Iterable, NamedTuple, Optional, Sequence, Union
+from typing import Iterable, NamedTuple, Optional, Sequence, Union, overload
 
 from ._core import NEG_EINTR, Buffer, alloc, call, error, ffi, in_range, lib, nbytes, \
     read_size, release, view, writable
@@ -119,14 +119,44 @@ _SEM_PLAIN = {lib.GETVAL, lib.GETPID, lib.GETNCNT, lib.GETZCNT}
 
 def msgget(key: int, msgflg: FlagArg = 0) -> int:
     """The id of the message queue for ``key`` (IPC.PRIVATE: a new one), made if missing with
-    IPC.CREAT (man 2 msgget).  ``msgflg``: ``IPC`` flags and the mode, ``IPC.CREAT | 0o600``."""
+    IPC.CREAT (man 2 msgget).  ``msgflg``: ``IPC`` flags and the mode, ``IPC.CREAT | 0o600``.
+
+    https://man7.org/linux/man-pages/man2/msgget.2.html
+
+    Raises:
+        FileNotFoundError: no queue for ``key`` and no IPC.CREAT (ENOENT).
+        FileExistsError: a queue for ``key`` exists and ``msgflg`` has IPC.CREAT | IPC.EXCL
+            (EEXIST).
+        PermissionError: the queue's mode denies the access asked for (EACCES).
+        OSError: ENOSPC when the system's msgmni queues exist, ENOMEM; the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: no CONFIG_SYSVIPC).
+        TypeError: ``key`` not an int, or ``msgflg`` not an int, IPC member or name string,
+            before any call.
+        ValueError: a ``key`` that is not 32 bits, or an unknown flag name, before any call.
+        OverflowError: ``msgflg`` does not fit a C int, before any call.
+    """
     return call(_msgget, "msgget", ipc_key(key), _c_int(to_int(msgflg, IPC), "msgflg"))
 
 
 def msgsnd(msqid: int, msgtyp: int, msgtext: Buffer, msgflg: FlagArg = 0) -> None:
     """Queue a message of type ``msgtyp`` (> 0) with the bytes of ``msgtext`` (man 2 msgsnd);
-    waits while the queue is full unless ``msgflg`` has IPC.NOWAIT (BlockingIOError).
-    EINVAL for a type below 1 or a message longer than msgmax."""
+    waits while the queue is full unless ``msgflg`` has IPC.NOWAIT.
+
+    https://man7.org/linux/man-pages/man2/msgop.2.html
+
+    Raises:
+        BlockingIOError: the queue is full and ``msgflg`` has IPC.NOWAIT (EAGAIN).
+        PermissionError: no write permission on the queue (EACCES).
+        OSError: EINVAL for a type below 1, a message longer than msgmax or no such queue, EIDRM
+            when the queue was removed, ENOMEM; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``msgtext`` is not bytes-like, a number of the wrong type, or ``msgflg`` not
+            an int, IPC member or name string, before any call.
+        ValueError: an unknown flag name, before any call.
+        BufferError: ``msgtext`` is not C-contiguous.
+        OverflowError: ``msqid``, ``msgtyp`` or ``msgflg`` does not fit its C type, before any
+            call.
+    """
     q = _c_int(msqid, "msqid")
     t = in_range(msgtyp, "msgtyp", _LONG_MIN, _LONG_MAX)
     f = _c_int(to_int(msgflg, IPC), "msgflg")
@@ -140,15 +170,37 @@ def msgsnd(msqid: int, msgtyp: int, msgtext: Buffer, msgflg: FlagArg = 0) -> Non
         release(data, msgtext)
 
 
+@overload  # (Buffer is Any: pyright sees overload 2 cover this one; an int matches here first)
+def msgrcv(msqid: int, bufsize_or_buf: int, msgtyp: int = 0,  # pyright: ignore[reportOverlappingOverload]
+           msgflg: FlagArg = 0) -> tuple[int, bytes]: ...
+@overload
+def msgrcv(msqid: int, bufsize_or_buf: Buffer, msgtyp: int = 0,
+           msgflg: FlagArg = 0) -> tuple[int, int]: ...
 def msgrcv(msqid: int, bufsize_or_buf: Union[int, Buffer], msgtyp: int = 0,
            msgflg: FlagArg = 0) -> tuple[int, Union[bytes, int]]:
     """Take a message off the queue (man 2 msgrcv): ``msgtyp`` 0 the first, > 0 the first of
     that type (any other with MSG_RCV.EXCEPT), < 0 the first of the lowest type up to
     -msgtyp.  ``bufsize_or_buf``: the most bytes to take -> (mtype, bytes), or a writable
-    buffer to fill -> (mtype, count).  Waits for one unless ``msgflg`` has IPC.NOWAIT
-    (ENOMSG then); a longer message raises E2BIG (OSError) and stays queued, unless
-    MSG_RCV.NOERROR (it is cut).  With MSG_RCV.COPY (and IPC.NOWAIT) ``msgtyp`` is an index
-    and the message stays queued."""
+    buffer to fill -> (mtype, count).  Waits for one unless ``msgflg`` has IPC.NOWAIT; a
+    longer message stays queued, unless MSG_RCV.NOERROR (it is cut).  With MSG_RCV.COPY (and
+    IPC.NOWAIT) ``msgtyp`` is an index and the message stays queued.
+
+    https://man7.org/linux/man-pages/man2/msgop.2.html
+
+    Raises:
+        PermissionError: no read permission on the queue (EACCES).
+        OSError: ENOMSG when ``msgflg`` has IPC.NOWAIT and no message matches, E2BIG for a
+            longer message without MSG_RCV.NOERROR, EINVAL for no such queue or MSG_RCV.COPY
+            without IPC.NOWAIT, EIDRM when the queue was removed; the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: MSG_RCV.COPY without
+            CONFIG_CHECKPOINT_RESTORE).
+        TypeError: a buffer that is not writable, a number of the wrong type, or ``msgflg`` not
+            an int, member or name string, before any call.
+        ValueError: a negative size or an unknown flag name, before any call.
+        BufferError: the buffer is not C-contiguous.
+        OverflowError: a size past what a bytes object holds, or ``msqid``, ``msgtyp`` or
+            ``msgflg`` past its C type, before any call.
+    """
     q = _c_int(msqid, "msqid")
     t = in_range(msgtyp, "msgtyp", _LONG_MIN, _LONG_MAX)
     f = _c_int(flags_of(msgflg, IPC, MSG_RCV), "msgflg")
@@ -174,7 +226,22 @@ def msgctl(msqid: int, cmd: FlagArg, buf: Optional[MsqidDs] = None
     "msg_stat" MSG_STAT).  IPC_CMD.STAT -> MsqidDs; MSG_CMD.STAT / STAT_ANY (``msqid`` is an
     index) -> (id, MsqidDs); IPC_CMD.SET sets the uid, gid, mode and msg_qbytes of ``buf``, a
     MsqidDs (change one from STAT with ``_replace``); IPC_CMD.RMID -> None; IPC_CMD.INFO,
-    MSG_CMD.INFO -> (the highest index in use, MsgInfo)."""
+    MSG_CMD.INFO -> (the highest index in use, MsgInfo).
+
+    https://man7.org/linux/man-pages/man2/msgctl.2.html
+
+    Raises:
+        PermissionError: IPC_CMD.STAT without read permission (EACCES), IPC_CMD.SET or RMID by
+            neither the owner nor the creator, or a ``msg_qbytes`` past msgmnb without
+            CAP_SYS_RESOURCE (EPERM).
+        OSError: EINVAL for no such queue (or index) or an unknown command, EIDRM when the queue
+            was removed; the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS).
+        TypeError: ``buf`` missing for IPC_CMD.SET (or not a MsqidDs), given with another
+            command, or ``cmd`` not an int, member or name string, before any call.
+        ValueError: an unknown command name, before any call.
+        OverflowError: ``msqid``, ``cmd`` or a field of ``buf`` does not fit its C type.
+    """
     q = _c_int(msqid, "msqid")
     c = _c_int(flags_of(cmd, IPC_CMD, MSG_CMD), "cmd")
     ds = _new("int64_t[]", _MSG_SLOTS)
@@ -201,7 +268,24 @@ def msgctl(msqid: int, cmd: FlagArg, buf: Optional[MsqidDs] = None
 def semget(key: int, nsems: int, semflg: FlagArg = 0) -> int:
     """The id of the semaphore set for ``key`` (IPC.PRIVATE: a new one of ``nsems``
     semaphores, all 0), made if missing with IPC.CREAT (man 2 semget).  ``semflg``: ``IPC``
-    flags and the mode, ``IPC.CREAT | 0o600``."""
+    flags and the mode, ``IPC.CREAT | 0o600``.
+
+    https://man7.org/linux/man-pages/man2/semget.2.html
+
+    Raises:
+        FileNotFoundError: no set for ``key`` and no IPC.CREAT (ENOENT).
+        FileExistsError: a set for ``key`` exists and ``semflg`` has IPC.CREAT | IPC.EXCL
+            (EEXIST).
+        PermissionError: the set's mode denies the access asked for (EACCES).
+        OSError: EINVAL for ``nsems`` below 0 or past semmsl (or past an existing set's size),
+            ENOSPC when the system's limits on sets or semaphores are reached, ENOMEM; the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS: no
+            CONFIG_SYSVIPC).
+        TypeError: ``key`` not an int, or ``semflg`` not an int, IPC member or name string,
+            before any call.
+        ValueError: a ``key`` that is not 32 bits, or an unknown flag name, before any call.
+        OverflowError: ``nsems`` or ``semflg`` does not fit a C int, before any call.
+    """
     return call(_semget, "semget", ipc_key(key), _c_int(nsems, "nsems"),
                 _c_int(to_int(semflg, IPC), "semflg"))
 
@@ -215,7 +299,7 @@ def _sops(sops: Iterable[_SemOp]) -> tuple[object, int]:
     items = list(sops)
     arr = _new("struct sembuf[]", len(items) or 1)
     for slot, op in zip(arr, items):
-        if not isinstance(op, (tuple, list)) or not 2 <= len(op) <= 3:
+        if not isinstance(op, (tuple, list)) or not 2 <= len(op) <= 3:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"a semaphore operation is a (sem_num, sem_op[, sem_flg]) tuple, "
                             f"not {op!r}")
         slot.sem_num = op[0]
@@ -230,16 +314,47 @@ def semop(semid: int, sops: Iterable[_SemOp]) -> None:
     """Apply ``sops``, (sem_num, sem_op[, sem_flg]) tuples, to the semaphores all at once
     (man 2 semop): sem_op > 0 adds, < 0 waits until it can subtract, 0 waits for zero.
     ``sem_flg``: IPC.NOWAIT (BlockingIOError instead of waiting), SEM.UNDO (undone when the
-    process exits).  EINVAL for no operations, E2BIG for more than semopm, EFBIG for a
-    sem_num past the set."""
+    process exits).
+
+    https://man7.org/linux/man-pages/man2/semop.2.html
+
+    Raises:
+        BlockingIOError: an operation with IPC.NOWAIT could not proceed (EAGAIN).
+        PermissionError: no permission for the operations (EACCES).
+        OSError: EINVAL for no operations or no such set, E2BIG for more than semopm, EFBIG for
+            a sem_num past the set, ERANGE for a value past semvmx, EIDRM when the set was
+            removed, ENOMEM; the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS).
+        TypeError: an operation that is not a (sem_num, sem_op[, sem_flg]) tuple, or a field of
+            the wrong type, before any call.
+        ValueError: an unknown flag name, before any call.
+        OverflowError: ``semid`` or a field that does not fit its C type, before any call.
+    """
     s = _c_int(semid, "semid")
     arr, n = _sops(sops)
     call(_semop, "semop", s, arr, n)
 
 
 def semtimedop(semid: int, sops: Iterable[_SemOp], timeout_ns: Optional[int] = None) -> None:
-    """semop() that waits at most ``timeout_ns`` (None: forever; 0: not at all), then raises
-    BlockingIOError (EAGAIN) (man 2 semtimedop; semtimedop_time64 on 32-bit arches)."""
+    """semop() that waits at most ``timeout_ns`` (None: forever; 0: not at all)
+    (man 2 semtimedop; semtimedop_time64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/semop.2.html
+
+    Raises:
+        BlockingIOError: the time ran out, or an operation with IPC.NOWAIT could not proceed
+            (EAGAIN).
+        PermissionError: no permission for the operations (EACCES).
+        OSError: EINVAL for no operations or no such set, E2BIG for more than semopm, EFBIG for
+            a sem_num past the set, ERANGE for a value past semvmx, EIDRM when the set was
+            removed, ENOMEM; the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS).
+        TypeError: an operation that is not a (sem_num, sem_op[, sem_flg]) tuple, or a field or
+            timeout of the wrong type, before any call.
+        ValueError: an unknown flag name, before any call.
+        OverflowError: a negative ``timeout_ns`` or one past 64 bits, ``semid`` or a field that
+            does not fit its C type, before any call.
+    """
     s = _c_int(semid, "semid")
     ns = -1 if timeout_ns is None else in_range(timeout_ns, "timeout_ns", 0, _I64_MAX)
     arr, n = _sops(sops)
@@ -272,8 +387,23 @@ def semctl(semid: int, semnum: int, cmd: FlagArg,
     * IPC_CMD.INFO, SEM_CMD.INFO -> (the highest index in use, SemInfo);
     * another command: ``arg`` an int (0 for None), the call's result returned.
 
-    ``semnum`` is used by the per-semaphore commands only.  TypeError for an ``arg`` the
-    command does not take."""
+    ``semnum`` is used by the per-semaphore commands only.
+
+    https://man7.org/linux/man-pages/man2/semctl.2.html
+
+    Raises:
+        PermissionError: no read (STAT, GETVAL ...) or write (SETVAL, SETALL) permission
+            (EACCES), IPC_CMD.SET or RMID by neither the owner nor the creator (EPERM).
+        OSError: EINVAL for no such set (or index), an unknown command or a ``semnum`` past the
+            set, ERANGE for a value past semvmx, EIDRM when the set was removed; the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an ``arg`` the command does not take (or one it needs missing), or ``cmd``
+            not an int, member or name string, before any call.
+        ValueError: SEM_CMD.SETALL values not as many as the set's semaphores, or an unknown
+            command name, before any call.
+        OverflowError: ``semid``, ``semnum``, ``cmd`` or an ``arg`` value that does not fit its
+            C type (SETALL's: 0..65535), before any call.
+    """
     s = _c_int(semid, "semid")
     num = _c_int(semnum, "semnum")
     c = _c_int(flags_of(cmd, IPC_CMD, SEM_CMD), "cmd")
@@ -285,6 +415,7 @@ def semctl(semid: int, semnum: int, cmd: FlagArg,
             raise TypeError(f"semctl(SETVAL) needs arg: an int, not {type(arg).__name__}")
         val = _c_int(arg, "arg")
     elif c == _SETALL or c == _GETALL:
+        values: Optional[list[object]] = None  # SETALL's (cffi checks each)
         if c == _SETALL:
             if isinstance(arg, (str, bytes)) or not isinstance(arg, Sequence):
                 raise TypeError(f"semctl(SETALL) needs arg: a sequence of ints, not "
@@ -294,7 +425,7 @@ def semctl(semid: int, semnum: int, cmd: FlagArg,
             raise TypeError("semctl(GETALL) takes no arg")
         nsems = semctl(s, 0, _IPC_STAT).sem_nsems  # type: ignore[union-attr]
         array = _new("unsigned short[]", nsems or 1)
-        if c == _SETALL:
+        if values is not None:
             if len(values) != nsems:
                 raise ValueError(f"semctl(SETALL) needs {nsems} values (the set's size), "
                                  f"not {len(values)}")
@@ -329,7 +460,7 @@ def semctl(semid: int, semnum: int, cmd: FlagArg,
     return r
 
 
-def _force_multiplexer(on: bool) -> bool:
+def _force_multiplexer(on: bool) -> bool:  # pyright: ignore[reportUnusedFunction]: tests' hook
     """Tests: issue every call here through ipc(2) (as on i386 before Linux 5.1), or not;
     False where the arch has no ipc(2) (nothing changes)."""
     return _ipc_force_multiplexer(1 if on else 0) == 0

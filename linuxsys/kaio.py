@@ -121,7 +121,7 @@ def _wait(fn: Any, name: str, ctx: int, min_nr: int, rows: Any, nr: int, ns: int
     the count of events, 0 once the time is up."""
     deadline = _monotonic_ns() + ns if ns > 0 else 0
     while True:
-        r = fn(ctx, min_nr, nr, rows, ns, *mask)
+        r: int = fn(ctx, min_nr, nr, rows, ns, *mask)
         if r >= 0:
             return r
         if r != NEG_EINTR:
@@ -136,16 +136,34 @@ def io_setup(nr_events: int) -> int:
     """Create an AIO context able to hold ``nr_events`` requests (man 2 io_setup): its id (an
     ``aio_context_t``).  Destroy it with io_destroy (``AioContext`` does).
 
-    Raises OSError EINVAL (nr_events 0), EAGAIN (past /proc/sys/fs/aio-max-nr) ..."""
+    https://man7.org/linux/man-pages/man2/io_setup.2.html
+
+    Raises:
+        BlockingIOError: ``nr_events`` is past /proc/sys/fs/aio-max-nr (EAGAIN).
+        OSError: EINVAL for ``nr_events`` 0 or past the kernel's limits, ENOMEM, the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS: no CONFIG_AIO).
+        TypeError: ``nr_events`` is not an int (before any call).
+        OverflowError: ``nr_events`` beyond 32 bits (before any call).
+    """
     n = in_range(nr_events, "nr_events", 0, U32)
     out = _new("uint64_t *")
     call(_io_setup, "io_setup", n, out)
-    return out[0]
+    ctx_id: int = out[0]
+    return ctx_id
 
 
 def io_destroy(ctx_id: int) -> None:
     """Cancel what can be cancelled, wait for every other request of ``ctx_id``, and destroy
-    the context (man 2 io_destroy).  Raises OSError EINVAL (no such context) ..."""
+    the context (man 2 io_destroy).
+
+    https://man7.org/linux/man-pages/man2/io_destroy.2.html
+
+    Raises:
+        OSError: EINVAL for no such context, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``ctx_id`` is not an int (before any call).
+        OverflowError: ``ctx_id`` is negative or beyond 64 bits (before any call).
+    """
     call(_io_destroy, "io_destroy", _ctx_id(ctx_id))
 
 
@@ -156,7 +174,20 @@ def io_submit(ctx_id: int, iocbpp: Any, nr: Optional[int] = None) -> int:
     names its error).  UNSAFE: each iocb's ``aio_buf`` is a raw address the kernel reads or
     writes for as long as the request runs; ``AioContext`` is the safe form.
 
-    Raises OSError EINVAL, EBADF (the first iocb's fd), EFAULT, EAGAIN ..."""
+    https://man7.org/linux/man-pages/man2/io_submit.2.html
+
+    Raises:
+        BlockingIOError: the kernel is short of resources to queue any iocb (EAGAIN).
+        PermissionError: an IOPRIO_CLASS_RT ``aio_reqprio`` without CAP_SYS_ADMIN (EPERM).
+        OSError: EBADF for the first iocb's fd, EINVAL for no such context or an iocb the
+            file cannot do, EFAULT, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``iocbpp`` is no ``struct iocb *[]`` (or ``struct iocb **`` with ``nr``),
+            ``ctx_id``/``nr`` not an int (before any call).
+        ValueError: ``nr`` exceeds the iocb pointers (before any call).
+        OverflowError: a negative ``ctx_id`` or ``nr``, or one beyond 64 bits or a C long
+            (before any call).
+    """
     c = _ctx_id(ctx_id)
     if not isinstance(iocbpp, ffi.CData) or _typeof(iocbpp) not in (_IOCB_ARRAY, _IOCB_PP):
         raise TypeError("iocbpp is an ffi.new('struct iocb *[]')")
@@ -177,7 +208,16 @@ def io_getevents(ctx_id: int, min_nr: int, nr: int, timeout_ns: Optional[int] = 
     io_pgetevents_time64 (no 2038 limit), the plain call before Linux 5.1.  Signals are
     handled while waiting (PEP 475).
 
-    Raises OSError EINVAL (no such context, min_nr > nr) ..."""
+    https://man7.org/linux/man-pages/man2/io_getevents.2.html
+
+    Raises:
+        OSError: EINVAL for no such context or ``min_nr`` > ``nr``, the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an argument is not an int (``timeout_ns``: or None) (before any call).
+        OverflowError: a negative argument, or ``ctx_id`` beyond 64 bits, ``nr`` beyond 2**20
+            events, ``min_nr`` beyond a C long, ``timeout_ns`` beyond 63 bits (before any
+            call).
+    """
     c = _ctx_id(ctx_id)
     n = in_range(nr, "nr", 0, _MAX_NR)
     m = in_range(min_nr, "min_nr", 0, _LONG_MAX)
@@ -191,7 +231,18 @@ def io_pgetevents(ctx_id: int, min_nr: int, nr: int, timeout_ns: Optional[int] =
     """io_getevents with the thread's signal mask replaced by ``sigmask`` while it waits (man
     2 io_pgetevents, Linux 4.18; io_pgetevents_time64 on 32-bit arches).  None keeps the mask.
 
-    Raises OSError EINVAL, UnsupportedError before Linux 4.18 ..."""
+    https://man7.org/linux/man-pages/man2/io_getevents.2.html
+
+    Raises:
+        OSError: EINVAL for no such context or ``min_nr`` > ``nr``, the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 4.18).
+        TypeError: an argument is not an int (``timeout_ns``: or None), ``sigmask`` no
+            iterable of signals (before any call).
+        ValueError: an unknown signal name or number in ``sigmask`` (before any call).
+        OverflowError: a negative argument, or ``ctx_id`` beyond 64 bits, ``nr`` beyond 2**20
+            events, ``min_nr`` beyond a C long, ``timeout_ns`` beyond 63 bits (before any
+            call).
+    """
     c = _ctx_id(ctx_id)
     n = in_range(nr, "nr", 0, _MAX_NR)
     m = in_range(min_nr, "min_nr", 0, _LONG_MAX)
@@ -208,8 +259,17 @@ def io_cancel(ctx_id: int, iocb: Any) -> Optional[AioEvent]:
     -ECANCELED, comes through io_getevents), or the event itself (older kernels).  UNSAFE as
     io_submit: the kernel knows a request by its iocb's address.
 
-    Raises OSError EINVAL (not found, or a request that cannot be cancelled: reads and writes
-    of files), EAGAIN ..."""
+    https://man7.org/linux/man-pages/man2/io_cancel.2.html
+
+    Raises:
+        BlockingIOError: the request was not cancelled (EAGAIN).
+        OSError: EINVAL for no such context, a request not found or one that cannot be
+            cancelled (reads and writes of files), the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``iocb`` is no ``struct iocb *``, ``ctx_id`` not an int (before any
+            call).
+        OverflowError: ``ctx_id`` is negative or beyond 64 bits (before any call).
+    """
     c = _ctx_id(ctx_id)
     if not isinstance(iocb, ffi.CData) or _typeof(iocb) is not _IOCB:
         raise TypeError("iocb is an ffi.new('struct iocb *')")
@@ -251,7 +311,8 @@ class AioContext:
         self._queue = _new("struct iocb *[]", n)  # the iocbs submit() hands over, in order
         self._nq = 0
         self._free = list(range(n - 1, -1, -1))  # iocb slots no request uses
-        self._held: dict[int, tuple] = {}  # slot -> (user_data, what the request holds)
+        # slot -> (user_data, what the request holds: (fd, view, buffer))
+        self._held: dict[int, tuple[int, tuple[Any, Any, Any]]] = {}
         self._slots: dict[int, int] = {}  # user_data -> slot
         self._done: list[AioEvent] = []  # events known before the kernel gives them
         self._rows = _new("int64_t[]", 4 * n)
@@ -517,7 +578,7 @@ class AioContext:
         _let_go(h)
 
 
-def _let_go(held: tuple) -> None:
+def _let_go(held: tuple[Any, Any, Any]) -> None:
     """Release the view a request held (its fd, view, buffer)."""
     _, v, buf = held
     release(v, buf)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import stat
 from errno import EINVAL, ENOSYS, EOPNOTSUPP
-from typing import NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Literal, Mapping, NamedTuple, Optional, Union, overload
 
 from ._core import U32, PathArg, UnsupportedError, call, error, in_range, lib
 from .fd import Fd, FdArg, fdnum, methods
@@ -37,6 +37,10 @@ from ._sys_landlock import landlock_restrict_self
 
 from ._consts import (LANDLOCK_ACCESS_FS, LANDLOCK_ACCESS_NET, LANDLOCK_SCOPE, LANDLOCK_RULE,
                       LANDLOCK_CREATE_RULESET)
+
+if TYPE_CHECKING:
+    from enum import IntFlag
+
 FS, NET, SCOPE = LANDLOCK_ACCESS_FS, LANDLOCK_ACCESS_NET, LANDLOCK_SCOPE
 
 _create_ruleset = lib.ls_landlock_create_ruleset
@@ -70,7 +74,7 @@ _ABI7_LOG_FLAGS = sum(getattr(lib, f"LANDLOCK_RESTRICT_SELF_{n}", 0)
 _FILE_RIGHTS = ("EXECUTE", "WRITE_FILE", "READ_FILE", "TRUNCATE", "IOCTL_DEV")
 
 
-def _bits(ns: type, table: dict[int, tuple[str, ...]], abi: int) -> int:
+def _bits(ns: type[IntFlag], table: Mapping[int, tuple[str, ...]], abi: int) -> int:
     members = ns.__members__
     return sum({int(members[n]) for level, names in table.items() if level <= abi
                 for n in names if n in members})
@@ -87,6 +91,14 @@ class LandlockRights(NamedTuple):
     scoped: int
 
 
+@overload
+def landlock_create_ruleset(handled_access_fs: FlagArg = 0, handled_access_net: FlagArg = 0,
+                            scoped: FlagArg = 0, flags: Literal[0] = 0) -> Fd: ...
+@overload
+def landlock_create_ruleset(handled_access_fs: FlagArg = 0, handled_access_net: FlagArg = 0,
+                            scoped: FlagArg = 0, flags: FlagArg = 0) -> Union[Fd, int]: ...
+
+
 def landlock_create_ruleset(handled_access_fs: FlagArg = 0, handled_access_net: FlagArg = 0,
                             scoped: FlagArg = 0, flags: FlagArg = 0) -> Union[Fd, int]:
     """Create a Landlock ruleset handling these rights (man 2 landlock_create_ruleset): a new
@@ -94,13 +106,21 @@ def landlock_create_ruleset(handled_access_fs: FlagArg = 0, handled_access_net: 
     LANDLOCK_CREATE_RULESET query, every right 0) the int it answers: ``VERSION`` the ABI
     version, ``ERRATA`` the bitmask of fixed errata.
 
+    https://man7.org/linux/man-pages/man2/landlock_create_ruleset.2.html
+
     struct landlock_ruleset_attr goes with the smallest size that holds the non-zero fields,
-    so a kernel before ABI 4 (net) or 6 (scoped) takes a ruleset that leaves those 0.  Raises
-    OSError(EINVAL) for rights this kernel does not know (or rights with a query),
-    OSError(E2BIG) for net rights or scopes before ABI 4/6, OSError(ENOMSG) for a ruleset
-    handling nothing, OSError(EOPNOTSUPP) when Landlock is disabled at boot,
-    UnsupportedError when the kernel has no Landlock; TypeError/ValueError for bad names,
-    OverflowError for values beyond 64 bits."""
+    so a kernel before ABI 4 (net) or 6 (scoped) takes a ruleset that leaves those 0.
+
+    Raises:
+        OSError: EINVAL for rights this kernel does not know (or rights with a query), E2BIG
+            for net rights or scopes before ABI 4/6, ENOMSG for a ruleset handling nothing,
+            EOPNOTSUPP when Landlock is disabled at boot, the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: the kernel has no Landlock).
+        TypeError: an argument is not an int, member of its namespace or name string (before
+            any call).
+        ValueError: an unknown name (before any call).
+        OverflowError: a value beyond 64 bits (before any call).
+    """
     fs = to_int(handled_access_fs, FS)
     net = to_int(handled_access_net, NET)
     sc = to_int(scoped, SCOPE)
@@ -117,11 +137,20 @@ def landlock_add_rule(ruleset_fd: FdArg, rule_type: FlagArg, allowed_access: Fla
     file, opened O_PATH at best); ``LANDLOCK_RULE.NET_PORT`` allows ``allowed_access``
     (LANDLOCK_ACCESS_NET) on TCP ``port``.
 
-    Raises TypeError when the rule type's argument is missing or the other one given,
-    ValueError for another rule type or bad names, before the call; OSError(EINVAL) for
-    rights the ruleset does not handle (or directory rights on a file, a port over 65535),
-    OSError(ENOMSG) for no right at all, OSError(EBADF) for a bad fd, OSError(EBADFD) when
-    ``ruleset_fd`` is no ruleset."""
+    https://man7.org/linux/man-pages/man2/landlock_add_rule.2.html
+
+    Raises:
+        PermissionError: ``ruleset_fd`` has no write access to the ruleset (EPERM).
+        OSError: EINVAL for rights the ruleset does not handle (or directory rights on a
+            file, a port over 65535), ENOMSG for no right at all, EBADF for a bad fd, EBADFD
+            when ``ruleset_fd`` is no ruleset, EOPNOTSUPP when Landlock is disabled at boot,
+            the subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``ruleset_fd`` or ``parent_fd`` is a closed Fd.
+        TypeError: the rule type's argument is missing or the other one given, or an
+            argument of the wrong type (before any call).
+        ValueError: another rule type, or an unknown name (before any call).
+        OverflowError: a ``port``, ``flags`` or right beyond its C type (before any call).
+    """
     kind = to_int(rule_type, LANDLOCK_RULE)
     if kind == _PATH_BENEATH:
         if parent_fd is None or port is not None:
@@ -144,7 +173,14 @@ def abi_version() -> int:
     """The Landlock ABI version of the running kernel (landlock_create_ruleset with
     LANDLOCK_CREATE_RULESET.VERSION; man 7 landlock), or 0 when it has no Landlock (ENOSYS)
     or Landlock is disabled at boot (EOPNOTSUPP: not in ``lsm=``).  Exported as
-    ``L.landlock_abi_version``."""
+    ``L.landlock_abi_version``.
+
+    https://man7.org/linux/man-pages/man2/landlock_create_ruleset.2.html
+
+    Raises:
+        OSError: for an errno other than ENOSYS and EOPNOTSUPP (none is documented for this
+            query), the subclass os raises.
+    """
     r = _create_ruleset(0, 0, 0, _VERSION)
     if r >= 0:
         return r
@@ -157,7 +193,14 @@ def errata() -> int:
     """The bitmask of Landlock errata the running kernel has fixed (landlock_create_ruleset
     with LANDLOCK_CREATE_RULESET.ERRATA, Linux 6.15 and its stable backports), 0 where the
     kernel does not know the query (EINVAL) or has no Landlock (as abi_version()).
-    Exported as ``L.landlock_errata``."""
+    Exported as ``L.landlock_errata``.
+
+    https://man7.org/linux/man-pages/man2/landlock_create_ruleset.2.html
+
+    Raises:
+        OSError: for an errno other than ENOSYS, EOPNOTSUPP and EINVAL (none is documented
+            for this query), the subclass os raises.
+    """
     r = _create_ruleset(0, 0, 0, _ERRATA)
     if r >= 0:
         return r
@@ -168,7 +211,15 @@ def errata() -> int:
 
 def rights(abi: Optional[int] = None) -> LandlockRights:
     """Every right Landlock ABI ``abi`` knows (None: the running kernel's; 0: none), as far as
-    this build's headers name them."""
+    this build's headers name them.
+
+    https://man7.org/linux/man-pages/man7/landlock.7.html
+
+    Raises:
+        OSError: as abi_version(), for ``abi`` None.
+        TypeError: ``abi`` is not an int.
+        ValueError: ``abi`` is negative.
+    """
     level = abi_version() if abi is None else _abi_arg(abi, 0)
     return LandlockRights(FS(_bits(FS, _ABI_FS, level)), NET(_bits(NET, _ABI_NET, level)),
                           SCOPE(_bits(SCOPE, _ABI_SCOPE, level)))

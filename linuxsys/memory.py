@@ -42,7 +42,7 @@ import operator
 import sys
 import warnings
 import weakref
-from typing import Any, Iterable, NamedTuple, Optional, Union
+from typing import Any, Iterable, NamedTuple, Optional, TypeVar, Union, cast, overload
 
 from ._core import (CHARS, U32, Buffer, call, call_buf, error, ffi, in_range, lib, release,
                     writable)
@@ -152,7 +152,7 @@ _LIMBO: list[Any] = []
 # __del__ and leaves the set through the callback): the raw-address calls refuse ranges that
 # overlap one, and process_vm_writev to this process accepts only ranges inside one.  Read as
 # a copy (set.copy runs no Python code, so no callback can change the set under it).
-_LIVE: set[weakref.ref] = set()
+_LIVE: set[weakref.ref[Mapping]] = set()
 
 
 def _address(value: Optional[int]) -> int:
@@ -162,7 +162,7 @@ def _address(value: Optional[int]) -> int:
     return a
 
 
-def _raw_address(value: int) -> int:
+def _raw_address(value: Optional[int]) -> int:
     """The address of an UNSAFE raw-address call: None is refused (NULL would not mean "a
     Mapping" nor "anywhere" there, only the bottom of the address space)."""
     if value is None:
@@ -227,7 +227,8 @@ def _nodemask(nodes: NodeMask, words: int = 0) -> tuple[Any, int]:
             raise ValueError(f"negative node mask {bits}")
     else:
         bits = 0
-        for node in nodes:
+        listed: Iterable[int] = nodes  # type: ignore[assignment]  # a bool: TypeError below
+        for node in listed:
             n = operator.index(node)
             if not 0 <= n < _NODE_BITS:
                 raise ValueError(f"node {n} outside 0..{_NODE_BITS - 1}")
@@ -273,6 +274,9 @@ def _mincore_of(addr: int, length: int) -> bytes:
             return bytes(out)
 
 
+_M = TypeVar("_M", bound="Mapping")  # what a Mapping class method makes: Mapping, ShmSegment
+
+
 class Mapping(_pymmap.mmap):
     """Memory mapped by mmap() (man 2 mmap): an ``mmap.mmap`` over it (see the module's doc).
 
@@ -288,12 +292,19 @@ class Mapping(_pymmap.mmap):
     # _need: the PROT bits the buffer relies on (0: no buffer); _limit: how long the mapping
     # may grow before access would raise SIGBUS (None: no limit); _ref: its entry in _LIVE;
     # _sealed: mseal() reached some of it, so the kernel refuses to unmap or move it.
+    # (Declared for the type checkers: the slots above hold them.)
+    _addr: int
+    _len: int
+    _need: int
+    _limit: Optional[int]
+    _ref: Optional[weakref.ref[Mapping]]
+    _sealed: bool
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Mapping":
         raise TypeError(f"{cls.__name__}s are made by linuxsys.mmap() and shmat()")
 
     @classmethod
-    def _placeholder(cls, length: int, need: int, flags: int) -> "Mapping":
+    def _placeholder(cls: type[_M], length: int, need: int, flags: int) -> _M:
         """CPython's anonymous mmap.mmap of ``length`` bytes, for the real mapping to replace:
         for a read-write buffer, read-write (CPython exports what prot allows), private and
         MAP_NORESERVE (nothing committed), with ``flags`` (placement bits); for a read-only
@@ -309,7 +320,7 @@ class Mapping(_pymmap.mmap):
         return self
 
     @classmethod
-    def _bufferless(cls) -> "Mapping":
+    def _bufferless(cls: type[_M]) -> _M:
         """A Mapping that exports nothing: a closed mmap.mmap raises ValueError instead.  Made
         before the syscall, so that nothing can fail between it and the object holding it."""
         self = _pymmap.mmap.__new__(cls, -1, 1, flags=_MAP_PRIVATE, prot=_PROT_NONE)
@@ -329,7 +340,7 @@ class Mapping(_pymmap.mmap):
         self._len = -1
         _LIVE.discard(self._ref)
 
-    def _abandon(self, early: bool, length: int) -> None:
+    def _abandon(self, early: int, length: int) -> None:
         """Dispose of a placeholder the real mapping failed to replace.  Closing unmaps its
         range, so only when that is still ours: the failure came ``early``, before the kernel
         touched the range, or the hole a later failure leaves (older kernels unmap first) is
@@ -432,7 +443,7 @@ class Mapping(_pymmap.mmap):
                              f"buffer fault; map it with that protection from the start")
         call(_mprotect, "mprotect", addr, n, p)
 
-    def madvise(self, advice: FlagArg, start: int = 0,  # type: ignore[override]
+    def madvise(self, advice: FlagArg, start: int = 0,
                 length: Optional[int] = None) -> None:
         """Advise the kernel on the mapping's use (man 2 madvise; ``MADV``).  ValueError for
         advice that would make a buffer's pages fault (DONTFORK, HWPOISON, GUARD_INSTALL)."""
@@ -606,6 +617,7 @@ class ShmSegment(Mapping):
 
     __slots__ = ("shmid",)
     _UNMAP = "shmdt"
+    shmid: int
 
     def _unmap(self, addr: int, length: int) -> int:
         return _shmdt(addr)
@@ -621,7 +633,29 @@ def mmap(addr: Optional[int], length: int, prot: FlagArg = _RW, flags: Optional[
     mapped there: it is taken as MAP.FIXED_NOREPLACE (FileExistsError if anything is there;
     emulated on kernels before 4.17), and a range overlapping a live Mapping raises
     ValueError before any syscall.  ``flags`` None is MAP.SHARED, plus MAP.ANONYMOUS when
-    ``fd`` is -1, as for mmap.mmap.  ``offset`` may pass 4 GiB on every arch."""
+    ``fd`` is -1, as for mmap.mmap.  ``offset`` may pass 4 GiB on every arch.
+
+    https://man7.org/linux/man-pages/man2/mmap.2.html
+
+    Raises:
+        FileExistsError: MAP.FIXED (taken as MAP.FIXED_NOREPLACE) where something is mapped
+            already (EEXIST).
+        PermissionError: ``fd`` not open for reading, or for writing with MAP.SHARED and
+            PROT.WRITE, an append-only file (EACCES); PROT.EXEC on a noexec mount, a sealed file
+            (EPERM).
+        OSError: EINVAL for a length of 0, a misaligned placed address or offset, or flags the
+            kernel refuses, ENOMEM (no room, or RLIMIT_AS), ENODEV (a file that cannot be
+            mapped), EBADF, EOVERFLOW, ETXTBSY ...; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``prot``/``flags`` not an int, member or name string, or an address, length,
+            offset or fd of the wrong type, before any call.
+        ValueError: a file mapping reaching past the page holding the end of file, a placed
+            range overlapping a live Mapping, a negative offset, an address or length out of
+            range, or an unknown flag name, before any call.
+        OverflowError: ``prot``, ``flags``, ``fd`` or ``offset`` past its C type, before any
+            call.
+    """
     a, n = _address(addr), _length(length)
     p = _c_int(to_int(prot, PROT), "prot")
     fdn = _c_int(fdnum(fd), "fd")
@@ -682,7 +716,21 @@ MappingArg = Union[Mapping, int]
 
 def munmap(addr: MappingArg, length: Optional[int] = None) -> None:
     """Unmap (man 2 munmap): a Mapping (its close()), or bare addresses (UNSAFE: whatever is
-    mapped there goes; ValueError over a live Mapping)."""
+    mapped there goes; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/munmap.2.html
+
+    Raises:
+        PermissionError: part of the range (or of the Mapping) is sealed by mseal() (EPERM).
+        OSError: EINVAL for a misaligned address or a length of 0 (bare addresses); the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS).
+        BufferError: the Mapping has memoryviews or other exports alive (as mmap.mmap).
+        TypeError: an address or ``length`` of the wrong type (a bare address needs its
+            ``length``), before any call.
+        ValueError: a ``length`` other than the Mapping's own (any, for a closed Mapping),
+            ``length`` out of range or an address that is no unsigned one, or a range
+            overlapping a live Mapping (bare addresses), before any call.
+    """
     if isinstance(addr, Mapping):
         if length is not None and length != len(addr):
             raise ValueError("a Mapping is unmapped whole: close() it")
@@ -695,7 +743,23 @@ def munmap(addr: MappingArg, length: Optional[int] = None) -> None:
 
 def mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg) -> None:
     """Change protection (man 2 mprotect): of a Mapping's first ``len`` bytes (None: all), as
-    Mapping.mprotect, or of bare addresses (UNSAFE; ValueError over a live Mapping)."""
+    Mapping.mprotect, or of bare addresses (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mprotect.2.html
+
+    Raises:
+        PermissionError: a protection the mapping's file does not allow (EACCES), or a sealed
+            range (EPERM).
+        OSError: ENOMEM for addresses not mapped, EINVAL for a misaligned address or bad
+            ``prot``; the subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            or ``prot`` not an int, PROT member or name string, before any call.
+        ValueError: a protection that would make a Mapping's buffer fault, ``len`` out of range
+            or an address that is no unsigned one, a range overlapping a live Mapping (bare
+            addresses), outside the Mapping or a closed Mapping, or an unknown PROT name, before
+            any call.
+        OverflowError: ``prot`` does not fit a C int, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.mprotect(prot, 0, len)
         return
@@ -707,7 +771,25 @@ def mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg) -> None:
 def madvise(addr: MappingArg, length: Optional[int], advice: FlagArg) -> None:
     """Advise on memory use (man 2 madvise; ``MADV``): a Mapping's first ``length`` bytes
     (None: all), as Mapping.madvise, or bare addresses (UNSAFE; ValueError over a live
-    Mapping)."""
+    Mapping).
+
+    https://man7.org/linux/man-pages/man2/madvise.2.html
+
+    Raises:
+        PermissionError: MADV.REMOVE on memory that is not shared and writable (EACCES),
+            MADV.HWPOISON without CAP_SYS_ADMIN or advice that discards sealed pages (EPERM).
+        BlockingIOError: a kernel resource was temporarily unavailable (EAGAIN).
+        OSError: EINVAL for advice this kernel does not know or cannot apply there, ENOMEM for
+            addresses not mapped, EBADF, EIO ...; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: an address or ``length`` of the wrong type (a bare address needs its
+            ``length``), or ``advice`` not an int, MADV member or name string, before any call.
+        ValueError: advice that would make a Mapping's buffer fault, ``length`` out of range or
+            an address that is no unsigned one, a range overlapping a live Mapping (bare
+            addresses), outside the Mapping or a closed Mapping, or an unknown MADV name, before
+            any call.
+        OverflowError: ``advice`` does not fit a C int, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.madvise(advice, 0, length)
         return
@@ -719,7 +801,21 @@ def madvise(addr: MappingArg, length: Optional[int], advice: FlagArg) -> None:
 def msync(addr: MappingArg, length: Optional[int], flags: FlagArg = lib.MS_SYNC) -> None:
     """Write a shared file mapping back to its file (man 2 msync; ``MSYNC`` flags, also flat
     as MS_SYNC ...: ``L.MS`` is mount(2)'s): a Mapping's first ``length`` bytes, or bare
-    addresses (UNSAFE; ValueError over a live Mapping)."""
+    addresses (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/msync.2.html
+
+    Raises:
+        OSError: EBUSY for MSYNC.INVALIDATE over locked pages, EINVAL for a misaligned address
+            or bad flags, ENOMEM for addresses not mapped; the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``length`` of the wrong type (a bare address needs its
+            ``length``), or ``flags`` not an int, MSYNC member or name string, before any call.
+        ValueError: ``length`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, or an unknown MSYNC name, before any call.
+        OverflowError: ``flags`` does not fit a C int, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.msync(flags, 0, length)
         return
@@ -730,14 +826,44 @@ def msync(addr: MappingArg, length: Optional[int], flags: FlagArg = lib.MS_SYNC)
 
 def mlock(addr: MappingArg, len: Optional[int]) -> None:
     """Lock pages in RAM (man 2 mlock): a Mapping's first ``len`` bytes, or bare addresses
-    (UNSAFE; ValueError over a live Mapping)."""
+    (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mlock.2.html
+
+    Raises:
+        PermissionError: no CAP_IPC_LOCK and a RLIMIT_MEMLOCK of 0 (EPERM).
+        BlockingIOError: some of the pages could not be locked (EAGAIN).
+        OSError: ENOMEM past RLIMIT_MEMLOCK or for addresses not mapped, EINVAL; the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            before any call.
+        ValueError: ``len`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, before any call.
+    """
     mlock2(addr, len)
 
 
 def mlock2(addr: MappingArg, len: Optional[int], flags: FlagArg = 0) -> None:
     """Lock pages in RAM, with MLOCK.ONFAULT only as they fault in (man 2 mlock2; plain mlock
     when ``flags`` is 0): a Mapping's first ``len`` bytes, or bare addresses (UNSAFE;
-    ValueError over a live Mapping)."""
+    ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mlock2.2.html
+
+    Raises:
+        PermissionError: no CAP_IPC_LOCK and a RLIMIT_MEMLOCK of 0 (EPERM).
+        BlockingIOError: some of the pages could not be locked (EAGAIN).
+        OSError: ENOMEM past RLIMIT_MEMLOCK or for addresses not mapped, EINVAL for flags the
+            kernel does not know; the subclass os raises for any other errno (UnsupportedError
+            for ENOSYS: mlock2 before Linux 4.4).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            or ``flags`` not an int, MLOCK member or name string, before any call.
+        ValueError: ``len`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, or an unknown MLOCK name, before any call.
+        OverflowError: ``flags`` outside 0..2**32-1, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.mlock(flags, 0, len)
         return
@@ -752,7 +878,19 @@ def mlock2(addr: MappingArg, len: Optional[int], flags: FlagArg = 0) -> None:
 
 def munlock(addr: MappingArg, len: Optional[int]) -> None:
     """Unlock pages (man 2 munlock): a Mapping's first ``len`` bytes, or bare addresses
-    (UNSAFE; ValueError over a live Mapping)."""
+    (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/munlock.2.html
+
+    Raises:
+        OSError: ENOMEM for addresses not mapped, EINVAL; the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            before any call.
+        ValueError: ``len`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.munlock(0, len)
         return
@@ -763,7 +901,20 @@ def munlock(addr: MappingArg, len: Optional[int]) -> None:
 
 def mincore(addr: MappingArg, length: Optional[int]) -> bytes:
     """One byte per page, bit 0 set if resident in RAM (man 2 mincore): of a Mapping's first
-    ``length`` bytes, or of bare addresses (UNSAFE; ValueError over a live Mapping)."""
+    ``length`` bytes, or of bare addresses (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mincore.2.html
+
+    Raises:
+        BlockingIOError: the kernel was temporarily out of resources (EAGAIN).
+        OSError: ENOMEM for addresses not mapped, EINVAL for a misaligned address; the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``length`` of the wrong type (a bare address needs its
+            ``length``), before any call.
+        ValueError: ``length`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, before any call.
+    """
     if isinstance(addr, Mapping):
         return addr.mincore(0, length)
     a, n = _raw_address(addr), _length(length)
@@ -771,12 +922,38 @@ def mincore(addr: MappingArg, length: Optional[int]) -> bytes:
     return _mincore_of(a, n)
 
 
+@overload
+def mremap(old_address: Mapping, old_size: Optional[int], new_size: int, flags: FlagArg = 0,
+           new_address: int = 0) -> Mapping: ...
+@overload
+def mremap(old_address: int, old_size: Optional[int], new_size: int, flags: FlagArg = 0,
+           new_address: int = 0) -> int: ...
 def mremap(old_address: MappingArg, old_size: Optional[int], new_size: int, flags: FlagArg = 0,
            new_address: int = 0) -> Union[Mapping, int]:
     """Grow, shrink or move a mapping (man 2 mremap; ``MREMAP`` flags): a Mapping (the
     Mapping at its new place is returned, as Mapping.mremap; ``old_size`` None or its
     length), or bare addresses (UNSAFE: returns the new address; ValueError if the old
-    range, or the new one with MREMAP.FIXED, overlaps a live Mapping)."""
+    range, or the new one with MREMAP.FIXED, overlaps a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mremap.2.html
+
+    Raises:
+        FileExistsError: MREMAP.FIXED of a Mapping to where something is mapped (EEXIST).
+        PermissionError: the mapping is sealed by mseal() (EPERM).
+        BlockingIOError: growing locked memory past RLIMIT_MEMLOCK (EAGAIN).
+        OSError: ENOMEM when the mapping cannot grow in place without MREMAP.MAYMOVE (or no
+            address is free), EINVAL for flags, sizes or addresses the kernel refuses, EFAULT
+            for addresses not mapped; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        BufferError: a Mapping with a buffer has memoryviews or other exports alive.
+        TypeError: an address or size of the wrong type (a bare address needs ``old_size``), or
+            ``flags`` not an int, MREMAP member or name string, before any call.
+        ValueError: an ``old_size`` other than the Mapping's own, flags or a ``new_address`` a
+            Mapping with a buffer cannot take, a size past what backs it, a range overlapping a
+            live Mapping, a closed Mapping, an address or size out of range, or an unknown
+            MREMAP name, before any call.
+        OverflowError: ``flags`` does not fit a C int, before any call.
+    """
     if isinstance(old_address, Mapping):
         if old_size is not None and old_size != len(old_address):
             raise ValueError("a Mapping is remapped whole")
@@ -788,12 +965,24 @@ def mremap(old_address: MappingArg, old_size: Optional[int], new_size: int, flag
         _refuse_live(dest, n, "mremap")
     out = _new("int64_t *")
     call(_mremap, "mremap", a, n_old, n, f, dest, out)
-    return out[0]
+    moved: int = out[0]
+    return moved
 
 
 def memfd_secret(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """An fd for memory that even the kernel does not map (man 2 memfd_secret): ftruncate it,
-    then mmap it MAP.SHARED; close-on-exec unless ``inheritable``."""
+    then mmap it MAP.SHARED; close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/memfd_secret.2.html
+
+    Raises:
+        OSError: EINVAL for flags other than O.CLOEXEC, EMFILE, ENFILE, ENOMEM; the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: before Linux 5.14, or
+            secretmem not enabled).
+        TypeError: ``flags`` not an int, O member or name string, before any call.
+        ValueError: an unknown O name, before any call.
+        OverflowError: ``flags`` outside 0..2**32-1, before any call.
+    """
     f = in_range(to_int(flags, O), "flags", 0, U32)
     if not inheritable:
         f |= _O_CLOEXEC
@@ -805,11 +994,28 @@ def process_madvise(pidfd: FdArg, iovec: Iterable[Union[Mapping, tuple[int, int]
     """Advise on a process's memory through its pidfd (man 2 process_madvise): ``iovec`` is
     Mappings (of this process) or (address, length) pairs; returns the bytes advised.  The
     kernel takes only advice that keeps memory readable (COLD, PAGEOUT, WILLNEED, COLLAPSE),
-    so pairs may name any memory."""
+    so pairs may name any memory.
+
+    https://man7.org/linux/man-pages/man2/process_madvise.2.html
+
+    Raises:
+        ProcessLookupError: the process has exited (ESRCH).
+        PermissionError: no CAP_SYS_NICE, or no ptrace read access to the process (EPERM).
+        OSError: EINVAL for advice or flags the kernel refuses (it takes only COLD, PAGEOUT,
+            WILLNEED, COLLAPSE), EBADF for a bad pidfd, ENOMEM, EFAULT; the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 5.10).
+        ClosedFdError: ``pidfd`` is a closed Fd.
+        TypeError: an ``iovec`` item that is neither a Mapping nor an (address, length) pair, a
+            number of the wrong type, or ``advice`` not an int, MADV member or name string,
+            before any call.
+        ValueError: advice that would make a Mapping's buffer fault, a closed Mapping, an
+            address or length out of range, or an unknown MADV name, before any call.
+        OverflowError: ``advice`` or ``flags`` does not fit its C type, before any call.
+    """
     a = _c_int(to_int(advice, MADV), "advice")
     f = in_range(flags, "flags", 0, U32)
     n = fdnum(pidfd)
-    ranges = []
+    ranges: list[tuple[int, int]] = []
     for item in iovec:
         if isinstance(item, Mapping):
             if item._need and a not in _HARMLESS_ADVICE:
@@ -829,23 +1035,59 @@ def process_madvise(pidfd: FdArg, iovec: Iterable[Union[Mapping, tuple[int, int]
 
 def pkey_alloc(flags: int = 0, access_rights: FlagArg = 0) -> int:
     """A new protection key (man 2 pkey_alloc, man 7 pkeys), its rights for this thread
-    ``PKEY`` flags (DISABLE_ACCESS, DISABLE_WRITE); ``flags`` must be 0.  OSError ENOSPC when
-    no key is left, or the CPU or kernel has none (x86 without PKU); EINVAL for bad flags."""
+    ``PKEY`` flags (DISABLE_ACCESS, DISABLE_WRITE); ``flags`` must be 0.
+
+    https://man7.org/linux/man-pages/man2/pkey_alloc.2.html
+
+    Raises:
+        OSError: ENOSPC when no key is left, or the CPU or kernel has none (x86 without PKU);
+            EINVAL for bad flags or rights; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``flags`` not an int, or ``access_rights`` not an int, PKEY member or name
+            string, before any call.
+        ValueError: an unknown PKEY name, before any call.
+        OverflowError: ``flags`` or ``access_rights`` outside 0..2**32-1, before any call.
+    """
     f = in_range(flags, "flags", 0, U32)
     rights = in_range(to_int(access_rights, PKEY), "access_rights", 0, U32)
     return call(_pkey_alloc, "pkey_alloc", f, rights)
 
 
 def pkey_free(pkey: int) -> None:
-    """Free a protection key (man 2 pkey_free); memory tagged with it keeps the tag.  OSError
-    EINVAL for a key not allocated."""
+    """Free a protection key (man 2 pkey_free); memory tagged with it keeps the tag.
+
+    https://man7.org/linux/man-pages/man2/pkey_alloc.2.html
+
+    Raises:
+        OSError: EINVAL for a key not allocated; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``pkey`` not an int, before any call.
+        OverflowError: ``pkey`` does not fit a C int, before any call.
+    """
     call(_pkey_free, "pkey_free", _c_int(pkey, "pkey"))
 
 
 def pkey_mprotect(addr: MappingArg, len: Optional[int], prot: FlagArg, pkey: int) -> None:
     """Change protection and tag pages with protection key ``pkey`` (man 2 pkey_mprotect;
     -1: no key, as mprotect): a Mapping's first ``len`` bytes (None: all), as
-    Mapping.pkey_mprotect, or bare addresses (UNSAFE; ValueError over a live Mapping)."""
+    Mapping.pkey_mprotect, or bare addresses (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/pkey_mprotect.2.html
+
+    Raises:
+        PermissionError: a protection the mapping's file does not allow (EACCES), or a sealed
+            range (EPERM).
+        OSError: EINVAL for a key not allocated or bad ``prot``, ENOMEM for addresses not
+            mapped; the subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            ``pkey`` not an int, or ``prot`` not an int, PROT member or name string, before any
+            call.
+        ValueError: a protection that would make a Mapping's buffer fault, a key other than -1
+            or 0 on a Mapping with a buffer, ``len`` out of range or an address that is no
+            unsigned one, a range overlapping a live Mapping (bare addresses), outside the
+            Mapping or a closed Mapping, or an unknown PROT name, before any call.
+        OverflowError: ``prot`` or ``pkey`` does not fit a C int, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.pkey_mprotect(prot, pkey, 0, len)
         return
@@ -859,7 +1101,22 @@ def mseal(addr: MappingArg, len: Optional[int] = None, flags: int = 0) -> None:
     """Seal memory against unmapping, moving and protection changes for the life of the
     process (man 2 mseal, Linux 6.10, 64-bit kernels): a Mapping's first ``len`` bytes (None:
     all), as Mapping.mseal (its close() then raises PermissionError), or bare addresses
-    (UNSAFE; ValueError over a live Mapping)."""
+    (UNSAFE; ValueError over a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/mseal.2.html
+
+    Raises:
+        PermissionError: sealing is not allowed there (EPERM).
+        OSError: EINVAL for flags other than 0 or a misaligned address, ENOMEM for addresses not
+            mapped; the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            before Linux 6.10 or on a 32-bit kernel).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            or ``flags`` not an int, before any call.
+        ValueError: ``len`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, before any call.
+        OverflowError: ``flags`` negative or past an unsigned long, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.mseal(flags, 0, len)
         return
@@ -873,7 +1130,25 @@ def mbind(addr: MappingArg, len: Optional[int], mode: FlagArg, nodemask: NodeMas
     """Set the NUMA memory policy of a range (man 2 mbind): a Mapping's first ``len`` bytes
     (None: all), as Mapping.mbind, or bare addresses (UNSAFE; ValueError over a live
     Mapping).  ``mode``: MPOL (with MPOL_MODE_F flags); ``nodemask``: a set of nodes, an int
-    bit mask or None; ``flags``: MPOL_MF."""
+    bit mask or None; ``flags``: MPOL_MF.
+
+    https://man7.org/linux/man-pages/man2/mbind.2.html
+
+    Raises:
+        PermissionError: MPOL_MF.MOVE_ALL without CAP_SYS_NICE (EPERM).
+        OSError: EINVAL for a mode, nodes or flags the kernel refuses (or a misaligned address),
+            EIO when MPOL_MF.STRICT finds pages it could not move, ENOMEM, EFAULT for addresses
+            not mapped; the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            no CONFIG_NUMA).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``), a
+            ``nodemask`` that is neither nodes, an int nor None, or ``mode``/``flags`` not an
+            int, member or name string, before any call.
+        ValueError: a node outside 0..32767 or a negative mask, ``len`` out of range or an
+            address that is no unsigned one, a range overlapping a live Mapping (bare
+            addresses), outside the Mapping or a closed Mapping, or an unknown flag name, before
+            any call.
+        OverflowError: ``mode`` or ``flags`` past its C type, before any call.
+    """
     if isinstance(addr, Mapping):
         addr.mbind(mode, nodemask, flags, 0, len)
         return
@@ -889,7 +1164,24 @@ def set_mempolicy_home_node(start: MappingArg, len: Optional[int], home_node: in
     """Set the first node of the MPOL.BIND / PREFERRED_MANY policies of a range (man 2
     set_mempolicy_home_node, Linux 5.17): a Mapping's first ``len`` bytes (None: all), as
     Mapping.set_mempolicy_home_node, or bare addresses (UNSAFE; ValueError over a live
-    Mapping).  ``flags`` must be 0."""
+    Mapping).  ``flags`` must be 0.
+
+    set_mempolicy_home_node(2) has no man page yet: mbind(2) sets the policies it adjusts.
+
+    https://man7.org/linux/man-pages/man2/mbind.2.html
+
+    Raises:
+        OSError: EOPNOTSUPP for pages whose policy is neither MPOL.BIND nor PREFERRED_MANY,
+            EINVAL for a node or flags the kernel refuses, ENOMEM ...; the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 5.17).
+        TypeError: an address or ``len`` of the wrong type (a bare address needs its ``len``),
+            or ``home_node``/``flags`` not an int, before any call.
+        ValueError: ``len`` out of range or an address that is no unsigned one, a range
+            overlapping a live Mapping (bare addresses), outside the Mapping or a closed
+            Mapping, before any call.
+        OverflowError: ``home_node`` or ``flags`` negative or past an unsigned long, before any
+            call.
+    """
     if isinstance(start, Mapping):
         start.set_mempolicy_home_node(home_node, flags, 0, len)
         return
@@ -903,8 +1195,20 @@ def set_mempolicy_home_node(start: MappingArg, len: Optional[int], home_node: in
 def set_mempolicy(mode: FlagArg, nodemask: NodeMask = None) -> None:
     """Set the calling thread's NUMA memory policy (man 2 set_mempolicy): ``mode`` an MPOL
     member (with MPOL_MODE_F flags), ``nodemask`` a set of node numbers, an int bit mask or
-    None (MPOL.DEFAULT and MPOL.LOCAL take none).  OSError EINVAL for nodes the mode cannot
-    use or that are not allowed."""
+    None (MPOL.DEFAULT and MPOL.LOCAL take none).
+
+    https://man7.org/linux/man-pages/man2/set_mempolicy.2.html
+
+    Raises:
+        OSError: EINVAL for nodes the mode cannot use or that are not allowed, or an unknown
+            mode, ENOMEM; the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no CONFIG_NUMA).
+        TypeError: ``mode`` not an int, member or name string, or a ``nodemask`` that is neither
+            nodes, an int nor None, before any call.
+        ValueError: a node outside 0..32767 or a negative mask, or an unknown MPOL name, before
+            any call.
+        OverflowError: ``mode`` does not fit a C int, before any call.
+    """
     m = _mode(mode)
     mask, maxnode = _nodemask(nodemask)
     call(_set_mempolicy, "set_mempolicy", m, mask, maxnode)
@@ -917,7 +1221,21 @@ def get_mempolicy(addr: Union[Mapping, int, None] = None,
     ``MPOL_F`` flags: ADDR, the policy of the page at ``addr`` (a Mapping's first page, or
     an address: only read, though NODE with ADDR faults the page in); NODE, mode is then a
     node number (with ADDR, the page's node); MEMS_ALLOWED, nodes are those the thread may
-    use."""
+    use.
+
+    https://man7.org/linux/man-pages/man2/get_mempolicy.2.html
+
+    Raises:
+        OSError: EINVAL for flags the kernel refuses (ADDR without an address, NODE without ADDR
+            under a policy other than MPOL.INTERLEAVE ...), EFAULT for an address not mapped;
+            the subclass os raises for any other errno (UnsupportedError for ENOSYS: no
+            CONFIG_NUMA).
+        TypeError: ``addr`` not a Mapping, an int or None, or ``flags`` not an int, MPOL_F
+            member or name string, before any call.
+        ValueError: a closed Mapping, an address out of range, or an unknown MPOL_F name, before
+            any call.
+        OverflowError: ``flags`` negative or past an unsigned long, before any call.
+    """
     f = in_range(to_int(flags, MPOL_F), "flags", 0, _ULONG)
     a = addr._range(0, None)[0] if isinstance(addr, Mapping) else _address(addr)
     mode = _new("int *")
@@ -934,8 +1252,20 @@ _MPOL_MODES = {int(m) for m in MPOL}
 def migrate_pages(pid: int, old_nodes: NodeMask, new_nodes: NodeMask) -> int:
     """Move the pages of process ``pid`` (0: this one) on ``old_nodes`` to ``new_nodes``
     (man 2 migrate_pages; sets of node numbers or int bit masks); returns the pages that
-    could not be moved.  PermissionError for another user's process without
-    CAP_SYS_NICE."""
+    could not be moved.
+
+    https://man7.org/linux/man-pages/man2/migrate_pages.2.html
+
+    Raises:
+        ProcessLookupError: no process ``pid`` (ESRCH).
+        PermissionError: another user's process without CAP_SYS_NICE (EPERM).
+        OSError: EINVAL for nodes the kernel refuses, EFAULT; the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: no CONFIG_NUMA).
+        TypeError: ``pid`` not an int, or a node set that is neither nodes, an int nor None,
+            before any call.
+        ValueError: a node outside 0..32767 or a negative mask, before any call.
+        OverflowError: ``pid`` does not fit a C int, before any call.
+    """
     p = _c_int(pid, "pid")
     old, old_max = _nodemask(old_nodes)
     new, new_max = _nodemask(new_nodes)
@@ -954,7 +1284,24 @@ def move_pages(pid: int, pages: Union[Mapping, Iterable[int]],
     keeps the contents), or a Mapping (each of its pages); ``nodes``: one node per page.
     Returns one status per page: its node, or a negative errno (-ENOENT: not present,
     -EFAULT: not mapped ...).  ``MPOL_MF`` flags: MOVE (pages only this process maps),
-    MOVE_ALL (shared ones too, CAP_SYS_NICE)."""
+    MOVE_ALL (shared ones too, CAP_SYS_NICE).
+
+    https://man7.org/linux/man-pages/man2/move_pages.2.html
+
+    Raises:
+        ProcessLookupError: no process ``pid`` (ESRCH).
+        PermissionError: another user's process without CAP_SYS_NICE, or MPOL_MF.MOVE_ALL
+            without it (EPERM).
+        OSError: E2BIG for too many pages, EINVAL for flags the kernel refuses, ENODEV for a
+            node that is not online, EACCES for a node the target may not use ...; the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS: no CONFIG_NUMA).
+            Per-page failures are statuses, not exceptions.
+        TypeError: ``pid``, a page address or a node of the wrong type, or ``flags`` not an int,
+            MPOL_MF member or name string, before any call.
+        ValueError: as many ``nodes`` as pages, a closed Mapping, an address out of range, or an
+            unknown MPOL_MF name, before any call.
+        OverflowError: ``pid``, a node or ``flags`` does not fit a C int, before any call.
+    """
     p = _c_int(pid, "pid")
     f = _c_int(to_int(flags, MPOL_MF), "flags")
     if isinstance(pages, Mapping):
@@ -972,7 +1319,8 @@ def move_pages(pid: int, pages: Union[Mapping, Iterable[int]],
     page_arr = _new("uintptr_t[]", addrs)
     status = _new("int[]", count)
     call(_move_pages, "move_pages", p, count, _cast("void **", page_arr), node_arr, status, f)
-    return _unpack(status, count)
+    statuses: list[int] = _unpack(status, count)
+    return statuses
 
 
 # ---- SysV shared memory --------------------------------------------------------------------
@@ -1010,7 +1358,25 @@ _RESULTLESS_CMDS = {lib.IPC_RMID, lib.IPC_SET, lib.SHM_LOCK, lib.SHM_UNLOCK}
 def shmget(key: int, size: int, shmflg: FlagArg = 0) -> int:
     """The id of the SysV shared memory segment for ``key`` (IPC.PRIVATE: a new one), made if
     missing with IPC.CREAT (man 2 shmget).  ``shmflg``: ``IPC`` flags, shmget's own
-    ``SHM_GET`` ones (HUGETLB, NORESERVE) and the mode: ``IPC.CREAT | 0o600``."""
+    ``SHM_GET`` ones (HUGETLB, NORESERVE) and the mode: ``IPC.CREAT | 0o600``.
+
+    https://man7.org/linux/man-pages/man2/shmget.2.html
+
+    Raises:
+        FileNotFoundError: no segment for ``key`` and no IPC.CREAT (ENOENT).
+        FileExistsError: a segment for ``key`` exists and ``shmflg`` has IPC.CREAT | IPC.EXCL
+            (EEXIST).
+        PermissionError: the segment's mode denies the access asked for (EACCES), or
+            SHM_GET.HUGETLB without CAP_IPC_LOCK (EPERM).
+        OSError: EINVAL for a size outside shmmin..shmmax (or past an existing segment's),
+            ENOSPC past shmall or shmmni, ENOMEM, ENFILE; the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: no CONFIG_SYSVIPC).
+        TypeError: ``key`` or ``size`` not an int, or ``shmflg`` not an int, member or name
+            string, before any call.
+        ValueError: a ``key`` that is not 32 bits, a negative size, or an unknown flag name,
+            before any call.
+        OverflowError: ``shmflg`` does not fit a C int, before any call.
+    """
     f = _c_int(flags_of(shmflg, IPC, SHM_GET), "shmflg")
     return call(_shmget, "shmget", ipc_key(key), _length(size), f)
 
@@ -1019,11 +1385,25 @@ def shmat(shmid: int, shmaddr: Optional[int] = 0, shmflg: FlagArg = 0) -> ShmSeg
     """Attach a SysV shared memory segment (man 2 shmat; ``SHM`` flags): a ShmSegment,
     read-only with SHM.RDONLY.  With a ``shmaddr`` it is attached there and has no buffer:
     UNSAFE with SHM.REMAP, which replaces whatever is mapped there (ValueError if that is a
-    live Mapping)."""
+    live Mapping).
+
+    https://man7.org/linux/man-pages/man2/shmop.2.html
+
+    Raises:
+        PermissionError: no permission for the access asked for (EACCES).
+        OSError: EINVAL for no such segment, a misaligned ``shmaddr`` without SHM.RND or
+            SHM.REMAP without an address, EIDRM when the segment was removed, ENOMEM; the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS).
+        TypeError: ``shmid`` or ``shmaddr`` not an int, or ``shmflg`` not an int, SHM member or
+            name string, before any call.
+        ValueError: SHM.REMAP over a live Mapping, an address out of range, or an unknown SHM
+            name, before any call.
+        OverflowError: ``shmid`` or ``shmflg`` does not fit a C int, before any call.
+    """
     sid = _c_int(shmid, "shmid")
     a = _address(shmaddr)
     f = _c_int(to_int(shmflg, SHM), "shmflg")
-    size = shmctl(sid, _IPC_STAT).shm_segsz  # type: ignore[union-attr]
+    size = cast(ShmidDs, shmctl(sid, _IPC_STAT)).shm_segsz  # (IPC_STAT's result; a slow path)
     out = _new("int64_t *")
     if a:
         if f & _SHM_REMAP:
@@ -1056,7 +1436,18 @@ def shmat(shmid: int, shmaddr: Optional[int] = 0, shmflg: FlagArg = 0) -> ShmSeg
 
 def shmdt(shmaddr: Union[ShmSegment, int]) -> None:
     """Detach a SysV segment (man 2 shmdt): a ShmSegment (its close()), or a bare address
-    (UNSAFE; ValueError inside a live Mapping)."""
+    (UNSAFE; ValueError inside a live Mapping).
+
+    https://man7.org/linux/man-pages/man2/shmop.2.html
+
+    Raises:
+        PermissionError: the ShmSegment is sealed by mseal() (EPERM).
+        OSError: EINVAL when no segment is attached at that address; the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS).
+        BufferError: the ShmSegment has memoryviews or other exports alive (as mmap.mmap).
+        TypeError: ``shmaddr`` not a ShmSegment or an int, before any call.
+        ValueError: an address inside a live Mapping, or out of range, before any call.
+    """
     if isinstance(shmaddr, ShmSegment):
         shmaddr.close()
         return
@@ -1075,7 +1466,24 @@ def shmctl(shmid: int, cmd: FlagArg, buf: Union[ShmidDs, IpcPerm, Buffer, None] 
     uid, gid and mode of ``buf``, a ShmidDs or IpcPerm; IPC_CMD.RMID, SHM_CMD.LOCK / UNLOCK
     -> None; IPC_CMD.INFO, SHM_CMD.INFO -> the highest index in use.  A writable buffer as
     ``buf`` is the kernel's struct itself (struct shmid64_ds, shminfo64 ...): the call's
-    result is returned."""
+    result is returned.
+
+    https://man7.org/linux/man-pages/man2/shmctl.2.html
+
+    Raises:
+        PermissionError: IPC_CMD.STAT without read permission (EACCES), IPC_CMD.SET or RMID by
+            neither the owner nor the creator, SHM_CMD.LOCK / UNLOCK without CAP_IPC_LOCK
+            (EPERM).
+        OSError: EINVAL for no such segment (or index) or an unknown command, EIDRM when the
+            segment was removed, EOVERFLOW, ENOMEM; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS).
+        TypeError: ``buf`` missing for IPC_CMD.SET (or a read-only buffer), or ``cmd`` not an
+            int, member or name string, before any call.
+        ValueError: a buffer smaller than struct shmid64_ds, or an unknown command name, before
+            any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: ``shmid``, ``cmd`` or a field of ``buf`` does not fit its C type.
+    """
     sid = _c_int(shmid, "shmid")
     c = _c_int(flags_of(cmd, IPC_CMD, SHM_CMD), "cmd")
     if buf is not None and not isinstance(buf, (ShmidDs, IpcPerm)):

@@ -55,6 +55,7 @@ _FSCONFIG_SET_PATH_EMPTY = lib.FSCONFIG_SET_PATH_EMPTY
 _FSCONFIG_SET_FD = lib.FSCONFIG_SET_FD
 _EOVERFLOW = lib.EOVERFLOW
 _ENODATA = lib.ENODATA
+_PATH_TYPES: tuple[type[Any], ...] = (str, bytes, os.PathLike)  # what _path() takes
 
 
 
@@ -62,7 +63,7 @@ def _opt_str(value: Any, what: str) -> Any:
     """A string argument that None leaves out (NULL)."""
     if value is None:
         return _NULL
-    if not isinstance(value, (str, bytes, os.PathLike)):
+    if not isinstance(value, _PATH_TYPES):
         raise TypeError(f"{what} must be str, bytes, a path or None, not {type(value).__name__}")
     return _path(value)
 
@@ -75,10 +76,26 @@ def mount(source: Optional[PathArg], target: PathArg, fstype: Optional[Union[str
     ``MS.BIND``, ``MS.MOVE`` and the propagation flags (``MS.PRIVATE``, ``MS.SHARED``,
     ``MS.SLAVE``, ``MS.UNBINDABLE``, with ``MS.REC``) change existing mounts.
 
-    Raises OSError (the subclass os raises; ``filename`` the target, ``filename2`` the
-    source): PermissionError without CAP_SYS_ADMIN, FileNotFoundError, OSError(ENODEV) for an
-    unknown fstype, OSError(EINVAL) for a target that is no mount point where one is needed;
-    TypeError/ValueError for bad arguments before the call."""
+    An error's ``filename`` is the target, its ``filename2`` the source.
+
+    https://man7.org/linux/man-pages/man2/mount.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN in the mount namespace's user namespace, or
+            a mount that namespace's rules refuse (EPERM, EACCES).
+        FileNotFoundError: ``target`` or ``source`` does not exist (ENOENT).
+        NotADirectoryError: a path component, or a directory target, is not a directory
+            (ENOTDIR).
+        OSError: ENODEV for an unknown ``fstype``, EINVAL for a target that is no mount point
+            where one is needed or bad flags, EBUSY for a busy source or target, ENOTBLK for
+            a source that is no block device, ELOOP, ENAMETOOLONG, ENOMEM ..., the subclass
+            os raises for any other errno.
+        TypeError: ``source``, ``fstype`` or ``data`` is of the wrong type, ``target`` not
+            str, bytes or a path, or ``flags`` not an int, MS member or name string (before
+            any call).
+        ValueError: an embedded NUL, or an unknown flag name (before any call).
+        OverflowError: ``flags`` past an unsigned long (before any call).
+    """
     c_source = _opt_str(source, "source")
     c_target = _path(target)
     c_fstype = _opt_str(fstype, "fstype")
@@ -86,7 +103,7 @@ def mount(source: Optional[PathArg], target: PathArg, fstype: Optional[Union[str
         flags = to_int(flags, MS)
     if data is None:
         c_data = _NULL
-    elif isinstance(data, (str, bytes)):
+    elif isinstance(data, (str, bytes)):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         c_data = ffi.new("char[]", _path(data))
     else:
         raise TypeError(f"data must be str, bytes or None, not {type(data).__name__}")
@@ -99,9 +116,20 @@ def fsopen(fsname: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool =
     Fd for fsconfig and fsmount, close-on-exec unless ``inheritable`` (man 2 fsopen; ``FSOPEN``
     flags).
 
-    Raises OSError(ENODEV) for an unknown type, PermissionError without CAP_SYS_ADMIN,
-    UnsupportedError before Linux 5.2."""
-    if not isinstance(fsname, (str, bytes)):
+    https://man7.org/linux/man-pages/man2/fsopen.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN in the mount namespace's user namespace
+            (EPERM).
+        OSError: ENODEV for an unknown filesystem type, EINVAL for unknown flags, EMFILE,
+            ENFILE, ENOMEM, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: before Linux 5.2).
+        TypeError: ``fsname`` is not str or bytes, or ``flags`` not an int, FSOPEN member or
+            name string (before any call).
+        ValueError: a NUL in ``fsname``, or an unknown flag name (before any call).
+        OverflowError: ``flags`` past an unsigned int (before any call).
+    """
+    if not isinstance(fsname, (str, bytes)):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         raise TypeError(f"fsname must be str or bytes, not {type(fsname).__name__}")
     name = _path(fsname)
     if type(flags) is not int:
@@ -114,10 +142,20 @@ def fsopen(fsname: Union[str, bytes], flags: FlagArg = 0, *, inheritable: bool =
 def fs_log(fd: FdArg) -> List[str]:
     """The messages a filesystem context (from fsopen or fspick) logged and not yet read:
     ``"e ..."`` errors, ``"w ..."`` warnings, ``"i ..."`` information (man 2 fsopen, "Message
-    retrieval interface").  Reading them empties the log."""
+    retrieval interface").  Reading them empties the log; a failed read ends it, unraised.
+
+    https://man7.org/linux/man-pages/man2/fsopen.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no filesystem context (checked before anything is
+            read: a pipe's data is never eaten), EBADF for an fd not open.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum_of_kind(fd, "fscontext", "fs_log")  # a pipe's data is not read as a log
     buf = ffi.new("char[]", 1024)
-    out = []
+    out: list[str] = []
     while len(out) < 64:  # the kernel keeps at most 8; a bound all the same
         r = _read(n, buf, 1024)
         if r == NEG_EINTR:
@@ -164,9 +202,25 @@ def fsconfig(fd: FdArg, cmd: FlagArg, key: Optional[Union[str, bytes]] = None,
     * ``CMD_CREATE``, ``CMD_CREATE_EXCL``, ``CMD_RECONFIGURE``: create the superblock (or
       reconfigure fspick's); no key, value or aux.
 
-    Raises OSError whose message carries the kernel's log (``[e tmpfs: Unknown parameter
-    'x']``): OSError(EINVAL) for a bad key or value, OSError(EOPNOTSUPP) for a command the
-    filesystem lacks; TypeError/ValueError for arguments that do not fit ``cmd``."""
+    A failure's message carries the kernel's log (``[e tmpfs: Unknown parameter 'x']``).
+
+    https://man7.org/linux/man-pages/man2/fsconfig.2.html
+
+    Raises:
+        PermissionError: ``CMD_CREATE`` or ``CMD_RECONFIGURE`` without CAP_SYS_ADMIN (EPERM;
+            EACCES for a ``SET_PATH`` path it may not search).
+        FileNotFoundError: a ``SET_PATH`` path that does not exist (ENOENT).
+        OSError: EINVAL for a bad key, value or command, EOPNOTSUPP for a command the
+            filesystem lacks, EBUSY for a context in the wrong state (created already ...),
+            EBADF for a ``SET_FD`` aux or a ``fd`` not open, the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: before Linux 5.2).
+        ClosedFdError: ``fd`` or ``aux`` is a closed Fd.
+        TypeError: a ``key``, ``value`` or ``aux`` that does not fit ``cmd``, ``cmd`` not an
+            int, FSCONFIG member or name string, or ``fd`` no fd (before any call).
+        ValueError: a keyed command without ``key``, an embedded NUL, or an unknown command
+            or std fd name (before any call).
+        OverflowError: ``cmd`` past an unsigned int (before any call).
+    """
     n = fdnum(fd)
     if type(cmd) is not int:
         cmd = to_int(cmd, FSCONFIG)
@@ -210,10 +264,21 @@ def fsmount(fs_fd: FdArg, flags: FlagArg = 0, attr_flags: FlagArg = 0, *,
             inheritable: bool = False) -> Fd:
     """A detached mount of the filesystem context ``fs_fd`` created (``FSCONFIG.CMD_CREATE``),
     as an Fd for move_mount, close-on-exec unless ``inheritable`` (man 2 fsmount; ``FSMOUNT``
-    flags, ``MOUNT_ATTR`` attr_flags).
+    flags, ``MOUNT_ATTR`` attr_flags).  A failure's message carries the context's log.
 
-    Raises OSError (with the context's log in its message): OSError(EINVAL) for a context not
-    yet created or bad flags, PermissionError without CAP_SYS_ADMIN."""
+    https://man7.org/linux/man-pages/man2/fsmount.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN (EPERM).
+        OSError: EINVAL for a context not yet created or bad flags, EBUSY for a context
+            mounted already, EBADF for a ``fs_fd`` not open, EMFILE, ENOMEM, the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: before Linux 5.2).
+        ClosedFdError: ``fs_fd`` is a closed Fd.
+        TypeError: ``flags`` or ``attr_flags`` is not an int, member or name string, or
+            ``fs_fd`` no fd (before any call).
+        ValueError: an unknown flag or std fd name (before any call).
+        OverflowError: ``flags`` or ``attr_flags`` past an unsigned int (before any call).
+    """
     n = fdnum(fs_fd)
     if type(flags) is not int:
         flags = to_int(flags, FSMOUNT)
@@ -234,8 +299,22 @@ def fspick(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: bool
     to reconfigure with fsconfig, close-on-exec unless ``inheritable`` (man 2 fspick;
     ``FSPICK`` flags).
 
-    Raises OSError(EINVAL) when ``path`` is no mount's root, FileNotFoundError,
-    PermissionError without CAP_SYS_ADMIN."""
+    https://man7.org/linux/man-pages/man2/fspick.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist (ENOENT).
+        PermissionError: without CAP_SYS_ADMIN, or search permission denied (EPERM,
+            EACCES).
+        NotADirectoryError: a path component is not a directory (ENOTDIR).
+        OSError: EINVAL when ``path`` is no mount's root or for bad flags, EBADF for a
+            ``dirfd`` not open, EMFILE, ENOMEM, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 5.2).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or a path, ``flags`` not an int, FSPICK member or
+            name string, or ``dirfd`` no fd (before any call).
+        ValueError: an embedded NUL, or an unknown flag or std fd name (before any call).
+        OverflowError: ``flags`` past an unsigned int (before any call).
+    """
     return _at_fd(_fspick, "fspick", dirfd, path, flags, FSPICK, lib.FSPICK_CLOEXEC,
                   inheritable)
 
@@ -257,8 +336,22 @@ def open_tree(dirfd: FdArg, path: PathArg, flags: FlagArg = 0, *, inheritable: b
     ``OPEN_TREE.AT_RECURSIVE``) it is a detached copy, a bind mount move_mount attaches;
     without, an O_PATH-like fd on the mount itself.
 
-    Raises FileNotFoundError, PermissionError (CLONE without CAP_SYS_ADMIN), OSError(EINVAL)
-    for bad flags."""
+    https://man7.org/linux/man-pages/man2/open_tree.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist (ENOENT).
+        PermissionError: ``OPEN_TREE.CLONE`` without CAP_SYS_ADMIN, or search permission
+            denied (EPERM, EACCES).
+        NotADirectoryError: a path component is not a directory (ENOTDIR).
+        OSError: EINVAL for bad flags (or a tree that cannot be copied), EBADF for a
+            ``dirfd`` not open, EMFILE, ENOMEM, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 5.2).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path`` is not str, bytes or a path, ``flags`` not an int, OPEN_TREE member or
+            name string, or ``dirfd`` no fd (before any call).
+        ValueError: an embedded NUL, or an unknown flag or std fd name (before any call).
+        OverflowError: ``flags`` past an unsigned int (before any call).
+    """
     return _at_fd(_open_tree, "open_tree", dirfd, path, flags, OPEN_TREE,
                   lib.OPEN_TREE_CLOEXEC, inheritable)
 
@@ -279,9 +372,23 @@ def mount_setattr(dirfd: FdArg, path: PathArg, flags: FlagArg, attr: MountAttr) 
     with ``""``: dirfd's own mount, such as a detached one from open_tree), of its whole
     subtree with ``AT.RECURSIVE`` (man 2 mount_setattr; ``AT`` flags).
 
-    Raises OSError(EINVAL) for bad attributes or an idmapping the filesystem refuses,
-    OSError(EPERM)/PermissionError without the privilege, OSError(EBUSY) when an idmapped
-    mount is already attached, UnsupportedError before Linux 5.12."""
+    https://man7.org/linux/man-pages/man2/mount_setattr.2.html
+
+    Raises:
+        PermissionError: without the privilege over the mount (or the idmapping's user
+            namespace) (EPERM).
+        FileNotFoundError: ``path`` does not exist (ENOENT).
+        OSError: EINVAL for bad attributes or flags, ``path`` no mount, or an idmapping the
+            filesystem refuses; EBUSY for a mount attached already (IDMAP needs a detached
+            one); EBADF for a ``dirfd`` or ``userns_fd`` not open; the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 5.12).
+        ClosedFdError: ``dirfd`` or ``attr.userns_fd`` is a closed Fd.
+        TypeError: ``attr`` is not a MountAttr, one of its flags or ``flags`` not an int,
+            member or name string, ``path`` not str, bytes or a path, or an fd no fd (before
+            any call).
+        ValueError: an embedded NUL, or an unknown flag or std fd name (before any call).
+        OverflowError: ``flags`` or an attribute outside its C type (before any call).
+    """
     fields = _mount_attr(attr)
     n = fdnum(dirfd)
     p = _path(path)
@@ -292,7 +399,7 @@ def mount_setattr(dirfd: FdArg, path: PathArg, flags: FlagArg, attr: MountAttr) 
 
 def _mount_attr(attr: MountAttr) -> Tuple[int, int, int, int]:
     """struct mount_attr's fields as the C helpers take them (userns_fd -1: none)."""
-    if not isinstance(attr, MountAttr):
+    if not isinstance(attr, MountAttr):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         raise TypeError(f"attr must be a MountAttr, not {type(attr).__name__}")
     return (to_int(attr.attr_set, MOUNT_ATTR), to_int(attr.attr_clr, MOUNT_ATTR),
             to_int(attr.propagation, MS),
@@ -306,8 +413,23 @@ def open_tree_attr(dirfd: FdArg, path: PathArg, flags: FlagArg = 0,
     (man 2 open_tree_attr, Linux 6.15).  ``attr=None``: as open_tree.  Close-on-exec unless
     ``inheritable``.
 
-    Raises FileNotFoundError, PermissionError without CAP_SYS_ADMIN, OSError(EINVAL) for bad
-    flags or attributes, UnsupportedError before Linux 6.15."""
+    https://man7.org/linux/man-pages/man2/open_tree_attr.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist (ENOENT).
+        PermissionError: ``OPEN_TREE.CLONE`` without CAP_SYS_ADMIN, or an ``attr`` change
+            without the privilege (EPERM, EACCES).
+        NotADirectoryError: a path component is not a directory (ENOTDIR).
+        OSError: EINVAL for bad flags or attributes (``attr`` without ``OPEN_TREE.CLONE``),
+            EBADF for a ``dirfd`` or ``userns_fd`` not open, EMFILE, ENOMEM, the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: before Linux 6.15).
+        ClosedFdError: ``dirfd`` or ``attr.userns_fd`` is a closed Fd.
+        TypeError: ``attr`` is neither a MountAttr nor None, one of its flags or ``flags``
+            not an int, member or name string, ``path`` not str, bytes or a path, or an fd no
+            fd (before any call).
+        ValueError: an embedded NUL, or an unknown flag or std fd name (before any call).
+        OverflowError: ``flags`` or an attribute outside its C type (before any call).
+    """
     fields = (0, 0, 0, 0, -1) if attr is None else (1,) + _mount_attr(attr)
     n = fdnum(dirfd)
     p = _path(path)
@@ -363,8 +485,19 @@ def statmount(mnt_id: int, mask: FlagArg = STATMOUNT_ALL) -> Statmount:
     ``SB_SOURCE``, the option lists ``OPT_ARRAY``/``OPT_SEC_ARRAY``, ``SUPPORTED_MASK``, an
     idmapped mount's ``MNT_UIDMAP``/``MNT_GIDMAP``, Linux 6.13-6.15) (man 2 statmount).
 
-    Raises FileNotFoundError for an id not in the caller's mount namespace, OSError(EINVAL)
-    for unknown mask bits, UnsupportedError before Linux 6.8."""
+    https://man7.org/linux/man-pages/man2/statmount.2.html
+
+    Raises:
+        FileNotFoundError: no mount ``mnt_id`` in the caller's mount namespace (ENOENT).
+        PermissionError: a mount the caller may not look at (outside its root) (EPERM).
+        OSError: EINVAL for unknown mask bits, EOVERFLOW for strings past 16 MiB, the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS: before
+            Linux 6.8).
+        TypeError: ``mnt_id`` is not an int, or ``mask`` not an int, STATMOUNT member or
+            name string (before any call).
+        ValueError: an unknown ``mask`` name (before any call).
+        OverflowError: ``mnt_id`` or ``mask`` outside 0..2**64-1 (before any call).
+    """
     mid = u64(mnt_id, "mnt_id")
     m = to_int(mask, STATMOUNT) if type(mask) is not int else mask
     m = u64(m, "mask")
@@ -417,7 +550,19 @@ def listmount(mnt_id: int = LSMT_ROOT, last_mnt_id: int = 0, count: Optional[int
     next), at most ``count`` of them (None: all, fetched page by page) (man 2 listmount;
     ``LISTMOUNT`` flags: ``REVERSE``, Linux 6.11).
 
-    Raises FileNotFoundError for an unknown mnt_id, UnsupportedError before Linux 6.8."""
+    https://man7.org/linux/man-pages/man2/listmount.2.html
+
+    Raises:
+        FileNotFoundError: no mount ``mnt_id`` in the caller's mount namespace (ENOENT).
+        PermissionError: a mount the caller may not look at (outside its root) (EPERM).
+        OSError: EINVAL for unknown flags, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 6.8).
+        TypeError: an id or ``count`` is not an int, or ``flags`` not an int, LISTMOUNT
+            member or name string (before any call).
+        ValueError: a negative ``count``, or an unknown flag name (before any call).
+        OverflowError: an id outside 0..2**64-1, ``flags`` past an unsigned int (before any
+            call).
+    """
     mid = u64(mnt_id, "mnt_id")
     last = u64(last_mnt_id, "last_mnt_id")
     if type(flags) is not int:

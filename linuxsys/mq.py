@@ -17,7 +17,7 @@ waiting.  EINTR is retried with the same deadline.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple, Optional, Union, overload
 
 from ._core import (Buffer, PathArg, U32, alloc, call, call_buf, error, ffi, in_range, lib,
                     nbytes, read_size, release, view, writable)
@@ -66,7 +66,7 @@ def _attr(attr: Optional[MqAttr], what: str) -> Any:
     """A struct ls_mq_attr (NULL for None); cffi checks each field fits a long."""
     if attr is None:
         return _NULL
-    if not isinstance(attr, MqAttr):
+    if not isinstance(attr, MqAttr):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"{what} is an MqAttr or None, not {type(attr).__name__!r}")
     return _new("struct ls_mq_attr *", [to_int(attr.mq_flags, O), attr.mq_maxmsg,
                                         attr.mq_msgsize, attr.mq_curmsgs])
@@ -98,9 +98,22 @@ def mq_open(name: PathArg, oflag: FlagArg, mode: FlagArg = 0o600,
 
     ``name`` is ``"/name"`` or ``"name"`` (see the module's doc).  A new queue takes ``mode``
     (and the umask) and ``attr``'s ``mq_maxmsg`` and ``mq_msgsize`` (None: the system's
-    defaults, /proc/sys/fs/mqueue).  Returns an owning Fd, close-on-exec.  Raises
-    FileNotFoundError, FileExistsError, PermissionError, OSError EINVAL (a name with another
-    slash, attributes out of range), EMFILE ...
+    defaults, /proc/sys/fs/mqueue).  Returns an owning Fd, close-on-exec.
+
+    https://man7.org/linux/man-pages/man3/mq_open.3.html
+
+    Raises:
+        FileNotFoundError: no such queue without ``O.CREAT``, or the name ``"/"`` (ENOENT).
+        FileExistsError: the queue exists and ``oflag`` has ``O.CREAT | O.EXCL`` (EEXIST).
+        PermissionError: the queue's mode denies the access asked for, or ``name`` has another
+            slash (EACCES).
+        OSError: EINVAL (attributes out of range or past the system's limits), EMFILE, ENFILE,
+            ENAMETOOLONG, ENOSPC, ENOMEM ...; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: no CONFIG_POSIX_MQUEUE).
+        TypeError: ``name`` is no path, ``oflag``/``mode`` not an int, member or name string, or
+            ``attr`` not an MqAttr or None, before any call.
+        ValueError: a NUL byte in ``name`` or an unknown flag name, before any call.
+        OverflowError: an ``attr`` field that does not fit a C long.
     """
     n = _name(name)
     f = to_int(oflag, O)
@@ -111,7 +124,18 @@ def mq_open(name: PathArg, oflag: FlagArg, mode: FlagArg = 0o600,
 
 def mq_unlink(name: PathArg) -> None:
     """Remove a message queue's name; it goes once the last descriptor is closed
-    (man 3 mq_unlink).  FileNotFoundError if there is none, PermissionError."""
+    (man 3 mq_unlink).
+
+    https://man7.org/linux/man-pages/man3/mq_unlink.3.html
+
+    Raises:
+        FileNotFoundError: there is no such queue (ENOENT).
+        PermissionError: the caller may not remove it (EACCES).
+        OSError: ENAMETOOLONG ...; the subclass os raises for any other errno (UnsupportedError
+            for ENOSYS: no CONFIG_POSIX_MQUEUE).
+        TypeError: ``name`` is no path, before any call.
+        ValueError: a NUL byte in ``name``, before any call.
+    """
     call(_mq_unlink, "mq_unlink", _name(name), filename=name)
 
 
@@ -122,8 +146,22 @@ def mq_timedsend(mqdes: FdArg, msg: Buffer, msg_prio: int = 0,
     received first), waiting for room while the queue is full (man 3 mq_timedsend,
     man 2 mq_timedsend; mq_timedsend_time64 on 32-bit arches).
 
-    OSError EMSGSIZE for a message longer than the queue's ``mq_msgsize``, EBADF for a
-    descriptor not open for writing, TimeoutError, BlockingIOError (nonblocking, full)."""
+    https://man7.org/linux/man-pages/man3/mq_send.3.html
+
+    Raises:
+        BlockingIOError: the queue is full and opened ``O.NONBLOCK`` (EAGAIN).
+        TimeoutError: the queue stayed full until the deadline (ETIMEDOUT).
+        OSError: EMSGSIZE for a message longer than the queue's ``mq_msgsize``, EBADF for a
+            descriptor not open for writing, EINVAL for a ``msg_prio`` of MQ_PRIO_MAX (32768) or
+            more or an ``abs_timeout_ns`` before 1970 (checked first); the subclass os raises
+            for any other errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: ``msg`` is not bytes-like, an fd or a number of the wrong type, or both
+            ``timeout_ns`` and ``abs_timeout_ns`` given, before any call.
+        BufferError: ``msg`` is not C-contiguous.
+        OverflowError: ``msg_prio`` outside 0..2**32-1 or a timeout past 64 bits, before any
+            call.
+    """
     n = fdnum(mqdes)
     prio = in_range(msg_prio, "msg_prio", 0, U32)
     deadline = _deadline(abs_timeout_ns, timeout_ns, "mq_timedsend")
@@ -135,6 +173,14 @@ def mq_timedsend(mqdes: FdArg, msg: Buffer, msg_prio: int = 0,
     release(cmsg, msg)
 
 
+@overload
+def mq_timedreceive(mqdes: FdArg, n_or_buf: Optional[int] = None,
+                    abs_timeout_ns: Optional[int] = None, *,
+                    timeout_ns: Optional[int] = None) -> tuple[bytes, int]: ...
+@overload
+def mq_timedreceive(mqdes: FdArg, n_or_buf: Buffer,
+                    abs_timeout_ns: Optional[int] = None, *,
+                    timeout_ns: Optional[int] = None) -> tuple[int, int]: ...
 def mq_timedreceive(mqdes: FdArg, n_or_buf: Union[int, Buffer, None] = None,
                     abs_timeout_ns: Optional[int] = None, *,
                     timeout_ns: Optional[int] = None) -> tuple[Union[bytes, int], int]:
@@ -144,8 +190,24 @@ def mq_timedreceive(mqdes: FdArg, n_or_buf: Union[int, Buffer, None] = None,
 
     The size (``n``, or the buffer's) must be at least the queue's ``mq_msgsize`` (OSError
     EMSGSIZE otherwise); None asks the queue for it first (one more syscall).  Waits while
-    the queue is empty: TimeoutError, BlockingIOError (nonblocking, empty); EBADF for a
-    descriptor not open for reading."""
+    the queue is empty.
+
+    https://man7.org/linux/man-pages/man3/mq_receive.3.html
+
+    Raises:
+        BlockingIOError: the queue is empty and opened ``O.NONBLOCK`` (EAGAIN).
+        TimeoutError: the queue stayed empty until the deadline (ETIMEDOUT).
+        OSError: EMSGSIZE for a size below the queue's ``mq_msgsize``, EBADF for a descriptor
+            not open for reading, EINVAL for an ``abs_timeout_ns`` before 1970 (checked first);
+            the subclass os raises for any other errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: a buffer that is not writable, an fd or a number of the wrong type, or both
+            ``timeout_ns`` and ``abs_timeout_ns`` given, before any call.
+        ValueError: a negative size, before any call.
+        BufferError: the buffer is not C-contiguous.
+        OverflowError: a size past what a bytes object holds or a timeout past 64 bits, before
+            any call.
+    """
     n = fdnum(mqdes)
     deadline = _deadline(abs_timeout_ns, timeout_ns, "mq_timedreceive")
     prio = _new("unsigned int *")
@@ -167,15 +229,39 @@ def mq_notify(mqdes: FdArg, sevp: Optional[Sigevent] = None) -> None:
     ``si_code`` SI_MESGQ, ``si_value``, the sender's pid and uid; ``SIGEV.NONE`` only
     registers); None removes this process's registration (man 3 mq_notify, man 2 mq_notify).
 
-    A notification fires once, then the registration is gone.  OSError EBUSY if another
-    process is registered, EINVAL for ``SIGEV.THREAD_ID``."""
+    A notification fires once, then the registration is gone.
+
+    https://man7.org/linux/man-pages/man3/mq_notify.3.html
+
+    Raises:
+        OSError: EBUSY if another process is registered, EINVAL for ``SIGEV.THREAD_ID``, EBADF
+            for a descriptor that is no queue; the subclass os raises for any other errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: ``sevp`` is not a Sigevent or None, or an fd of the wrong type, before any
+            call.
+        ValueError: a ``sigev_notify`` that is not SIGEV's or a signal outside 1..SIGRTMAX,
+            before any call.
+        OverflowError: a ``sigev_value`` or thread id out of range, before any call.
+    """
     n = fdnum(mqdes)
     call(_mq_notify, "mq_notify", n, _sigevent(sevp))
 
 
 def mq_getsetattr(mqdes: FdArg, newattr: Optional[MqAttr] = None) -> MqAttr:
     """The queue's attributes as they were, after setting ``newattr``'s ``mq_flags``
-    (``O.NONBLOCK`` or 0; its other fields are ignored) unless None (man 2 mq_getsetattr)."""
+    (``O.NONBLOCK`` or 0; its other fields are ignored) unless None (man 2 mq_getsetattr).
+
+    https://man7.org/linux/man-pages/man2/mq_getsetattr.2.html
+
+    Raises:
+        OSError: EBADF for a descriptor that is no queue, EINVAL for ``mq_flags`` other than
+            ``O.NONBLOCK`` or 0; the subclass os raises for any other errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: ``newattr`` is not an MqAttr or None, or its ``mq_flags`` not an int, O
+            member or name string, before any call.
+        ValueError: an unknown flag name, before any call.
+        OverflowError: a ``newattr`` field that does not fit a C long.
+    """
     n = fdnum(mqdes)
     new = _attr(newattr, "newattr")
     old = _new("struct ls_mq_attr *")
@@ -185,14 +271,35 @@ def mq_getsetattr(mqdes: FdArg, newattr: Optional[MqAttr] = None) -> MqAttr:
 
 def mq_getattr(mqdes: FdArg) -> MqAttr:
     """A queue's attributes: flags, capacity, message size, messages queued now
-    (man 3 mq_getattr)."""
+    (man 3 mq_getattr).
+
+    https://man7.org/linux/man-pages/man3/mq_getattr.3.html
+
+    Raises:
+        OSError: EBADF for a descriptor that is no queue; the subclass os raises for any other
+            errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: an fd of the wrong type, before any call.
+    """
     return mq_getsetattr(mqdes)
 
 
 def mq_setattr(mqdes: FdArg, newattr: MqAttr) -> MqAttr:
     """Set a queue descriptor's ``mq_flags`` (``O.NONBLOCK`` or 0) from ``newattr``; return
-    the attributes as they were (man 3 mq_setattr)."""
-    if newattr is None:
+    the attributes as they were (man 3 mq_setattr).
+
+    https://man7.org/linux/man-pages/man3/mq_getattr.3.html
+
+    Raises:
+        OSError: EBADF for a descriptor that is no queue, EINVAL for ``mq_flags`` other than
+            ``O.NONBLOCK`` or 0; the subclass os raises for any other errno.
+        ClosedFdError: ``mqdes`` is a closed Fd.
+        TypeError: ``newattr`` is not an MqAttr (None reads: mq_getattr), or its ``mq_flags``
+            not an int, O member or name string, before any call.
+        ValueError: an unknown flag name, before any call.
+        OverflowError: a ``newattr`` field that does not fit a C long.
+    """
+    if newattr is None:  # pyright: ignore[reportUnnecessaryComparison]
         raise TypeError("newattr is an MqAttr, not None (mq_getattr reads)")
     return mq_getsetattr(mqdes, newattr)
 

@@ -38,7 +38,8 @@ import select
 import socket as _socket
 from collections import deque
 from time import monotonic_ns as _monotonic_ns
-from typing import Any, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence, Tuple, TypeVar,
+                    Union, overload)
 
 from ._core import (ENOSYS, NEG_EINTR, SCRATCH_SIZE, STRERROR, U32, Buffer, alloc, call,
                     copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf, read_size,
@@ -49,8 +50,12 @@ from .io import _iovecs, _release_views
 
 from ._consts import AF, SOCK, SOCK_FLAG, MSG, SHUT, SOL, SCM, IPPROTO
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 Address = Any  # a tuple, str, bytes or path-like, by the socket's domain (see the module doc)
 AncData = Sequence[Tuple[int, int, Any]]
+_V = TypeVar("_V")
 
 _socket_c = lib.ls_socket
 _socketpair = lib.ls_socketpair
@@ -118,6 +123,11 @@ _MAX_OPTLEN = 65536
 _UIO_MAXIOV = 1024  # the kernel's limit on a vector's (and recvmmsg's vlen's) length
 _CACHE_MAX = 1024
 
+# isinstance() classes typed type[Any]: a caller's value they match stays Any for the type
+# checkers (not memoryview[Unknown] / tuple[Unknown, ...], flagged at its every use).
+_BYTES_LIKE: tuple[type[Any], ...] = (bytes, bytearray, memoryview)
+_TUPLE: tuple[type[Any], ...] = (tuple,)
+
 _htons, _ntohs, _htonl, _ntohl = _socket.htons, _socket.ntohs, _socket.htonl, _socket.ntohl
 _inet_pton, _inet_ntop = _socket.inet_pton, _socket.inet_ntop
 
@@ -135,10 +145,24 @@ class Linger(NamedTuple):
     linger: int
 
 
-_TCP_INFO_FIELDS = tuple(ffi.string(lib.ls_tcp_info_fields()).decode().split())
+_TCP_INFO_FIELDS: tuple[str, ...] = tuple(ffi.string(lib.ls_tcp_info_fields()).decode().split())
+
+if TYPE_CHECKING:
+    _TI = TypeVar("_TI", bound="_TcpInfoBase")
+
+    class _TcpInfoBase(Tuple[Optional[int], ...]):
+        """The NamedTuple of the build's tcp_info fields, as type checkers see it: each field
+        an ``Optional[int]`` attribute (which fields there are is the headers' to say)."""
+        _fields: tuple[str, ...]
+
+        def __new__(cls: type[_TI], *values: Optional[int]) -> _TI: ...
+        def __getattr__(self, name: str) -> Optional[int]: ...
+        def _asdict(self) -> dict[str, Optional[int]]: ...
+else:
+    _TcpInfoBase = NamedTuple("_TcpInfo", [(n, Optional[int]) for n in _TCP_INFO_FIELDS])
 
 
-class TcpInfo(NamedTuple("_TcpInfo", [(n, Optional[int]) for n in _TCP_INFO_FIELDS])):
+class TcpInfo(_TcpInfoBase):
     """struct tcp_info (man 7 tcp, TCP_INFO), fields named without ``tcpi_``: ``state`` (1 is
     TCP_ESTABLISHED), ``rtt``/``rttvar``/``rto`` in microseconds, ``snd_cwnd`` in segments ...
     None for a field the kernel did not fill."""
@@ -150,7 +174,7 @@ _encoded: dict[Any, bytes] = {}  # (domain, address) -> sockaddr bytes
 _decoded: dict[bytes, Any] = {}  # sockaddr bytes -> address
 
 
-def _cached(cache: dict, key: Any, value: Any) -> Any:
+def _cached(cache: dict[Any, _V], key: Any, value: _V) -> _V:
     if len(cache) >= _CACHE_MAX:
         cache.clear()  # a server seeing many peers: no unbounded growth, no LRU bookkeeping
     cache[key] = value
@@ -187,15 +211,16 @@ def _host(host: Any, family: int) -> bytes:
                          f"names (socket.getaddrinfo does)") from None
 
 
-def _tuple(addr: Any, name: str, least: int, most: int) -> tuple:
-    if type(addr) is not tuple:
-        raise TypeError(f"{name} address must be tuple, not {type(addr).__name__}")
-    if not least <= len(addr) <= most:
+def _tuple(addr: Any, name: str, least: int, most: int) -> tuple[Any, ...]:
+    t: tuple[Any, ...] = addr  # typed before the checks: narrowed, Any would be tuple[Unknown]
+    if type(t) is not tuple:
+        raise TypeError(f"{name} address must be tuple, not {type(t).__name__}")
+    if not least <= len(t) <= most:
         shape = {"AF_INET": "(host, port)", "AF_INET6": "(host, port[, flowinfo[, scope_id]])",
                  "AF_NETLINK": "(pid, groups)", "AF_VSOCK": "(cid, port)",
                  "AF_PACKET": "(ifname, proto[, pkttype[, hatype[, addr]]])"}[name]
-        raise TypeError(f"{name} address must be a tuple {shape}, not {len(addr)} items")
-    return addr
+        raise TypeError(f"{name} address must be a tuple {shape}, not {len(t)} items")
+    return t
 
 
 # Domains whose address is a pair of unsigned 32-bit fields: struct, family field, the two
@@ -246,7 +271,7 @@ def _encode_new(domain: int, addr: Any) -> bytes:
     if domain == _AF_UNIX:
         if isinstance(addr, str) or hasattr(addr, "__fspath__"):
             path = os.fsencode(addr)
-        elif isinstance(addr, (bytes, bytearray, memoryview)):
+        elif isinstance(addr, _BYTES_LIKE):
             path = bytes(addr)
         else:
             raise TypeError(f"AF_UNIX address must be str, bytes or path-like, not "
@@ -262,10 +287,10 @@ def _encode_new(domain: int, addr: Any) -> bytes:
         family = bytes(_buffer(_new("sa_family_t *", _AF_UNIX)))
         return family + bytes(_SUN_PATH_OFFSET - _FAMILY_SIZE) + path
     if domain in _PAIRS:  # (pid, groups), (cid, port): two unsigned 32-bit fields
-        ctype, family, first, second = _PAIRS[domain]
+        ctype, family_field, first, second = _PAIRS[domain]
         a, b = _tuple(addr, "AF_NETLINK" if domain == _AF_NETLINK else "AF_VSOCK", 2, 2)
         sa = _new(ctype)
-        setattr(sa, family, domain)
+        setattr(sa, family_field, domain)
         setattr(sa, first[0], _u32(a, first[1]))
         setattr(sa, second[0], _u32(b, second[1]))
         return _struct_bytes(sa)
@@ -287,7 +312,7 @@ def _encode_new(domain: int, addr: Any) -> bytes:
         ll.sll_halen = len(hwaddr)
         ll.sll_addr[0:len(hwaddr)] = hwaddr
         return _struct_bytes(ll)
-    if not isinstance(addr, (bytes, bytearray, memoryview)):
+    if not isinstance(addr, _BYTES_LIKE):
         raise TypeError(f"an address of domain {domain} is the raw sockaddr bytes, not "
                         f"{type(addr).__name__}")
     raw = bytes(addr)
@@ -353,9 +378,10 @@ def _domain(sockfd: FdArg, n: int) -> int:
     val = _new("int *")
     size = _new("unsigned int *", _INT_SIZE)
     call(_getsockopt, "getsockopt", n, _SOL_SOCKET, _SO_DOMAIN, val, size)
+    domain: int = val[0]
     if isinstance(sockfd, Fd):
-        sockfd._kind = val[0]
-    return val[0]
+        sockfd._kind = domain
+    return domain
 
 
 def _sock(n: int, domain: int) -> Fd:
@@ -392,8 +418,19 @@ def socket(domain: FlagArg, type: FlagArg, protocol: int = 0, *,
     """A new socket (man 2 socket): ``domain`` an ``AF`` member, ``type`` a ``SOCK`` type or'ed
     with ``SOCK_FLAG`` flags (``"stream|nonblock"``), close-on-exec unless ``inheritable``.
 
-    Raises OSError: EAFNOSUPPORT, EPROTONOSUPPORT, EACCES (a raw socket without
-    CAP_NET_RAW) ..."""
+    https://man7.org/linux/man-pages/man2/socket.2.html
+
+    Raises:
+        PermissionError: this type of socket is not the caller's to create (EACCES, EPERM: a
+            raw or packet socket without CAP_NET_RAW).
+        OSError: EAFNOSUPPORT (a domain this kernel lacks), EPROTONOSUPPORT, EINVAL (an
+            unknown protocol or type flag), EMFILE, ENFILE, ENOBUFS ... (UnsupportedError for
+            ENOSYS).
+        TypeError: ``domain`` or ``type`` is not an int, a member or a name string of its
+            namespace, or ``protocol`` not an int (OverflowError: past a C int), before any
+            call.
+        ValueError: an unknown name in ``domain`` or ``type`` (before any call).
+    """
     d = to_int(domain, AF)
     t = flags_of(type, SOCK, SOCK_FLAG)
     return _sock(call(_socket_c, "socket", d, t if inheritable else t | _SOCK_CLOEXEC,
@@ -403,7 +440,18 @@ def socket(domain: FlagArg, type: FlagArg, protocol: int = 0, *,
 def socketpair(domain: FlagArg = _AF_UNIX, type: FlagArg = lib.SOCK_STREAM, protocol: int = 0,
                *, inheritable: bool = False) -> tuple[Fd, Fd]:
     """A pair of connected sockets (man 2 socketpair), each close-on-exec unless
-    ``inheritable``."""
+    ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/socketpair.2.html
+
+    Raises:
+        OSError: EOPNOTSUPP (a domain without socket pairs: AF_INET ...), EAFNOSUPPORT,
+            EPROTONOSUPPORT, EMFILE, ENFILE (UnsupportedError for ENOSYS).
+        TypeError: ``domain`` or ``type`` is not an int, a member or a name string of its
+            namespace, or ``protocol`` not an int (OverflowError: past a C int), before any
+            call.
+        ValueError: an unknown name in ``domain`` or ``type`` (before any call).
+    """
     d = to_int(domain, AF)
     t = flags_of(type, SOCK, SOCK_FLAG)
     sv = _new("int[2]")
@@ -414,14 +462,40 @@ def socketpair(domain: FlagArg = _AF_UNIX, type: FlagArg = lib.SOCK_STREAM, prot
 def bind(sockfd: FdArg, addr: Address) -> None:
     """Give a socket its address (man 2 bind); an AF_UNIX path is the error's filename.
 
-    Raises OSError: EADDRINUSE, EACCES (a port below 1024 unprivileged), EADDRNOTAVAIL ..."""
+    https://man7.org/linux/man-pages/man2/bind.2.html
+
+    Raises:
+        PermissionError: a port below 1024 without CAP_NET_BIND_SERVICE, or an AF_UNIX path
+            in a directory the caller may not write (EACCES).
+        FileNotFoundError: a directory of an AF_UNIX path does not exist (ENOENT).
+        OSError: EADDRINUSE (the address is taken; an AF_UNIX path that exists),
+            EADDRNOTAVAIL (not an address of this host), EINVAL (bound already), ENOTSOCK;
+            before the call ENAMETOOLONG (an AF_UNIX path longer than sun_path) and ENODEV (an
+            unknown interface name) ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``addr`` is not of the socket domain's form (see the module doc), or
+            another argument of the wrong type (before any call).
+        ValueError: a host that is not an IP literal (no names are resolved), a path with a
+            NUL byte, an unknown flag name (before any call).
+        OverflowError: a port outside 0..65535 (before any call).
+    """
     n = _num(sockfd)
     raw = _encode(_domain(sockfd, n), addr)
     call(_bind, "bind", n, raw, len(raw), filename=addr if isinstance(addr, str) else None)
 
 
 def listen(sockfd: FdArg, backlog: int = _SOMAXCONN) -> None:
-    """Accept connections on a socket, up to ``backlog`` waiting (man 2 listen)."""
+    """Accept connections on a socket, up to ``backlog`` waiting (man 2 listen).
+
+    https://man7.org/linux/man-pages/man2/listen.2.html
+
+    Raises:
+        OSError: EOPNOTSUPP (a type of socket that does not listen: UDP ...), EADDRINUSE
+            (another socket listens on its port), ENOTSOCK (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (OverflowError: ``backlog`` past a C int),
+            before any call.
+    """
     call(_listen, "listen", _num(sockfd), backlog)
 
 
@@ -431,7 +505,26 @@ def connect(sockfd: FdArg, addr: Address) -> None:
     ``getsockopt(fd, SOL.SOCKET, SO.ERROR)`` says how it went.  A blocking connect that a
     signal interrupts waits for the connection to finish (PEP 475, as socket.connect).
 
-    Raises ConnectionRefusedError, TimeoutError, FileNotFoundError (AF_UNIX) ..."""
+    https://man7.org/linux/man-pages/man2/connect.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket is connecting (EINPROGRESS) or was already
+            (EALREADY), or an AF_UNIX listener's backlog is full (EAGAIN).
+        ConnectionRefusedError: nothing listens at ``addr`` (ECONNREFUSED).
+        TimeoutError: the peer did not answer (ETIMEDOUT).
+        FileNotFoundError: no AF_UNIX path ``addr`` (ENOENT; the path is the filename).
+        PermissionError: an AF_UNIX path the caller may not write, a broadcast address
+            without ``SO.BROADCAST``, a firewall rule (EACCES, EPERM).
+        OSError: ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EISCONN, ENOTSOCK;
+            before the call ENAMETOOLONG (an AF_UNIX path longer than sun_path) and ENODEV (an
+            unknown interface name) ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``addr`` is not of the socket domain's form (see the module doc), or
+            another argument of the wrong type (before any call).
+        ValueError: a host that is not an IP literal (no names are resolved), a path with a
+            NUL byte, an unknown flag name (before any call).
+        OverflowError: a port outside 0..65535 (before any call).
+    """
     n = _num(sockfd)
     raw = _encode(_domain(sockfd, n), addr)
     r = _connect(n, raw, len(raw))
@@ -448,8 +541,22 @@ def connect(sockfd: FdArg, addr: Address) -> None:
 def accept4(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
             ) -> tuple[Fd, Address]:
     """Take a connection from a listening socket (man 2 accept4): ``(Fd, address)``.
-    ``flags``: ``SOCK_FLAG.NONBLOCK``; close-on-exec unless ``inheritable``.  A nonblocking
-    listener with none waiting raises BlockingIOError."""
+    ``flags``: ``SOCK_FLAG.NONBLOCK``; close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/accept4.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking listener with no connection waiting (EAGAIN).
+        ConnectionAbortedError: a connection was aborted before it was taken (ECONNABORTED).
+        PermissionError: firewall rules forbid the connection (EPERM).
+        OSError: EINVAL (a socket that does not listen, or a bad flag), EOPNOTSUPP (not a
+            connection-based socket), EMFILE, ENFILE, ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, ``SOCK_FLAG`` member or name string (before any
+            call).
+        ValueError: an unknown name in ``flags`` (before any call).
+    """
     n = _num(sockfd)
     f = to_int(flags, SOCK_FLAG)
     if not inheritable:
@@ -471,13 +578,38 @@ def accept4(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
 
 def accept(sockfd: FdArg, flags: FlagArg = 0, *, inheritable: bool = False
            ) -> tuple[Fd, Address]:
-    """accept4() (man 2 accept): the same call, close-on-exec unless ``inheritable``."""
+    """accept4() (man 2 accept): the same call, close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/accept.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking listener with no connection waiting (EAGAIN).
+        ConnectionAbortedError: a connection was aborted before it was taken (ECONNABORTED).
+        PermissionError: firewall rules forbid the connection (EPERM).
+        OSError: EINVAL (a socket that does not listen, or a bad flag), EOPNOTSUPP (not a
+            connection-based socket), EMFILE, ENFILE, ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, ``SOCK_FLAG`` member or name string (before any
+            call).
+        ValueError: an unknown name in ``flags`` (before any call).
+    """
     return accept4(sockfd, flags, inheritable=inheritable)
 
 
 def shutdown(sockfd: FdArg, how: FlagArg) -> None:
     """Shut down reading (``SHUT.RD``), writing (``SHUT.WR``: the peer reads end of file) or
-    both (``SHUT.RDWR``) of a connection (man 2 shutdown).  Raises OSError ENOTCONN."""
+    both (``SHUT.RDWR``) of a connection (man 2 shutdown).
+
+    https://man7.org/linux/man-pages/man2/shutdown.2.html
+
+    Raises:
+        OSError: ENOTCONN (a socket not connected), EINVAL (a bad ``how``), ENOTSOCK
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``how`` is not an int, ``SHUT`` member or name string (before any call).
+        ValueError: an unknown name in ``how`` (before any call).
+    """
     call(_shutdown, "shutdown", _num(sockfd), to_int(how, SHUT))
 
 
@@ -496,16 +628,39 @@ def _name(fn: Any, name: str, sockfd: FdArg) -> Address:
 
 
 def getsockname(sockfd: FdArg) -> Address:
-    """A socket's own address (man 2 getsockname)."""
+    """A socket's own address (man 2 getsockname).
+
+    https://man7.org/linux/man-pages/man2/getsockname.2.html
+
+    Raises:
+        OSError: ENOTSOCK (an fd that is no socket), ENOBUFS (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``sockfd`` is not an fd (before any call).
+    """
     return _name(_getsockname, "getsockname", sockfd)
 
 
 def getpeername(sockfd: FdArg) -> Address:
-    """The address of a socket's peer (man 2 getpeername).  Raises OSError ENOTCONN."""
+    """The address of a socket's peer (man 2 getpeername).
+
+    https://man7.org/linux/man-pages/man2/getpeername.2.html
+
+    Raises:
+        OSError: ENOTCONN (a socket not connected), ENOTSOCK, ENOBUFS (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``sockfd`` is not an fd (before any call).
+    """
     return _name(_getpeername, "getpeername", sockfd)
 
 
 # ---- options ---------------------------------------------------------------------------------
+
+@overload
+def getsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, buflen: None = None) -> Any: ...
+@overload
+def getsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, buflen: int) -> bytes: ...
+
 
 def getsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, buflen: Optional[int] = None
                ) -> Any:
@@ -514,7 +669,17 @@ def getsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, buflen: Optional
     ``SO.LINGER`` to ``Linger``, ``SO.RCVTIMEO``/``SO.SNDTIMEO`` to nanoseconds (64-bit on
     every arch), ``TCP.INFO`` to ``TcpInfo``.
 
-    Raises OSError ENOPROTOOPT for an option the protocol lacks."""
+    https://man7.org/linux/man-pages/man2/getsockopt.2.html
+
+    Raises:
+        OSError: ENOPROTOOPT (an option the level or protocol lacks), EINVAL, ENOTSOCK
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``level`` or ``optname`` is not an int, a member or a name string of its
+            namespace (a level without one takes ints only), before any call.
+        ValueError: an unknown name in ``level`` or ``optname`` (before any call).
+        OverflowError: ``buflen`` outside 0..65536 (before any call).
+    """
     n = _num(sockfd)
     lv = flags_of(level, SOL, IPPROTO)
     opt = _optname(lv, optname)
@@ -573,7 +738,19 @@ def setsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, optval: Any) -> 
     bytes-like object (as it is), a ``Linger``/pair for ``SO.LINGER``, nanoseconds for
     ``SO.RCVTIMEO``/``SO.SNDTIMEO`` (rounded up to microseconds; 0 = never time out).
 
-    Raises OSError ENOPROTOOPT, EINVAL ..."""
+    https://man7.org/linux/man-pages/man2/setsockopt.2.html
+
+    Raises:
+        PermissionError: an option that needs a privilege (EPERM: ``SO.MARK`` without
+            CAP_NET_ADMIN ...).
+        OSError: ENOPROTOOPT (an option the level or protocol lacks), EINVAL (a value or size
+            the option refuses), ENOTSOCK (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``optval`` is none of those forms, or ``level`` or ``optname`` not an int,
+            member or name string (before any call).
+        ValueError: an unknown name, a ``SO.LINGER`` tuple not of two items (before any call).
+        OverflowError: an int ``optval`` past a C int, a negative timeout (before any call).
+    """
     n = _num(sockfd)
     lv = flags_of(level, SOL, IPPROTO)
     opt = _optname(lv, optname)
@@ -583,7 +760,7 @@ def setsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, optval: Any) -> 
         ns = in_range(optval, "optval", 0, (1 << 63) - 1)
         call(lib.ls_sock_timeo_set, "setsockopt", n, _TIMEO[opt], ns)
         return
-    if lv == _SOL_SOCKET and opt == _SO_LINGER and isinstance(optval, tuple):
+    if lv == _SOL_SOCKET and opt == _SO_LINGER and isinstance(optval, _TUPLE):
         onoff, seconds = optval
         lg = _new("struct linger *", {"l_onoff": onoff, "l_linger": seconds})
         call(_setsockopt, "setsockopt", n, lv, opt, lg, _sizeof(lg[0]))
@@ -602,9 +779,23 @@ def setsockopt(sockfd: FdArg, level: FlagArg, optname: FlagArg, optval: Any) -> 
 # ---- sending and receiving -------------------------------------------------------------------
 
 def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
-    """Send on a connected socket; return the count sent (man 2 send).  A nonblocking socket
-    whose buffer is full raises BlockingIOError; a shut down one BrokenPipeError (SIGPIPE,
-    which Python ignores, unless ``MSG.NOSIGNAL``)."""
+    """Send on a connected socket; return the count sent (man 2 send).
+
+    https://man7.org/linux/man-pages/man2/send.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket whose send buffer is full (EAGAIN).
+        BrokenPipeError: the connection is shut down for writing (EPIPE; Python ignores the
+            SIGPIPE that comes with it unless ``MSG.NOSIGNAL``).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: ENOTCONN, EDESTADDRREQ (a socket not connected), EMSGSIZE (a datagram too
+            large to go whole), ENOBUFS, ENOTSOCK ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``buf`` is not a bytes-like object, or ``flags`` not an int, ``MSG``
+            member or name string (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+        ValueError: an unknown name in ``flags`` (before any call).
+    """
     # _num() inlined: the hot path (another local than the parameter, see _num)
     if type(sockfd) is int:
         n = sockfd
@@ -628,7 +819,27 @@ def send(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
 
 
 def sendto(sockfd: FdArg, buf: Buffer, dest_addr: Address, flags: FlagArg = 0) -> int:
-    """Send a datagram to ``dest_addr``; return the count sent (man 2 sendto)."""
+    """Send a datagram to ``dest_addr``; return the count sent (man 2 sendto).
+
+    https://man7.org/linux/man-pages/man2/sendto.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket whose send buffer is full (EAGAIN).
+        FileNotFoundError: no AF_UNIX path ``dest_addr`` (ENOENT).
+        ConnectionRefusedError: no socket listens at an AF_UNIX ``dest_addr`` (ECONNREFUSED).
+        PermissionError: a broadcast address without ``SO.BROADCAST``, a firewall rule
+            (EACCES, EPERM).
+        OSError: EMSGSIZE (a datagram too large), ENETUNREACH, EHOSTUNREACH, ENOTSOCK;
+            before the call ENAMETOOLONG (an AF_UNIX path longer than sun_path) and ENODEV (an
+            unknown interface name) ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``dest_addr`` is not of the socket domain's form (see the module doc), or
+            another argument of the wrong type (before any call).
+        ValueError: a host that is not an IP literal (no names are resolved), a path with a
+            NUL byte, an unknown flag name (before any call).
+        OverflowError: a port outside 0..65535 (before any call).
+        BufferError: ``buf`` is not C-contiguous (before any call).
+    """
     if type(sockfd) is int:
         n = sockfd
     elif type(sockfd) is Fd and sockfd._fd >= 0:
@@ -666,10 +877,32 @@ def _recv_into(n: int, buf: Buffer, f: int, src: Any, srclen: Any) -> int:
         release(cbuf, buf)
 
 
+@overload
+def recv(sockfd: FdArg, n_or_buf: int, flags: FlagArg = 0) -> bytes: ...
+@overload
+def recv(sockfd: FdArg, n_or_buf: WriteableBuffer, flags: FlagArg = 0) -> int: ...
+
+
 def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, int]:
     """Receive up to ``n`` bytes and return them, or fill a writable buffer and return the
-    count (man 2 recv); b'' / 0 once the peer shut down.  A nonblocking socket with nothing
-    waiting raises BlockingIOError."""
+    count (man 2 recv); b'' / 0 once the peer shut down.
+
+    https://man7.org/linux/man-pages/man2/recv.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with nothing waiting (EAGAIN).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        ConnectionRefusedError: a connected datagram socket's peer refused an earlier
+            datagram (ECONNREFUSED).
+        OSError: ENOTCONN (a stream socket not connected), ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: a buffer that is not a writable bytes-like object, or ``flags`` not an
+            int, ``MSG`` member or name string (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative ``n``, an unknown flag name (before any call).
+        OverflowError: an ``n`` past what a bytes object can hold (before any call).
+    """
     if type(sockfd) is int:
         n = sockfd
     elif type(sockfd) is Fd and sockfd._fd >= 0:
@@ -688,26 +921,67 @@ def recv(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Uni
                 _copy_push(pair)
                 raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "recvfrom")
             r = _recv(n, pair[0], n_or_buf, f)
-        data = pair[1][:r if r <= n_or_buf else n_or_buf]  # MSG.TRUNC: the datagram's length
+        data: bytes = pair[1][:r if r <= n_or_buf else n_or_buf]  # MSG.TRUNC: its length
         _copy_push(pair)
         return data
     if not isinstance(n_or_buf, int):
         return _recv_into(n, n_or_buf, f, _NULL, _NULL)
     count = read_size(n_or_buf)
     buf = alloc("char[]", count)
-    return _unpack(buf, min(call(_recv, "recvfrom", n, buf, count, f), count))
+    got: bytes = _unpack(buf, min(call(_recv, "recvfrom", n, buf, count, f), count))
+    return got
 
 
 def recv_into(sockfd: FdArg, buf: Buffer, flags: FlagArg = 0) -> int:
-    """recv() into a writable buffer: the count (socket.recv_into's name)."""
+    """recv() into a writable buffer: the count (socket.recv_into's name).
+
+    https://man7.org/linux/man-pages/man2/recv.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with nothing waiting (EAGAIN).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        ConnectionRefusedError: a connected datagram socket's peer refused an earlier
+            datagram (ECONNREFUSED).
+        OSError: ENOTCONN (a stream socket not connected), ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: a buffer that is not a writable bytes-like object, or ``flags`` not an
+            int, ``MSG`` member or name string (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown flag name (before any call).
+    """
     return _recv_into(_num(sockfd), buf, flags if type(flags) is int else to_int(flags, MSG),
                       _NULL, _NULL)
+
+
+@overload
+def recvfrom(sockfd: FdArg, n_or_buf: int, flags: FlagArg = 0) -> tuple[bytes, Address]: ...
+@overload
+def recvfrom(sockfd: FdArg, n_or_buf: WriteableBuffer, flags: FlagArg = 0
+             ) -> tuple[int, Address]: ...
 
 
 def recvfrom(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0
              ) -> tuple[Union[bytes, int], Address]:
     """recv() that also says who sent it (man 2 recvfrom): ``(data or count, address)``; the
-    address is None on a connected stream socket."""
+    address is None on a connected stream socket.
+
+    https://man7.org/linux/man-pages/man2/recvfrom.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with nothing waiting (EAGAIN).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        ConnectionRefusedError: a connected datagram socket's peer refused an earlier
+            datagram (ECONNREFUSED).
+        OSError: ENOTCONN (a stream socket not connected), ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: a buffer that is not a writable bytes-like object, or ``flags`` not an
+            int, ``MSG`` member or name string (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative ``n``, an unknown flag name (before any call).
+        OverflowError: an ``n`` past what a bytes object can hold (before any call).
+    """
     n = _num(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
     try:
@@ -748,14 +1022,14 @@ def recvfrom(sockfd: FdArg, n_or_buf: Union[int, Buffer], flags: FlagArg = 0
 
 def _control(ancdata: Iterable[Tuple[int, int, Any]]) -> tuple[Any, int]:
     """A control buffer holding ``ancdata``'s messages, and its length."""
-    items = []
+    items: list[tuple[int, int, bytes]] = []
     for item in ancdata:
         if type(item) is not tuple or len(item) != 3:
             raise TypeError("ancillary data items are (level, type, data) triples")
         level, kind, data = item
         lv = flags_of(level, SOL, IPPROTO)
         t = kind if type(kind) is int else to_int(kind, SCM)
-        if isinstance(data, (bytes, bytearray, memoryview)):
+        if isinstance(data, _BYTES_LIKE):
             payload = bytes(data)
         elif isinstance(data, str):
             raise TypeError(f"ancillary data of ({lv}, {t}) is bytes-like, a list of fds or a "
@@ -764,7 +1038,7 @@ def _control(ancdata: Iterable[Tuple[int, int, Any]]) -> tuple[Any, int]:
             # numbers taken now; the Fds stay open while the caller's ancdata holds them
             payload = bytes(_buffer(_new("int[]", [fdnum(x) for x in data])))
         elif lv == _SOL_SOCKET and t == _SCM_CREDENTIALS:
-            if not isinstance(data, tuple) or len(data) != 3:
+            if not isinstance(data, _TUPLE) or len(data) != 3:
                 raise TypeError("SCM_CREDENTIALS data is a Ucred(pid, uid, gid) or bytes")
             pid, uid, gid = data
             payload = bytes(_buffer(_new("struct ucred *",
@@ -788,7 +1062,29 @@ def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (),
     """Send the bytes of ``buffers`` in one message, with ancillary data (man 2 sendmsg):
     ``(level, type, data)`` triples, ``data`` bytes-like, or a list of fds for
     ``SCM.RIGHTS``, a ``Ucred`` for ``SCM.CREDENTIALS``.  ``address`` for an unconnected
-    socket.  Returns the count of bytes sent."""
+    socket.  Returns the count of bytes sent.
+
+    https://man7.org/linux/man-pages/man2/sendmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket whose send buffer is full (EAGAIN).
+        BrokenPipeError: the connection is shut down for writing (EPIPE; Python ignores the
+            SIGPIPE that comes with it unless ``MSG.NOSIGNAL``).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        PermissionError: ``SCM.CREDENTIALS`` the caller may not claim (EPERM).
+        OSError: EBADF (an ``SCM.RIGHTS`` fd that is not open), EINVAL (ancillary data the
+            socket refuses; more than 253 fds), EMSGSIZE (more than 1024 buffers, a datagram
+            too large), ENOTCONN, ENOTSOCK; for ``address``, before the call, ENAMETOOLONG and
+            ENODEV as bind() ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd``, or an Fd of ``SCM.RIGHTS``, is a closed Fd.
+        TypeError: an ancillary item that is not a ``(level, type, data)`` triple or whose
+            data is not of its type's form, a buffer that is not bytes-like, an ``address``
+            not of the socket domain's form (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: an unknown level, type or flag name, a host that is not an IP literal
+            (before any call).
+        OverflowError: a port outside 0..65535 (before any call).
+    """
     n = _num(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
     raw = b"" if address is None else _encode(_domain(sockfd, n), address)
@@ -804,7 +1100,23 @@ def sendmsg(sockfd: FdArg, buffers: Iterable[Buffer], ancdata: AncData = (),
 
 def send_fds(sockfd: FdArg, buffers: Iterable[Buffer], fds: Iterable[FdArg],
              flags: FlagArg = 0, address: Optional[Address] = None) -> int:
-    """sendmsg() of ``buffers`` with the fds ``fds`` (SCM_RIGHTS; socket.send_fds)."""
+    """sendmsg() of ``buffers`` with the fds ``fds`` (SCM_RIGHTS; socket.send_fds).
+
+    https://man7.org/linux/man-pages/man2/sendmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket whose send buffer is full (EAGAIN).
+        BrokenPipeError: the connection is shut down for writing (EPIPE; Python ignores the
+            SIGPIPE that comes with it unless ``MSG.NOSIGNAL``).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        OSError: EBADF (an fd of ``fds`` that is not open), EINVAL (more than 253 fds),
+            ENOTCONN, ENOTSOCK ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd``, or an Fd of ``fds``, is a closed Fd.
+        TypeError: ``fds`` is not an iterable of fds (a str or bytes-like object is not), a
+            buffer not bytes-like, ``address`` not of the socket domain's form (before any
+            call).
+        ValueError: an unknown flag name, a host that is not an IP literal (before any call).
+    """
     if isinstance(fds, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"fds is an iterable of fds, not {type(fds).__name__}")
     return sendmsg(sockfd, buffers, [(_SOL_SOCKET, _SCM_RIGHTS, list(fds))], flags, address)
@@ -817,10 +1129,11 @@ def _take_fds(control: Any, off: int, length: int) -> list[Fd]:
 
 
 def _receive(sockfd: FdArg, bufsize: int, ancbufsize: int, flags: FlagArg,
-             inheritable: bool) -> tuple[bytes, list, int, Address]:
+             inheritable: bool) -> tuple[bytes, list[tuple[int, int, Any]], int, Address]:
     n = _num(sockfd)
     count = read_size(bufsize)
-    if isinstance(ancbufsize, int) and ancbufsize < 0:
+    if (isinstance(ancbufsize, int)  # pyright: ignore[reportUnnecessaryIsInstance]: a caller's
+            and ancbufsize < 0):
         raise ValueError("negative buffer size in recvmsg()")  # socket's error
     anc = in_range(ancbufsize, "ancbufsize", 0, 1 << 24)
     f = flags if type(flags) is int else to_int(flags, MSG)
@@ -841,7 +1154,7 @@ def _receive(sockfd: FdArg, bufsize: int, ancbufsize: int, flags: FlagArg,
     nrows = _cmsg_rows(control, clen, rows, clen // _sizeof("int") + 1)
     flat = _unpack(rows, 4 * nrows)
     truncated = msg_flags[0] & _MSG_CTRUNC
-    ancdata: list = []
+    ancdata: list[tuple[int, int, Any]] = []
     for i in range(0, len(flat), 4):
         level, kind, off, length = flat[i:i + 4]
         if level == _SOL_SOCKET and kind == _SCM_RIGHTS:
@@ -864,19 +1177,52 @@ def _receive(sockfd: FdArg, bufsize: int, ancbufsize: int, flags: FlagArg,
 
 
 def recvmsg(sockfd: FdArg, bufsize: int, ancbufsize: int = 0, flags: FlagArg = 0, *,
-            inheritable: bool = False) -> tuple[bytes, list, int, Address]:
+            inheritable: bool = False) -> tuple[bytes, list[tuple[int, int, Any]], int, Address]:
     """Receive a message and its ancillary data (man 2 recvmsg): ``(data, ancdata,
     msg_flags, address)``, ``ancdata`` as ``(level, type, data)`` triples (``SCM.RIGHTS``
     as owning Fds, close-on-exec unless ``inheritable`` -- close them; ``SCM.CREDENTIALS`` as
     a ``Ucred``; ``SCM.TIMESTAMPNS`` as ns; others bytes).  With ``MSG.CTRUNC`` in msg_flags
-    (``ancbufsize`` too small) the fds that arrived are closed, not given."""
+    (``ancbufsize`` too small) the fds that arrived are closed, not given.
+
+    https://man7.org/linux/man-pages/man2/recvmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with nothing waiting (EAGAIN).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        ConnectionRefusedError: a connected datagram socket's peer refused an earlier
+            datagram (ECONNREFUSED).
+        OSError: ENOTCONN (a stream socket not connected), ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (before any call).
+        ValueError: a negative ``bufsize`` or ``ancbufsize``, an unknown flag name (before any
+            call).
+        OverflowError: ``ancbufsize`` past 16 MiB, ``bufsize`` past what a bytes object can
+            hold (before any call).
+    """
     return _receive(sockfd, bufsize, ancbufsize, flags, inheritable)
 
 
 def recv_fds(sockfd: FdArg, bufsize: int, maxfds: int, flags: FlagArg = 0, *,
              inheritable: bool = False) -> tuple[bytes, list[Fd], int, Address]:
     """Receive up to ``maxfds`` fds with a message (socket.recv_fds): ``(data, [Fd],
-    msg_flags, address)``.  More fds than ``maxfds`` sent: MSG.CTRUNC, and none is kept."""
+    msg_flags, address)``.  More fds than ``maxfds`` sent: MSG.CTRUNC, and none is kept.
+
+    https://man7.org/linux/man-pages/man2/recvmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with nothing waiting (EAGAIN).
+        ConnectionResetError: the peer reset the connection (ECONNRESET).
+        ConnectionRefusedError: a connected datagram socket's peer refused an earlier
+            datagram (ECONNREFUSED).
+        OSError: ENOTCONN (a stream socket not connected), ENOTSOCK ... (UnsupportedError for
+            ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (before any call).
+        ValueError: a negative ``bufsize``, an unknown flag name (before any call).
+        OverflowError: ``maxfds`` outside 0..253 (SCM_MAX_FD), ``bufsize`` past what a bytes
+            object can hold (before any call).
+    """
     count = in_range(maxfds, "maxfds", 0, 253)  # SCM_MAX_FD
     data, anc, msg_flags, address = _receive(sockfd, bufsize, _cmsg_space(count * _INT_SIZE),
                                              flags, inheritable)
@@ -891,7 +1237,26 @@ def sendmmsg(sockfd: FdArg, messages: Iterable[Tuple[Buffer, Optional[Address]]]
              flags: FlagArg = 0) -> int:
     """Send several datagrams in one call (man 2 sendmmsg): ``messages`` as ``(data,
     address)`` pairs (address None on a connected socket).  Returns how many were sent (the
-    first ones; an error after the first is left for the next call, as the kernel does)."""
+    first ones; an error after the first is left for the next call, as the kernel does).
+
+    https://man7.org/linux/man-pages/man2/sendmmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with no room for the first (EAGAIN).
+        PermissionError: a broadcast address without ``SO.BROADCAST``, a firewall rule
+            (EACCES, EPERM).
+        OSError: the first datagram's error (EMSGSIZE, ENETUNREACH, EDESTADDRREQ, ENOTSOCK
+            ...); for an address, before the call, ENAMETOOLONG and ENODEV as bind()
+            (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: ``messages`` is one buffer, or an item is not a ``(data, address)`` pair
+            of a bytes-like object and an address of the socket domain's form (before any
+            call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: not 1 to 1024 messages, a host that is not an IP literal, an unknown flag
+            name (before any call).
+        OverflowError: a port outside 0..65535 (before any call).
+    """
     n = _num(sockfd)
     f = flags if type(flags) is int else to_int(flags, MSG)
     if isinstance(messages, (str, bytes, bytearray, memoryview)):
@@ -942,8 +1307,21 @@ class MmsgReceiver:
         """Receive up to ``vlen`` datagrams in one call: ``[(data, address, msg_flags)]``
         (data cut to ``bufsize``, ``MSG.TRUNC`` in its flags then).  ``timeout_ns`` bounds
         the wait for more once one arrived (the kernel checks it between datagrams; with
-        ``MSG.WAITFORONE`` the call returns once there is one); a nonblocking socket with none
-        raises BlockingIOError.  Uses recvmmsg_time64 on 32-bit arches."""
+        ``MSG.WAITFORONE`` the call returns once there is one).  Uses recvmmsg_time64 on 32-bit
+        arches.
+
+        https://man7.org/linux/man-pages/man2/recvmmsg.2.html
+
+        Raises:
+            BlockingIOError: a nonblocking socket with no datagram waiting (EAGAIN).
+            ConnectionRefusedError: a connected socket's peer refused an earlier datagram
+                (ECONNREFUSED).
+            OSError: ENOTSOCK, EINVAL ... (UnsupportedError for ENOSYS).
+            ClosedFdError: ``sockfd`` is a closed Fd.
+            TypeError: an argument of the wrong type (before any call).
+            ValueError: an unknown flag name (before any call).
+            OverflowError: a ``timeout_ns`` past 63 bits (before any call).
+        """
         n = _num(sockfd)
         f = flags if type(flags) is int else to_int(flags, MSG)
         if timeout_ns is None or timeout_ns < 0:
@@ -983,14 +1361,28 @@ class MmsgReceiver:
                 in zip(offsets, offsets[1:], firsts, info[2::3])]
 
 
-_receivers: dict[tuple[int, int], deque] = {}
+_receivers: dict[tuple[int, int], deque[MmsgReceiver]] = {}
 
 
 def recvmmsg(sockfd: FdArg, vlen: int, bufsize: int, flags: FlagArg = 0,
              timeout_ns: Optional[int] = None) -> list[tuple[bytes, Address, int]]:
     """Receive up to ``vlen`` datagrams of at most ``bufsize`` bytes in one call (man 2
     recvmmsg): ``[(data, address, msg_flags)]``; see ``MmsgReceiver.recvmmsg``, whose buffers
-    this reuses between calls."""
+    this reuses between calls.
+
+    https://man7.org/linux/man-pages/man2/recvmmsg.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking socket with no datagram waiting (EAGAIN).
+        ConnectionRefusedError: a connected socket's peer refused an earlier datagram
+            (ECONNREFUSED).
+        OSError: ENOTSOCK, EINVAL ... (UnsupportedError for ENOSYS).
+        ClosedFdError: ``sockfd`` is a closed Fd.
+        TypeError: an argument of the wrong type (before any call).
+        ValueError: an unknown flag name (before any call).
+        OverflowError: ``vlen`` outside 1..1024, ``bufsize`` outside 1..1048576, a
+            ``timeout_ns`` past 63 bits (before any call).
+    """
     key = (vlen, bufsize)
     pool = _receivers.get(key)
     if pool is None:
@@ -1007,7 +1399,7 @@ def recvmmsg(sockfd: FdArg, vlen: int, bufsize: int, flags: FlagArg = 0,
         pool.append(rx)
 
 
-def _force_socketcall(on: bool) -> bool:
+def _force_socketcall(on: bool) -> bool:  # pyright: ignore[reportUnusedFunction]: the tests use it
     """Tests: route every socket call through socketcall(2) (i686 only; False elsewhere)."""
     return lib.ls_force_socketcall(1 if on else 0) == 0
 

@@ -33,12 +33,13 @@ Namespaces: ``NLM_F``, ``NLMSG``, ``NETLINK_OPT`` (socket options), ``NLMSGERR_A
 """
 from __future__ import annotations
 
+import builtins
 import itertools
 from collections import deque
 import os
 import socket as _socket
 import sys
-from typing import Any, Iterable, Iterator, NamedTuple, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, TypeVar, Union
 
 from ._core import STRERROR, U32, ffi, in_range, lib
 from .fd import Fd, fdnum
@@ -75,7 +76,7 @@ _SOL_NETLINK = lib.SOL_NETLINK
 _BYTEORDER = sys.byteorder
 
 # The family header of each rtnetlink message type (genetlink families: genlmsghdr).
-_HEADERS = {}
+_HEADERS: dict[int, str] = {}
 for _t, _h in (("LINK", "ifinfomsg"), ("ADDR", "ifaddrmsg"), ("ROUTE", "rtmsg"),
                ("NEIGH", "ndmsg")):
     for _op in ("NEW", "DEL", "GET"):
@@ -91,7 +92,15 @@ def _align(n: int, to: int = _ALIGN) -> int:
 def nla(type: int, payload: Union[bytes, str, int, "list[bytes]"], size: int = 4) -> bytes:
     """One attribute: ``payload`` bytes as they are, a str NUL-terminated, an int as an
     unsigned native-endian integer of ``size`` bytes, a list of attributes nested
-    (``NLA_F_NESTED``).  Padded to NLA_ALIGNTO."""
+    (``NLA_F_NESTED``).  Padded to NLA_ALIGNTO.
+
+    https://man7.org/linux/man-pages/man7/netlink.7.html
+
+    Raises:
+        OverflowError: an int ``payload`` negative or past ``size`` bytes, a ``type`` or an
+            attribute length past 16 bits.
+        TypeError: a ``payload`` that is none of those forms (a list of other than bytes).
+    """
     if isinstance(payload, str):
         data = payload.encode() + b"\0"
     elif isinstance(payload, int):
@@ -107,7 +116,7 @@ def nla(type: int, payload: Union[bytes, str, int, "list[bytes]"], size: int = 4
 
 # Row buffers of ls_nla_rows, pooled (a payload of more attributes gets its own).
 _ROWS_CAP = 1024
-_rows_pool: deque = deque()
+_rows_pool: deque[Any] = deque()
 _rows_pop = _rows_pool.pop
 _rows_push = _rows_pool.append
 
@@ -189,7 +198,7 @@ class Attrs:
         at, n = self._index.get(type, (0, 0))
         return Attrs(self._data, at, n)
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> builtins.str:  # (``str`` in the class body is the method above)
         return f"<Attrs {sorted(self._index)}>"
 
 
@@ -204,12 +213,19 @@ class Message(NamedTuple):
     attrs: Attrs
 
 
-def parse(data: bytes, headers: Optional[dict] = None) -> list[Message]:
+def parse(data: bytes, headers: Optional[Mapping[int, str]] = None) -> list[Message]:
     """The messages of one received datagram.  ``headers`` maps a message type to its family
     header's C type (rtnetlink's by default).  ``NLMSG_ERROR`` messages get their struct
     nlmsgerr as header and the extended-ack attributes (``NLMSGERR_ATTR``) as attrs;
-    ``NLMSG_DONE`` its error code (an int) as header.  Raises ValueError for a malformed
-    message."""
+    ``NLMSG_DONE`` its error code (an int) as header.
+
+    https://man7.org/linux/man-pages/man7/netlink.7.html
+
+    Raises:
+        ValueError: a malformed message (a length past its datagram or shorter than its header, a
+            message shorter than its family header).
+        TypeError: ``data`` is not bytes.
+    """
     kinds = _HEADERS if headers is None else headers
     count = len(data) // _HDRLEN
     rows = _new("int64_t[]", _NLMSG_ROW * max(count, 1))
@@ -217,7 +233,7 @@ def parse(data: bytes, headers: Optional[dict] = None) -> list[Message]:
     if n < 0:
         raise ValueError("malformed netlink message (a length past its datagram)")
     flat = _unpack(rows, _NLMSG_ROW * n)
-    out = []
+    out: list[Message] = []
     for i in range(0, len(flat), _NLMSG_ROW):
         type, flags, seq, pid, at, length = flat[i:i + _NLMSG_ROW]
         end = at + length
@@ -290,7 +306,15 @@ class Netlink:
         return self.fd.closed
 
     def add_membership(self, group: FlagArg) -> None:
-        """Join multicast group ``group`` (an ``RTNLGRP`` member for rtnetlink)."""
+        """Join multicast group ``group`` (an ``RTNLGRP`` member for rtnetlink).
+
+        https://man7.org/linux/man-pages/man7/netlink.7.html
+
+        Raises:
+            OSError: EINVAL (a group the protocol does not have), EPERM ...
+            ValueError: an unknown ``RTNLGRP`` name.
+            ClosedFdError: the socket is closed.
+        """
         net.setsockopt(self.fd, _SOL_NETLINK, lib.NETLINK_ADD_MEMBERSHIP, _group(group))
 
     def drop_membership(self, group: FlagArg) -> None:
@@ -299,8 +323,19 @@ class Netlink:
     def send(self, type: int, flags: int, header: Any = None, attrs: Iterable[bytes] = ()
              ) -> int:
         """Send one message to the kernel; return its sequence number.  An rtnetlink message
-        without ``header`` gets its family's header zeroed (ifinfomsg for RTM_GETLINK ...)."""
-        if not isinstance(type, int) or not lib.NLMSG_MIN_TYPE <= type <= 0xFFFF:
+        without ``header`` gets its family's header zeroed (ifinfomsg for RTM_GETLINK ...).
+
+        https://man7.org/linux/man-pages/man7/netlink.7.html
+
+        Raises:
+            OSError: ENOBUFS, EMSGSIZE ... of sendto(2) (BlockingIOError on a nonblocking socket
+                with no room).
+            ValueError: a ``type`` outside NLMSG_MIN_TYPE..65535 (the kernel would answer nothing).
+            OverflowError: ``flags`` outside 0..65535.
+            ClosedFdError: the socket is closed.
+        """
+        if (not isinstance(type, int)  # pyright: ignore[reportUnnecessaryIsInstance]: a caller's
+                or not lib.NLMSG_MIN_TYPE <= type <= 0xFFFF):
             # the kernel answers nothing to its control types: a wait for ever
             raise ValueError(f"a request's type is {lib.NLMSG_MIN_TYPE}..65535, not {type!r}")
         flags = in_range(flags, "flags", 0, 0xFFFF)
@@ -316,7 +351,16 @@ class Netlink:
 
     def recv(self, flags: int = 0) -> list[Message]:
         """The messages of the next datagram (events, replies): waits on a blocking socket.
-        A datagram larger than the buffer grows it first (MSG_PEEK|MSG_TRUNC): never cut."""
+        A datagram larger than the buffer grows it first (MSG_PEEK|MSG_TRUNC): never cut.
+
+        https://man7.org/linux/man-pages/man7/netlink.7.html
+
+        Raises:
+            BlockingIOError: a nonblocking socket with nothing pending (EAGAIN).
+            OSError: ENOBUFS (the socket's receive buffer overran: messages were lost) ...
+            ValueError: a malformed message (a length past its datagram), an unknown ``MSG`` name.
+            ClosedFdError: the socket is closed.
+        """
         flags = to_int(flags, NAMESPACES["MSG"])
         size = net.recv_into(self.fd, self._peek, flags | lib.MSG_PEEK | lib.MSG_TRUNC)
         if size > len(self._buf):
@@ -324,7 +368,7 @@ class Netlink:
         n = net.recv_into(self.fd, self._buf, flags)
         return parse(bytes(self._buf[:n]), self._headers())
 
-    def _headers(self) -> Optional[dict]:
+    def _headers(self) -> Optional[Mapping[int, str]]:
         if self.protocol == lib.NETLINK_ROUTE:
             return None
         return _GENL_HEADERS if self.protocol == lib.NETLINK_GENERIC else {}
@@ -332,8 +376,17 @@ class Netlink:
     def read_events(self) -> list["Event"]:
         """The rtnetlink events of the next datagram (a ``monitor()`` socket): ``Event(kind,
         action, obj)`` with kind ``"link"``, ``"addr"``, ``"route"`` or ``"neigh"`` and action
-        ``"new"`` or ``"del"``.  Waits on a blocking socket; BlockingIOError on a nonblocking
-        one with none pending (``linuxsys.aio.netlink_events`` reads them on a loop)."""
+        ``"new"`` or ``"del"``.  Waits on a blocking socket (``linuxsys.aio.netlink_events``
+        reads them on a loop).
+
+        https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+        Raises:
+            BlockingIOError: a nonblocking socket with none pending (EAGAIN).
+            OSError: ENOBUFS (the socket's receive buffer overran: events were lost) ...
+            ValueError: a malformed message.
+            ClosedFdError: the socket is closed.
+        """
         return [ev for ev in map(_event, self.recv()) if ev is not None]
 
     def events(self) -> Iterator["Event"]:
@@ -360,14 +413,32 @@ class Netlink:
     def request(self, type: int, header: Any = None, attrs: Iterable[bytes] = (),
                 flags: int = 0) -> list[Message]:
         """Send a request (``NLM_F_REQUEST|NLM_F_ACK|flags``) and return the replies that
-        came before its ack.  Raises the errno the kernel answered as an OSError whose message
-        has the kernel's extended-ack text."""
+        came before its ack.
+
+        https://man7.org/linux/man-pages/man7/netlink.7.html
+
+        Raises:
+            OSError: the subclass of the errno the kernel answered (FileExistsError for EEXIST ...),
+                its message the kernel's extended-ack text.
+            ValueError: a ``type`` outside NLMSG_MIN_TYPE..65535, a malformed reply.
+            OverflowError: ``flags`` outside 0..65535.
+            ClosedFdError: the socket is closed.
+        """
         seq = self.send(type, _F_REQUEST | _F_ACK | flags, header, attrs)
         return list(self._replies(seq))
 
     def dump(self, type: int, header: Any = None, attrs: Iterable[bytes] = ()) -> list[Message]:
         """Every message of a dump (``NLM_F_DUMP``) to ``NLMSG_DONE``; started again when the
-        kernel marks it interrupted (``NLM_F_DUMP_INTR``: a change during the dump)."""
+        kernel marks it interrupted (``NLM_F_DUMP_INTR``: a change during the dump).
+
+        https://man7.org/linux/man-pages/man7/netlink.7.html
+
+        Raises:
+            OSError: the subclass of the errno the kernel answered, its message the kernel's
+                extended-ack text.
+            ValueError: a ``type`` outside NLMSG_MIN_TYPE..65535, a malformed reply.
+            ClosedFdError: the socket is closed.
+        """
         attrs = list(attrs)
         while True:
             # NLM_F_ACK too: a dump the kernel starts ends with NLMSG_DONE (no ack), but one it
@@ -396,7 +467,7 @@ def _check(code: int, attrs: Attrs) -> None:
     raise OSError(err, f"{text}: {msg}" if msg else text)
 
 
-class _GenlHeaders(dict):
+class _GenlHeaders(dict[int, str]):
     """Every generic netlink family's messages (types from NLMSG_MIN_TYPE) start with a
     genlmsghdr."""
 
@@ -422,7 +493,7 @@ class Link(NamedTuple):
     "aa:bb:cc:dd:ee:ff", ``kind`` the driver's link kind ("veth", "bridge" ...; None for a
     physical or loopback one), ``master`` an index, ``operstate`` "UP", "DOWN", "UNKNOWN" ...,
     ``stats`` a dict of rtnl_link_stats64's counters."""
-    index: int
+    index: int  # type: ignore[assignment]  # tuple.index: the field is the interface's index
     name: str
     flags: int
     mtu: Optional[int]
@@ -430,7 +501,7 @@ class Link(NamedTuple):
     kind: Optional[str]
     master: Optional[int]
     operstate: Optional[str]
-    stats: Optional[dict]
+    stats: Optional[dict[str, int]]
 
 
 def _mac(raw: Optional[bytes]) -> Optional[str]:
@@ -464,7 +535,7 @@ def _index(name_or_index: Union[str, int]) -> int:
     """An interface's index; OSError ENODEV with the name for none of that name."""
     if isinstance(name_or_index, str):
         return net._ifindex(name_or_index)
-    if isinstance(name_or_index, int):
+    if isinstance(name_or_index, int):  # pyright: ignore[reportUnnecessaryIsInstance]: a caller's
         return in_range(name_or_index, "ifindex", 1, (1 << 31) - 1)
     raise TypeError(f"an interface is a name or an index, not {type(name_or_index).__name__}")
 
@@ -485,14 +556,30 @@ def _ifinfo(index: int = 0, flags: int = 0, change: int = 0) -> Any:
 
 
 def links() -> list[Link]:
-    """Every interface of this network namespace (RTM_GETLINK dump)."""
+    """Every interface of this network namespace (RTM_GETLINK dump).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: EMFILE, ENOBUFS ... opening the netlink socket; the errno the kernel answered the
+            dump with.
+        ValueError: a malformed reply (a length past its datagram).
+    """
     with Netlink() as nl:
         return [_link(m) for m in nl.dump(lib.RTM_GETLINK, _ifinfo())
                 if m.type == lib.RTM_NEWLINK]
 
 
 def link(name_or_index: Union[str, int]) -> Link:
-    """One interface by name or index.  Raises OSError ENODEV (the name as filename)."""
+    """One interface by name or index (RTM_GETLINK).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EMFILE,
+            ENOBUFS ... opening the netlink socket.
+        OverflowError: an index past a C int (before any request).
+    """
     with Netlink() as nl:
         if isinstance(name_or_index, int):
             msgs = _named(nl.request, name_or_index, lib.RTM_GETLINK, _ifinfo(name_or_index))
@@ -519,9 +606,9 @@ def _netns(netns: Any) -> bytes:
     return nla(lib.IFLA_NET_NS_FD, fdnum(netns))
 
 
-def _common(attrs: dict) -> list[bytes]:
+def _common(attrs: dict[str, Any]) -> list[bytes]:
     """The attributes every link call takes: mtu, address, master, netns, name."""
-    out = []
+    out: list[bytes] = []
     if attrs.get("name") is not None:
         out.append(nla(lib.IFLA_IFNAME, _text(attrs.pop("name"), "name")))
     if attrs.get("mtu") is not None:
@@ -544,8 +631,24 @@ def link_add(name: str, kind: str, **attrs: Any) -> None:
     """Create an interface (RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL) of ``kind``: ``"veth"``
     (``peer=`` name, ``peer_netns=`` pid or ns Fd), ``"bridge"``, ``"dummy"``, ``"vlan"``
     (``link=``, ``id=``), ``"macvlan"`` (``link=``, ``mode=`` "bridge", "private", "vepa",
-    "passthru"); any kind also ``mtu=``, ``address=``, ``master=``, ``netns=``.  A kind whose
-    driver the kernel lacks raises its error (EOPNOTSUPP), EEXIST for a taken name."""
+    "passthru"); any kind also ``mtu=``, ``address=``, ``master=``, ``netns=``.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileExistsError: an interface of that name exists (EEXIST).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: EOPNOTSUPP (a kind whose driver the kernel lacks: "Unknown device type"), EINVAL
+            ... with the kernel's extended-ack text in the message; an unknown interface name or
+            index (ENODEV, the name as its filename) for ``link=`` or ``master=``; EMFILE, ENOBUFS
+            ... opening the netlink socket.
+        ClosedFdError: a ``netns=``/``peer_netns=`` Fd is closed.
+        TypeError: ``name`` or ``kind`` is not a str, a vlan or macvlan without ``link=``, a vlan
+            without ``id=``, an unexpected keyword argument (before any request).
+        ValueError: an ``address=`` that is not like "aa:bb:cc:dd:ee:ff", an unknown ``mode=`` name
+            (before any request).
+        OverflowError: ``id=`` outside 0..4095, ``mtu=`` past 32 bits (before any request).
+    """
     data: list[bytes] = []
     head: list[bytes] = [nla(lib.IFLA_IFNAME, _text(name, "name"))]
     _text(kind, "kind")
@@ -577,7 +680,23 @@ def link_set(name_or_index: Union[str, int], *, state: Optional[str] = None, **c
              ) -> None:
     """Change an interface (RTM_NEWLINK): ``state="up"``/``"down"``, ``mtu=``, ``name=``,
     ``address=``, ``master=`` (a name, index, or None to leave its master), ``netns=`` (pid or
-    ns Fd: the interface moves there).  Raises OSError ENODEV (the name), EINVAL ..."""
+    ns Fd: the interface moves there).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileExistsError: ``name=`` is another interface's (EEXIST).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EINVAL ...
+            with the kernel's extended-ack text in the message ("mtu less than device minimum");
+            EMFILE, ENOBUFS ... opening the netlink socket.
+        ClosedFdError: a ``netns=`` Fd is closed.
+        TypeError: an unexpected keyword argument, a ``name=`` that is not a str (before any
+            request).
+        ValueError: a ``state`` other than "up" and "down", an ``address=`` that is not like
+            "aa:bb:cc:dd:ee:ff" (before any request).
+        OverflowError: ``mtu=`` past 32 bits (before any request).
+    """
     index = _index(name_or_index)
     flags = change = 0
     if state is not None:
@@ -591,7 +710,16 @@ def link_set(name_or_index: Union[str, int], *, state: Optional[str] = None, **c
 
 
 def link_del(name_or_index: Union[str, int]) -> None:
-    """Delete an interface (RTM_DELLINK; a veth's peer goes with it)."""
+    """Delete an interface (RTM_DELLINK; a veth's peer goes with it).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EOPNOTSUPP
+            (one that cannot be deleted: lo, a physical device); EMFILE, ENOBUFS ... opening the
+            netlink socket.
+    """
     index = _index(name_or_index)
     with Netlink() as nl:
         _named(nl.request, name_or_index, lib.RTM_DELLINK, _ifinfo(index))
@@ -604,9 +732,13 @@ class Addr(NamedTuple):
     family: int
     address: str
     prefixlen: int
-    index: int
+    index: int  # type: ignore[assignment]  # tuple.index: the field is the interface's index
     label: Optional[str]
     scope: int
+
+
+# What _per_link() decodes: each kind of record it keeps by its index and family.
+_PerLink = TypeVar("_PerLink", "Addr", "Neighbour")
 
 
 def _ntop(family: int, raw: Optional[bytes]) -> Optional[str]:
@@ -628,12 +760,13 @@ def _prefix(text: str) -> tuple[int, bytes, int]:
 def _addr(m: Message) -> Addr:
     h, a = m.header, m.attrs
     raw = a.get(lib.IFA_LOCAL, a.get(lib.IFA_ADDRESS))
-    return Addr(h.ifa_family, _ntop(h.ifa_family, raw), h.ifa_prefixlen, h.ifa_index,
-                a.str(lib.IFA_LABEL), h.ifa_scope)
+    # (not None: the kernel sends every address with IFA_ADDRESS)
+    return Addr(h.ifa_family, _ntop(h.ifa_family, raw),  # type: ignore[arg-type]
+                h.ifa_prefixlen, h.ifa_index, a.str(lib.IFA_LABEL), h.ifa_scope)
 
 
-def _per_link(get: int, new: int, family_field: str, decode: Any,
-              ifname: Optional[Union[str, int]], family: Optional[int]) -> list:
+def _per_link(get: int, new: int, family_field: str, decode: Callable[[Message], _PerLink],
+              ifname: Optional[Union[str, int]], family: Optional[int]) -> list[_PerLink]:
     """A dump of ``get`` (family header zeroed but for its family), the ``new`` messages
     decoded, kept for interface ``ifname`` and ``family`` when given."""
     index = None if ifname is None else _index(ifname)
@@ -646,7 +779,16 @@ def _per_link(get: int, new: int, family_field: str, decode: Any,
 
 def addrs(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
           ) -> list[Addr]:
-    """The addresses of every interface, or of ``ifname``; of one ``family`` (AF.INET ...)."""
+    """The addresses of every interface, or of ``ifname``; of one ``family`` (AF.INET ...).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EMFILE,
+            ENOBUFS ... opening the netlink socket.
+        TypeError: ``ifname`` is neither a name nor an index (before any request).
+        ValueError: a malformed reply (a length past its datagram).
+    """
     return _per_link(lib.RTM_GETADDR, lib.RTM_NEWADDR, "ifa_family", _addr, ifname, family)
 
 
@@ -662,8 +804,22 @@ def _addr_msg(ifname: Union[str, int], address: str, scope: Optional[int] = None
 def addr_add(ifname: Union[str, int], address: str, *, label: Optional[str] = None,
              scope: Optional[int] = None, broadcast: Optional[str] = None) -> None:
     """Add ``address`` ("10.1.0.1/24", "fd00::1/64") to an interface (RTM_NEWADDR), with a
-    ``label``, a ``scope`` (``RT_SCOPE`` member), a ``broadcast`` address.  Raises EEXIST,
-    EINVAL with the kernel's text (an invalid prefix length ...), ENODEV."""
+    ``label``, a ``scope`` (``RT_SCOPE`` member), a ``broadcast`` address.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileExistsError: the interface has that address (EEXIST).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: EINVAL with the kernel's extended-ack text in the message ("Invalid prefix length"
+            ...); an unknown interface name or index (ENODEV, the name as its filename); EMFILE,
+            ENOBUFS ... opening the netlink socket.
+        TypeError: ``address``, ``label`` or ``broadcast`` is not a str, ``ifname`` neither a name
+            nor an index (before any request).
+        ValueError: an address that is not an IP literal, a prefix length that is not a number
+            (before any request).
+        OverflowError: ``scope`` outside 0..255 (before any request).
+    """
     hdr, attrs = _addr_msg(ifname, address, scope)
     if label is not None:
         attrs.append(nla(lib.IFA_LABEL, _text(label, "label")))
@@ -675,7 +831,20 @@ def addr_add(ifname: Union[str, int], address: str, *, label: Optional[str] = No
 
 
 def addr_del(ifname: Union[str, int], address: str) -> None:
-    """Remove ``address`` ("10.1.0.1/24") from an interface (RTM_DELADDR)."""
+    """Remove ``address`` ("10.1.0.1/24") from an interface (RTM_DELADDR).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: EADDRNOTAVAIL (the interface has no such address: "Address not found"); an unknown
+            interface name or index (ENODEV, the name as its filename); EMFILE, ENOBUFS ... opening
+            the netlink socket.
+        TypeError: ``address`` is not a str, ``ifname`` neither a name nor an index (before any
+            request).
+        ValueError: an address that is not an IP literal, a prefix length that is not a number
+            (before any request).
+    """
     hdr, attrs = _addr_msg(ifname, address)
     with Netlink() as nl:
         _named(nl.request, ifname, lib.RTM_DELADDR, hdr, attrs)
@@ -715,14 +884,24 @@ def _route(m: Message) -> Route:
     else:
         dst = "default"
     oif = a.u32(lib.RTA_OIF)
-    return Route(family, dst, _ntop(family, a.get(lib.RTA_GATEWAY)), _ifname(oif), oif,
-                 a.u32(lib.RTA_TABLE, h.rtm_table), a.u32(lib.RTA_PRIORITY), h.rtm_protocol,
-                 h.rtm_scope, h.rtm_type)
+    # (dst not None: the kernel sends RTA_DST with every rtm_dst_len but 0)
+    return Route(family, dst, _ntop(family, a.get(lib.RTA_GATEWAY)),  # type: ignore[arg-type]
+                 _ifname(oif), oif, a.u32(lib.RTA_TABLE, h.rtm_table), a.u32(lib.RTA_PRIORITY),
+                 h.rtm_protocol, h.rtm_scope, h.rtm_type)
 
 
 def routes(family: int = lib.AF_INET, table: Optional[int] = None) -> list[Route]:
     """The routes of ``family`` in ``table`` (None: the main table, as ``ip route``; 0: every
-    table)."""
+    table).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: EMFILE, ENOBUFS ... opening the netlink socket; the errno the kernel answered the
+            dump with.
+        OverflowError: a ``family`` past 8 bits (before any request).
+        ValueError: a malformed reply (a length past its datagram).
+    """
     want = lib.RT_TABLE_MAIN if table is None else table
     hdr = _new("struct rtmsg *", {"rtm_family": family})
     with Netlink() as nl:
@@ -733,7 +912,7 @@ def routes(family: int = lib.AF_INET, table: Optional[int] = None) -> list[Route
 def _route_msg(dst: str, gateway: Optional[str], dev: Optional[Union[str, int]],
                table: Optional[int], metric: Optional[int], deleting: bool
                ) -> tuple[Any, list[bytes]]:
-    attrs = []
+    attrs: list[bytes] = []
     if gateway is not None:
         _text(gateway, "gateway")
     metric = _opt_u32(metric, "metric")
@@ -764,8 +943,23 @@ def _route_msg(dst: str, gateway: Optional[str], dev: Optional[Union[str, int]],
 def route_add(dst: str, gateway: Optional[str] = None, dev: Optional[Union[str, int]] = None,
               table: Optional[int] = None, metric: Optional[int] = None) -> None:
     """Add a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL) to ``dst`` ("default" or a
-    prefix) via ``gateway`` and/or out of ``dev``.  Raises EEXIST, ENETUNREACH (a gateway not
-    on any link), EINVAL with the kernel's text ("Invalid prefix for given prefix length")."""
+    prefix) via ``gateway`` and/or out of ``dev``.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileExistsError: that route exists (EEXIST).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: ENETUNREACH (a gateway not on any link), ENETDOWN (``dev`` is down), EINVAL with
+            the kernel's extended-ack text in the message ("Invalid prefix for given prefix
+            length"); an unknown interface name or index (ENODEV, the name as its filename) for
+            ``dev``; EMFILE, ENOBUFS ... opening the netlink socket.
+        TypeError: ``dst`` or ``gateway`` is not a str, ``dev`` neither a name nor an index (before
+            any request).
+        ValueError: an address that is not an IP literal, a prefix length that is not a number
+            (before any request).
+        OverflowError: ``table`` or ``metric`` past 32 bits (before any request).
+    """
     hdr, attrs = _route_msg(dst, gateway, dev, table, metric, False)
     with Netlink() as nl:
         _named(nl.request, dev, lib.RTM_NEWROUTE, hdr, attrs, _F_CREATE | _F_EXCL)
@@ -774,7 +968,22 @@ def route_add(dst: str, gateway: Optional[str] = None, dev: Optional[Union[str, 
 def route_replace(dst: str, gateway: Optional[str] = None,
                   dev: Optional[Union[str, int]] = None, table: Optional[int] = None,
                   metric: Optional[int] = None) -> None:
-    """route_add() that replaces a route to the same ``dst`` (NLM_F_CREATE|NLM_F_REPLACE)."""
+    """route_add() that replaces a route to the same ``dst`` (NLM_F_CREATE|NLM_F_REPLACE).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: ENETUNREACH (a gateway not on any link), ENETDOWN (``dev`` is down), EINVAL with
+            the kernel's extended-ack text in the message; an unknown interface name or index
+            (ENODEV, the name as its filename) for ``dev``; EMFILE, ENOBUFS ... opening the netlink
+            socket.
+        TypeError: ``dst`` or ``gateway`` is not a str, ``dev`` neither a name nor an index (before
+            any request).
+        ValueError: an address that is not an IP literal, a prefix length that is not a number
+            (before any request).
+        OverflowError: ``table`` or ``metric`` past 32 bits (before any request).
+    """
     hdr, attrs = _route_msg(dst, gateway, dev, table, metric, False)
     with Netlink() as nl:
         _named(nl.request, dev, lib.RTM_NEWROUTE, hdr, attrs, _F_CREATE | _F_REPLACE)
@@ -782,8 +991,22 @@ def route_replace(dst: str, gateway: Optional[str] = None,
 
 def route_del(dst: str, gateway: Optional[str] = None, dev: Optional[Union[str, int]] = None,
               table: Optional[int] = None, metric: Optional[int] = None) -> None:
-    """Delete the route to ``dst`` (RTM_DELROUTE) that matches what is given.  Raises ESRCH
-    for none."""
+    """Delete the route to ``dst`` (RTM_DELROUTE) that matches what is given.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        ProcessLookupError: no route matches (ESRCH).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: EINVAL with the kernel's extended-ack text in the message; an unknown interface
+            name or index (ENODEV, the name as its filename) for ``dev``; EMFILE, ENOBUFS ...
+            opening the netlink socket.
+        TypeError: ``dst`` or ``gateway`` is not a str, ``dev`` neither a name nor an index (before
+            any request).
+        ValueError: an address that is not an IP literal, a prefix length that is not a number
+            (before any request).
+        OverflowError: ``table`` or ``metric`` past 32 bits (before any request).
+    """
     hdr, attrs = _route_msg(dst, gateway, dev, table, metric, True)
     with Netlink() as nl:
         _named(nl.request, dev, lib.RTM_DELROUTE, hdr, attrs)
@@ -796,7 +1019,7 @@ class Neighbour(NamedTuple):
     family: int
     dst: Optional[str]
     lladdr: Optional[str]
-    index: int
+    index: int  # type: ignore[assignment]  # tuple.index: the field is the interface's index
     dev: Optional[str]
     state: int
 
@@ -810,7 +1033,16 @@ def _neigh(m: Message) -> Neighbour:
 
 def neighbours(ifname: Optional[Union[str, int]] = None, family: Optional[int] = None
                ) -> list[Neighbour]:
-    """The neighbour (ARP, NDP) entries, of ``ifname`` and ``family`` if given."""
+    """The neighbour (ARP, NDP) entries, of ``ifname`` and ``family`` if given.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EMFILE,
+            ENOBUFS ... opening the netlink socket.
+        TypeError: ``ifname`` is neither a name nor an index (before any request).
+        ValueError: a malformed reply (a length past its datagram).
+    """
     return _per_link(lib.RTM_GETNEIGH, lib.RTM_NEWNEIGH, "ndm_family", _neigh, ifname, family)
 
 
@@ -825,7 +1057,22 @@ def _neigh_msg(ifname: Union[str, int], dst: str, state: int) -> tuple[Any, list
 def neigh_add(ifname: Union[str, int], dst: str, lladdr: str, *,
               state: FlagArg = lib.NUD_PERMANENT) -> None:
     """Add a neighbour entry (RTM_NEWNEIGH): ``dst`` an IP address, ``lladdr`` its link
-    address, ``state`` NUD flags (permanent by default)."""
+    address, ``state`` NUD flags (permanent by default).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileExistsError: the entry exists (EEXIST).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: EINVAL with the kernel's extended-ack text in the message; an unknown interface
+            name or index (ENODEV, the name as its filename); EMFILE, ENOBUFS ... opening the
+            netlink socket.
+        TypeError: ``dst`` or ``lladdr`` is not a str, ``state`` not an int, ``NUD`` member or name
+            string (before any request).
+        ValueError: a ``dst`` that is not an IP literal, an ``lladdr`` not like "aa:bb:cc:dd:ee:ff",
+            an unknown ``NUD`` name (before any request).
+        OverflowError: ``state`` past 16 bits (before any request).
+    """
     hdr, attrs = _neigh_msg(ifname, dst, to_int(state, NAMESPACES["NUD"]))
     attrs.append(nla(lib.NDA_LLADDR, _mac_bytes(lladdr)))
     with Netlink() as nl:
@@ -833,7 +1080,18 @@ def neigh_add(ifname: Union[str, int], dst: str, lladdr: str, *,
 
 
 def neigh_del(ifname: Union[str, int], dst: str) -> None:
-    """Delete a neighbour entry (RTM_DELNEIGH)."""
+    """Delete a neighbour entry (RTM_DELNEIGH).
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        FileNotFoundError: no such entry (ENOENT, the interface as its filename).
+        PermissionError: the change needs CAP_NET_ADMIN in the namespace (EPERM).
+        OSError: an unknown interface name or index (ENODEV, the name as its filename); EMFILE,
+            ENOBUFS ... opening the netlink socket.
+        TypeError: ``dst`` is not a str (before any request).
+        ValueError: a ``dst`` that is not an IP literal (before any request).
+    """
     hdr, attrs = _neigh_msg(ifname, dst, 0)
     with Netlink() as nl:
         _named(nl.request, ifname, lib.RTM_DELNEIGH, hdr, attrs)
@@ -848,7 +1106,7 @@ class Event(NamedTuple):
     obj: Any
 
 
-_EVENTS = {}
+_EVENTS: dict[int, tuple[str, str, Callable[[Message], Any]]] = {}
 for _kind, _decode in (("LINK", _link), ("ADDR", _addr), ("ROUTE", _route), ("NEIGH", _neigh)):
     for _op in ("NEW", "DEL"):
         _EVENTS[getattr(lib, f"RTM_{_op}{_kind}")] = (_kind.lower(), _op.lower(), _decode)
@@ -864,7 +1122,16 @@ def _event(m: Message) -> Optional[Event]:
 
 def monitor(groups: Iterable[FlagArg]) -> Netlink:
     """An rtnetlink socket subscribed to ``groups`` (``RTNLGRP`` members or names: "link",
-    "ipv4_ifaddr" ...): iterate ``events()``, close it when done."""
+    "ipv4_ifaddr" ...): iterate ``events()``, close it when done.
+
+    https://man7.org/linux/man-pages/man7/rtnetlink.7.html
+
+    Raises:
+        OSError: EINVAL (a group number the kernel does not have); EMFILE, ENOBUFS ... opening the
+            netlink socket.
+        TypeError: a group that is neither an int nor a name string.
+        ValueError: an unknown ``RTNLGRP`` name.
+    """
     nl = Netlink()
     try:
         for g in groups:
@@ -884,18 +1151,25 @@ class GenlFamily(NamedTuple):
     version: int
     hdrsize: int
     maxattr: int
-    mcast_groups: dict
+    mcast_groups: dict[str, int]
 
 
 def genl_family(name: str) -> GenlFamily:
-    """Resolve a generic netlink family by name (``"nlctrl"``, ``"ethtool"`` ...).  Raises
-    FileNotFoundError (ENOENT) for a family the kernel does not have."""
+    """Resolve a generic netlink family by name (``"nlctrl"``, ``"ethtool"`` ...).
+
+    https://man7.org/linux/man-pages/man7/netlink.7.html
+
+    Raises:
+        FileNotFoundError: a family the kernel does not have (ENOENT, the name as its filename).
+        OSError: the errno the kernel answered otherwise; EMFILE, ENOBUFS ... opening the netlink
+            socket.
+    """
     hdr = _new("struct genlmsghdr *", {"cmd": lib.CTRL_CMD_GETFAMILY, "version": 1})
     with Netlink(lib.NETLINK_GENERIC) as nl:
         msgs = _named(nl.request, name, lib.GENL_ID_CTRL, hdr,
                       [nla(lib.CTRL_ATTR_FAMILY_NAME, name)])
     a = msgs[0].attrs
-    groups = {}
+    groups: dict[str, int] = {}
     outer = a.nested(lib.CTRL_ATTR_MCAST_GROUPS)  # one nest per group, numbered from 1
     for t in outer.types():
         g = outer.nested(t)

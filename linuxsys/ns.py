@@ -51,7 +51,7 @@ IdMap = Sequence[Tuple[int, int, int]]
 
 
 def _uts_name(name: Union[str, bytes], what: str) -> bytes:
-    if not isinstance(name, (str, bytes)):
+    if not isinstance(name, (str, bytes)):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         raise TypeError(f"{what}: name must be str or bytes, not {type(name).__name__}")
     return _path(name)
 
@@ -59,8 +59,16 @@ def _uts_name(name: Union[str, bytes], what: str) -> bytes:
 def sethostname(name: Union[str, bytes]) -> None:
     """Set the hostname of this UTS namespace (man 2 sethostname).
 
-    Raises PermissionError without CAP_SYS_ADMIN in the namespace's user namespace,
-    OSError(EINVAL) for a name over 64 bytes, ValueError for a NUL in it."""
+    https://man7.org/linux/man-pages/man2/sethostname.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN in the user namespace owning this UTS
+            namespace (EPERM).
+        OSError: EINVAL for a name over 64 bytes, the subclass os raises for any other
+            errno.
+        TypeError: ``name`` is not str or bytes (before any call).
+        ValueError: a NUL in ``name`` (before any call).
+    """
     b = _uts_name(name, "sethostname")
     call(_sethostname, "sethostname", b, len(b))
 
@@ -68,8 +76,16 @@ def sethostname(name: Union[str, bytes]) -> None:
 def setdomainname(name: Union[str, bytes]) -> None:
     """Set the NIS domain name of this UTS namespace (man 2 setdomainname).
 
-    Raises PermissionError without CAP_SYS_ADMIN in the namespace's user namespace,
-    OSError(EINVAL) for a name over 64 bytes, ValueError for a NUL in it."""
+    https://man7.org/linux/man-pages/man2/setdomainname.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN in the user namespace owning this UTS
+            namespace (EPERM).
+        OSError: EINVAL for a name over 64 bytes, the subclass os raises for any other
+            errno.
+        TypeError: ``name`` is not str or bytes (before any call).
+        ValueError: a NUL in ``name`` (before any call).
+    """
     b = _uts_name(name, "setdomainname")
     call(_setdomainname, "setdomainname", b, len(b))
 
@@ -78,8 +94,17 @@ def ns_get_userns(fd: FdArg) -> Fd:
     """The user namespace owning the namespace ``fd`` refers to, as a new close-on-exec Fd
     (man 2 ioctl_ns, NS_GET_USERNS).
 
-    Raises PermissionError when that namespace is outside the caller's, OSError(ENOTTY) when
-    ``fd`` is no namespace fd."""
+    https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html
+
+    Raises:
+        PermissionError: that user namespace is outside the caller's (an ancestor of it)
+            (EPERM).
+        OSError: ENOTTY when ``fd`` is no namespace fd, EBADF for one not open, EMFILE, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum(fd)
     r = call(_ioctl, "ioctl", n, _NS_GET_USERNS, 0)
     return Fd(r)  # nsfs opens it O_CLOEXEC
@@ -89,8 +114,18 @@ def ns_get_parent(fd: FdArg) -> Fd:
     """The parent of the pid or user namespace ``fd`` refers to, as a new close-on-exec Fd
     (man 2 ioctl_ns, NS_GET_PARENT).
 
-    Raises PermissionError at the top of the caller's namespaces, OSError(EINVAL) for a
-    namespace without hierarchy, OSError(ENOTTY) when ``fd`` is no namespace fd."""
+    https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html
+
+    Raises:
+        PermissionError: the parent is outside the caller's namespaces (at the top of them)
+            (EPERM).
+        OSError: EINVAL for a namespace without hierarchy (neither pid nor user), ENOTTY
+            when ``fd`` is no namespace fd, EBADF for one not open, EMFILE, the subclass os
+            raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum(fd)
     r = call(_ioctl, "ioctl", n, _NS_GET_PARENT, 0)
     return Fd(r)
@@ -98,19 +133,40 @@ def ns_get_parent(fd: FdArg) -> Fd:
 
 def ns_get_nstype(fd: FdArg) -> int:
     """The type of the namespace ``fd`` refers to, as its ``CLONE`` flag (man 2 ioctl_ns,
-    NS_GET_NSTYPE).  Raises OSError(ENOTTY) when ``fd`` is no namespace fd."""
+    NS_GET_NSTYPE).
+
+    https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html
+
+    Raises:
+        OSError: ENOTTY when ``fd`` is no namespace fd, EBADF for one not open, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum(fd)
     return CLONE(call(_ioctl, "ioctl", n, _NS_GET_NSTYPE, 0))
 
 
 def ns_get_owner_uid(fd: FdArg) -> int:
     """The uid (in the caller's user namespace) of the creator of the user namespace ``fd``
-    refers to (man 2 ioctl_ns, NS_GET_OWNER_UID).  Raises OSError(EINVAL) for another
-    namespace type, OSError(ENOTTY) when ``fd`` is no namespace fd."""
+    refers to (man 2 ioctl_ns, NS_GET_OWNER_UID).
+
+    https://man7.org/linux/man-pages/man2/ioctl_nsfs.2.html
+
+    Raises:
+        OSError: EINVAL for another namespace type than user, ENOTTY when ``fd`` is no
+            namespace fd, EBADF for one not open, the subclass os raises for any other
+            errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum(fd)
     uid = ffi.new("unsigned int *")
     call(_ioctl_ptr, "ioctl", n, _NS_GET_OWNER_UID, uid)
-    return uid[0]
+    owner: int = uid[0]
+    return owner
 
 
 def _pid_dir(pid: Union[int, str]) -> str:
@@ -129,8 +185,17 @@ def ns_open(pid: Union[int, str], kind: str, *, inheritable: bool = False) -> Fd
 
     ``pid`` is an int, ``"self"`` or ``"thread-self"``; ``kind`` one of ``"net"``, ``"mnt"``,
     ``"user"``, ``"pid"``, ``"uts"``, ``"ipc"``, ``"cgroup"``, ``"time"``,
-    ``"pid_for_children"``, ``"time_for_children"``.  Raises ValueError for another kind,
-    FileNotFoundError for a process or namespace type that does not exist."""
+    ``"pid_for_children"``, ``"time_for_children"``.
+
+    https://man7.org/linux/man-pages/man7/namespaces.7.html
+
+    Raises:
+        FileNotFoundError: a process or namespace type that does not exist (ENOENT).
+        PermissionError: the caller lacks ptrace read access to that process (EACCES).
+        OSError: the subclass os raises for any other errno of openat.
+        TypeError: ``pid`` is neither an int nor "self" or "thread-self" (before any call).
+        ValueError: an unknown ``kind``, or a ``pid`` below 1 (before any call).
+    """
     if kind not in NS_KINDS:
         raise ValueError(f"unknown namespace kind {kind!r} (one of {', '.join(sorted(NS_KINDS))})")
     return _open(f"{_pid_dir(pid)}/ns/{kind}", lib.O_RDONLY, inheritable=inheritable)
@@ -141,7 +206,7 @@ def _map_text(name: str, entries: Iterable[Tuple[int, int, int]]) -> bytes:
     if isinstance(entries, (str, bytes)):
         raise TypeError(f"{name}: a list of (inside, outside, count) tuples, "
                         f"not {type(entries).__name__}")
-    rows = []
+    rows: list[Tuple[int, int, int]] = []
     for entry in entries:
         try:
             inside, outside, count = entry
@@ -149,7 +214,7 @@ def _map_text(name: str, entries: Iterable[Tuple[int, int, int]]) -> bytes:
             raise TypeError(f"{name}: entries are (inside, outside, count), "
                             f"not {entry!r}") from None
         for what, v in (("inside", inside), ("outside", outside), ("count", count)):
-            if type(v) is bool or not isinstance(v, int):
+            if type(v) is bool or not isinstance(v, int):  # pyright: ignore[reportUnnecessaryIsInstance]
                 raise TypeError(f"{name}: {what} must be an int, not {type(v).__name__}")
         if not (0 <= inside < _ID_LIMIT and 0 <= outside < _ID_LIMIT):
             raise ValueError(f"{name}: ids must be in 0..{_ID_LIMIT - 1}: {entry!r}")
@@ -187,9 +252,23 @@ def write_id_maps(pid: Union[int, str], uid_map: Optional[IdMap], gid_map: Optio
     A map is a sequence of ``(inside, outside, count)``: ids ``inside..inside+count-1`` in the
     namespace are ``outside..`` in the writer's.  Everything is checked before the first write
     (TypeError/ValueError: types, id ranges, overlaps, at most 340 entries, a bad
-    ``setgroups``).  Raises PermissionError when the writer may not map those ids (an
-    unprivileged writer maps only its own id, with ``setgroups="deny"`` for gid_map),
-    FileNotFoundError for a process that is gone, OSError(EPERM) for a map written already."""
+    ``setgroups``).
+
+    https://man7.org/linux/man-pages/man7/user_namespaces.7.html
+
+    Raises:
+        PermissionError: the writer may not map those ids (an unprivileged writer maps only
+            its own id, with ``setgroups="deny"`` for gid_map), or a map was written already
+            (EPERM; EACCES for a /proc file it may not open).
+        FileNotFoundError: a process that is gone (ENOENT).
+        OSError: EINVAL for a map the kernel refuses, the subclass os raises for any other
+            errno of open or write.
+        TypeError: ``pid`` is neither an int nor "self" or "thread-self", a map is not a
+            sequence of (inside, outside, count) int triples (before any write).
+        ValueError: a ``pid`` below 1, a ``setgroups`` other than "deny", "allow" or None,
+            or a map that is empty, has ids outside 0..2**32-2, a count below 1, overlapping
+            ranges or more than 340 entries (before any write).
+    """
     dir_ = _pid_dir(pid)
     if setgroups not in ("deny", "allow", None):
         raise ValueError(f"setgroups must be 'deny', 'allow' or None, not {setgroups!r}")
@@ -210,7 +289,19 @@ def listns(ns_type: FlagArg = 0, user_ns_id: int = 0, last_ns_id: int = 0,
     ``user_ns_id`` (0: any; ``LISTNS_CURRENT_USER``: the caller's), after ``last_ns_id`` (0:
     from the start; pass a page's last id for the next), at most ``count`` (None: all).
 
-    Raises OSError(EINVAL) for unknown types or flags, UnsupportedError before Linux 6.19."""
+    listns has no man page yet; namespaces(7) describes the namespaces and their ids.
+
+    https://man7.org/linux/man-pages/man7/namespaces.7.html
+
+    Raises:
+        OSError: EINVAL for unknown types or flags, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: before Linux 6.19).
+        TypeError: ``ns_type`` is not an int, CLONE member or name string, or an id, ``count``
+            or ``flags`` not an int (before any call).
+        ValueError: an unknown ``ns_type`` name, or a negative ``count`` (before any call).
+        OverflowError: ``ns_type`` outside 0..2**32-1, an id outside 0..2**64-1, ``flags``
+            outside 0..2**32-1 (before any call).
+    """
     t = to_int(ns_type, CLONE)
     if not 0 <= t < 1 << 32:
         raise OverflowError(f"ns_type {t:#x} does not fit 32 bits")

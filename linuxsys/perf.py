@@ -48,7 +48,7 @@ _HARDWARE = int(PERF_TYPE.HARDWARE)
 
 def _field_names(ctype: Any) -> list[str]:
     """Every field name of a struct, those of its anonymous unions and structs included."""
-    names = []
+    names: list[str] = []
     for name, field in ctype.fields:
         if name:
             names.append(name)
@@ -75,13 +75,14 @@ class PerfEventAttr:
     OverflowError for a value the field cannot hold."""
 
     __slots__ = ("_c",)
+    _c: Any  # the cdata struct
 
     def __init__(self, type: FlagArg = 0, config: Any = 0, **fields: Any) -> None:
         c = ffi.new(_STRUCT + " *")
         object.__setattr__(self, "_c", c)
         c.size = _SIZE
-        self.type = type
-        self.config = config
+        setattr(self, "type", type)  # (through __setattr__, as self.type = would)
+        setattr(self, "config", config)
         for name, value in fields.items():
             setattr(self, name, value)
 
@@ -105,7 +106,8 @@ class PerfEventAttr:
     def __getattr__(self, name: str) -> int:
         if name not in _FIELD_SET:
             raise AttributeError(f"PerfEventAttr has no field {name!r}")
-        return getattr(self._c, name)
+        v: int = getattr(self._c, name)
+        return v
 
     def __bytes__(self) -> bytes:
         return bytes(ffi.buffer(self._c))
@@ -127,12 +129,22 @@ def perf_event_open(attr: PerfEventAttr, pid: int = 0, cpu: int = -1, group_fd: 
     >= 0), ``cpu`` the CPU (-1: any), ``group_fd`` the group leader's Fd (-1: a new group),
     ``flags`` ``PERF_FLAG``.  A new Fd, close-on-exec unless ``inheritable``.
 
-    Raises PermissionError (EACCES/EPERM) beyond what ``kernel.perf_event_paranoid`` allows,
-    OSError(E2BIG) for a struct size the kernel does not take (``attr.size`` then holds its
-    own), OSError(EINVAL) for an unsupported setting, OSError(ENOENT)/OSError(EOPNOTSUPP)
-    for an event this machine lacks, ProcessLookupError for no such pid, UnsupportedError
-    without CONFIG_PERF_EVENTS; TypeError for an attr that is no PerfEventAttr, ValueError
-    for an ``attr.size`` beyond the struct (older, smaller sizes are the kernel's to judge)."""
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        PermissionError: beyond what ``kernel.perf_event_paranoid`` allows (EACCES, EPERM).
+        FileNotFoundError: an event ``type``/``config`` this machine lacks (ENOENT; some
+            report OSError EOPNOTSUPP instead).
+        ProcessLookupError: no such ``pid`` (ESRCH).
+        OSError: E2BIG for a struct size the kernel does not take (``attr.size`` then holds
+            its own), EINVAL for an unsupported setting, EMFILE ..., the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: no CONFIG_PERF_EVENTS).
+        ClosedFdError: ``group_fd`` is a closed Fd.
+        TypeError: ``attr`` is no PerfEventAttr, or ``flags`` is not an int, PERF_FLAG member
+            or name string (before any call).
+        ValueError: ``attr.size`` is beyond the struct (older, smaller sizes are the kernel's
+            to judge), or an unknown PERF_FLAG name (before any call).
+    """
     if type(attr) is not PerfEventAttr:
         raise TypeError(f"attr must be a PerfEventAttr, not {type(attr).__name__}")
     if attr._c.size > _SIZE:  # the kernel would read that many bytes from the struct
@@ -149,7 +161,20 @@ def perf_counter(config: FlagArg = PERF_COUNT_SW.TASK_CLOCK, type: FlagArg = PER
     """A counter of the calling thread, opened disabled (``perf_event_enable`` starts it):
     ``config`` of ``type`` (by default the task clock, ns of CPU time), user space only
     (``exclude_kernel``, ``exclude_hv``: what ``perf_event_paranoid`` 2 allows everyone).
-    Raises as perf_event_open()."""
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        PermissionError: beyond what ``kernel.perf_event_paranoid`` allows (EACCES, EPERM).
+        FileNotFoundError: an event this machine lacks (ENOENT; some report OSError
+            EOPNOTSUPP instead).
+        OSError: the subclass os raises for any other errno, as perf_event_open()
+            (UnsupportedError for ENOSYS: no CONFIG_PERF_EVENTS).
+        TypeError: ``type``/``config`` is not an int, member or name string, or a ``config``
+            name with a ``type`` other than SOFTWARE or HARDWARE (before any call).
+        ValueError: an unknown ``type``/``config`` name (before any call).
+        OverflowError: a ``type``/``config`` the field cannot hold (before any call).
+    """
     attr = PerfEventAttr(type, 0, disabled=1, exclude_kernel=1, exclude_hv=1)
     attr.config = config
     return perf_event_open(attr, 0, -1, -1, inheritable=inheritable)
@@ -163,35 +188,87 @@ def _ioc(fd: FdArg, name: str, request: int, flags: FlagArg) -> None:
 
 def perf_event_enable(fd: FdArg, flags: FlagArg = 0) -> None:
     """Start counting (man 2 perf_event_open, PERF_EVENT_IOC_ENABLE); ``PERF_IOC_FLAG.GROUP``:
-    the event's whole group.  Raises OSError(EINVAL) for an fd that is no perf event."""
+    the event's whole group.
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no perf event (checked before the ioctl), the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, PERF_IOC_FLAG member or name string, or ``fd``
+            no fd (before any call).
+        ValueError: an unknown PERF_IOC_FLAG name (before any call).
+    """
     _ioc(fd, "perf_event_enable", _ENABLE, flags)
 
 
 def perf_event_disable(fd: FdArg, flags: FlagArg = 0) -> None:
     """Stop counting (man 2 perf_event_open, PERF_EVENT_IOC_DISABLE); ``PERF_IOC_FLAG.GROUP``:
-    the event's whole group.  Raises OSError(EINVAL) for an fd that is no perf event."""
+    the event's whole group.
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no perf event (checked before the ioctl), the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, PERF_IOC_FLAG member or name string, or ``fd``
+            no fd (before any call).
+        ValueError: an unknown PERF_IOC_FLAG name (before any call).
+    """
     _ioc(fd, "perf_event_disable", _DISABLE, flags)
 
 
 def perf_event_reset(fd: FdArg, flags: FlagArg = 0) -> None:
     """Set the count to 0 (man 2 perf_event_open, PERF_EVENT_IOC_RESET); ``PERF_IOC_FLAG.GROUP``:
-    the event's whole group.  Raises OSError(EINVAL) for an fd that is no perf event."""
+    the event's whole group.
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no perf event (checked before the ioctl), the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, PERF_IOC_FLAG member or name string, or ``fd``
+            no fd (before any call).
+        ValueError: an unknown PERF_IOC_FLAG name (before any call).
+    """
     _ioc(fd, "perf_event_reset", _RESET, flags)
 
 
 def perf_event_id(fd: FdArg) -> int:
     """The event's unique id (man 2 perf_event_open, PERF_EVENT_IOC_ID), as PERF_FORMAT.ID
-    reports it.  Raises OSError(EINVAL) for an fd that is no perf event."""
+    reports it.
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no perf event (checked before the ioctl), the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     n = fdnum_of_kind(fd, _KIND, "perf_event_id")
     out = ffi.new("uint64_t *")
     call(_ioctl_ptr, "ioctl", n, _ID, out)
-    return out[0]
+    v: int = out[0]
+    return v
 
 
 def perf_event_read(fd: FdArg) -> int:
     """A counter's value (man 2 perf_event_open, read(2) of an event opened with
-    ``read_format`` 0).  Raises OSError(ENOSPC) for an event whose read_format asks for more
-    (read those with ``L.read(fd, n)``), OSError(EINVAL) for an fd that is no perf event."""
+    ``read_format`` 0).
+
+    https://man7.org/linux/man-pages/man2/perf_event_open.2.html
+
+    Raises:
+        OSError: ENOSPC for an event whose read_format asks for more (read those with
+            ``L.read(fd, n)``), EINVAL for an fd that is no perf event (checked before the
+            read), the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     n = fdnum_of_kind(fd, _KIND, "perf_event_read")
     out = ffi.new("uint64_t *")
     r = _read(n, out, 8)
@@ -199,7 +276,8 @@ def perf_event_read(fd: FdArg) -> int:
         if r != NEG_EINTR:
             raise error(-r, "read")
         r = _read(n, out, 8)
-    return out[0]
+    v: int = out[0]
+    return v
 
 
 methods(perf_event_enable, perf_event_disable, perf_event_reset, perf_event_id, perf_event_read)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import operator
 from collections.abc import Mapping
-from typing import Any, Iterable, NamedTuple, NoReturn, Optional, Tuple, Union
+from typing import Any, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union, overload
 
 from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf,
                     copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
@@ -102,6 +102,14 @@ def _forked(pid: int, pidfd: Any) -> Forked:
     return (pid, Fd(pidfd[0])) if pid else (0, None)
 
 
+# Without flags there is no CLONE_PIDFD, so no pidfd: the pid alone (CLONE_PIDFD in a flags
+# value is known only at run time: Forked).
+@overload
+def clone(flags: Literal[0] = 0) -> int: ...
+@overload
+def clone(flags: FlagArg) -> Forked: ...
+
+
 def clone(flags: FlagArg = 0) -> Forked:
     """Create a child process like os.fork, with CLONE flags (man 2 clone).
 
@@ -118,6 +126,19 @@ def clone(flags: FlagArg = 0) -> Forked:
     very stack beside this interpreter.  With CLONE_VFORK the parent waits, holding the GIL,
     until the child execs or exits.  Returns the child's pid in the parent and 0 in the
     child; with CLONE_PIDFD, (pid, pidfd Fd) in the parent and (0, None) in the child.
+
+    https://man7.org/linux/man-pages/man2/clone.2.html
+
+    Raises:
+        BlockingIOError: the process limit is reached (RLIMIT_NPROC, pid_max, a pid
+            namespace's) (EAGAIN).
+        PermissionError: a ``CLONE.NEW*`` flag the caller lacks the privilege for (EPERM).
+        OSError: EINVAL for a flag combination the kernel refuses, ENOSPC for too many nested
+            namespaces, ENOMEM, the subclass os raises for any other errno.
+        TypeError: ``flags`` is not an int, CLONE or SIG member or name string (before any
+            call).
+        ValueError: an unknown flag name, flags past 32 bits, a refused flag (VM, THREAD,
+            SETTLS ...) or an exit signal outside 1..SIGRTMAX (before any call).
     """
     f = _fork_flags(flags, "clone", 32)
     if not f & _CSIGNAL:
@@ -128,6 +149,14 @@ def clone(flags: FlagArg = 0) -> Forked:
     return _forked(call(_clone, "clone", f, _NULL if pidfd is None else pidfd), pidfd)
 
 
+@overload
+def clone3(flags: Literal[0] = 0, exit_signal: SignalArg = _SIGCHLD, *,
+           set_tid: Iterable[int] = (), cgroup: Optional[FdArg] = None) -> int: ...
+@overload
+def clone3(flags: FlagArg, exit_signal: SignalArg = _SIGCHLD, *,
+           set_tid: Iterable[int] = (), cgroup: Optional[FdArg] = None) -> Forked: ...
+
+
 def clone3(flags: FlagArg = 0, exit_signal: SignalArg = _SIGCHLD, *,
            set_tid: Iterable[int] = (), cgroup: Optional[FdArg] = None) -> Forked:
     """Create a child process like os.fork from struct clone_args (man 2 clone3).
@@ -136,6 +165,25 @@ def clone3(flags: FlagArg = 0, exit_signal: SignalArg = _SIGCHLD, *,
     apart (0: none; then wait with W.ALL or W.CLONE), ``set_tid`` the pids to take in each
     pid namespace (innermost first), and ``cgroup`` a cgroup directory fd to start in
     (CLONE_INTO_CGROUP is then implied).
+
+    https://man7.org/linux/man-pages/man2/clone3.2.html
+
+    Raises:
+        BlockingIOError: the process limit is reached (RLIMIT_NPROC, pid_max, a pid
+            namespace's) (EAGAIN).
+        PermissionError: a ``CLONE.NEW*`` flag, or ``set_tid``, the caller lacks the privilege
+            for (EPERM).
+        FileExistsError: a pid of ``set_tid`` is taken (EEXIST).
+        OSError: EINVAL for a flag combination or ``set_tid`` the kernel refuses, EBUSY or
+            EOPNOTSUPP for a cgroup it cannot start in, ENOSPC, ENOMEM, the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 5.3).
+        ClosedFdError: ``cgroup`` is a closed Fd.
+        TypeError: ``flags`` is not an int, CLONE or SIG member or name string, or an item of
+            ``set_tid``, ``exit_signal`` or ``cgroup`` of the wrong type (before any call).
+        ValueError: an unknown flag or signal name, flags past 64 bits, a refused flag (VM,
+            THREAD, SETTLS ...), an exit signal outside 0..SIGRTMAX, an unknown std fd name,
+            or CLONE_INTO_CGROUP without ``cgroup`` (before any call).
+        OverflowError: a ``set_tid`` pid past a C int (before any call).
     """
     f = _fork_flags(flags, "clone3", 64)
     sig = _signal_or_zero(exit_signal)
@@ -172,8 +220,10 @@ def _environ(env: EnvArg) -> list[bytes]:
         raise TypeError("env must be a mapping or a sequence of 'NAME=value' strings")
     if not isinstance(env, Mapping):
         return [_path(e) for e in env]
-    pairs = []
-    for k, v in env.items():
+    pairs: list[bytes] = []
+    # pyright narrows EnvArg to Mapping[PathArg, <unknown>] (an Iterable that is a Mapping)
+    mapping: Mapping[Any, Any] = env  # pyright: ignore[reportUnknownVariableType]
+    for k, v in mapping.items():
         name = _path(k)
         if not name or b"=" in name[1:]:
             raise ValueError(f"illegal environment variable name {k!r}")
@@ -198,6 +248,21 @@ def execve(path: PathArg, argv: Iterable[PathArg], envp: EnvArg) -> NoReturn:
     """Replace this process with a program (man 2 execve); returns only by raising.
 
     ``envp`` is a mapping (as os.execve's env) or a sequence of "NAME=value" strings.
+
+    https://man7.org/linux/man-pages/man2/execve.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or its interpreter does not exist (ENOENT).
+        PermissionError: ``path`` is not an executable regular file, search permission is
+            denied, or the filesystem is mounted noexec (EACCES, EPERM).
+        NotADirectoryError: a component of ``path`` is not a directory (ENOTDIR).
+        OSError: ENOEXEC for a file in no format the kernel runs, E2BIG for arguments and
+            environment too large, ETXTBSY, ELOOP, ENAMETOOLONG, EMFILE, ENOMEM ..., the
+            subclass os raises for any other errno.
+        TypeError: ``path``, an argument or an environment entry is not str, bytes or a path,
+            ``argv`` is a single string, or ``envp`` a string (before any call).
+        ValueError: an empty ``argv`` or first argument, an embedded NUL, or an environment
+            variable name that is empty or holds "=" (before any call).
     """
     p = _path(path)
     args, _keep_args = _cstrings(_argv(argv))
@@ -207,7 +272,28 @@ def execve(path: PathArg, argv: Iterable[PathArg], envp: EnvArg) -> NoReturn:
 
 def execveat(dirfd: FdArg, path: PathArg, argv: Iterable[PathArg], envp: EnvArg,
              flags: FlagArg = 0) -> NoReturn:
-    """execve relative to dirfd, or of dirfd itself with AT_EMPTY_PATH (man 2 execveat)."""
+    """execve relative to dirfd, or of dirfd itself with AT_EMPTY_PATH (man 2 execveat).
+
+    https://man7.org/linux/man-pages/man2/execveat.2.html
+
+    Raises:
+        FileNotFoundError: ``path`` or its interpreter does not exist (ENOENT).
+        PermissionError: ``path`` is not an executable regular file, search permission is
+            denied, or the filesystem is mounted noexec (EACCES, EPERM).
+        NotADirectoryError: a component of ``path`` is not a directory (ENOTDIR).
+        OSError: ENOEXEC for a file in no format the kernel runs, E2BIG for arguments and
+            environment too large, EINVAL for bad flags, EBADF for a ``dirfd`` not open,
+            ETXTBSY, ELOOP, ENAMETOOLONG, EMFILE, ENOMEM ..., the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: before Linux 3.19).
+        ClosedFdError: ``dirfd`` is a closed Fd.
+        TypeError: ``path``, an argument or an environment entry is not str, bytes or a path,
+            ``argv`` is a single string, ``envp`` a string, ``flags`` not an int, AT member
+            or name string, or ``dirfd`` no fd (before any call).
+        ValueError: an empty ``argv`` or first argument, an embedded NUL, an environment
+            variable name that is empty or holds "=", or an unknown flag or std fd name
+            (before any call).
+        OverflowError: ``flags`` past a C int (before any call).
+    """
     p = _path(path)
     f = _c_int(to_int(flags, AT), "flags")
     n = fdnum(dirfd)
@@ -217,7 +303,16 @@ def execveat(dirfd: FdArg, path: PathArg, argv: Iterable[PathArg], envp: EnvArg,
 
 
 def exit_group(status: int) -> NoReturn:
-    """End every thread of this process now, without Python's cleanup (man 2 exit_group)."""
+    """End every thread of this process now, without Python's cleanup (man 2 exit_group).
+
+    The call cannot fail: it returns only by raising, for an argument cffi refuses.
+
+    https://man7.org/linux/man-pages/man2/exit_group.2.html
+
+    Raises:
+        TypeError: ``status`` is not an int (before the call).
+        OverflowError: ``status`` past a C int (before the call).
+    """
     raise error(-_exit_group(status), "exit_group")
 
 
@@ -247,13 +342,25 @@ class Rusage(NamedTuple):
 
 def _rusage(ru: Any) -> Rusage:
     v = _unpack(ru, _RUSAGE_LONGS)
-    return Rusage(v[0] + v[1] * 1e-6, v[2] + v[3] * 1e-6, *v[4:],  # resource's arithmetic
-                  v[0] * _NS + v[1] * 1000, v[2] * _NS + v[3] * 1000)
+    # resource's arithmetic (the ignores: checkers cannot count what a cdata slice unpacks to)
+    return Rusage(v[0] + v[1] * 1e-6, v[2] + v[3] * 1e-6, *v[4:],  # type: ignore[call-arg]
+                  v[0] * _NS + v[1] * 1000, v[2] * _NS + v[3] * 1000)  # pyright: ignore[reportCallIssue]
 
 
 def wait4(pid: int, options: FlagArg = 0) -> tuple[int, int, Rusage]:
     """Wait for a child: (pid, status, its Rusage); (0, 0, ...) if W.NOHANG finds none ready
-    (man 2 wait4)."""
+    (man 2 wait4).
+
+    https://man7.org/linux/man-pages/man2/wait4.2.html
+
+    Raises:
+        ChildProcessError: no child (of those ``pid`` selects) to wait for (ECHILD).
+        OSError: EINVAL for bad ``options``, the subclass os raises for any other errno.
+        TypeError: ``pid`` is not an int, or ``options`` not an int, W member or name string
+            (before any call).
+        ValueError: an unknown ``options`` name (before any call).
+        OverflowError: ``pid`` or ``options`` past a C int (before any call).
+    """
     status = _new("int *")
     ru = _new("long[]", _RUSAGE_LONGS)
     r = call(_wait4, "wait4", pid, status, to_int(options, W), ru)
@@ -269,17 +376,47 @@ class WaitidResult(NamedTuple):
     si_code: int    # a CLD member: EXITED, KILLED, DUMPED, STOPPED, TRAPPED, CONTINUED
 
 
+@overload
+def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *,
+           rusage: Literal[False] = False) -> Optional[WaitidResult]: ...
+@overload
+def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *, rusage: Literal[True]
+           ) -> Union[tuple[WaitidResult, Rusage], tuple[None, None]]: ...
+@overload
+def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *, rusage: bool
+           ) -> Union[Optional[WaitidResult], tuple[WaitidResult, Rusage], tuple[None, None]]: ...
+
+
 def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *, rusage: bool = False
-           ) -> Union[Optional[WaitidResult], tuple[Optional[WaitidResult], Optional[Rusage]]]:
+           ) -> Union[Optional[WaitidResult], tuple[WaitidResult, Rusage], tuple[None, None]]:
     """Wait for a child's state change (man 2 waitid): idtype a P member (P.PIDFD: id is a
     pidfd); None if W.NOHANG finds none ready.
 
     With ``rusage=True`` (the kernel's fifth argument) the child's resource usage comes too,
     as wait4 gives it: ``(WaitidResult, Rusage)``, or ``(None, None)`` if none is ready.
+
+    https://man7.org/linux/man-pages/man2/waitid.2.html
+
+    Raises:
+        ChildProcessError: no child (of those ``idtype`` and ``id`` select) to wait for,
+            or a pidfd of a process that is not a child (ECHILD).
+        BlockingIOError: P.PIDFD with a nonblocking pidfd whose process has not changed
+            state yet (EAGAIN).
+        OSError: EINVAL for bad ``options`` or ``idtype``, EBADF for a pidfd not open, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``id`` is a closed Fd.
+        TypeError: ``idtype`` or ``options`` is not an int, member or name string, or ``id``
+            of the wrong type (before any call).
+        ValueError: an unknown ``idtype`` or ``options`` name, or std fd name (before any
+            call).
+        OverflowError: ``idtype`` or ``id`` past a C int, ``options`` past 32 bits (before
+            any call).
     """
     t = _c_int(to_int(idtype, P), "idtype")
     o = in_range(to_int(options, W), "options", 0, U32)
-    i = fdnum(id) if t == _P_PIDFD else _c_int(id, "id")
+    # id's type follows idtype's value, which no checker sees: an Fd passes as its number
+    # (Fd.__index__), anything else not an int raises TypeError in c_int.
+    i = fdnum(id) if t == _P_PIDFD else _c_int(id, "id")  # type: ignore[arg-type]
     result = _new("int64_t[5]")
     ru = _new("long[]", _RUSAGE_LONGS) if rusage else _NULL
     call(_waitid, "waitid", t, i, o, result, ru)
@@ -290,42 +427,90 @@ def waitid(idtype: FlagArg, id: Union[int, FdArg], options: FlagArg, *, rusage: 
 
 
 def WIFEXITED(wstatus: int) -> bool:
-    """True if the child ended by exiting (man 2 wait)."""
+    """True if the child ended by exiting (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return (wstatus & 0x7F) == 0
 
 
 def WEXITSTATUS(wstatus: int) -> int:
-    """The exit status of a child that exited (man 2 wait)."""
+    """The exit status of a child that exited (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return (wstatus >> 8) & 0xFF
 
 
 def WIFSIGNALED(wstatus: int) -> bool:
-    """True if a signal killed the child (man 2 wait)."""
+    """True if a signal killed the child (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return 0 < (wstatus & 0x7F) < 0x7F
 
 
 def WTERMSIG(wstatus: int) -> int:
-    """The signal that killed the child (man 2 wait)."""
+    """The signal that killed the child (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return wstatus & 0x7F
 
 
 def WIFSTOPPED(wstatus: int) -> bool:
-    """True if the child is stopped (man 2 wait)."""
+    """True if the child is stopped (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return (wstatus & 0xFF) == 0x7F
 
 
 def WSTOPSIG(wstatus: int) -> int:
-    """The signal that stopped the child (man 2 wait)."""
+    """The signal that stopped the child (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return (wstatus >> 8) & 0xFF
 
 
 def WCOREDUMP(wstatus: int) -> bool:
-    """True if the killed child dumped core (man 2 wait)."""
+    """True if the killed child dumped core (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return bool(wstatus & 0x80)
 
 
 def WIFCONTINUED(wstatus: int) -> bool:
-    """True if SIGCONT resumed the stopped child (man 2 wait)."""
+    """True if SIGCONT resumed the stopped child (man 2 wait).
+
+    https://man7.org/linux/man-pages/man2/wait.2.html
+
+    Raises:
+        TypeError: ``wstatus`` is not an int (the status wait4 gives).
+    """
     return wstatus == 0xFFFF
 
 
@@ -336,7 +521,27 @@ def WIFCONTINUED(wstatus: int) -> bool:
 def pidfd_send_signal(pidfd: FdArg, sig: SignalArg, info: Optional[Buffer] = None,
                       flags: FlagArg = 0) -> None:
     """Send a signal to the process a pidfd refers to (man 2 pidfd_send_signal); ``info`` is
-    None or a siginfo_t's 128 bytes; PIDFD_SIGNAL flags."""
+    None or a siginfo_t's 128 bytes; PIDFD_SIGNAL flags.
+
+    https://man7.org/linux/man-pages/man2/pidfd_send_signal.2.html
+
+    Raises:
+        ProcessLookupError: the process has ended and been waited for (ESRCH).
+        PermissionError: the caller may not signal that process, or ``info`` claims a
+            kernel or another process's sending (EPERM).
+        OSError: EBADF for an fd not open or no pidfd (nor a /proc/PID directory), EINVAL
+            for bad flags, an ``info`` whose signal differs from ``sig`` or a process in a
+            pid namespace the caller cannot signal into; the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: before Linux 5.1).
+        ClosedFdError: ``pidfd`` is a closed Fd.
+        TypeError: ``info`` is no bytes-like object, ``sig`` not an int or name, ``flags``
+            not an int, PIDFD_SIGNAL member or name string, or ``pidfd`` no fd (before any
+            call).
+        BufferError: ``info`` is not C-contiguous (before any call).
+        ValueError: ``info`` is not 128 bytes, or an unknown signal, flag or std fd name, or
+            a signal outside 0..SIGRTMAX (before any call).
+        OverflowError: ``pidfd`` past a C int, ``flags`` past 32 bits (before any call).
+    """
     n, s = _c_int(fdnum(pidfd), "pidfd"), _signal_or_zero(sig)  # checked before info's view
     f = in_range(to_int(flags, PIDFD_SIGNAL), "flags", 0, U32)
     if info is None:
@@ -368,8 +573,23 @@ def kcmp(pid1: int, pid2: int, type: FlagArg, idx1: int = 0,
     an epoll instance of pid2, ``idx2`` = (efd, tfd, toff): the epoll fd in pid2, the fd number
     the target was added under and which of its entries (0: the first); the other types
     compare whole tables (VM, FILES, FS, SIGHAND, IO, SYSVSEM) and take no index.  Needs
-    ptrace read access to both (PermissionError otherwise); ProcessLookupError for a pid that
-    does not exist.  Returns a KcmpResult (an int): EQUAL (0) when shared.
+    ptrace read access to both.  Returns a KcmpResult (an int): EQUAL (0) when shared.
+
+    https://man7.org/linux/man-pages/man2/kcmp.2.html
+
+    Raises:
+        PermissionError: the caller lacks ptrace read access to either process (EPERM).
+        ProcessLookupError: a pid that does not exist (ESRCH).
+        OSError: EBADF for an fd number not open in its process (FILE, EPOLL_TFD), ENOENT
+            for an EPOLL_TFD target not in that epoll instance, EINVAL for an unknown
+            ``type``, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: a kernel without CONFIG_KCMP).
+        TypeError: ``type`` is not an int, KCMP member or name string, ``idx2`` not an
+            (efd, tfd, toff) tuple for EPOLL_TFD, or an int argument not an int (before any
+            call).
+        ValueError: an unknown ``type`` name (before any call).
+        OverflowError: a pid or ``type`` past a C int, an index outside 0..2**32-1 (before
+            any call).
     """
     p1, p2 = _c_int(pid1, "pid1"), _c_int(pid2, "pid2")
     t = _c_int(to_int(type, KCMP), "type")
@@ -377,7 +597,10 @@ def kcmp(pid1: int, pid2: int, type: FlagArg, idx1: int = 0,
     # a wider value would name another fd.
     i1 = in_range(idx1, "idx1", 0, U32)
     if t != _KCMP_EPOLL_TFD:
-        return _kcmp_result(call(_kcmp, "kcmp", p1, p2, t, i1, in_range(idx2, "idx2", 0, U32),
+        # idx2's type follows type's value (a tuple for EPOLL_TFD only): in_range raises
+        # TypeError for a tuple here.
+        return _kcmp_result(call(_kcmp, "kcmp", p1, p2, t, i1,
+                                 in_range(idx2, "idx2", 0, U32),  # type: ignore[arg-type]
                                  _NULL))
     if not isinstance(idx2, tuple) or len(idx2) != 3:
         raise TypeError("kcmp: KCMP.EPOLL_TFD takes idx2 as an (efd, tfd, toff) tuple")
@@ -404,7 +627,23 @@ def _limit(value: int) -> int:
 def prlimit(pid: int, resource: FlagArg, new_limit: Optional[tuple[int, int]] = None
             ) -> tuple[int, int]:
     """Get, and with ``new_limit`` set, a process's (soft, hard) limit; returns the old one
-    (man 2 prlimit; prlimit64, 64-bit limits, RLIM_INFINITY = 2**64-1, -1 taken for it)."""
+    (man 2 prlimit; prlimit64, 64-bit limits, RLIM_INFINITY = 2**64-1, -1 taken for it).
+
+    https://man7.org/linux/man-pages/man2/prlimit.2.html
+
+    Raises:
+        PermissionError: raising a hard limit without CAP_SYS_RESOURCE (RLIMIT_NOFILE's
+            never above /proc/sys/fs/nr_open), or no permission over process ``pid`` (EPERM).
+        ProcessLookupError: no process ``pid`` (ESRCH).
+        OSError: EINVAL for an unknown ``resource`` or a soft limit above the hard one, the
+            subclass os raises for any other errno.
+        TypeError: ``resource`` is not an int, RLIMIT member or name string, ``new_limit``
+            not a (soft, hard) pair of ints, or ``pid`` not an int (before any call).
+        ValueError: an unknown ``resource`` name, or a limit outside 0..RLIM_INFINITY (or
+            -1) (before any call).
+        OverflowError: ``resource`` outside 0..2**32-1, ``pid`` past a C int (before any
+            call).
+    """
     r = in_range(to_int(resource, RLIMIT), "resource", 0, U32)
     if new_limit is None:
         limits = _NULL
@@ -417,25 +656,69 @@ def prlimit(pid: int, resource: FlagArg, new_limit: Optional[tuple[int, int]] = 
 
 
 def getrlimit(resource: FlagArg) -> tuple[int, int]:
-    """This process's (soft, hard) limit of a resource (man 2 getrlimit; via prlimit64)."""
+    """This process's (soft, hard) limit of a resource (man 2 getrlimit; via prlimit64).
+
+    https://man7.org/linux/man-pages/man2/getrlimit.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown ``resource``, the subclass os raises for any other
+            errno.
+        TypeError: ``resource`` is not an int, RLIMIT member or name string (before any call).
+        ValueError: an unknown ``resource`` name (before any call).
+        OverflowError: ``resource`` outside 0..2**32-1 (before any call).
+    """
     return prlimit(0, resource)
 
 
 def setrlimit(resource: FlagArg, rlim: tuple[int, int]) -> None:
-    """Set this process's (soft, hard) limit of a resource (man 2 setrlimit; via prlimit64)."""
+    """Set this process's (soft, hard) limit of a resource (man 2 setrlimit; via prlimit64).
+
+    https://man7.org/linux/man-pages/man2/setrlimit.2.html
+
+    Raises:
+        PermissionError: raising the hard limit without CAP_SYS_RESOURCE (RLIMIT_NOFILE's
+            never above /proc/sys/fs/nr_open) (EPERM).
+        OSError: EINVAL for an unknown ``resource`` or a soft limit above the hard one, the
+            subclass os raises for any other errno.
+        TypeError: ``resource`` is not an int, RLIMIT member or name string, or ``rlim`` not
+            a (soft, hard) pair of ints (before any call).
+        ValueError: an unknown ``resource`` name, or a limit outside 0..RLIM_INFINITY (or
+            -1) (before any call).
+        OverflowError: ``resource`` outside 0..2**32-1 (before any call).
+    """
     prlimit(0, resource, rlim)
 
 
 def getrusage(who: FlagArg = 0) -> Rusage:
     """Resource usage of this process, its reaped children or this thread (man 2 getrusage;
-    RUSAGE members, SELF by default)."""
+    RUSAGE members, SELF by default).
+
+    https://man7.org/linux/man-pages/man2/getrusage.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown ``who``, the subclass os raises for any other errno.
+        TypeError: ``who`` is not an int, RUSAGE member or name string (before any call).
+        ValueError: an unknown ``who`` name (before any call).
+        OverflowError: ``who`` past a C int (before any call).
+    """
     ru = _new("long[]", _RUSAGE_LONGS)
     call(_getrusage, "getrusage", to_int(who, RUSAGE), ru)
     return _rusage(ru)
 
 
 def getpriority(which: FlagArg, who: int) -> int:
-    """The nice value (-20..19) of a process, group or user (man 2 getpriority; PRIO members)."""
+    """The nice value (-20..19) of a process, group or user (man 2 getpriority; PRIO members).
+
+    https://man7.org/linux/man-pages/man2/getpriority.2.html
+
+    Raises:
+        ProcessLookupError: no process, group or user matches ``which`` and ``who`` (ESRCH).
+        OSError: EINVAL for an unknown ``which``, the subclass os raises for any other errno.
+        TypeError: ``which`` is not an int, PRIO member or name string, or ``who`` not an
+            int (before any call).
+        ValueError: an unknown ``which`` name (before any call).
+        OverflowError: ``which`` or ``who`` past a C int (before any call).
+    """
     return 20 - call(_getpriority, "getpriority", to_int(which, PRIO), who)
 
 
@@ -452,7 +735,14 @@ class Uname(NamedTuple):
 
 
 def uname() -> Uname:
-    """The kernel's name, release, version, machine and host names (man 2 uname)."""
+    """The kernel's name, release, version, machine and host names (man 2 uname).
+
+    https://man7.org/linux/man-pages/man2/uname.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (uname fails only
+            for a bad buffer address, which linuxsys never passes).
+    """
     u = _new("struct utsname *")
     call(_uname, "uname", u)
     return Uname._make(decode(_string(getattr(u, f))) for f in Uname._fields)
@@ -474,21 +764,51 @@ class Sysinfo(NamedTuple):
 
 
 def sysinfo() -> Sysinfo:
-    """Uptime, load averages, memory and swap totals, task count (man 2 sysinfo)."""
+    """Uptime, load averages, memory and swap totals, task count (man 2 sysinfo).
+
+    https://man7.org/linux/man-pages/man2/sysinfo.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (sysinfo fails only
+            for a bad buffer address, which linuxsys never passes).
+    """
     s = _new("struct sysinfo *")
     call(_sysinfo, "sysinfo", s)
     unit = s.mem_unit or 1
-    return Sysinfo(s.uptime, tuple(v / _LOAD_SCALE for v in s.loads),  # type: ignore[arg-type]
+    return Sysinfo(s.uptime, tuple(v / _LOAD_SCALE for v in s.loads),
                    s.totalram * unit, s.freeram * unit, s.sharedram * unit, s.bufferram * unit,
                    s.totalswap * unit, s.freeswap * unit, s.procs,
                    s.totalhigh * unit, s.freehigh * unit)
 
 
+@overload
+def getrandom(n_or_buf: int,  # pyright: ignore[reportOverlappingOverload]: as io.read()
+              flags: FlagArg = 0) -> bytes: ...
+@overload
+def getrandom(n_or_buf: Buffer, flags: FlagArg = 0) -> int: ...
+
+
 def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, int]:
     """Up to ``n`` random bytes (at most 33554431 a call), or fill a buffer and return the
-    count (man 2 getrandom; GRND flags).  A negative ``n`` raises ValueError, one past what a
-    bytes object can hold OverflowError, before anything is allocated (as os.read;
-    os.getrandom tries to allocate it and raises MemoryError)."""
+    count (man 2 getrandom; GRND flags).
+
+    https://man7.org/linux/man-pages/man2/getrandom.2.html
+
+    Raises:
+        BlockingIOError: ``GRND.NONBLOCK`` and no random bytes are ready yet (the entropy
+            pool is not initialized) (EAGAIN).
+        OSError: EINVAL for unknown flags, EFAULT, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: before Linux 3.17).
+        TypeError: a buffer is read-only, an ``ffi.from_buffer`` view or other foreign
+            cdata, or no bytes-like object; ``flags`` not an int, GRND member or name string
+            (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative ``n`` (as os.read), or an unknown flag name, before anything
+            is allocated.
+        OverflowError: ``n`` past what a bytes object can hold (as os.read; os.getrandom
+            tries to allocate it and raises MemoryError), or ``flags`` outside 0..2**32-1,
+            before anything is allocated.
+    """
     if type(flags) is not int:
         flags = to_int(flags, GRND)
     if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
@@ -506,7 +826,7 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
                 _copy_push(pair)
                 raise error(-r, "getrandom")
             r = _getrandom(pair[0], n_or_buf, flags)
-        data = pair[1][:r]
+        data: bytes = pair[1][:r]
         _copy_push(pair)
         return data
     f = in_range(flags, "flags", 0, U32)
@@ -517,11 +837,19 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
     # must take a short result anyway): neither gigabytes allocated nor seconds spent.
     n = min(read_size(n_or_buf), _GETRANDOM_MAX)
     buf = alloc("char[]", n)
-    return _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
+    out: bytes = _unpack(buf, call(_getrandom, "getrandom", buf, n, f))
+    return out
 
 
 def getcpu() -> tuple[int, int]:
-    """The (cpu, NUMA node) this thread runs on, now (man 2 getcpu)."""
+    """The (cpu, NUMA node) this thread runs on, now (man 2 getcpu).
+
+    https://man7.org/linux/man-pages/man2/getcpu.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (getcpu fails only
+            for a bad address, which linuxsys never passes).
+    """
     cpu, node = _new("unsigned int *"), _new("unsigned int *")
     call(_getcpu, "getcpu", cpu, node, _NULL)
     return cpu[0], node[0]
@@ -573,7 +901,7 @@ def _process_vm(fn: Any, name: str, pid: int, local_iov: Iterable[Buffer], conve
     for (address, length), slot in zip(pairs, riov):
         slot.iov_base = _cast("void *", address)
         slot.iov_len = length
-    r = fn(p, liov, len(views), riov, len(pairs), f)
+    r: int = fn(p, liov, len(views), riov, len(pairs), f)
     while r < 0:
         if r != NEG_EINTR:
             for v, b in zip(views, originals):
@@ -587,7 +915,24 @@ def process_vm_readv(pid: int, local_iov: Iterable[Buffer],
                      remote_iov: Iterable[tuple[int, int]], flags: int = 0) -> int:
     """Copy a process's memory, (address, length) pairs, into local writable buffers;
     returns the count (man 2 process_vm_readv).  The remote addresses are raw, but only
-    read: a wrong one gives EFAULT."""
+    read: a wrong one gives EFAULT.
+
+    https://man7.org/linux/man-pages/man2/process_vm_readv.2.html
+
+    Raises:
+        ProcessLookupError: no process ``pid`` (ESRCH).
+        PermissionError: the caller lacks ptrace attach access to ``pid`` (EPERM).
+        OSError: EFAULT for a remote range not mapped there (only when nothing was copied:
+            a partial copy returns its count), EINVAL for flags or more than IOV_MAX (1024)
+            ranges, ENOMEM, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: a kernel without CONFIG_CROSS_MEMORY_ATTACH).
+        TypeError: a local buffer is read-only, an ``ffi.from_buffer`` view or other foreign
+            cdata, or no bytes-like object; a remote pair not two ints (before any call).
+        BufferError: a local buffer that is not C-contiguous (before any call).
+        ValueError: a remote range outside the address space (before any call).
+        OverflowError: ``pid`` past a C int, ``flags`` past an unsigned long (before any
+            call).
+    """
     return _process_vm(_process_vm_readv, "process_vm_readv", pid, local_iov, writable,
                        remote_iov, flags, False)
 
@@ -600,8 +945,26 @@ def process_vm_writev(pid: int, local_iov: Iterable[Buffer],
     UNSAFE: the remote addresses are raw.  Into another process it writes wherever told.  Into
     this very process (its pid, or a tid of one of its threads) it would overwrite the
     interpreter's own objects, so there every non-empty range must lie inside one live Mapping
-    that has a writable buffer or none (ValueError otherwise, before the call; asking
-    whether ``pid`` is this process takes getpid and a signal-0 tgkill)."""
+    that has a writable buffer or none (asking whether ``pid`` is this process takes getpid
+    and a signal-0 tgkill).
+
+    https://man7.org/linux/man-pages/man2/process_vm_writev.2.html
+
+    Raises:
+        ProcessLookupError: no process ``pid`` (ESRCH).
+        PermissionError: the caller lacks ptrace attach access to ``pid`` (EPERM).
+        OSError: EFAULT for a remote range not mapped there (only when nothing was copied:
+            a partial copy returns its count), EINVAL for flags or more than IOV_MAX (1024)
+            ranges, ENOMEM, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: a kernel without CONFIG_CROSS_MEMORY_ATTACH).
+        TypeError: a local buffer is no bytes-like object, a remote pair not two ints
+            (before any call).
+        BufferError: a local buffer that is not C-contiguous (before any call).
+        ValueError: a remote range outside the address space, or into this process outside
+            a live Mapping with a writable buffer or none (before any call).
+        OverflowError: ``pid`` past a C int, ``flags`` past an unsigned long (before any
+            call).
+    """
     return _process_vm(_process_vm_writev, "process_vm_writev", pid, local_iov, view,
                        remote_iov, flags, True)
 

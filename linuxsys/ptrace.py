@@ -21,7 +21,7 @@ caller); qemu-user implements none of ptrace (UnsupportedError).
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Tuple
+from typing import NamedTuple, Tuple, cast
 
 from ._core import c_int as _c_int, call, ffi, in_range, lib
 from .flags import FlagArg, to_int
@@ -82,10 +82,21 @@ def ptrace(request: FlagArg, pid: int, addr: int = 0, data: int = 0) -> int:
     in this process, so a wrong one corrupts memory.  Use the ``ptrace_*`` helpers instead.
     ``addr`` and ``data`` are register-sized ints (a negative one as its two's complement).
 
-    Returns the call's result.  Raises TypeError/ValueError for a request of another
-    namespace or an unknown name, OverflowError for an int that does not fit, before the
-    call; after it the OSError of its errno (ESRCH: no such tracee, or not stopped; EIO: an
-    unknown request; EPERM), UnsupportedError where ptrace does not exist (qemu-user).
+    Returns the call's result.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: no such tracee, or not stopped (ESRCH).
+        PermissionError: the caller may not trace ``pid`` (EPERM).
+        OSError: EIO for an unknown request, EFAULT or EIO for a bad address, EINVAL, the
+            subclass os raises for any other errno (UnsupportedError for ENOSYS: qemu-user
+            has no ptrace).
+        TypeError: ``request`` is a member of another namespace or no int or str, or an
+            argument not an int (before any call).
+        ValueError: an unknown request name (before any call).
+        OverflowError: an int that does not fit its register or ``pid`` a C int (before any
+            call).
     """
     r = in_range(to_int(request, PTRACE), "request", _LONG_MIN, _ULONG_MAX >> 1)
     p = _c_int(pid, "pid")
@@ -98,52 +109,122 @@ def ptrace(request: FlagArg, pid: int, addr: int = 0, data: int = 0) -> int:
 
 def ptrace_traceme() -> None:
     """Make the calling process a tracee of its parent (man 2 ptrace, PTRACE_TRACEME); its
-    next execve stops it with SIGTRAP.  Raises PermissionError if it is traced already."""
+    next execve stops it with SIGTRAP.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        PermissionError: the process is traced already, or a security module refuses
+            (EPERM).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+    """
     call(_ptrace, "ptrace", _TRACEME, 0, 0, 0)
 
 
 def ptrace_attach(pid: int) -> None:
     """Attach to process ``pid`` and send it SIGSTOP (man 2 ptrace, PTRACE_ATTACH): wait for
-    that stop before other requests.  Raises PermissionError when the caller may not trace
-    it (another user's, a setuid program, ptrace_scope), ProcessLookupError for no such
-    process, PermissionError for one traced already."""
+    that stop before other requests.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        PermissionError: the caller may not trace it (another user's, a setuid program,
+            ptrace_scope), or it is traced already (EPERM).
+        ProcessLookupError: no such process (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     call(_ptrace, "ptrace", _ATTACH, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_seize(pid: int, options: FlagArg = 0) -> None:
     """Attach to process ``pid`` without stopping it, with ``PTRACE_O`` ``options`` (man 2
     ptrace, PTRACE_SEIZE); stops then report as PTRACE_EVENT.STOP and INTERRUPT/LISTEN work.
-    Raises as ptrace_attach, OSError(EINVAL) for an unknown option bit."""
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        PermissionError: the caller may not trace it (another user's, a setuid program,
+            ptrace_scope), or it is traced already (EPERM).
+        ProcessLookupError: no such process (ESRCH).
+        OSError: EINVAL for an unknown option bit, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``options`` is not an int, PTRACE_O member or name string, or ``pid`` not
+            an int (before any call).
+        ValueError: an unknown option name (before any call).
+        OverflowError: ``pid`` past a C int, ``options`` outside a word (before any call).
+    """
     o = _word(to_int(options, PTRACE_O), "options")
     call(_ptrace, "ptrace", _SEIZE, _c_int(pid, "pid"), 0, o)
 
 
 def ptrace_interrupt(pid: int) -> None:
     """Stop a seized tracee (man 2 ptrace, PTRACE_INTERRUPT): it reports a
-    PTRACE_EVENT.STOP.  Raises ProcessLookupError for no tracee of the caller's, OSError(EIO)
-    for one attached without ptrace_seize."""
+    PTRACE_EVENT.STOP.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's (ESRCH).
+        OSError: EIO for a tracee attached without ptrace_seize, the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     call(_ptrace, "ptrace", _INTERRUPT, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_listen(pid: int) -> None:
     """Let a seized tracee in group-stop wait for SIGCONT without running (man 2 ptrace,
-    PTRACE_LISTEN).  Raises ProcessLookupError unless it is a stopped tracee of the caller's,
-    OSError(EIO) when it is not in a group-stop or not seized."""
+    PTRACE_LISTEN).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EIO when it is not in a group-stop or not seized, the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     call(_ptrace, "ptrace", _LISTEN, _c_int(pid, "pid"), 0, 0)
 
 
 def ptrace_detach(pid: int, sig: SignalArg = 0) -> None:
     """Stop tracing stopped tracee ``pid``, resuming it with signal ``sig`` (0: none) (man 2
-    ptrace, PTRACE_DETACH).  Raises ProcessLookupError unless it is a stopped tracee of the
-    caller's, ValueError for a bad signal."""
+    ptrace, PTRACE_DETACH).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``sig`` is not an int or a name, or ``pid`` not an int (before any call).
+        ValueError: an unknown signal name, or a signal outside 0..SIGRTMAX (before any
+            call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     s = _signal_or_zero(sig)
     call(_ptrace, "ptrace", _DETACH, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_kill(pid: int) -> None:
     """Kill stopped tracee ``pid`` (man 2 ptrace, PTRACE_KILL; deprecated there in favour of
-    ``kill(pid, SIGKILL)``, which works whether it is stopped or not).  Raises
-    ProcessLookupError unless it is a stopped tracee of the caller's."""
+    ``kill(pid, SIGKILL)``, which works whether it is stopped or not).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     call(_ptrace, "ptrace", _KILL, _c_int(pid, "pid"), 0, 0)
 
 
@@ -151,23 +232,57 @@ def ptrace_kill(pid: int) -> None:
 
 def ptrace_cont(pid: int, sig: SignalArg = 0) -> None:
     """Resume stopped tracee ``pid``, delivering signal ``sig`` (0: none; man 2 ptrace,
-    PTRACE_CONT).  Raises ProcessLookupError unless it is a stopped tracee of the caller's,
-    ValueError for a bad signal."""
+    PTRACE_CONT).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``sig`` is not an int or a name, or ``pid`` not an int (before any call).
+        ValueError: an unknown signal name, or a signal outside 0..SIGRTMAX (before any
+            call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     s = _signal_or_zero(sig)
     call(_ptrace, "ptrace", _CONT, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_syscall(pid: int, sig: SignalArg = 0) -> None:
     """Resume stopped tracee ``pid`` until its next syscall entry or exit (man 2 ptrace,
-    PTRACE_SYSCALL), delivering signal ``sig`` (0: none).  Raises as ptrace_cont."""
+    PTRACE_SYSCALL), delivering signal ``sig`` (0: none).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``sig`` is not an int or a name, or ``pid`` not an int (before any call).
+        ValueError: an unknown signal name, or a signal outside 0..SIGRTMAX (before any
+            call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     s = _signal_or_zero(sig)
     call(_ptrace, "ptrace", _SYSCALL, _c_int(pid, "pid"), 0, s)
 
 
 def ptrace_setoptions(pid: int, options: FlagArg) -> None:
     """Set the ``PTRACE_O`` options of stopped tracee ``pid`` (man 2 ptrace,
-    PTRACE_SETOPTIONS), replacing the previous ones.  Raises ProcessLookupError unless it is
-    a stopped tracee of the caller's, OSError(EINVAL) for an unknown option bit."""
+    PTRACE_SETOPTIONS), replacing the previous ones.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EINVAL for an unknown option bit, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``options`` is not an int, PTRACE_O member or name string, or ``pid`` not
+            an int (before any call).
+        ValueError: an unknown option name (before any call).
+        OverflowError: ``pid`` past a C int, ``options`` outside a word (before any call).
+    """
     o = _word(to_int(options, PTRACE_O), "options")
     call(_ptrace, "ptrace", _SETOPTIONS, _c_int(pid, "pid"), 0, o)
 
@@ -177,17 +292,36 @@ def ptrace_setoptions(pid: int, options: FlagArg) -> None:
 def ptrace_geteventmsg(pid: int) -> int:
     """The message of tracee ``pid``'s last ptrace event (man 2 ptrace, PTRACE_GETEVENTMSG):
     the new pid for FORK/VFORK/CLONE, the former thread id for EXEC, the exit status for
-    EXIT, SECCOMP_RET_DATA for SECCOMP.  Raises ProcessLookupError unless it is a stopped
-    tracee of the caller's."""
+    EXIT, SECCOMP_RET_DATA for SECCOMP.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     msg = _new("unsigned long *")
     call(_ptrace_ptr, "ptrace", _GETEVENTMSG, _c_int(pid, "pid"), 0, msg)
-    return msg[0]
+    m: int = msg[0]
+    return m
 
 
 def ptrace_getsiginfo(pid: int) -> Siginfo:
     """The siginfo of the signal that stopped tracee ``pid`` (man 2 ptrace,
-    PTRACE_GETSIGINFO), as ``linuxsys.Siginfo``.  Raises ProcessLookupError unless it is a
-    stopped tracee of the caller's, OSError(EINVAL) in a group-stop (no signal)."""
+    PTRACE_GETSIGINFO), as ``linuxsys.Siginfo``.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EINVAL in a group-stop (no signal), the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     info = _new("int64_t[]", _SI_COUNT)
     call(_ptrace_getsiginfo, "ptrace", _c_int(pid, "pid"), info)
     return _siginfo(info)
@@ -196,19 +330,39 @@ def ptrace_getsiginfo(pid: int) -> Siginfo:
 def ptrace_peekdata(pid: int, addr: int) -> int:
     """The word at address ``addr`` of stopped tracee ``pid``, as an unsigned int of the
     arch's word size (man 2 ptrace, PTRACE_PEEKDATA; the kernel stores it, so every value,
-    -1 included, is a word).  Raises OverflowError for an address past the word, before the
-    call; ProcessLookupError unless it is a stopped tracee of the caller's, OSError(EIO or
-    EFAULT) for an unmapped address."""
+    -1 included, is a word).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EIO or EFAULT for an unmapped address, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid`` or ``addr`` is not an int (before any call).
+        OverflowError: ``addr`` outside a word (negative, or past 2**32 - 1 on 32-bit
+            arches), ``pid`` past a C int (before any call).
+    """
     a = _word(addr, "addr")
     word = _new("unsigned long *")
     call(_ptrace_ptr, "ptrace", _PEEKDATA, _c_int(pid, "pid"), a, word)
-    return word[0]
+    w: int = word[0]
+    return w
 
 
 def ptrace_pokedata(pid: int, addr: int, data: int) -> None:
     """Store the word ``data`` (an unsigned int of the arch's word size) at address ``addr``
-    of stopped tracee ``pid`` (man 2 ptrace, PTRACE_POKEDATA).  Raises OverflowError for an
-    address or word that does not fit, before the call; then as ptrace_peekdata."""
+    of stopped tracee ``pid`` (man 2 ptrace, PTRACE_POKEDATA).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EIO or EFAULT for an unmapped address, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid``, ``addr`` or ``data`` is not an int (before any call).
+        OverflowError: ``addr`` or ``data`` outside a word (negative, or past 2**32 - 1 on
+            32-bit arches), ``pid`` past a C int (before any call).
+    """
     a = _word(addr, "addr")
     d = _word(data, "data")
     call(_ptrace, "ptrace", _POKEDATA, _c_int(pid, "pid"), a, d)
@@ -237,16 +391,25 @@ class SyscallInfo(NamedTuple):
     ret_data: int
 
 
-_OPS = PTRACE_SYSCALL_INFO._value2member_map_
+_OPS = cast("dict[int, PTRACE_SYSCALL_INFO]", PTRACE_SYSCALL_INFO._value2member_map_)
 
 
 def ptrace_get_syscall_info(pid: int) -> SyscallInfo:
     """The syscall stopped tracee ``pid`` is at, as a ``SyscallInfo`` (man 2 ptrace,
-    PTRACE_GET_SYSCALL_INFO, Linux 5.3).  Raises ProcessLookupError unless it is a stopped
-    tracee of the caller's, OSError(EIO) before Linux 5.3 (an unknown request)."""
+    PTRACE_GET_SYSCALL_INFO, Linux 5.3).
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EIO before Linux 5.3 (an unknown request), the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: qemu-user has no ptrace).
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` past a C int (before any call).
+    """
     info = _new("struct ptrace_syscall_info *")
     call(_ptrace_ptr, "ptrace", _GET_SYSCALL_INFO, _c_int(pid, "pid"), _INFO_SIZE, info)
-    op = info.op
+    op: int = info.op
     nr, args, rval, is_error, ret_data = 0, (), 0, False, 0
     if op == _OP_ENTRY:
         nr, args = info.entry.nr, tuple(info.entry.args)
@@ -261,9 +424,20 @@ def ptrace_get_syscall_info(pid: int) -> SyscallInfo:
 def ptrace_getregset(pid: int, nt_type: FlagArg = NT.PRSTATUS) -> bytes:
     """Register set ``nt_type`` (an ``NT`` member; NT.PRSTATUS: the general registers, as
     the arch's ``elf_gregset_t``) of stopped tracee ``pid``, as the kernel's bytes (man 2
-    ptrace, PTRACE_GETREGSET): exactly what it filled, whatever the set's size.  Raises
-    ProcessLookupError unless it is a stopped tracee of the caller's, OSError(EINVAL) for a
-    set this arch or CPU does not have (ENODEV for some inactive ones)."""
+    ptrace, PTRACE_GETREGSET): exactly what it filled, whatever the set's size.
+
+    https://man7.org/linux/man-pages/man2/ptrace.2.html
+
+    Raises:
+        ProcessLookupError: ``pid`` is no tracee of the caller's, or not stopped (ESRCH).
+        OSError: EINVAL for a set this arch or CPU does not have (ENODEV for some inactive
+            ones), the subclass os raises for any other errno (UnsupportedError for ENOSYS:
+            qemu-user has no ptrace).
+        TypeError: ``nt_type`` is not an int, NT member or name string, or ``pid`` not an
+            int (before any call).
+        ValueError: an unknown ``nt_type`` name (before any call).
+        OverflowError: ``pid`` past a C int, ``nt_type`` outside a word (before any call).
+    """
     nt = _word(to_int(nt_type, NT), "nt_type")
     p = _c_int(pid, "pid")
     size = _REGSET_FIRST
@@ -273,7 +447,8 @@ def ptrace_getregset(pid: int, nt_type: FlagArg = NT.PRSTATUS) -> bytes:
         call(_ptrace_ptr, "ptrace", _GETREGSET, p, nt, iov)
         n = iov.iov_len
         if n < size or size >= _REGSET_MAX:  # a full buffer may have cut the set short
-            return _unpack(buf, n)
+            data: bytes = _unpack(buf, n)
+            return data
         size *= 2
 
 

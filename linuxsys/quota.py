@@ -20,7 +20,7 @@ before the call, so the kernel never writes past a buffer.
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from ._core import (U32, Buffer, PathArg, call, ffi, in_range, lib, nbytes, release, view,
                     writable)
@@ -29,6 +29,9 @@ from .fd import FdArg, fdnum, methods
 from .flags import FlagArg, to_int
 
 from ._consts import Q
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 _quotactl = lib.ls_quotactl
 _quotactl_fd = lib.ls_quotactl_fd
@@ -65,7 +68,15 @@ _Q_QUOTAON = lib.Q_QUOTAON
 
 def QCMD(cmd: FlagArg, type: int) -> int:  # noqa: N802 (the C macro's name)
     """quotactl's command word: subcommand ``cmd`` (a ``Q`` member) for quota ``type``
-    (``USRQUOTA``, ``GRPQUOTA``, ``PRJQUOTA``), as the C macro QCMD."""
+    (``USRQUOTA``, ``GRPQUOTA``, ``PRJQUOTA``), as the C macro QCMD.
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        TypeError: ``cmd`` is not an int, Q member or name string, ``type`` not an int.
+        ValueError: an unknown Q name.
+        OverflowError: ``cmd`` beyond 24 bits, ``type`` outside 0..255.
+    """
     sub = in_range(to_int(cmd, Q), "cmd", 0, U32 >> _SUBCMDSHIFT)
     return (sub << _SUBCMDSHIFT) | (in_range(type, "type", 0, _SUBCMDMASK))
 
@@ -100,7 +111,28 @@ def quotactl(cmd: int, special: Optional[PathArg], id: int = 0,
              addr: Union[Buffer, PathArg, None] = None) -> int:
     """Manipulate disk quotas (man 2 quotactl): ``cmd`` is ``QCMD(Q.x, type)``, ``special``
     the filesystem's block device (None: Q.SYNC of every filesystem), ``id`` a uid, gid or
-    project id (Q.QUOTAON: a ``QFMT`` format), ``addr`` as the module says.  Returns 0."""
+    project id (Q.QUOTAON: a ``QFMT`` format), ``addr`` as the module says.  Returns 0.
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        FileNotFoundError: ``special`` (or Q.QUOTAON's quota file) does not exist (ENOENT).
+        PermissionError: without CAP_SYS_ADMIN (EPERM: a user may read only their own
+            quota); Q.QUOTAON's file is not regular or not on that filesystem (EACCES).
+        OSError: ENOTBLK for a ``special`` that is no block device, ENODEV for one with no
+            mounted filesystem, ESRCH when quotas are off for that type (or no quota exists
+            for ``id``), EINVAL for an unknown subcommand or type, EBUSY (Q.QUOTAON twice),
+            ERANGE (Q.SETQUOTA limits the format cannot hold), the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: no quota support).
+        TypeError: ``cmd`` is a bare Q member (not a QCMD word) or no int, ``special`` no
+            path or None, ``addr`` no bytes-like object (or path, for Q.QUOTAON), or
+            read-only where the kernel writes (before any call).
+        BufferError: an ``addr`` buffer that is not C-contiguous (before any call).
+        ValueError: an ``addr`` buffer smaller than the subcommand's struct, any buffer for
+            a subcommand whose struct is not known here, a NUL in ``special`` or Q.QUOTAON's
+            path (before any call).
+        OverflowError: ``cmd`` or ``id`` beyond 32 bits, or negative (before any call).
+    """
     c = _cmd(cmd)
     i = in_range(id, "id", 0, U32)
     s = _NULL if special is None else _path(special)
@@ -114,7 +146,30 @@ def quotactl(cmd: int, special: Optional[PathArg], id: int = 0,
 
 def quotactl_fd(fd: FdArg, cmd: int, id: int = 0,
                 addr: Union[Buffer, PathArg, None] = None) -> int:
-    """quotactl on the filesystem holding an open file (man 2 quotactl_fd; Linux 5.14)."""
+    """quotactl on the filesystem holding an open file (man 2 quotactl_fd; Linux 5.14).
+
+    It has no man page of its own; its commands and errors are quotactl(2)'s:
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_ADMIN (EPERM: a user may read only their own
+            quota); Q.QUOTAON's file is not regular or not on that filesystem (EACCES).
+        FileNotFoundError: Q.QUOTAON's quota file does not exist (ENOENT).
+        OSError: ESRCH when quotas are off for that type (or no quota exists for ``id``),
+            EINVAL for an unknown subcommand or type, EBUSY (Q.QUOTAON twice), ERANGE
+            (Q.SETQUOTA limits the format cannot hold), the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: before Linux 5.14, or no quota support).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``cmd`` is a bare Q member (not a QCMD word) or no int, ``addr`` no
+            bytes-like object (or path, for Q.QUOTAON), or read-only where the kernel writes,
+            ``fd`` no fd (before any call).
+        BufferError: an ``addr`` buffer that is not C-contiguous (before any call).
+        ValueError: an ``addr`` buffer smaller than the subcommand's struct, any buffer for
+            a subcommand whose struct is not known here, a NUL in Q.QUOTAON's path, an
+            unknown std fd name (before any call).
+        OverflowError: ``cmd`` or ``id`` beyond 32 bits, or negative (before any call).
+    """
     n = fdnum(fd)
     c = _cmd(cmd)
     i = in_range(id, "id", 0, U32)
@@ -149,7 +204,7 @@ class Dqinfo(NamedTuple):
     dqi_valid: int   # IIF bits: which fields hold values
 
 
-def _is_path(special: Any) -> bool:
+def _is_path(special: Any) -> TypeIs[PathArg]:
     return isinstance(special, (str, bytes, os.PathLike))
 
 
@@ -162,7 +217,23 @@ def _query(special: Union[PathArg, FdArg, None], cmd: int, id: int, addr: Any) -
 
 def quotactl_getquota(special: Union[PathArg, FdArg], type: int, id: int) -> Dqblk:
     """``id``'s quota of ``type`` (Q_GETQUOTA): ``special`` a block device path, or an open
-    file on the filesystem (quotactl_fd)."""
+    file on the filesystem (quotactl_fd).
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        FileNotFoundError: ``special`` does not exist (ENOENT).
+        PermissionError: another id's quota without CAP_SYS_ADMIN (EPERM).
+        OSError: ENOTBLK for a ``special`` path that is no block device, ENODEV for one with
+            no mounted filesystem, ESRCH when quotas are off for that type, EINVAL for an
+            unknown type, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no quota support, or no quotactl_fd for an fd before Linux 5.14).
+        ClosedFdError: ``special`` is a closed Fd.
+        TypeError: ``special`` is no path and no fd (before any call).
+        ValueError: a NUL in ``special``'s path, an unknown std fd name (before any call).
+        OverflowError: ``type`` outside 0..255, ``id`` outside 0..2**32-1 (before any
+            call).
+    """
     out = _new("struct ls_if_dqblk *")
     _query(special, QCMD(lib.Q_GETQUOTA, type), id, out)
     return Dqblk(*(getattr(out, f) for f in Dqblk._fields))
@@ -170,7 +241,21 @@ def quotactl_getquota(special: Union[PathArg, FdArg], type: int, id: int) -> Dqb
 
 def quotactl_getinfo(special: Union[PathArg, FdArg], type: int) -> Dqinfo:
     """Grace times and flags of quota ``type`` (Q_GETINFO); ``special`` as for
-    quotactl_getquota."""
+    quotactl_getquota.
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        FileNotFoundError: ``special`` does not exist (ENOENT).
+        OSError: ENOTBLK for a ``special`` path that is no block device, ENODEV for one with
+            no mounted filesystem, ESRCH when quotas are off for that type, EINVAL for an
+            unknown type, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no quota support, or no quotactl_fd for an fd before Linux 5.14).
+        ClosedFdError: ``special`` is a closed Fd.
+        TypeError: ``special`` is no path and no fd (before any call).
+        ValueError: a NUL in ``special``'s path, an unknown std fd name (before any call).
+        OverflowError: ``type`` outside 0..255 (before any call).
+    """
     out = _new("struct ls_if_dqinfo *")
     _query(special, QCMD(lib.Q_GETINFO, type), 0, out)
     return Dqinfo(*(getattr(out, f) for f in Dqinfo._fields))
@@ -178,7 +263,21 @@ def quotactl_getinfo(special: Union[PathArg, FdArg], type: int) -> Dqinfo:
 
 def quotactl_sync(special: Union[PathArg, FdArg, None] = None, type: int = lib.USRQUOTA) -> None:
     """Write quota ``type``'s usage and limits to disk (Q_SYNC): of one filesystem (a block
-    device path or an open file on it), or with None of every filesystem with quotas on."""
+    device path or an open file on it), or with None of every filesystem with quotas on.
+
+    https://man7.org/linux/man-pages/man2/quotactl.2.html
+
+    Raises:
+        FileNotFoundError: ``special`` does not exist (ENOENT).
+        OSError: ENOTBLK for a ``special`` path that is no block device, ENODEV for one with
+            no mounted filesystem, ESRCH when quotas are off for that type, EINVAL for an
+            unknown type, the subclass os raises for any other errno (UnsupportedError for
+            ENOSYS: no quota support, or no quotactl_fd for an fd before Linux 5.14).
+        ClosedFdError: ``special`` is a closed Fd.
+        TypeError: ``special`` is no path, fd or None (before any call).
+        ValueError: a NUL in ``special``'s path, an unknown std fd name (before any call).
+        OverflowError: ``type`` outside 0..255 (before any call).
+    """
     _query(special, QCMD(lib.Q_SYNC, type), 0, None)
 
 

@@ -52,11 +52,20 @@ def syscall(nr: int, *args: RawArg) -> int:
     checks its meaning: it may write into any buffer, bytes included, or past its end, and
     act on any address.  Only the number is checked (``SYS.<name>``, 0..2**31-1).
 
-    Returns the result (a negative long as its unsigned value).  Raises, before the call,
-    OverflowError for a number or an int that does not fit, TypeError for str or another
-    non-buffer, BufferError for a non-contiguous buffer; after it, the OSError subclass of the
-    errno (UnsupportedError for ENOSYS) -- EINTR included, never retried: a raw call may not
-    be safe to repeat.
+    Returns the result (a negative long as its unsigned value).
+
+    https://man7.org/linux/man-pages/man2/syscall.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS) --
+            InterruptedError (EINTR) included, never retried: a raw call may not be safe to
+            repeat.
+        ClosedFdError: an argument is a closed Fd (before the call).
+        TypeError: more than six arguments, a str or another non-buffer argument, or a
+            number that is not an int (before the call).
+        BufferError: a buffer that is not C-contiguous (before the call).
+        OverflowError: a number outside 0..2**31-1, or an int that does not fit a register
+            (before the call).
     """
     if len(args) > 6:
         raise TypeError(f"syscall() takes at most 6 arguments after the number ({len(args)} given)")
@@ -71,3 +80,6 @@ def syscall(nr: int, *args: RawArg) -> int:
     if -4096 < r < 0:
         raise error(-r, _NAMES.get(number, f"syscall {number}"))
     return r + _LIMIT if r < 0 else r
+
+
+__all__ = ["syscall", "SYS"]

@@ -58,9 +58,18 @@ def _getaffinity(pid: int) -> tuple[Any, int]:
 
 
 def sched_getaffinity(pid: int = 0) -> set[int]:
-    """The CPUs a thread (0: the caller) may run on (man 2 sched_getaffinity)."""
+    """The CPUs a thread (0: the caller) may run on (man 2 sched_getaffinity).
+
+    https://man7.org/linux/man-pages/man2/sched_getaffinity.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        OSError: the subclass os raises for the errno.
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` beyond a C int (before any call).
+    """
     mask, filled = _getaffinity(pid)
-    cpus = set()
+    cpus: set[int] = set()
     for i in range(filled):
         word = mask[i]
         while word:
@@ -75,9 +84,22 @@ def sched_setaffinity(pid: int, mask: Iterable[int]) -> None:
     as for os.sched_setaffinity (man 2 sched_setaffinity).
 
     Any CPU number is accepted; the kernel ignores those it does not have (EINVAL if none is
-    left), so numbers beyond the largest mask it takes are not even sent."""
+    left), so numbers beyond the largest mask it takes are not even sent.
+
+    https://man7.org/linux/man-pages/man2/sched_setaffinity.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        PermissionError: another user's thread, without CAP_SYS_NICE (EPERM).
+        OSError: EINVAL when no CPU of ``mask`` is allowed (none online, or all outside the
+            thread's cpuset), the subclass os raises for any other errno.
+        TypeError: ``mask`` is not iterable or holds a non-int, ``pid`` is not an int (before
+            any call).
+        ValueError: a negative CPU number (before any call).
+        OverflowError: ``pid`` beyond a C int (before any call).
+    """
     p = in_range(pid, "pid", _INT_MIN, _INT_MAX)
-    cpus = []
+    cpus: list[int] = []
     for cpu in mask:
         c = operator.index(cpu)
         if c < 0:
@@ -103,19 +125,56 @@ def _priority(param: Union[int, Any]) -> int:
 
 def sched_setscheduler(pid: int, policy: FlagArg, param: Union[int, Any] = 0) -> None:
     """Set a thread's policy (SCHED, optionally | SCHED.RESET_ON_FORK) and static priority
-    ``param``: an int, or an os.sched_param (man 2 sched_setscheduler)."""
+    ``param``: an int, or an os.sched_param (man 2 sched_setscheduler).
+
+    https://man7.org/linux/man-pages/man2/sched_setscheduler.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        PermissionError: a real-time policy or priority beyond RLIMIT_RTPRIO, or another
+            user's thread, without CAP_SYS_NICE (EPERM).
+        OSError: EINVAL for an unknown policy, a priority the policy does not take (1..99
+            for FIFO and RR, 0 for the others) or a negative ``pid``, the subclass os raises
+            for any other errno.
+        TypeError: ``policy`` is not an int, SCHED member or name string, ``param`` no int
+            nor has an int ``sched_priority``, ``pid`` is not an int (before any call).
+        ValueError: an unknown SCHED name (before any call).
+        OverflowError: ``pid`` or the priority beyond a C int (before any call).
+    """
     call(_sched_setscheduler, "sched_setscheduler", pid, to_int(policy, SCHED), _priority(param))
 
 
 def sched_setparam(pid: int, param: Union[int, Any]) -> None:
     """Set a thread's static priority under its current policy (man 2 sched_setparam):
-    ``param`` an int, or an os.sched_param."""
+    ``param`` an int, or an os.sched_param.
+
+    https://man7.org/linux/man-pages/man2/sched_setparam.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        PermissionError: a priority beyond RLIMIT_RTPRIO, or another user's thread, without
+            CAP_SYS_NICE (EPERM).
+        OSError: EINVAL for a priority the thread's policy does not take or a negative
+            ``pid``, the subclass os raises for any other errno.
+        TypeError: ``param`` is no int nor has an int ``sched_priority``, ``pid`` is not an
+            int (before any call).
+        OverflowError: ``pid`` or the priority beyond a C int (before any call).
+    """
     call(_sched_setparam, "sched_setparam", pid, _priority(param))
 
 
 def sched_rr_get_interval(pid: int = 0) -> tuple[int, int]:
     """A thread's round-robin time slice as (seconds, nanoseconds) (man 2 sched_rr_get_interval;
-    sched_rr_get_interval_time64 on 32-bit arches)."""
+    sched_rr_get_interval_time64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/sched_rr_get_interval.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        OSError: EINVAL for a negative ``pid``, the subclass os raises for any other errno.
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` beyond a C int (before any call).
+    """
     ts = _new("int64_t[2]")
     call(_sched_rr_get_interval, "sched_rr_get_interval", pid, ts)
     return ts[0], ts[1]
@@ -143,7 +202,17 @@ _NICE = SchedAttr._fields.index("sched_nice")
 
 
 def sched_getattr(pid: int = 0, flags: int = 0) -> SchedAttr:
-    """A thread's policy and parameters (man 2 sched_getattr; flags must be 0)."""
+    """A thread's policy and parameters (man 2 sched_getattr; flags must be 0).
+
+    https://man7.org/linux/man-pages/man2/sched_getattr.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        OSError: EINVAL for a negative ``pid`` or ``flags`` other than 0, the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: before Linux 3.14).
+        TypeError: ``pid`` or ``flags`` is not an int (before any call).
+        OverflowError: ``pid`` or ``flags`` beyond its C type (before any call).
+    """
     slots = _new("uint64_t[]", _SA_COUNT)
     call(_sched_getattr, "sched_getattr", pid, slots, flags)
     values = list(slots)
@@ -153,8 +222,28 @@ def sched_getattr(pid: int = 0, flags: int = 0) -> SchedAttr:
 
 
 def sched_setattr(pid: int, attr: SchedAttr, flags: int = 0) -> None:
-    """Set a thread's policy and parameters (man 2 sched_setattr; flags must be 0)."""
-    if not isinstance(attr, SchedAttr):
+    """Set a thread's policy and parameters (man 2 sched_setattr; flags must be 0).
+
+    https://man7.org/linux/man-pages/man2/sched_setattr.2.html
+
+    Raises:
+        ProcessLookupError: no thread ``pid`` (ESRCH).
+        PermissionError: a real-time or deadline policy, a higher priority or a lower nice
+            value without CAP_SYS_NICE (or beyond RLIMIT_RTPRIO/RLIMIT_NICE), or another
+            user's thread (EPERM).
+        OSError: EINVAL for an unknown policy or flag, parameters the policy does not take
+            (a deadline below its runtime ...), a negative ``pid`` or ``flags`` other than 0,
+            EBUSY when deadline admission control
+            refuses the bandwidth, E2BIG, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 3.14).
+        TypeError: ``attr`` is no SchedAttr, a field is not an int (``sched_policy``:
+            or a SCHED member or name, ``sched_flags``: or SCHED_FLAG's), or ``pid`` or
+            ``flags`` not an int (before any call).
+        ValueError: an unknown SCHED or SCHED_FLAG name (before any call).
+        OverflowError: a field, ``pid`` or ``flags`` beyond its C type (before any call).
+    """
+    # checked for callers without a type checker (a plain tuple has no _replace)
+    if not isinstance(attr, SchedAttr):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"attr must be a SchedAttr, not {type(attr).__name__!r}")
     attr = attr._replace(sched_policy=to_int(attr.sched_policy, SCHED),
                          sched_flags=to_int(attr.sched_flags, SCHED_FLAG))
@@ -176,8 +265,16 @@ _IOPRIO_HINT_MASK = lib.IOPRIO_HINT_MASK
 def IOPRIO_PRIO_VALUE(prioclass: FlagArg, priolevel: int, priohint: FlagArg = 0) -> int:
     """An I/O priority for ioprio_set from an IOPRIO_CLASS, a level (0..7, 0 the highest; the
     kernel takes only 0 with IOPRIO_CLASS.NONE) and an IOPRIO_HINT (man 2 ioprio_set; the C macros
-    IOPRIO_PRIO_VALUE and IOPRIO_PRIO_VALUE_HINT).  A value out of range raises ValueError
-    where the C macro would give IOPRIO_CLASS.INVALID."""
+    IOPRIO_PRIO_VALUE and IOPRIO_PRIO_VALUE_HINT).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises:
+        ValueError: a value out of range, where the C macro would give
+            IOPRIO_CLASS.INVALID; an unknown IOPRIO_CLASS or IOPRIO_HINT name.
+        TypeError: ``priolevel`` is not an int, ``prioclass``/``priohint`` not an int,
+            member or name string.
+    """
     c = to_int(prioclass, IOPRIO_CLASS)
     level = operator.index(priolevel)
     h = to_int(priohint, IOPRIO_HINT)
@@ -191,22 +288,46 @@ def IOPRIO_PRIO_VALUE(prioclass: FlagArg, priolevel: int, priohint: FlagArg = 0)
 
 
 def IOPRIO_PRIO_CLASS(ioprio: int) -> int:
-    """The class (an IOPRIO_CLASS value) of an I/O priority (man 2 ioprio_set)."""
+    """The class (an IOPRIO_CLASS value) of an I/O priority (man 2 ioprio_set).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises:
+        TypeError: ``ioprio`` is not an int.
+    """
     return (operator.index(ioprio) >> _IOPRIO_CLASS_SHIFT) & _IOPRIO_CLASS_MASK
 
 
 def IOPRIO_PRIO_DATA(ioprio: int) -> int:
-    """The bits below the class of an I/O priority: the hint and the level (man 2 ioprio_set)."""
+    """The bits below the class of an I/O priority: the hint and the level (man 2 ioprio_set).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises:
+        TypeError: ``ioprio`` is not an int.
+    """
     return operator.index(ioprio) & _IOPRIO_PRIO_MASK
 
 
 def IOPRIO_PRIO_LEVEL(ioprio: int) -> int:
-    """The level (0..7) of an I/O priority (man 2 ioprio_set)."""
+    """The level (0..7) of an I/O priority (man 2 ioprio_set).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises:
+        TypeError: ``ioprio`` is not an int.
+    """
     return operator.index(ioprio) & _IOPRIO_LEVEL_MASK
 
 
 def IOPRIO_PRIO_HINT(ioprio: int) -> int:
-    """The hint (an IOPRIO_HINT value) of an I/O priority (man 2 ioprio_set)."""
+    """The hint (an IOPRIO_HINT value) of an I/O priority (man 2 ioprio_set).
+
+    https://man7.org/linux/man-pages/man2/ioprio_set.2.html
+
+    Raises:
+        TypeError: ``ioprio`` is not an int.
+    """
     return (operator.index(ioprio) >> _IOPRIO_HINT_SHIFT) & _IOPRIO_HINT_MASK
 
 

@@ -46,15 +46,16 @@ from __future__ import annotations
 
 import enum
 import itertools
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple, Union
 
 from ._core import (NEG_EINTR, U32, U64, Buffer, UnsupportedError, call, call_buf, error, ffi,
                     lib, nbytes, readable, release, writable)
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods, tagged
-from .flags import NAMESPACES, FlagArg, to_int
+from .flags import FlagArg, to_int
 from .raw import SYS
 
-from ._consts import SECCOMP, SECCOMP_FILTER_FLAG, SECCOMP_USER_NOTIF_FLAG, SECCOMP_ADDFD_FLAG, O
+from ._consts import (AUDIT_ARCH, SECCOMP, SECCOMP_FILTER_FLAG, SECCOMP_USER_NOTIF_FLAG,
+                      SECCOMP_ADDFD_FLAG, O)
 
 _seccomp = lib.ls_seccomp
 _seccomp_filter = lib.ls_seccomp_filter
@@ -86,7 +87,7 @@ _PLAIN = {KILL_PROCESS: "KILL_PROCESS", KILL_THREAD: "KILL_THREAD", TRAP: "TRAP"
           USER_NOTIF: "USER_NOTIF", LOG: "LOG", ALLOW: "ALLOW"}
 
 
-def _errno_datum(n: int, what: str) -> int:
+def _errno_datum(n: object, what: str) -> int:
     if type(n) is bool or not isinstance(n, int):
         raise TypeError(f"{what}: an errno must be an int, not {type(n).__name__}")
     if not 0 <= n <= _MAX_ERRNO:
@@ -102,14 +103,14 @@ def ERRNO(errno: int) -> int:
 def TRACE(msg: int) -> int:
     """The action that stops a ptrace tracer's tracee (PTRACE_EVENT_SECCOMP with ``msg``,
     0..65535); without a tracer the syscall fails with ENOSYS."""
-    if type(msg) is bool or not isinstance(msg, int):
+    if type(msg) is bool or not isinstance(msg, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"TRACE: msg must be an int, not {type(msg).__name__}")
     if not 0 <= msg <= _DATA:
         raise ValueError(f"TRACE: msg must be in 0..{_DATA}, not {msg}")
     return _RET_TRACE | int(msg)
 
 
-def _action(action: int) -> int:
+def _action(action: object) -> int:
     """An action checked: one the kernel knows, data only where it has a meaning."""
     if type(action) is bool or not isinstance(action, int):
         raise TypeError(f"an action must be an int (ALLOW, ERRNO(n) ...), "
@@ -159,7 +160,7 @@ NE, LT, LE, EQ, GE, GT, MASKED_EQ = Op.NE, Op.LT, Op.LE, Op.EQ, Op.GE, Op.GT, Op
 class Arg(NamedTuple):
     """Argument ``index`` (0..5) compared with ``value`` by ``op``; ``MASKED_EQ`` holds when
     ``arg & mask == value & mask``.  Checked by ``Filter.add_rule``."""
-    index: int
+    index: int  # type: ignore[assignment]  # tuple.index: the field is libseccomp's name
     op: Op
     value: int
     mask: Optional[int] = None
@@ -177,11 +178,11 @@ def _arg(a: object) -> Tuple[int, Op, int, int]:
     if not isinstance(a, Arg):
         raise TypeError(f"argument comparisons are Arg(index, op, value, mask=None), not {a!r}")
     index, op, value, mask = a
-    if type(index) is bool or not isinstance(index, int):
+    if type(index) is bool or not isinstance(index, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"Arg index must be an int, not {type(index).__name__}")
     if not 0 <= index <= 5:
         raise ValueError(f"a syscall has arguments 0..5, not {index}")
-    if type(op) is bool or op not in Op._value2member_map_:
+    if type(op) is bool or op not in Op._value2member_map_:  # type: ignore[comparison-overlap]
         raise ValueError(f"unknown comparison {op!r} (EQ, NE, LT, LE, GT, GE, MASKED_EQ)")
     op = Op(op)
     if (mask is None) == (op is Op.MASKED_EQ):
@@ -217,10 +218,9 @@ class Arch(NamedTuple):
 
 
 _X32_BIT = getattr(lib, "__X32_SYSCALL_BIT", 0)
-NATIVE: Optional[Arch] = None
-if lib.LS_AUDIT_ARCH:
-    NATIVE = Arch(lib.LS_AUDIT_ARCH, dict(vars(SYS)),
-                  _X32_BIT if lib.LS_AUDIT_ARCH == lib.AUDIT_ARCH_X86_64 else 0)
+NATIVE: Optional[Arch] = (Arch(lib.LS_AUDIT_ARCH, dict(vars(SYS)),
+                               _X32_BIT if lib.LS_AUDIT_ARCH == lib.AUDIT_ARCH_X86_64 else 0)
+                          if lib.LS_AUDIT_ARCH else None)
 _SYSCALL_NAMES = {nr: name for name, nr in sorted(vars(SYS).items(), reverse=True)}
 
 # ---- the compiler --------------------------------------------------------------------------
@@ -243,7 +243,7 @@ _LEAF = 4  # syscalls a dispatch leaf compares one by one
 
 # Items of the program before layout: ("label", L), ("ld", offset), ("and", k), ("ret", k),
 # ("ja", L) and ("j", opcode, k, jt, jf) with jt/jf a label or None (the next instruction).
-_Item = tuple
+_Item = Tuple[Any, ...]
 Rule = Tuple[int, Tuple[Tuple[int, Op, int, int], ...]]
 
 
@@ -251,10 +251,10 @@ def _assemble(items: List[_Item]) -> List[Tuple[int, int, int, int]]:
     """Lay out items as (code, jt, jf, k) rows.  Conditional jumps reach 255 instructions
     ahead: an edge that must go further goes through a ``ja`` placed right after its jump (a
     trampoline); placing one moves what follows, so this repeats until nothing grows."""
-    far: set = set()
+    far: Set[Tuple[int, int]] = set()
     while True:
         pos: Dict[object, int] = {}
-        addr = []
+        addr: List[int] = []
         p = 0
         for i, it in enumerate(items):
             addr.append(p)
@@ -272,7 +272,7 @@ def _assemble(items: List[_Item]) -> List[Tuple[int, int, int, int]]:
                     grew = True
         if not grew:
             break
-    out = []
+    out: List[Tuple[int, int, int, int]] = []
     for i, it in enumerate(items):
         kind = it[0]
         if kind == "ld":
@@ -307,7 +307,7 @@ class Filter:
             if NATIVE is None:
                 raise UnsupportedError("seccomp filters for this ABI (pass arch=Arch(...))")
             arch = NATIVE
-        elif not isinstance(arch, Arch):
+        elif not isinstance(arch, Arch):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"arch must be an Arch, not {type(arch).__name__}")
         self.default_action = _action(default_action)
         self.arch = arch
@@ -330,7 +330,7 @@ class Filter:
                 nr = self.arch.syscalls[syscall]
             except KeyError:
                 raise ValueError(f"unknown syscall {syscall!r} on this arch") from None
-        elif type(syscall) is bool or not isinstance(syscall, int):
+        elif type(syscall) is bool or not isinstance(syscall, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"syscall must be a name or a number, not {type(syscall).__name__}")
         else:
             nr = int(syscall)
@@ -342,7 +342,7 @@ class Filter:
 
     # -- compiling --
 
-    def _block(self, rules: List[Rule], label: itertools.count) -> List[_Item]:
+    def _block(self, rules: List[Rule], label: itertools.count[int]) -> List[_Item]:
         """One syscall's code: its rules by precedence, each a chain of comparisons that falls
         to the next rule when one fails; an unconditional rule ends the chain."""
         rules = sorted(rules, key=lambda r: _rank(r[0]))
@@ -359,13 +359,13 @@ class Filter:
         return code
 
     def _compare(self, cmp: Tuple[int, Op, int, int], fail: int,
-                 label: itertools.count) -> List[_Item]:
+                 label: itertools.count[int]) -> List[_Item]:
         index, op, value, mask = cmp
         base = _OFF_ARGS + 8 * index
         lo, hi = (base, base + 4) if self.arch.little_endian else (base + 4, base)
         vl, ml = value & U32, mask & U32
         if self.arch.bits == 32:  # 32-bit arguments: the low word alone, as libseccomp
-            return [("ld", lo)] + {
+            table: Dict[Op, List[_Item]] = {
                 Op.EQ: [("j", _JEQ, vl, None, fail)],
                 Op.NE: [("j", _JEQ, vl, fail, None)],
                 Op.GT: [("j", _JGT, vl, None, fail)],
@@ -373,10 +373,11 @@ class Filter:
                 Op.LT: [("j", _JGE, vl, fail, None)],
                 Op.LE: [("j", _JGT, vl, fail, None)],
                 Op.MASKED_EQ: [("and", ml), ("j", _JEQ, vl, None, fail)],
-            }[op]
+            }
+            return [("ld", lo)] + table[op]
         vh, mh = value >> 32, mask >> 32
         ok = next(label)
-        return {  # unsigned 64-bit: the high words decide unless they are equal
+        table64: Dict[Op, List[_Item]] = {  # unsigned 64: the high words decide unless equal
             Op.EQ: [("ld", hi), ("j", _JEQ, vh, None, fail),
                     ("ld", lo), ("j", _JEQ, vl, None, fail)],
             Op.NE: [("ld", hi), ("j", _JEQ, vh, None, ok),
@@ -391,7 +392,8 @@ class Filter:
                     ("ld", lo), ("j", _JGT, vl, fail, None)],
             Op.MASKED_EQ: [("ld", hi), ("and", mh), ("j", _JEQ, vh, None, fail),
                            ("ld", lo), ("and", ml), ("j", _JEQ, vl, None, fail)],
-        }[op] + [("label", ok)]
+        }
+        return table64[op] + [("label", ok)]
 
     def _items(self) -> List[_Item]:
         label = itertools.count()
@@ -403,8 +405,8 @@ class Filter:
                       ("ret", KILL_PROCESS), ("label", "abi")]
         # Each syscall's code, shared between syscalls whose rules compile alike; a syscall
         # whose code is just the default action needs no entry at all.
-        blocks: Dict[tuple, Tuple[int, List[_Item]]] = {}
-        entry: Dict[int, tuple] = {}
+        blocks: Dict[Tuple[Rule, ...], Tuple[int, List[_Item]]] = {}
+        entry: Dict[int, Tuple[Rule, ...]] = {}
         for nr, rules in self._rules.items():
             key = tuple(sorted(rules, key=lambda r: _rank(r[0])))
             if key not in blocks:
@@ -412,7 +414,7 @@ class Filter:
             if blocks[key][1] != [("ret", self.default_action)]:
                 entry[nr] = key
         tail: List[_Item] = []
-        placed: set = set()
+        placed: Set[int] = set()
 
         def dispatch(nrs: List[int]) -> None:
             if len(nrs) > _LEAF:
@@ -453,7 +455,8 @@ class Filter:
         prog = ffi.new("struct sock_filter[]", len(rows))
         for insn, (code, jt, jf, k) in zip(prog, rows):
             insn.code, insn.jt, insn.jf, insn.k = code, jt, jf, k
-        return ffi.buffer(prog)[:]
+        data: bytes = ffi.buffer(prog)[:]
+        return data
 
     def disassemble(self) -> str:
         """A listing of ``bpf()``, one instruction a line, with the fields and syscalls named."""
@@ -507,8 +510,8 @@ def disassemble(prog: Buffer, names: Optional[Mapping[int, str]] = None) -> str:
         fields[_OFF_ARGS + 8 * i] = f"args[{i}]"
         fields[_OFF_ARGS + 8 * i + 4] = f"args[{i}]+4"
     ops = {_JEQ: "jeq", _JGT: "jgt", _JGE: "jge", _JSET: "jset"}
-    lines = []
-    loaded = None
+    lines: List[str] = []
+    loaded: Optional[str] = None
     for i, insn in enumerate(insns):
         code, jt, jf, k = insn.code, insn.jt, insn.jf, insn.k
         note = ""
@@ -537,7 +540,7 @@ def disassemble(prog: Buffer, names: Optional[Mapping[int, str]] = None) -> str:
 
 def _audit_arch_name(k: int) -> str:
     try:
-        return "AUDIT_ARCH_" + NAMESPACES["AUDIT_ARCH"](k).name
+        return "AUDIT_ARCH_" + AUDIT_ARCH(k).name
     except ValueError:
         return ""
 
@@ -561,9 +564,22 @@ def seccomp(operation: FlagArg, flags: FlagArg = 0, args: Optional[Buffer] = Non
       seccomp_notif_sizes``) the kernel fills.
     - another operation: None.
 
-    Raises ValueError for a buffer the operation cannot take (too small, a program that is not
-    1..4096 whole instructions), OSError(EINVAL) for what the kernel refuses, UnsupportedError
-    without seccomp(2)."""
+    https://man7.org/linux/man-pages/man2/seccomp.2.html
+
+    Raises:
+        PermissionError: SET_MODE_FILTER without no_new_privs or CAP_SYS_ADMIN (EACCES).
+        OSError: EINVAL for what the kernel refuses (an unknown operation or flags, an invalid
+            program, another mode already set), EOPNOTSUPP for an action GET_ACTION_AVAIL does
+            not know, EBUSY for a second NEW_LISTENER, ENOMEM ...; the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: no seccomp(2)).
+        TypeError: ``operation``/``flags`` is not an int, member or name string, or ``args`` is
+            not a bytes-like object (a writable one for GET_NOTIF_SIZES), before any call.
+        ValueError: a buffer the operation cannot take (too small, a program that is not 1..4096
+            whole instructions), ``args`` for an operation that takes None, or an unknown flag
+            name, before any call.
+        BufferError: ``args`` is not C-contiguous.
+        OverflowError: ``operation`` or ``flags`` does not fit the kernel's unsigned int.
+    """
     op = to_int(operation, SECCOMP)
     f = to_int(flags, SECCOMP_FILTER_FLAG)
     if args is None:
@@ -598,8 +614,17 @@ def seccomp(operation: FlagArg, flags: FlagArg = 0, args: Optional[Buffer] = Non
 def seccomp_get_action_avail(action: int) -> bool:
     """Whether this kernel knows a filter action (man 2 seccomp, SECCOMP_GET_ACTION_AVAIL):
     ``ALLOW``, ``ERRNO(n)``, ``LOG``, ``KILL_PROCESS``, ``USER_NOTIF`` ... (its data part is
-    ignored).  Raises TypeError/ValueError for something that is no action, UnsupportedError
-    without seccomp(2)."""
+    ignored).
+
+    https://man7.org/linux/man-pages/man2/seccomp.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (EINVAL before Linux 4.14, which lacks
+            SECCOMP_GET_ACTION_AVAIL; UnsupportedError for ENOSYS: no seccomp(2)).
+        TypeError: ``action`` is not an int, before any call.
+        ValueError: ``action`` is no action the kernel defines (or has data it takes none for),
+            before any call.
+    """
     a = ffi.new("uint32_t *", _action(action) & _ACTION_FULL)  # the kernel wants no data
     r = _seccomp(lib.SECCOMP_GET_ACTION_AVAIL, 0, a)
     if r == -lib.ENOTSUP:  # (EOPNOTSUPP: the same number on Linux)
@@ -618,8 +643,14 @@ class SeccompNotifSizes(NamedTuple):
 
 def seccomp_get_notif_sizes() -> SeccompNotifSizes:
     """The sizes this kernel uses for ``struct seccomp_notif``, ``seccomp_notif_resp`` and
-    ``seccomp_data`` (man 2 seccomp, SECCOMP_GET_NOTIF_SIZES).  Raises UnsupportedError without
-    seccomp(2), OSError(EINVAL) before Linux 5.0."""
+    ``seccomp_data`` (man 2 seccomp, SECCOMP_GET_NOTIF_SIZES).
+
+    https://man7.org/linux/man-pages/man2/seccomp.2.html
+
+    Raises:
+        OSError: EINVAL before Linux 5.0; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: no seccomp(2)).
+    """
     s = ffi.new("struct seccomp_notif_sizes *")
     call(_seccomp, "seccomp", lib.SECCOMP_GET_NOTIF_SIZES, 0, s)
     return SeccompNotifSizes(s.seccomp_notif, s.seccomp_notif_resp, s.seccomp_data)
@@ -643,7 +674,7 @@ class SeccompNotif(NamedTuple):
 _notif_size: Optional[int] = None
 
 
-def _recv_buffer() -> Tuple[object, object]:
+def _recv_buffer() -> Tuple[Any, Any]:
     """A zeroed struct seccomp_notif as large as the kernel says it may be (asked once): the
     memory's owner and the struct pointer into it."""
     global _notif_size
@@ -659,10 +690,21 @@ def _recv_buffer() -> Tuple[object, object]:
 
 def seccomp_notif_recv(fd: FdArg) -> SeccompNotif:
     """Wait for the next notification on a listener Fd (man 2 seccomp_unotify,
-    SECCOMP_IOCTL_NOTIF_RECV; EINTR retried).  Raises OSError(ENOENT) when the target died
-    before it was read, OSError(EINVAL) for an fd that is no seccomp listener."""
+    SECCOMP_IOCTL_NOTIF_RECV; EINTR retried).
+
+    https://man7.org/linux/man-pages/man2/seccomp_unotify.2.html
+
+    Raises:
+        FileNotFoundError: the target died, or a signal interrupted its syscall, before the
+            notification was read (ENOENT).
+        OSError: EINVAL for an fd that is no seccomp listener (checked before the ioctl), EBADF
+            for one that is not open; the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is not an Fd, an int or an object with fileno() (ValueError: an
+            unknown std name), before any call.
+    """
     n = fdnum_of_kind(fd, _NOTIFY_KIND, "seccomp_notif_recv")
-    owner, raw = _recv_buffer()
+    _owner, raw = _recv_buffer()  # _owner: the memory behind raw, alive until the return
     call(_ioctl_ptr, "ioctl", n, _NOTIF_RECV, raw)
     d = raw.data
     arch = d.arch
@@ -674,7 +716,18 @@ def seccomp_notif_recv(fd: FdArg) -> SeccompNotif:
 def seccomp_notif_id_valid(fd: FdArg, id: int) -> bool:
     """Whether notification ``id`` is still pending, its target alive and waiting (man 2
     seccomp_unotify, SECCOMP_IOCTL_NOTIF_ID_VALID): check it between reading the target's
-    memory and acting on it."""
+    memory and acting on it.
+
+    https://man7.org/linux/man-pages/man2/seccomp_unotify.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no seccomp listener (checked before the ioctl), EBADF
+            for one that is not open; the subclass os raises for any other errno (ENOENT is the
+            answer False, not an error).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` or ``id`` of the wrong type, before any call.
+        ValueError: ``id`` does not fit 64 bits, before any call.
+    """
     n = fdnum_of_kind(fd, _NOTIFY_KIND, "seccomp_notif_id_valid")
     p = ffi.new("uint64_t *", _u64(id, "id"))
     r = _ioctl_ptr(n, _NOTIF_ID_VALID, p)
@@ -692,12 +745,26 @@ def seccomp_notif_send(fd: FdArg, id: int, val: int = 0, error: int = 0,
     """Answer notification ``id`` (man 2 seccomp_unotify, SECCOMP_IOCTL_NOTIF_SEND): the
     syscall returns ``val``, or fails with ``error`` (a positive errno, 0: none); with
     ``SECCOMP_USER_NOTIF_FLAG.CONTINUE`` (val and error 0) the kernel runs it as it was.
-    Raises ValueError for an errno outside 0..4095, a negative one, or CONTINUE with a value;
-    OSError(ENOENT) when the target is gone or the id unknown, OSError(EINPROGRESS) when it
-    was answered already (until the target picks up the answer)."""
+
+    https://man7.org/linux/man-pages/man2/seccomp_unotify.2.html
+
+    Raises:
+        FileNotFoundError: the target is gone, a signal interrupted its syscall, or the id is
+            unknown (ENOENT).
+        OSError: EINPROGRESS when the notification was answered already (until the target picks
+            up the answer), EINVAL for an fd that is no seccomp listener (checked before the
+            ioctl) or flags the kernel does not know; the subclass os raises for any other
+            errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd``, ``id``, ``val`` or ``error`` of the wrong type, or ``flags`` not an
+            int, SECCOMP_USER_NOTIF_FLAG member or name string, before any call.
+        ValueError: an errno outside 0..4095 (a negative one too), CONTINUE with a value or an
+            errno, an ``id`` past 64 bits or an unknown flag name, before any call.
+        OverflowError: ``val`` does not fit a signed 64-bit number, before any call.
+    """
     n = fdnum_of_kind(fd, _NOTIFY_KIND, "seccomp_notif_send")
     f = to_int(flags, SECCOMP_USER_NOTIF_FLAG)
-    if type(val) is bool or not isinstance(val, int):
+    if type(val) is bool or not isinstance(val, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"val must be an int, not {type(val).__name__}")
     if not -(1 << 63) <= val < (1 << 63):
         raise OverflowError(f"val must fit a signed 64-bit number, not {val}")
@@ -717,9 +784,24 @@ def seccomp_notif_addfd(fd: FdArg, id: int, srcfd: FdArg, newfd: Optional[int] =
     """Copy ``srcfd`` into the target of notification ``id`` (man 2 seccomp_unotify,
     SECCOMP_IOCTL_NOTIF_ADDFD) as its lowest free fd, or as ``newfd`` (replacing what is
     there); ``newfd_flags`` may hold ``O.CLOEXEC``; ``flags`` ``SECCOMP_ADDFD_FLAG.SEND`` also
-    answers the notification with that fd.  Returns the fd's number in the target.  Raises
-    OSError(ENOENT) when the target is gone, OSError(EINPROGRESS) if the notification was not
-    received yet, OSError(EBADF) for a bad ``srcfd``."""
+    answers the notification with that fd.  Returns the fd's number in the target.
+
+    https://man7.org/linux/man-pages/man2/seccomp_unotify.2.html
+
+    Raises:
+        FileNotFoundError: the target is gone, or a signal interrupted its syscall (ENOENT).
+        OSError: EINPROGRESS if the notification was not received yet (or was answered), EBADF
+            for a bad ``srcfd`` or past the target's RLIMIT_NOFILE, EMFILE for a ``newfd`` past
+            fs.nr_open, EBUSY (SEND while other ADDFDs are pending), EINVAL for an fd that is no
+            seccomp listener (checked before the ioctl) or flags the kernel does not know; the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` or ``srcfd`` is a closed Fd.
+        TypeError: an fd, ``id`` or ``newfd`` of the wrong type, or ``flags``/``newfd_flags``
+            not an int, member or name string, before any call.
+        ValueError: ``newfd`` outside 0..2**31-1, an ``id`` past 64 bits or an unknown flag
+            name, before any call.
+        OverflowError: ``flags`` or ``newfd_flags`` does not fit the kernel's 32 bits.
+    """
     n = fdnum_of_kind(fd, _NOTIFY_KIND, "seccomp_notif_addfd")
     f = to_int(flags, SECCOMP_ADDFD_FLAG)
     nf = to_int(newfd_flags, O)
@@ -727,7 +809,7 @@ def seccomp_notif_addfd(fd: FdArg, id: int, srcfd: FdArg, newfd: Optional[int] =
     add = ffi.new("struct seccomp_notif_addfd *")
     add.id = _u64(id, "id")
     if newfd is not None:
-        if type(newfd) is bool or not isinstance(newfd, int):
+        if type(newfd) is bool or not isinstance(newfd, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"newfd must be an int or None, not {type(newfd).__name__}")
         if not 0 <= newfd <= 0x7FFFFFFF:
             raise ValueError(f"newfd must be in 0..2**31-1, not {newfd}")

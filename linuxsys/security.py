@@ -55,6 +55,8 @@ _CAP_VERSION = lib._LINUX_CAPABILITY_VERSION_3
 _CAP_WORDS = lib._LINUX_CAPABILITY_U32S_3
 _LSM_CTX = ffi.sizeof("struct lsm_ctx")  # the header before each context's bytes
 _CAPS = {int(c): c for c in CAP}
+_SIGS = {int(s): s for s in SIG}  # (as SIG._value2member_map_, typed)
+_LSM_IDS = {int(m): m for m in LSM_ID}
 
 
 # ---- prctl helpers ----------------------------------------------------------------------------
@@ -71,12 +73,24 @@ def pr_set_no_new_privs() -> None:
     """Set this thread's no_new_privs bit, for good (man 2 prctl, PR_SET_NO_NEW_PRIVS): execve
     grants no privilege any more (set-user-ID bits, file capabilities), and an unprivileged
     thread may load a seccomp filter.  Inherited by children and across execve; it cannot be
-    unset."""
+    unset.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL before Linux 3.5, the subclass os raises for any other errno.
+    """
     call(_prctl, "prctl", lib.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 def pr_get_no_new_privs() -> bool:
-    """Whether this thread's no_new_privs bit is set (man 2 prctl, PR_GET_NO_NEW_PRIVS)."""
+    """Whether this thread's no_new_privs bit is set (man 2 prctl, PR_GET_NO_NEW_PRIVS).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL before Linux 3.5, the subclass os raises for any other errno.
+    """
     return bool(call(_prctl, "prctl", lib.PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))
 
 
@@ -84,11 +98,19 @@ def pr_set_name(name: Union[str, bytes]) -> None:
     """Set this thread's name, ``/proc/self/task/TID/comm`` (``/proc/self/comm`` for the main
     thread) (man 2 prctl, PR_SET_NAME).
 
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
     The kernel keeps 15 bytes and silently cuts a longer name (maybe inside a UTF-8
     character); here a name over 15 bytes (once encoded as the file system encoding) raises
     ValueError instead, as pthread_setname_np refuses it (ERANGE): cut it yourself
-    (``name.encode()[:15]``).  ValueError for a NUL byte, TypeError for another type."""
-    if not isinstance(name, (str, bytes)):
+    (``name.encode()[:15]``).
+
+    Raises:
+        ValueError: a name over 15 bytes once encoded, or with a NUL byte (before any call).
+        TypeError: ``name`` is neither str nor bytes (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
+    if not isinstance(name, (str, bytes)):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"pr_set_name: name must be str or bytes, not {type(name).__name__}")
     b = _path(name)
     if len(b) >= _TASK_COMM_LEN:
@@ -98,7 +120,13 @@ def pr_set_name(name: Union[str, bytes]) -> None:
 
 
 def pr_get_name() -> str:
-    """This thread's name (man 2 prctl, PR_GET_NAME), decoded as file names are."""
+    """This thread's name (man 2 prctl, PR_GET_NAME), decoded as file names are.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     buf = _new("char[]", _TASK_COMM_LEN)
     call(_prctl_out, "prctl", lib.PR_GET_NAME, buf, 0, 0, 0)
     return decode(ffi.string(buf))
@@ -107,44 +135,85 @@ def pr_get_name() -> str:
 def pr_set_pdeathsig(sig: SignalArg) -> None:
     """The signal this thread gets when its parent thread dies (man 2 prctl, PR_SET_PDEATHSIG):
     a signal (int, ``SIG`` member, ``signal.Signals``, name), 0 to clear it.  Cleared in a
-    child of fork and by execve of a set-user-ID or capability-granting file.  ValueError for
-    a number outside 0..SIGRTMAX."""
+    child of fork and by execve of a set-user-ID or capability-granting file.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        ValueError: a number outside 0..SIGRTMAX or an unknown signal name (before any call).
+        TypeError: ``sig`` is not an int, a signal member or a name (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     call(_prctl, "prctl", lib.PR_SET_PDEATHSIG, _signal_or_zero(sig), 0, 0, 0)
 
 
 def pr_get_pdeathsig() -> int:
     """The parent-death signal (man 2 prctl, PR_GET_PDEATHSIG): a ``SIG`` member, a plain int
-    for a real-time signal, 0 when none is set."""
+    for a real-time signal, 0 when none is set.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     out = _new("int *")
     call(_prctl_out, "prctl", lib.PR_GET_PDEATHSIG, out, 0, 0, 0)
     return _signal(out[0])
 
 
 def _signal(n: int) -> int:
-    return SIG._value2member_map_.get(n, n)  # 0 (none) and real-time signals stay ints
+    return _SIGS.get(n, n)  # 0 (none) and real-time signals stay ints
 
 
 def pr_set_dumpable(dumpable: bool) -> None:
     """Whether this process may dump core and be ptrace-attached by its owner, and whether
     its /proc/PID files are owned by it rather than root (man 2 prctl, PR_SET_DUMPABLE).
-    Reset by execve of a set-user-ID file and by credential changes."""
+    Reset by execve of a set-user-ID file and by credential changes.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        TypeError: ``dumpable`` is not a bool or an int (before any call).
+        ValueError: ``dumpable`` is an int other than 0 and 1 (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     call(_prctl, "prctl", lib.PR_SET_DUMPABLE, _flag(dumpable, "dumpable"), 0, 0, 0)
 
 
 def pr_get_dumpable() -> int:
     """The dumpable state (man 2 prctl, PR_GET_DUMPABLE): 0 (no), 1 (yes) or 2 (root-only
-    dumps, after a set-user-ID execve under ``fs.suid_dumpable=2``)."""
+    dumps, after a set-user-ID execve under ``fs.suid_dumpable=2``).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     return call(_prctl, "prctl", lib.PR_GET_DUMPABLE, 0, 0, 0, 0)
 
 
 def pr_set_child_subreaper(enable: bool = True) -> None:
     """Make this process a subreaper (man 2 prctl, PR_SET_CHILD_SUBREAPER): orphaned
-    descendants are reparented to it, not to init, and it waits for them."""
+    descendants are reparented to it, not to init, and it waits for them.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        TypeError: ``enable`` is not a bool or an int (before any call).
+        ValueError: ``enable`` is an int other than 0 and 1 (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     call(_prctl, "prctl", lib.PR_SET_CHILD_SUBREAPER, _flag(enable, "enable"), 0, 0, 0)
 
 
 def pr_get_child_subreaper() -> bool:
-    """Whether this process is a subreaper (man 2 prctl, PR_GET_CHILD_SUBREAPER)."""
+    """Whether this process is a subreaper (man 2 prctl, PR_GET_CHILD_SUBREAPER).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     out = _new("int *")
     call(_prctl_out, "prctl", lib.PR_GET_CHILD_SUBREAPER, out, 0, 0, 0)
     return bool(out[0])
@@ -153,25 +222,56 @@ def pr_get_child_subreaper() -> bool:
 def pr_set_keepcaps(keep: bool) -> None:
     """Whether this thread keeps its permitted capabilities when all its uids become nonzero
     (man 2 prctl, PR_SET_KEEPCAPS; the effective set is cleared anyway).  Cleared by execve.
-    PermissionError when SECBIT.KEEP_CAPS_LOCKED is set."""
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        PermissionError: SECBIT.KEEP_CAPS_LOCKED is set (EPERM).
+        TypeError: ``keep`` is not a bool or an int (before any call).
+        ValueError: ``keep`` is an int other than 0 and 1 (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     call(_prctl, "prctl", lib.PR_SET_KEEPCAPS, _flag(keep, "keep"), 0, 0, 0)
 
 
 def pr_get_keepcaps() -> bool:
-    """This thread's keep-capabilities flag (man 2 prctl, PR_GET_KEEPCAPS)."""
+    """This thread's keep-capabilities flag (man 2 prctl, PR_GET_KEEPCAPS).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     return bool(call(_prctl, "prctl", lib.PR_GET_KEEPCAPS, 0, 0, 0, 0))
 
 
 def pr_set_securebits(bits: FlagArg) -> None:
     """Set this thread's securebits (``SECBIT`` flags; man 2 prctl, PR_SET_SECUREBITS; man 7
     capabilities): the whole set, so read-modify-write with pr_get_securebits.  Needs
-    CAP_SETPCAP; a ``*_LOCKED`` bit can never be cleared (PermissionError)."""
+    CAP_SETPCAP; a ``*_LOCKED`` bit can never be cleared.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        PermissionError: without CAP_SETPCAP, or to clear a locked bit or set one its lock
+            forbids (EPERM).
+        OSError: EINVAL for a bit the kernel does not know, the subclass os raises for any
+            other errno.
+        TypeError: ``bits`` is not an int, SECBIT member or name string (before any call).
+        ValueError: an unknown SECBIT name (before any call).
+    """
     n = bits if type(bits) is int else to_int(bits, SECBIT)
     call(_prctl, "prctl", lib.PR_SET_SECUREBITS, n, 0, 0, 0)
 
 
 def pr_get_securebits() -> int:
-    """This thread's securebits as ``SECBIT`` flags (man 2 prctl, PR_GET_SECUREBITS)."""
+    """This thread's securebits as ``SECBIT`` flags (man 2 prctl, PR_GET_SECUREBITS).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     return SECBIT(call(_prctl, "prctl", lib.PR_GET_SECUREBITS, 0, 0, 0, 0))
 
 
@@ -195,46 +295,109 @@ def _cap(cap: Any) -> int:
 def pr_cap_ambient_raise(cap: Union[int, str]) -> None:
     """Add a capability to this thread's ambient set (man 2 prctl, PR_CAP_AMBIENT_RAISE): kept
     across execve of an unprivileged program, into its permitted and effective sets.
-    PermissionError unless ``cap`` is both permitted and inheritable (and
-    SECBIT.NO_CAP_AMBIENT_RAISE is clear); OSError(EINVAL) for a number the kernel lacks."""
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        PermissionError: ``cap`` is not both permitted and inheritable, or
+            SECBIT.NO_CAP_AMBIENT_RAISE is set (EPERM).
+        OSError: EINVAL for a number the kernel lacks (or before Linux 4.3), the subclass os
+            raises for any other errno.
+        TypeError: ``cap`` is not a CAP member, an int or a name, or a member of another
+            namespace (before any call).
+        ValueError: an unknown capability name, or a number outside 0..63 (before any call).
+    """
     call(_prctl, "prctl", lib.PR_CAP_AMBIENT, lib.PR_CAP_AMBIENT_RAISE, _cap(cap), 0, 0)
 
 
 def pr_cap_ambient_lower(cap: Union[int, str]) -> None:
-    """Remove a capability from this thread's ambient set (man 2 prctl, PR_CAP_AMBIENT_LOWER)."""
+    """Remove a capability from this thread's ambient set (man 2 prctl, PR_CAP_AMBIENT_LOWER).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL for a number the kernel lacks (or before Linux 4.3), the subclass os
+            raises for any other errno.
+        TypeError: ``cap`` is not a CAP member, an int or a name, or a member of another
+            namespace (before any call).
+        ValueError: an unknown capability name, or a number outside 0..63 (before any call).
+    """
     call(_prctl, "prctl", lib.PR_CAP_AMBIENT, lib.PR_CAP_AMBIENT_LOWER, _cap(cap), 0, 0)
 
 
 def pr_cap_ambient_is_set(cap: Union[int, str]) -> bool:
     """Whether a capability is in this thread's ambient set (man 2 prctl,
-    PR_CAP_AMBIENT_IS_SET).  OSError(EINVAL) for a number the kernel lacks."""
+    PR_CAP_AMBIENT_IS_SET).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL for a number the kernel lacks (or before Linux 4.3), the subclass os
+            raises for any other errno.
+        TypeError: ``cap`` is not a CAP member, an int or a name, or a member of another
+            namespace (before any call).
+        ValueError: an unknown capability name, or a number outside 0..63 (before any call).
+    """
     return bool(call(_prctl, "prctl", lib.PR_CAP_AMBIENT, lib.PR_CAP_AMBIENT_IS_SET, _cap(cap),
                      0, 0))
 
 
 def pr_cap_ambient_clear_all() -> None:
-    """Empty this thread's ambient set (man 2 prctl, PR_CAP_AMBIENT_CLEAR_ALL)."""
+    """Empty this thread's ambient set (man 2 prctl, PR_CAP_AMBIENT_CLEAR_ALL).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL before Linux 4.3, the subclass os raises for any other errno.
+    """
     call(_prctl, "prctl", lib.PR_CAP_AMBIENT, lib.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
 
 
 def pr_capbset_read(cap: Union[int, str]) -> bool:
     """Whether a capability is in this thread's bounding set (man 2 prctl, PR_CAPBSET_READ).
-    OSError(EINVAL) for a number the kernel lacks."""
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL for a number the kernel lacks, the subclass os raises for any other
+            errno.
+        TypeError: ``cap`` is not a CAP member, an int or a name, or a member of another
+            namespace (before any call).
+        ValueError: an unknown capability name, or a number outside 0..63 (before any call).
+    """
     return bool(call(_prctl, "prctl", lib.PR_CAPBSET_READ, _cap(cap), 0, 0, 0))
 
 
 def pr_capbset_drop(cap: Union[int, str]) -> None:
     """Drop a capability from this thread's bounding set, for good (man 2 prctl,
     PR_CAPBSET_DROP): no execve can grant it again, nor capset make it inheritable.
-    PermissionError without CAP_SETPCAP."""
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        PermissionError: without CAP_SETPCAP (EPERM).
+        OSError: EINVAL for a number the kernel lacks, the subclass os raises for any other
+            errno.
+        TypeError: ``cap`` is not a CAP member, an int or a name, or a member of another
+            namespace (before any call).
+        ValueError: an unknown capability name, or a number outside 0..63 (before any call).
+    """
     call(_prctl, "prctl", lib.PR_CAPBSET_DROP, _cap(cap), 0, 0, 0)
 
 
 def pr_set_timerslack(slack_ns: int) -> None:
     """This thread's timer slack in ns, how late the kernel may fire its timers to batch
     wakeups (man 2 prctl, PR_SET_TIMERSLACK); 0 restores the default (the value inherited at
-    fork).  Ignored for real-time threads.  OverflowError outside an unsigned long."""
-    if type(slack_ns) is bool or not isinstance(slack_ns, int):
+    fork).  Ignored for real-time threads.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        TypeError: ``slack_ns`` is not an int (before any call).
+        OverflowError: ``slack_ns`` outside an unsigned long (before any call).
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
+    if type(slack_ns) is bool or not isinstance(slack_ns, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"slack_ns must be an int, not {type(slack_ns).__name__}")
     if not 0 <= slack_ns <= _ULONG_MAX:
         raise OverflowError(f"slack_ns must be in 0..{_ULONG_MAX}, not {slack_ns}")
@@ -242,25 +405,53 @@ def pr_set_timerslack(slack_ns: int) -> None:
 
 
 def pr_get_timerslack() -> int:
-    """This thread's timer slack in ns (man 2 prctl, PR_GET_TIMERSLACK)."""
+    """This thread's timer slack in ns (man 2 prctl, PR_GET_TIMERSLACK).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (UnsupportedError for ENOSYS).
+    """
     return call(_prctl, "prctl", lib.PR_GET_TIMERSLACK, 0, 0, 0, 0)
 
 
 def pr_set_thp_disable(disable: bool) -> None:
     """Disable (or allow again) transparent huge pages for this process and its children
-    (man 2 prctl, PR_SET_THP_DISABLE); inherited across fork and execve."""
+    (man 2 prctl, PR_SET_THP_DISABLE); inherited across fork and execve.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        TypeError: ``disable`` is not a bool or an int (before any call).
+        ValueError: ``disable`` is an int other than 0 and 1 (before any call).
+        OSError: EINVAL before Linux 3.15, the subclass os raises for any other
+            errno.
+    """
     call(_prctl, "prctl", lib.PR_SET_THP_DISABLE, _flag(disable, "disable"), 0, 0, 0)
 
 
 def pr_get_thp_disable() -> bool:
     """Whether transparent huge pages are disabled for this process (man 2 prctl,
-    PR_GET_THP_DISABLE; Linux 6.18's "except advised" mode reads as True too)."""
+    PR_GET_THP_DISABLE; Linux 6.18's "except advised" mode reads as True too).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL before Linux 3.15, the subclass os raises for any other errno.
+    """
     return bool(call(_prctl, "prctl", lib.PR_GET_THP_DISABLE, 0, 0, 0, 0))
 
 
 def pr_get_seccomp() -> int:
     """This thread's seccomp mode (man 2 prctl, PR_GET_SECCOMP): 0 none, 2 filter.  In strict
-    mode (1) the call itself is not allowed: the kernel kills the thread (SIGKILL)."""
+    mode (1) the call itself is not allowed: the kernel kills the thread (SIGKILL).
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: EINVAL for a kernel without CONFIG_SECCOMP, the subclass os raises for any
+            other errno.
+    """
     return call(_prctl, "prctl", lib.PR_GET_SECCOMP, 0, 0, 0, 0)
 
 
@@ -268,8 +459,17 @@ def pr_get_speculation_ctrl(which: FlagArg) -> int:
     """The state of a speculation misfeature (``PR_SPEC_WHICH``: STORE_BYPASS,
     INDIRECT_BRANCH, L1D_FLUSH) for this thread, as ``PR_SPEC`` flags (man 2 prctl,
     PR_GET_SPECULATION_CTRL): NOT_AFFECTED (0), or PRCTL (settable) with ENABLE, DISABLE,
-    FORCE_DISABLE or DISABLE_NOEXEC.  OSError(ENODEV) for a misfeature the kernel does not
-    control here, OSError(EINVAL) for an unknown one."""
+    FORCE_DISABLE or DISABLE_NOEXEC.
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        OSError: ENODEV for a misfeature the kernel does not control here, EINVAL for an
+            unknown one, the subclass os raises for any other errno.
+        TypeError: ``which`` is not an int, PR_SPEC_WHICH member or name string (before any
+            call).
+        ValueError: an unknown PR_SPEC_WHICH name (before any call).
+    """
     w = which if type(which) is int else to_int(which, PR_SPEC_WHICH)
     return PR_SPEC(call(_prctl, "prctl", lib.PR_GET_SPECULATION_CTRL, w, 0, 0, 0))
 
@@ -278,8 +478,17 @@ def pr_set_speculation_ctrl(which: FlagArg, value: FlagArg) -> None:
     """Set the state of a speculation misfeature for this thread (man 2 prctl,
     PR_SET_SPECULATION_CTRL): ``which`` a ``PR_SPEC_WHICH``, ``value`` one of ``PR_SPEC``
     ENABLE, DISABLE, FORCE_DISABLE (for good) or DISABLE_NOEXEC (until execve).
-    PermissionError to enable after FORCE_DISABLE, OSError(ENXIO) when the kernel's
-    mitigation mode does not allow the per-thread control, OSError(ERANGE) for a bad value."""
+
+    https://man7.org/linux/man-pages/man2/prctl.2.html
+
+    Raises:
+        PermissionError: to enable after FORCE_DISABLE (EPERM).
+        OSError: ENXIO when the kernel's mitigation mode does not allow the per-thread control,
+            ERANGE for a bad value, ENODEV for a misfeature the kernel does not control, EINVAL
+            for an unknown one, the subclass os raises for any other errno.
+        TypeError: ``which``/``value`` is not an int, member or name string (before any call).
+        ValueError: an unknown PR_SPEC_WHICH or PR_SPEC name (before any call).
+    """
     w = which if type(which) is int else to_int(which, PR_SPEC_WHICH)
     v = value if type(value) is int else to_int(value, PR_SPEC)
     call(_prctl, "prctl", lib.PR_SET_SPECULATION_CTRL, w, v, 0, 0)
@@ -290,12 +499,12 @@ def pr_set_speculation_ctrl(which: FlagArg, value: FlagArg) -> None:
 class Caps(NamedTuple):
     """A thread's capability sets (man 7 capabilities): frozensets of ``CAP`` members (a plain
     int for a capability these headers do not name)."""
-    effective: frozenset
-    permitted: frozenset
-    inheritable: frozenset
+    effective: frozenset[Union[CAP, int]]
+    permitted: frozenset[Union[CAP, int]]
+    inheritable: frozenset[Union[CAP, int]]
 
 
-def _set_of(lo: int, hi: int) -> frozenset:
+def _set_of(lo: int, hi: int) -> frozenset[Union[CAP, int]]:
     bits = lo | hi << 32
     return frozenset(_CAPS.get(i, i) for i in range(_CAP_BITS) if bits >> i & 1)
 
@@ -311,7 +520,7 @@ def _bits_of(caps: Iterable[Any], what: str) -> int:
 
 
 def _header(pid: int) -> Any:
-    if type(pid) is bool or not isinstance(pid, int):
+    if type(pid) is bool or not isinstance(pid, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"pid must be an int, not {type(pid).__name__}")
     return _new("struct __user_cap_header_struct *", {"version": _CAP_VERSION, "pid": pid})
 
@@ -319,7 +528,14 @@ def _header(pid: int) -> Any:
 def capget(pid: int = 0) -> Caps:
     """The capability sets of thread ``pid`` (0: the calling thread) (man 2 capget).
 
-    ProcessLookupError for no such thread, OSError(EINVAL) for a negative pid."""
+    https://man7.org/linux/man-pages/man2/capget.2.html
+
+    Raises:
+        ProcessLookupError: no such thread (ESRCH).
+        OSError: EINVAL for a negative pid, the subclass os raises for any other errno.
+        TypeError: ``pid`` is not an int (before any call).
+        OverflowError: ``pid`` beyond a C int (before any call).
+    """
     hdr = _header(pid)
     data = _new("struct __user_cap_data_struct[]", _CAP_WORDS)
     call(_capget, "capget", hdr, data)
@@ -334,11 +550,20 @@ def capset(caps: Any, pid: int = 0) -> None:
     (``CAP`` members, ints 0..63, names such as ``"net_admin"``).  ``pid`` may only be 0 or
     the caller's own tid.
 
-    Everything is checked first (TypeError, ValueError for an unknown name or a number over
-    63).  PermissionError when permitted grows, effective leaves permitted, or inheritable
-    leaves (inheritable | permitted) without CAP_SETPCAP, or leaves (inheritable | bounding
-    set) at all; OSError(EPERM) too for another thread's pid."""
-    sets = []
+    https://man7.org/linux/man-pages/man2/capget.2.html
+
+    Raises:
+        PermissionError: permitted grows, effective leaves permitted, or inheritable leaves
+            (inheritable | permitted) without CAP_SETPCAP, or leaves (inheritable | bounding
+            set) at all; also for another thread's ``pid`` (EPERM).
+        OSError: the subclass os raises for any other errno.
+        TypeError: ``caps`` lacks one of the three sets, a set is a str/bytes or no iterable, a
+            capability is not a CAP member, an int or a name, or ``pid`` is not an int
+            (everything is checked before any call).
+        ValueError: an unknown capability name, or a number over 63 (before any call).
+        OverflowError: ``pid`` beyond a C int (before any call).
+    """
+    sets: list[int] = []
     for what in ("effective", "permitted", "inheritable"):
         try:
             value = getattr(caps, what)
@@ -367,14 +592,22 @@ class LsmCtx(NamedTuple):
 
 
 def _lsm_id(n: int) -> int:
-    return LSM_ID._value2member_map_.get(n, n)
+    return _LSM_IDS.get(n, n)
 
 
 def lsm_list_modules() -> list[int]:
     """The LSMs active in this kernel, in the order they are called, as ``LSM_ID`` members (a
     plain int for one these headers do not name) (man 2 lsm_list_modules, Linux 6.8).
 
-    UnsupportedError before Linux 6.8."""
+    https://man7.org/linux/man-pages/man2/syscalls.2.html
+
+    The LSM calls have no man page of their own yet: syscalls(2) lists them, the kernel's
+    Documentation/userspace-api/lsm.rst describes them.
+
+    Raises:
+        UnsupportedError: before Linux 6.8 (ENOSYS).
+        OSError: the subclass os raises for any other errno.
+    """
     size = _new("uint32_t *", 16 * 8)
     while True:
         ids = _new("uint64_t[]", size[0] // 8)
@@ -391,10 +624,21 @@ def lsm_get_self_attr(attr: FlagArg, flags: FlagArg = 0,
     SOCKCREATE) of the calling thread from every LSM that has it (man 2 lsm_get_self_attr,
     Linux 6.8), or with ``flags=LSM_FLAG.SINGLE`` from LSM ``id`` (an ``LSM_ID``) alone.
 
-    The buffer is sized from the kernel's answer (E2BIG tells how much it needs).  Raises
-    OSError(EOPNOTSUPP) when no active LSM has the attribute, OSError(EINVAL) for unknown flags
-    or an LSM that is not active, ValueError for SINGLE without ``id`` (or ``id`` without
-    SINGLE), UnsupportedError before Linux 6.8."""
+    https://man7.org/linux/man-pages/man2/syscalls.2.html
+
+    The buffer is sized from the kernel's answer (E2BIG tells how much it needs).  No man
+    page of its own yet: syscalls(2) lists it, the kernel's
+    Documentation/userspace-api/lsm.rst describes it.
+
+    Raises:
+        UnsupportedError: before Linux 6.8 (ENOSYS).
+        OSError: EOPNOTSUPP when no active LSM has the attribute, EINVAL for unknown flags or
+            an LSM that is not active, the subclass os raises for any other errno.
+        ValueError: SINGLE without ``id`` (or ``id`` without SINGLE), or an unknown name
+            (before any call).
+        TypeError: ``attr``, ``flags`` or ``id`` is not an int, member or name string (before
+            any call).
+    """
     a = attr if type(attr) is int else to_int(attr, LSM_ATTR)
     f = flags if type(flags) is int else to_int(flags, LSM_FLAG)
     single = f & lib.LSM_FLAG_SINGLE
@@ -418,7 +662,7 @@ def lsm_get_self_attr(attr: FlagArg, flags: FlagArg = 0,
 
 
 def _lsm_ctxs(buf: Any, total: int, count: int) -> list[LsmCtx]:
-    out = []
+    out: list[LsmCtx] = []
     offset = 0
     for _ in range(count):
         if offset + _LSM_CTX > total:
@@ -439,9 +683,20 @@ def lsm_set_self_attr(attr: FlagArg, ctx: Union[str, bytes, bytearray, memoryvie
     ``LSM_ID``) to ``ctx`` (bytes-like; a str is encoded as file names are) (man 2
     lsm_set_self_attr, Linux 6.8).  ``flags`` must be 0 today.
 
-    Raises OSError(EOPNOTSUPP) when that LSM is not active or lacks the attribute,
-    OSError(EINVAL) for bad flags or a context the module refuses, PermissionError when the
-    module forbids the change, UnsupportedError before Linux 6.8."""
+    https://man7.org/linux/man-pages/man2/syscalls.2.html
+
+    No man page of its own yet: syscalls(2) lists it, the kernel's
+    Documentation/userspace-api/lsm.rst describes it.
+
+    Raises:
+        UnsupportedError: before Linux 6.8 (ENOSYS).
+        PermissionError: the module forbids the change (EPERM, EACCES).
+        OSError: EOPNOTSUPP when that LSM is not active or lacks the attribute, EINVAL for bad
+            flags or a context the module refuses, the subclass os raises for any other errno.
+        TypeError: ``ctx`` is no bytes-like object or str, or ``attr``, ``flags`` or ``id`` not
+            an int, member or name string (before any call).
+        ValueError: an unknown name (before any call).
+    """
     a = attr if type(attr) is int else to_int(attr, LSM_ATTR)
     f = flags if type(flags) is int else to_int(flags, LSM_FLAG)
     lsm = id if type(id) is int else to_int(id, LSM_ID)

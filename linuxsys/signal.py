@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import operator
 from time import monotonic_ns
-from typing import Iterable, NamedTuple, Optional, Union
+from typing import Any, Iterable, NamedTuple, Optional, Union, cast
 
 from ._core import NEG_EINTR, call, error, ffi, lib
 from .fd import Fd, FdArg, fdnum, fdnum_of_kind, methods
@@ -61,15 +61,24 @@ _new = ffi.new
 _unpack = ffi.unpack
 _NS = 10**9
 _NS_MAX = 2**63 - 1
+# number -> its canonical SIG member (the Enum's own map, typed: typeshed says dict[Any, Enum])
+_SIG_MEMBERS = cast("dict[int, SIG]", SIG._value2member_map_)
 
 
 def signum(sig: SignalArg) -> int:
     """A signal number from an int, a SIG member (``SIG.TERM``, alias ``SIG.SIGTERM``),
-    Python's ``signal.SIGTERM``, or a name ("SIGTERM", "term"); a member of another linuxsys
-    namespace raises TypeError."""
+    Python's ``signal.SIGTERM``, or a name ("SIGTERM", "term").
+
+    https://man7.org/linux/man-pages/man7/signal.7.html
+
+    Raises:
+        TypeError: ``sig`` is neither an int nor a str, or a member of another linuxsys
+            namespace.
+        ValueError: an unknown signal name, or a number outside 1..SIGRTMAX.
+    """
     if isinstance(sig, int):
         n = to_int(sig, SIG)
-    elif isinstance(sig, str):
+    elif isinstance(sig, str):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         name = sig.strip().upper()
         member = SIG.__members__.get(name) or SIG.__members__.get("SIG" + name)
         if member is None:
@@ -83,7 +92,15 @@ def signum(sig: SignalArg) -> int:
 
 
 def sigmask(signals: Iterable[SignalArg]) -> int:
-    """The kernel sigset bit mask of some signals."""
+    """The kernel sigset bit mask of some signals (the set sigaddset builds, as one int).
+
+    https://man7.org/linux/man-pages/man3/sigsetops.3.html
+
+    Raises:
+        TypeError: ``signals`` is a single str or int rather than an iterable of signals, or
+            holds an item that is neither an int nor a str (as signum).
+        ValueError: an unknown signal name, or a number outside 1..SIGRTMAX (as signum).
+    """
     if isinstance(signals, (str, int)):
         raise TypeError("a signal set is an iterable of signals")
     mask = 0
@@ -92,14 +109,20 @@ def sigmask(signals: Iterable[SignalArg]) -> int:
     return mask
 
 
-def signals_of(mask: int) -> set[SIG]:
+def signals_of(mask: int) -> set[SIG | int]:
     """The signals in a kernel sigset bit mask, as SIG members (``SIG.USR1``; plain ints for
-    real-time ones)."""
-    members = SIG._value2member_map_
+    real-time ones).
+
+    https://man7.org/linux/man-pages/man3/sigsetops.3.html
+
+    Raises:
+        TypeError: ``mask`` is not an int.
+    """
+    members = _SIG_MEMBERS
     return {members.get(n, n) for n in range(1, SIGRTMAX + 1) if mask >> (n - 1) & 1}
 
 
-def _sigset(signals: Iterable[SignalArg]) -> ffi.CData:
+def _sigset(signals: Iterable[SignalArg]) -> Any:
     return _new("uint64_t *", sigmask(signals))
 
 
@@ -137,20 +160,31 @@ class Siginfo(NamedTuple):
 _make_siginfo = Siginfo._make
 
 
-def _siginfo(flat: ffi.CData, start: int = 0) -> Siginfo:
+def _siginfo(flat: Any, start: int = 0) -> Siginfo:
     """A Siginfo from the LS_SI_COUNT int64 slots at ``flat[start]``."""
     values = _unpack(flat + start, _SI_COUNT)
-    values[0] = SIG._value2member_map_.get(values[0], values[0])
+    values[0] = _SIG_MEMBERS.get(values[0], values[0])
     return _make_siginfo(values)
 
 
-def sigprocmask(how: FlagArg, set: Optional[Iterable[SignalArg]] = None) -> set[SIG]:
+def sigprocmask(how: FlagArg, set: Optional[Iterable[SignalArg]] = None) -> set[SIG | int]:
     """Block (``SIG_HOW.BLOCK``), unblock (``UNBLOCK``) or set (``SETMASK``) the calling
     thread's blocked signals to those of ``set``; return the previous mask
     (man 2 rt_sigprocmask).
 
     ``set=None`` changes nothing and only returns the mask (the kernel then ignores ``how``).
     SIGKILL and SIGSTOP cannot be blocked: the kernel leaves them out silently.
+
+    https://man7.org/linux/man-pages/man2/sigprocmask.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown ``how`` (with a ``set``), the subclass os raises for
+            any other errno.
+        TypeError: ``how`` is not an int, SIG_HOW member or name string; ``set`` is a single
+            str or int, or holds an item that is neither an int nor a str (before any call).
+        ValueError: an unknown ``how`` or signal name, or a signal number outside
+            1..SIGRTMAX (before any call).
+        OverflowError: ``how`` past a C int (before any call).
     """
     h = to_int(how, SIG_HOW)
     masks = _new("uint64_t[2]")
@@ -163,9 +197,16 @@ def sigprocmask(how: FlagArg, set: Optional[Iterable[SignalArg]] = None) -> set[
     return signals_of(masks[1])
 
 
-def sigpending() -> set[SIG]:
+def sigpending() -> set[SIG | int]:
     """The signals pending for the calling thread or its process while blocked
-    (man 2 rt_sigpending)."""
+    (man 2 rt_sigpending).
+
+    https://man7.org/linux/man-pages/man2/sigpending.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (rt_sigpending fails
+            only for a bad address or set size, which linuxsys never passes).
+    """
     mask = _new("uint64_t *")
     call(_rt_sigpending, "rt_sigpending", mask, _SIGSET_SIZE)
     return signals_of(mask[0])
@@ -177,6 +218,18 @@ def sigsuspend(mask: Iterable[SignalArg]) -> None:
 
     The kernel's EINTR is the normal end here, so it is not retried: a Python handler runs
     as soon as this returns.  A signal whose action is to ignore it does not end the wait.
+
+    https://man7.org/linux/man-pages/man2/sigsuspend.2.html
+
+    Raises:
+        KeyboardInterrupt: SIGINT ended the wait under Python's default handler (whatever
+            the Python handler of the signal that ended it raises comes out of this call).
+        OSError: the subclass os raises for an errno other than EINTR; none is expected
+            (rt_sigsuspend fails otherwise only for a bad address or set size).
+        TypeError: ``mask`` is a single str or int, or holds an item that is neither an int
+            nor a str (before any call).
+        ValueError: an unknown signal name, or a number outside 1..SIGRTMAX (before any
+            call).
     """
     r = _rt_sigsuspend(_sigset(mask), _SIGSET_SIZE)
     if r != NEG_EINTR:
@@ -187,7 +240,7 @@ def _timeout_ns(timeout: float) -> int:
     """Seconds (int or float, rounded up to whole ns) as int64 nanoseconds."""
     if isinstance(timeout, int):
         ns = int(timeout) * _NS
-    elif isinstance(timeout, float):
+    elif isinstance(timeout, float):  # pyright: ignore[reportUnnecessaryIsInstance]: untyped callers
         if not math.isfinite(timeout):
             raise ValueError(f"timeout must be finite, not {timeout!r}")
         ns = math.ceil(timeout * 1e9)
@@ -210,6 +263,17 @@ def sigtimedwait(set: Iterable[SignalArg], timeout: Optional[float] = None
     passed (a wait, not a read: nothing is raised).  The signals should be blocked, or the
     kernel may deliver them instead.  EINTR (another signal's handler ran) is retried with
     what is left of the timeout.
+
+    https://man7.org/linux/man-pages/man2/sigtimedwait.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (rt_sigtimedwait
+            fails otherwise only for a bad address, set size or timeout, which linuxsys
+            never passes).
+        TypeError: ``timeout`` is not an int, float or None; ``set`` is a single str or int,
+            or holds an item that is neither an int nor a str (before any call).
+        ValueError: a negative, infinite, NaN or over-292-years ``timeout``, an unknown
+            signal name, or a number outside 1..SIGRTMAX (before any call).
     """
     mask = _sigset(set)
     info = _new("int64_t[]", _SI_COUNT)
@@ -232,7 +296,17 @@ def sigtimedwait(set: Iterable[SignalArg], timeout: Optional[float] = None
 
 def sigwaitinfo(set: Iterable[SignalArg]) -> Siginfo:
     """Wait for one of the signals of ``set`` and take it: sigtimedwait without a timeout
-    (man 2 sigwaitinfo)."""
+    (man 2 sigwaitinfo).
+
+    https://man7.org/linux/man-pages/man2/sigwaitinfo.2.html
+
+    Raises:
+        OSError: the subclass os raises for an errno; none is expected (as sigtimedwait).
+        TypeError: ``set`` is a single str or int, or holds an item that is neither an int
+            nor a str (before any call).
+        ValueError: an unknown signal name, or a number outside 1..SIGRTMAX (before any
+            call).
+    """
     return sigtimedwait(set)  # type: ignore[return-value]
 
 
@@ -256,6 +330,20 @@ def signalfd(mask: Iterable[SignalArg], flags: FlagArg = 0, fd: FdArg = -1,
     SignalFd, whose ``read()`` gives Siginfo records (``L.read(fd, n)`` still gives the raw
     128-byte records).  With ``fd``, that signalfd's mask is replaced instead (``flags`` are
     then ignored) and ``fd`` is returned, itself if it is an Fd, else as a non-owning SignalFd.
+
+    https://man7.org/linux/man-pages/man2/signalfd.2.html
+
+    Raises:
+        OSError: EINVAL for unknown flags or an ``fd`` that is no signalfd, EBADF for an
+            ``fd`` not open, EMFILE or ENFILE for too many open fds, ENODEV, ENOMEM, the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, SFD member or name string, ``fd`` no fd;
+            ``mask`` is a single str or int, or holds an item that is neither an int nor a
+            str (before any call).
+        ValueError: an unknown flag, signal or std fd name, or a signal number outside
+            1..SIGRTMAX (before any call).
+        OverflowError: ``flags`` or ``fd`` past a C int (before any call).
     """
     f = to_int(flags, SFD)
     if not inheritable:
@@ -279,7 +367,18 @@ def signalfd_read(fd: FdArg, limit: int = 64) -> list[Siginfo]:
     Like read(2) it waits for the first record on a blocking fd; the rest are taken only while
     some are pending, so it never waits after the first.  A nonblocking fd with nothing pending
     raises BlockingIOError (EAGAIN).  Records beyond ``limit`` stay pending (the fd stays
-    readable).  Any other kind of fd raises OSError EINVAL, unread.
+    readable).
+
+    https://man7.org/linux/man-pages/man2/signalfd.2.html
+
+    Raises:
+        BlockingIOError: ``fd`` is nonblocking and no signal of its mask is pending (EAGAIN).
+        OSError: EINVAL for an fd that is no signalfd (checked before anything is read: a
+            pipe's data is never eaten), EBADF for an fd not open, the subclass os raises
+            for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``limit`` is not an int, or ``fd`` no fd (before any call).
+        ValueError: ``limit`` is below 1, or an unknown std fd name (before any call).
     """
     count = operator.index(limit)
     if count < 1:

@@ -3,9 +3,20 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, SupportsIndex, Union, overload
 
 from ._core import lib
+
+if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
+
+    _T_co = TypeVar("_T_co", covariant=True)
+
+    class _Field(Protocol[_T_co]):
+        """What the checkers see of a Stat field: a read-only property of type ``_T_co``."""
+
+        def __get__(self, instance: Any, owner: Any = None, /) -> _T_co: ...
+
 
 _NS = 1_000_000_000
 _MODE, _SIZE, _MASK = lib.LS_ST_MODE, lib.LS_ST_SIZE, lib.LS_ST_MASK
@@ -22,7 +33,7 @@ RAW_SIZE = _LAYOUT.size
 _decode = _LAYOUT.unpack
 
 
-def _reader(slot: int) -> Any:
+def _reader(slot: int) -> Callable[[bytes], Any]:
     """A function decoding one slot from the raw bytes: a field read costs one unpack_from,
     not a decode of every slot."""
     unpack_from = struct.Struct("@" + _FORMAT[slot]).unpack_from
@@ -36,22 +47,22 @@ _TYPENAMES = {lib.S_IFDIR: "directory", lib.S_IFREG: "file", lib.S_IFLNK: "link"
 _S_IFMT = lib.S_IFMT
 
 
-def _field(slot: int, doc: str) -> property:
+def _field(slot: int, doc: str) -> _Field[int]:
     read = _reader(slot)
     return property(lambda self: read(self._raw), doc=doc)
 
 
-def _seconds(sec: int, nsec: int) -> property:
+def _seconds(sec: int, nsec: int) -> _Field[float]:
     s, n = _reader(sec), _reader(nsec)
     return property(lambda self: s(self._raw) + n(self._raw) * 1e-9)  # os.stat's double
 
 
-def _nanoseconds(sec: int, nsec: int) -> property:
+def _nanoseconds(sec: int, nsec: int) -> _Field[int]:
     s, n = _reader(sec), _reader(nsec)
     return property(lambda self: s(self._raw) * _NS + n(self._raw))
 
 
-def _type_is(kind: int, doc: str) -> property:
+def _type_is(kind: int, doc: str) -> _Field[bool]:
     return property(lambda s: s.st_mode & _S_IFMT == kind, doc=doc)
 
 
@@ -149,7 +160,12 @@ class Stat:
     def __len__(self) -> int:
         return _SEQUENCE
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[int, ...]: ...
+
+    def __getitem__(self, index: Union[SupportsIndex, slice]) -> Union[int, tuple[int, ...]]:
         return self._values()[:_SEQUENCE][index]
 
     def __iter__(self) -> Iterator[int]:
@@ -175,15 +191,39 @@ class Stat:
 
 
 def major(dev: int) -> int:
-    """The major part of a device number (man 3 makedev)."""
+    """The major part of a device number (man 3 makedev).
+
+    https://man7.org/linux/man-pages/man3/makedev.3.html
+
+    Raises:
+        TypeError: ``dev`` is not an int.
+        OverflowError: ``dev`` is negative or beyond 64 bits.
+    """
     return os.major(dev)
 
 
 def minor(dev: int) -> int:
-    """The minor part of a device number (man 3 makedev)."""
+    """The minor part of a device number (man 3 makedev).
+
+    https://man7.org/linux/man-pages/man3/makedev.3.html
+
+    Raises:
+        TypeError: ``dev`` is not an int.
+        OverflowError: ``dev`` is negative or beyond 64 bits.
+    """
     return os.minor(dev)
 
 
 def makedev(major: int, minor: int) -> int:
-    """A device number from its parts, with the full 32-bit split (man 3 makedev)."""
+    """A device number from its parts, with the full 32-bit split (man 3 makedev).
+
+    https://man7.org/linux/man-pages/man3/makedev.3.html
+
+    Raises:
+        TypeError: ``major`` or ``minor`` is not an int.
+        OverflowError: ``major`` or ``minor`` is beyond a C int.
+    """
     return os.makedev(major, minor)
+
+
+__all__ = ["Stat", "major", "minor", "makedev"]

@@ -154,11 +154,26 @@ def futex(uaddr: Buffer, futex_op: FlagArg, val: int = 0, timeout_ns: Optional[i
     32-bit values, signed or unsigned.  ``timeout_ns`` (None: forever) is taken only by the
     waits and PI locks (relative for WAIT, absolute for the others, see the module's doc);
     ``val2`` only by REQUEUE, CMP_REQUEUE, WAKE_OP and CMP_REQUEUE_PI, which with
-    WAIT_REQUEUE_PI need ``uaddr2`` (its word at ``offset2``).  Raises TypeError for an
-    argument the op does not take or a read-only buffer, ValueError for a word outside the
-    buffer or misaligned, OverflowError for a value that does not fit, all before the call;
-    BlockingIOError (EAGAIN) when the word does not hold ``val``, TimeoutError, and the
-    kernel's other errors as OSError (UnsupportedError for an op this kernel lacks)."""
+    WAIT_REQUEUE_PI need ``uaddr2`` (its word at ``offset2``).
+
+    https://man7.org/linux/man-pages/man2/futex.2.html
+
+    Raises:
+        BlockingIOError: the word does not hold ``val`` (EAGAIN).
+        TimeoutError: the time ran out (ETIMEDOUT).
+        ProcessLookupError: a PI op whose word names a thread that does not exist (ESRCH).
+        PermissionError: a PI op the caller may not perform on that word (EPERM).
+        OSError: EINVAL for arguments the op refuses, EDEADLK for a PI lock this thread holds
+            already, ENOMEM ...; the subclass os raises for any other errno (UnsupportedError
+            for ENOSYS: an op this kernel lacks, or FUTEX.CLOCK_REALTIME with an op that takes
+            none).
+        TypeError: an argument the op does not take (or one it needs missing), a read-only
+            buffer, or ``futex_op`` not an int, FUTEX member or name string, before any call.
+        ValueError: a word outside the buffer or misaligned, or an unknown FUTEX name, before
+            any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: a value, offset or timeout that does not fit, before any call.
+    """
     op = futex_op if type(futex_op) is int else to_int(futex_op, FUTEX)
     if not _I32_MIN <= op <= _I32_MAX:  # the kernel's int, checked before any view is made
         op = c_int(op, "futex_op")
@@ -210,7 +225,16 @@ def encode_futex_op(op: FlagArg, oparg: int, cmp: FlagArg, cmparg: int) -> int:
     (``FUTEX_OP.SET``/ADD/OR/ANDN/XOR, with ``FUTEX_OP.OPARG_SHIFT`` for 1 << oparg) applied
     with ``oparg`` to the word at uaddr2, and ``cmp`` (``FUTEX_OP_CMP``) of its old value
     with ``cmparg`` deciding whether its waiters are woken too.  The args are 12-bit, signed
-    or unsigned (OverflowError beyond)."""
+    or unsigned.  No syscall: the value is futex()'s ``val3``.
+
+    https://man7.org/linux/man-pages/man2/futex.2.html
+
+    Raises:
+        TypeError: ``op``/``cmp`` not an int, member or name string, or ``oparg``/``cmparg`` not
+            an int.
+        ValueError: an unknown FUTEX_OP or FUTEX_OP_CMP name.
+        OverflowError: an ``op``/``cmp`` outside 0..15, an ``oparg``/``cmparg`` past 12 bits.
+    """
     o = in_range(to_int(op, FUTEX_OP), "op", 0, 15)
     c = in_range(to_int(cmp, FUTEX_OP_CMP), "cmp", 0, 15)
     oa = in_range(oparg, "oparg", -(1 << 11), (1 << 12) - 1)
@@ -240,7 +264,9 @@ def _waiters(waiters: Iterable[WaitvArg], name: str,
     """(the (val, uaddr, flags) rows the C helper takes, their count, the views held):
     every field checked before the first view is made."""
     try:
-        items = [w if type(w) is FutexWaitv else FutexWaitv(*w) for w in waiters]
+        # (pyright spreads the union of tuple lengths over every field: "FlagArg to val")
+        items = [w if type(w) is FutexWaitv else FutexWaitv(*w)  # pyright: ignore[reportArgumentType]
+                 for w in waiters]
     except NotImplementedError:  # what iterating a multi-dimensional memoryview raises
         raise TypeError(f"{name}: waiters must be an iterable of FutexWaitv or tuples") from None
     n = len(items)
@@ -248,7 +274,7 @@ def _waiters(waiters: Iterable[WaitvArg], name: str,
         raise ValueError(f"{name} takes {count} waiters, not {n}")
     if n > _WAITV_MAX:
         raise ValueError(f"{name} takes at most FUTEX_WAITV_MAX ({_WAITV_MAX}) waiters, not {n}")
-    checked = []
+    checked: list[tuple[Any, int, int, int]] = []
     for w in items:
         f = _futex2_flags(w.flags)
         checked.append((w.uaddr, operator.index(w.offset), _futex2_val(w.val, f, "val"), f))
@@ -274,10 +300,23 @@ def futex_waitv(waiters: Iterable[Union[FutexWaitv, Tuple[Buffer, int],
     """Wait on up to FUTEX_WAITV_MAX futex words at once (man 2 futex_waitv; Linux 5.16):
     each a ``FutexWaitv`` (or a tuple of its fields) whose word must hold its ``val``;
     return the index of the one woken.  ``flags`` must be 0; ``timeout_ns`` is an absolute
-    time on ``clockid`` (CLOCK.MONOTONIC or CLOCK.REALTIME), None waits forever.  Raises
-    BlockingIOError (EAGAIN) when a word does not hold its value, TimeoutError, OSError
-    EINVAL for no waiters; ValueError for more than FUTEX_WAITV_MAX or a word outside its
-    buffer or misaligned, before the call."""
+    time on ``clockid`` (CLOCK.MONOTONIC or CLOCK.REALTIME), None waits forever.
+
+    https://man7.org/linux/man-pages/man2/futex_waitv.2.html
+
+    Raises:
+        BlockingIOError: a word does not hold its value (EAGAIN).
+        TimeoutError: the time ran out (ETIMEDOUT).
+        OSError: EINVAL for no waiters, ``flags`` other than 0, a clock or a waiter's FUTEX2
+            flags the kernel refuses; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 5.16).
+        TypeError: ``waiters`` is not an iterable of FutexWaitv or tuples of its fields, a
+            read-only buffer, or an argument of the wrong type, before any call.
+        ValueError: more than FUTEX_WAITV_MAX waiters, a word outside its buffer or misaligned,
+            or an unknown flag or clock name, before any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: a value, flags or timeout that does not fit, before any call.
+    """
     fl = in_range(flags, "flags", 0, U32)
     ns = _timeout(timeout_ns)
     c = _clock(clockid)
@@ -295,8 +334,21 @@ def futex_wake(uaddr: Buffer, mask: int = lib.FUTEX_BITSET_MATCH_ANY, nr: int = 
     """Wake at most ``nr`` waiters of the futex word at byte ``offset`` of ``uaddr`` whose
     wait mask shares a bit with ``mask`` (futex_wake(2), Linux 6.7); return how many were
     woken.  ``flags``: the word's ``FUTEX2`` size (U32 is what the kernel supports) and
-    ``FUTEX2.PRIVATE``.  ValueError for a word outside the buffer or misaligned, before the
-    call; OSError EINVAL for flags or a mask the kernel refuses."""
+    ``FUTEX2.PRIVATE``.  futex_wake(2) has no man page yet: futex(2)'s FUTEX_WAKE_BITSET
+    is the same wake-up.
+
+    https://man7.org/linux/man-pages/man2/futex.2.html
+
+    Raises:
+        OSError: EINVAL for flags or a mask the kernel refuses; the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS: before Linux 6.7).
+        TypeError: a read-only buffer, ``flags`` not an int, FUTEX2 member or name string, or a
+            number of the wrong type, before any call.
+        ValueError: a word outside the buffer or misaligned, or an unknown FUTEX2 name, before
+            any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: ``mask``, ``nr`` or ``flags`` that does not fit, before any call.
+    """
     m = in_range(mask, "mask", 0, _ULONG_MAX)
     n = in_range(nr, "nr", _I32_MIN, _I32_MAX)
     f = _futex2_flags(flags)
@@ -315,9 +367,23 @@ def futex_wait(uaddr: Buffer, val: int, mask: int = lib.FUTEX_BITSET_MATCH_ANY,
     """Wait on the futex word at byte ``offset`` of ``uaddr`` while it holds ``val``
     (futex_wait(2), Linux 6.7), until a wake whose mask shares a bit with ``mask``.
     ``flags`` as futex_wake's; ``timeout_ns`` is an absolute time on ``clockid``
-    (CLOCK.MONOTONIC or CLOCK.REALTIME), None waits forever.  Raises BlockingIOError (EAGAIN)
-    when the word does not hold ``val``, TimeoutError; ValueError for a word outside the
-    buffer or misaligned, before the call."""
+    (CLOCK.MONOTONIC or CLOCK.REALTIME), None waits forever.  futex_wait(2) has no man page
+    yet: futex(2)'s FUTEX_WAIT_BITSET is the same wait.
+
+    https://man7.org/linux/man-pages/man2/futex.2.html
+
+    Raises:
+        BlockingIOError: the word does not hold ``val`` (EAGAIN).
+        TimeoutError: the time ran out (ETIMEDOUT).
+        OSError: EINVAL for flags, a mask or a clock the kernel refuses; the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: before Linux 6.7).
+        TypeError: a read-only buffer, ``flags``/``clockid`` not an int, member or name string,
+            or a number of the wrong type, before any call.
+        ValueError: a word outside the buffer or misaligned, or an unknown flag or clock name,
+            before any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: a value, mask, flags or timeout that does not fit, before any call.
+    """
     f = _futex2_flags(flags)
     v = _futex2_val(val, f, "val")
     m = in_range(mask, "mask", 0, _ULONG_MAX)
@@ -338,9 +404,23 @@ def futex_requeue(waiters: Iterable[Union[FutexWaitv, Tuple[Buffer, int],
     """Wake ``nr_wake`` waiters of the first of two futex words, and move ``nr_requeue``
     more to the second, if the first holds its ``val`` (futex_requeue(2), Linux 6.7; the
     second's val is not used); return how many were woken and moved.  ``waiters``: two
-    ``FutexWaitv`` (or tuples of their fields); ``flags`` must be 0.  Raises BlockingIOError
-    (EAGAIN) when the first word does not hold its value; ValueError for another number of
-    waiters or a word outside its buffer or misaligned, before the call."""
+    ``FutexWaitv`` (or tuples of their fields); ``flags`` must be 0.  futex_requeue(2) has
+    no man page yet: futex(2)'s FUTEX_CMP_REQUEUE is the same requeue.
+
+    https://man7.org/linux/man-pages/man2/futex.2.html
+
+    Raises:
+        BlockingIOError: the first word does not hold its value (EAGAIN).
+        OSError: EINVAL for ``flags`` other than 0, FUTEX2 flags the kernel refuses or that
+            differ between the two waiters; the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: before Linux 6.7).
+        TypeError: ``waiters`` is not an iterable of FutexWaitv or tuples of its fields, a
+            read-only buffer, or a number of the wrong type, before any call.
+        ValueError: another number of waiters than two, a word outside its buffer or misaligned,
+            or an unknown FUTEX2 name, before any call.
+        BufferError: a buffer that is not C-contiguous, before any call.
+        OverflowError: a value, flags or count that does not fit, before any call.
+    """
     fl = in_range(flags, "flags", 0, U32)
     nw = in_range(nr_wake, "nr_wake", _I32_MIN, _I32_MAX)
     nq = in_range(nr_requeue, "nr_requeue", _I32_MIN, _I32_MAX)

@@ -18,7 +18,7 @@ here but syslog's reads changes the whole machine: they are tested on their erro
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Sequence, Tuple, Union, overload
 
 from ._core import (Buffer, PathArg, call, call_buf, ffi, in_range, lib, nbytes, path as _path,
                     readable, read_size, release, view, writable)
@@ -47,6 +47,15 @@ _MAGIC2 = lib.LINUX_REBOOT_MAGIC2
 KexecSegment = Tuple[Buffer, int, int]
 
 
+# Buffer is Any (the buffer protocol has no type before 3.12): an int matches both overloads
+# and the first wins, as at run time, where pyright sees an unsafe overlap.
+@overload
+def syslog(type: FlagArg,  # pyright: ignore[reportOverlappingOverload]
+           bufp: int = 0) -> Union[int, bytes]: ...
+@overload
+def syslog(type: FlagArg, bufp: Buffer) -> int: ...
+
+
 def syslog(type: FlagArg, bufp: Union[int, Buffer] = 0) -> Union[int, bytes]:
     """Read or control the kernel's log buffer (man 2 syslog; glibc's klogctl).
 
@@ -57,15 +66,26 @@ def syslog(type: FlagArg, bufp: Union[int, Buffer] = 0) -> Union[int, bytes]:
     level of ``CONSOLE_LEVEL``; ignored elsewhere) and the kernel's answer is returned:
     ``SIZE_BUFFER`` the log buffer's size, ``SIZE_UNREAD`` the bytes not yet read.
 
-    Raises PermissionError without CAP_SYSLOG (with ``kernel.dmesg_restrict`` 0, anyone may
-    READ_ALL and SIZE_BUFFER), OSError(EINVAL) for an unknown action; TypeError/ValueError/
-    OverflowError for bad arguments before the call (a size is a C int)."""
+    https://man7.org/linux/man-pages/man2/syslog.2.html
+
+    Raises:
+        PermissionError: without CAP_SYSLOG (EPERM; with ``kernel.dmesg_restrict`` 0, anyone
+            may READ_ALL and SIZE_BUFFER).
+        OSError: EINVAL for an unknown action or a bad ``len``, the subclass os raises for
+            any other errno (UnsupportedError for ENOSYS: no CONFIG_PRINTK).
+        TypeError: ``type`` is not an int, SYSLOG_ACTION member or name string, or ``bufp``
+            is no int and no writable buffer (before any call).
+        BufferError: a buffer that is not C-contiguous (before any call).
+        ValueError: a negative size, or an unknown SYSLOG_ACTION name (before any call).
+        OverflowError: a size or ``len`` beyond a C int (before any call).
+    """
     t = to_int(type, SYSLOG_ACTION)
     if isinstance(bufp, int):
         if t in _READS:
             n = in_range(read_size(bufp), "bufp (a size)", 0, _INT_MAX)
             buf = ffi.new("char[]", n)
-            return ffi.unpack(buf, call(_syslog, "syslog", t, buf, n))
+            text: bytes = ffi.unpack(buf, call(_syslog, "syslog", t, buf, n))
+            return text
         return call(_syslog, "syslog", t, ffi.NULL,
                     in_range(bufp, "len", -(1 << 31), _INT_MAX))
     cbuf = writable(bufp)
@@ -77,9 +97,19 @@ def acct(filename: Optional[PathArg] = None) -> None:
     """Turn BSD process accounting on, appending a record for every process that ends to the
     regular file ``filename``, or off with None (man 2 acct).
 
-    Raises PermissionError without CAP_SYS_PACCT, FileNotFoundError, PermissionError (EACCES)
-    for a file that is not regular or not writable, UnsupportedError without
-    CONFIG_BSD_PROCESS_ACCT; ValueError for a NUL in the name."""
+    https://man7.org/linux/man-pages/man2/acct.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_PACCT (EPERM); a file that is not regular or not
+            writable (EACCES).
+        FileNotFoundError: ``filename`` does not exist (ENOENT).
+        IsADirectoryError: ``filename`` is a directory (EISDIR).
+        NotADirectoryError: a component of the path is not a directory (ENOTDIR).
+        OSError: EROFS, EUSERS, ENFILE, ELOOP, ENAMETOOLONG, EIO ..., the subclass os raises
+            for any other errno (UnsupportedError for ENOSYS: no CONFIG_BSD_PROCESS_ACCT).
+        TypeError: ``filename`` is no str, bytes, os.PathLike or None (before any call).
+        ValueError: a NUL in ``filename`` (before any call).
+    """
     p = ffi.NULL if filename is None else _path(filename)
     call(_acct, "acct", p, filename=filename)
 
@@ -99,9 +129,18 @@ def reboot(cmd: FlagArg, arg: Optional[Union[str, bytes]] = None, *,
     ``magic2`` default to ``LINUX_REBOOT_MAGIC1`` and ``LINUX_REBOOT_MAGIC2``, as reboot(3)
     passes them.  Most commands do not return.
 
-    Raises PermissionError without CAP_SYS_BOOT in the initial pid namespace's user namespace
-    (checked first), OSError(EINVAL) for wrong magic numbers or an unknown command;
-    ValueError for a NUL in ``arg``, OverflowError for values beyond 32 bits."""
+    https://man7.org/linux/man-pages/man2/reboot.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_BOOT in the initial pid namespace's user namespace
+            (EPERM, checked first).
+        OSError: EINVAL for wrong magic numbers or an unknown command, the subclass os raises
+            for any other errno.
+        TypeError: ``cmd`` is not an int, LINUX_REBOOT_CMD member or name string, or ``arg``
+            no str, bytes or None (before any call).
+        ValueError: a NUL in ``arg``, or an unknown LINUX_REBOOT_CMD name (before any call).
+        OverflowError: ``magic``/``magic2`` beyond 32 bits (before any call).
+    """
     c = to_int(cmd, LINUX_REBOOT_CMD)
     m1 = _u32(magic, "magic")
     m2 = _u32(magic2, "magic2")
@@ -119,15 +158,28 @@ def kexec_load(entry: int, segments: Sequence[KexecSegment], flags: FlagArg = 0)
     kernel.  ``flags`` are ``KEXEC`` flags, the target arch in ``KEXEC.ARCH_MASK``
     (0: this kernel's).
 
-    Raises PermissionError without CAP_SYS_BOOT (or with kexec disabled),
-    OSError(EINVAL) for unknown flags, more than KEXEC_SEGMENT_MAX segments or a bad layout,
-    OSError(EBUSY) while a kexec is in progress, UnsupportedError without CONFIG_KEXEC;
-    TypeError/ValueError/OverflowError for malformed segments before the call."""
+    https://man7.org/linux/man-pages/man2/kexec_load.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_BOOT, or with kexec disabled (EPERM).
+        OSError: EINVAL for unknown flags, more than KEXEC_SEGMENT_MAX segments or a bad
+            layout (overlapping segments, a ``buf`` longer than its ``memsz``),
+            EADDRNOTAVAIL for a segment that is not page aligned or (``KEXEC.ON_CRASH``)
+            outside the crash kernel's memory, EBUSY while a kexec is in progress, ENOMEM,
+            the subclass os raises for any other errno (UnsupportedError for ENOSYS: no
+            CONFIG_KEXEC).
+        TypeError: ``segments`` is no sequence of ``(buf, mem, memsz)``, a ``buf`` no
+            bytes-like object, ``flags`` not an int, KEXEC member or name string (before any
+            call).
+        BufferError: a ``buf`` that is not C-contiguous (before any call).
+        ValueError: an unknown KEXEC name (before any call).
+        OverflowError: ``mem``/``memsz``/``entry`` beyond a pointer (before any call).
+    """
     f = to_int(flags, KEXEC)
     if isinstance(segments, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"kexec_load: segments are a sequence of (buf, mem, memsz), "
                         f"not {type(segments).__name__}")
-    rows = []
+    rows: list[tuple[Buffer, int, int]] = []
     for seg in segments:
         try:
             buf, mem, memsz = seg
@@ -136,7 +188,7 @@ def kexec_load(entry: int, segments: Sequence[KexecSegment], flags: FlagArg = 0)
         rows.append((buf, in_range(mem, "mem", 0, _UINTPTR_MAX),
                      in_range(memsz, "memsz", 0, _UINTPTR_MAX)))
     arr = ffi.new("struct ls_kexec_segment[]", max(len(rows), 1))
-    views = []
+    views: list[tuple[Any, Buffer]] = []
     try:
         for i, (buf, mem, memsz) in enumerate(rows):
             v = view(buf)
@@ -158,10 +210,24 @@ def kexec_file_load(kernel_fd: FdArg, initrd_fd: FdArg = -1,
 
     ``initrd_fd`` -1 needs ``KEXEC_FILE.NO_INITRAMFS``; ``KEXEC_FILE.UNLOAD`` unloads the
     loaded kernel (the fds are then ignored).  The command line is passed with its NUL, as the
-    kernel wants it.  Raises PermissionError without CAP_SYS_BOOT (or with kexec disabled, or
-    an image whose signature the kernel refuses: EKEYREJECTED ...), OSError(EINVAL) for
-    unknown flags, OSError(EBADF), OSError(ENOEXEC) for an image of another format,
-    UnsupportedError without CONFIG_KEXEC_FILE; ValueError for a NUL in ``cmdline``."""
+    kernel wants it.
+
+    https://man7.org/linux/man-pages/man2/kexec_file_load.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_BOOT, with kexec disabled, or (under lockdown) for
+            an image whose signature does not verify (EPERM).
+        OSError: EKEYREJECTED, ENOKEY, EBADMSG ... for an image whose signature the kernel
+            refuses (with signature enforcement), EINVAL for unknown flags or an empty
+            file, EBADF, ENOEXEC for an image of another format, EBUSY, ENOMEM, the subclass
+            os raises for any other errno (UnsupportedError for ENOSYS: no
+            CONFIG_KEXEC_FILE).
+        ClosedFdError: ``kernel_fd`` or ``initrd_fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, KEXEC_FILE member or name string, ``cmdline`` no
+            str, bytes or None, or an fd argument no fd (before any call).
+        ValueError: a NUL in ``cmdline``, an unknown KEXEC_FILE name or std fd name (before
+            any call).
+    """
     f = to_int(flags, KEXEC_FILE)
     line = b"" if cmdline is None else _path(cmdline) + b"\0"
     k = fdnum(kernel_fd)
@@ -173,10 +239,21 @@ def init_module(module_image: Buffer, param_values: Union[str, bytes] = "") -> N
     """Load a kernel module from its ELF image in memory, with ``param_values`` (space-separated
     ``name=value`` pairs) (man 2 init_module).
 
-    Raises PermissionError without CAP_SYS_MODULE (or with module loading disabled),
-    FileExistsError when a module of that name is loaded, OSError(ENOEXEC) for an image that
-    is no module, OSError(EBADMSG)/OSError(EKEYREJECTED) for a bad signature, UnsupportedError
-    without CONFIG_MODULES; ValueError for a NUL in ``param_values``."""
+    https://man7.org/linux/man-pages/man2/init_module.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_MODULE, or with module loading disabled (EPERM).
+        FileExistsError: a module of that name is loaded (EEXIST).
+        OSError: ENOEXEC for an image that is no module (or for another arch), EINVAL for
+            bad ``param_values`` or an inconsistent image, EBADMSG/EKEYREJECTED/ENOKEY for a
+            bad or unknown signature (with CONFIG_MODULE_SIG_FORCE), EBUSY, ENOMEM, the
+            errno the module's init function returns, the subclass os raises for any other
+            errno (UnsupportedError for ENOSYS: no CONFIG_MODULES).
+        TypeError: ``module_image`` is no bytes-like object, ``param_values`` no str or bytes
+            (before any call).
+        BufferError: ``module_image`` is not C-contiguous (before any call).
+        ValueError: a NUL in ``param_values`` (before any call).
+    """
     params = _path(param_values)
     image = readable(module_image)
     size = len(image) if type(image) is bytes else nbytes(image)

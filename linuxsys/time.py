@@ -65,7 +65,7 @@ _STA_NANO = lib.STA_NANO
 
 
 def _clock(clockid: FlagArg) -> int:
-    return clockid if type(clockid) is int else to_int(clockid, CLOCK)  # type: ignore[return-value]
+    return clockid if type(clockid) is int else to_int(clockid, CLOCK)
 
 
 def _ns(value: int) -> int:
@@ -79,17 +79,52 @@ def _ns(value: int) -> int:
 # ---- clocks --------------------------------------------------------------------------------
 
 def clock_gettime_s(clockid: FlagArg) -> float:
-    """clock_gettime() in float seconds (man 2 clock_gettime; time.clock_gettime)."""
+    """clock_gettime() in float seconds (man 2 clock_gettime; time.clock_gettime).
+
+    https://man7.org/linux/man-pages/man2/clock_gettime.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown clock (or a CPU clock of a process that is gone),
+            the subclass os raises for any other errno.
+        TypeError: ``clockid`` is not an int, CLOCK member or name string (before any
+            call).
+        ValueError: an unknown CLOCK name (before any call).
+        OverflowError: ``clockid`` beyond a C int (before any call).
+    """
     return clock_gettime(clockid) / 1e9
 
 
 def clock_getres_s(clockid: FlagArg) -> float:
-    """clock_getres() in float seconds (man 2 clock_getres; time.clock_getres)."""
+    """clock_getres() in float seconds (man 2 clock_getres; time.clock_getres).
+
+    https://man7.org/linux/man-pages/man2/clock_getres.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown clock, the subclass os raises for any other errno.
+        TypeError: ``clockid`` is not an int, CLOCK member or name string (before any
+            call).
+        ValueError: an unknown CLOCK name (before any call).
+        OverflowError: ``clockid`` beyond a C int (before any call).
+    """
     return clock_getres(clockid) / 1e9
 
 
 def clock_settime(clockid: FlagArg, tp_ns: int) -> None:
-    """Set a clock to ``tp_ns`` (man 2 clock_settime; needs CAP_SYS_TIME, CPU clocks: EPERM)."""
+    """Set a clock to ``tp_ns`` (man 2 clock_settime; needs CAP_SYS_TIME, CPU clocks: EPERM).
+
+    https://man7.org/linux/man-pages/man2/clock_settime.2.html
+
+    Raises:
+        PermissionError: without CAP_SYS_TIME, or for a CPU clock (EPERM); a dynamic clock's
+            device not open for writing (EACCES).
+        OSError: EINVAL for an unknown clock, one that cannot be set (CLOCK.MONOTONIC ...), a
+            negative time or CLOCK.REALTIME set below CLOCK.MONOTONIC, EOPNOTSUPP, ENODEV,
+            the subclass os raises for any other errno.
+        TypeError: ``clockid`` is not an int, CLOCK member or name string (before any
+            call).
+        ValueError: an unknown CLOCK name (before any call).
+        OverflowError: ``clockid`` beyond a C int (before any call).
+    """
     call(_clock_settime, "clock_settime", _clock(clockid), _ns(tp_ns))
 
 
@@ -101,7 +136,19 @@ def clock_nanosleep(clockid: FlagArg, flags: FlagArg, request_ns: int) -> None:
 
     Signals (PEP 475): their Python handlers run, then a relative sleep goes on for the time
     the kernel reported left, an absolute one for the same deadline; a handler's exception
-    ends the sleep."""
+    ends the sleep (and leaves this call).
+
+    https://man7.org/linux/man-pages/man2/clock_nanosleep.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown clock, CLOCK.THREAD_CPUTIME_ID or a negative relative
+            time, EOPNOTSUPP for a clock the kernel cannot sleep on, the subclass os raises
+            for any other errno.
+        TypeError: ``clockid``/``flags`` is not an int, member or name string, or
+            ``request_ns`` not an int (before any call).
+        ValueError: an unknown CLOCK or TIMER name (before any call).
+        OverflowError: ``clockid`` beyond a C int (before any call).
+    """
     c = _clock(clockid)
     f = to_int(flags, TIMER)
     ns = _ns(request_ns)
@@ -117,7 +164,17 @@ def clock_nanosleep(clockid: FlagArg, flags: FlagArg, request_ns: int) -> None:
 
 def nanosleep(req_ns: int) -> None:
     """Sleep ``req_ns`` on CLOCK_MONOTONIC, the whole time despite signals (man 2 nanosleep:
-    issued as clock_nanosleep, which has the time64 variant)."""
+    issued as clock_nanosleep, which has the time64 variant).
+
+    A signal handler's exception ends the sleep (and leaves this call).
+
+    https://man7.org/linux/man-pages/man2/nanosleep.2.html
+
+    Raises:
+        OSError: EINVAL for a negative ``req_ns``, the subclass os raises for any other
+            errno.
+        TypeError: ``req_ns`` is not an int (before any call).
+    """
     clock_nanosleep(_CLOCK_MONOTONIC, 0, req_ns)
 
 
@@ -125,7 +182,21 @@ def nanosleep(req_ns: int) -> None:
 
 def timerfd_create(clockid: FlagArg, flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """A timer delivering its expirations through an Fd (man 2 timerfd_create; ``TFD.NONBLOCK``,
-    ``TFD.CLOEXEC``), close-on-exec unless ``inheritable``."""
+    ``TFD.CLOEXEC``), close-on-exec unless ``inheritable``.
+
+    https://man7.org/linux/man-pages/man2/timerfd_create.2.html
+
+    Raises:
+        PermissionError: CLOCK.REALTIME_ALARM or CLOCK.BOOTTIME_ALARM without CAP_WAKE_ALARM
+            (EPERM).
+        OSError: EINVAL for a clock a timerfd cannot use or an unknown flag, EMFILE or
+            ENFILE when the process or the system has no fd to spare, ENOMEM, ENODEV, the
+            subclass os raises for any other errno.
+        TypeError: ``clockid``/``flags`` is not an int, member or name string (before any
+            call).
+        ValueError: an unknown CLOCK or TFD name (before any call).
+        OverflowError: ``clockid`` or ``flags`` beyond a C int (before any call).
+    """
     c = _clock(clockid)
     f = to_int(flags, TFD)
     if not inheritable:
@@ -137,7 +208,18 @@ def timerfd_settime(fd: FdArg, flags: FlagArg, value_ns: int,
                     interval_ns: int = 0) -> tuple[int, int]:
     """Arm (``value_ns`` > 0) or disarm (0) a timerfd, then every ``interval_ns``; return the
     previous ``(value_ns, interval_ns)`` (man 2 timerfd_settime; ``TFD_TIMER.ABSTIME``,
-    ``TFD_TIMER.CANCEL_ON_SET``)."""
+    ``TFD_TIMER.CANCEL_ON_SET``).
+
+    https://man7.org/linux/man-pages/man2/timerfd_settime.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no timerfd, an unknown flag or a negative time,
+            EBADF, ECANCELED, the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``flags`` is not an int, TFD_TIMER member or name string, a time not an
+            int, or ``fd`` no fd (before any call).
+        ValueError: an unknown TFD_TIMER name or std fd name (before any call).
+    """
     old = _new("int64_t[2]")
     call(_timerfd_settime, "timerfd_settime", fdnum(fd), to_int(flags, TFD_TIMER), _ns(value_ns),
          _ns(interval_ns), old)
@@ -146,17 +228,37 @@ def timerfd_settime(fd: FdArg, flags: FlagArg, value_ns: int,
 
 def timerfd_gettime(fd: FdArg) -> tuple[int, int]:
     """``(value_ns, interval_ns)``: the time to the next expiration (0: disarmed) and the
-    period (man 2 timerfd_gettime)."""
+    period (man 2 timerfd_gettime).
+
+    https://man7.org/linux/man-pages/man2/timerfd_gettime.2.html
+
+    Raises:
+        OSError: EINVAL for an fd that is no timerfd, EBADF, the subclass os raises for any
+            other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     cur = _new("int64_t[2]")
     call(_timerfd_gettime, "timerfd_gettime", fdnum(fd), cur)
     return cur[0], cur[1]
 
 
 def timerfd_read(fd: FdArg) -> int:
-    """The number of expirations since the last read, waiting for one on a blocking timerfd;
-    BlockingIOError on a nonblocking one with none (man 2 timerfd_create: read(2) of its
-    8-byte counter).  ECANCELED (``TFD_TIMER.CANCEL_ON_SET``) raises; any other kind of fd
-    raises OSError EINVAL, unread."""
+    """The number of expirations since the last read, waiting for one on a blocking timerfd
+    (man 2 timerfd_create: read(2) of its 8-byte counter).
+
+    https://man7.org/linux/man-pages/man2/timerfd_create.2.html
+
+    Raises:
+        BlockingIOError: a nonblocking timerfd that has not expired (EAGAIN).
+        OSError: ECANCELED when the clock was set under ``TFD_TIMER.CANCEL_ON_SET``, EINVAL
+            for any other kind of fd (left unread), EBADF, the subclass os raises for any
+            other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+        ValueError: an unknown std fd name (before any call).
+    """
     n = fdnum_of_kind(fd, "timerfd", "timerfd_read")
     buf = _new("uint64_t[1]")
     r = _read(n, buf, 8)
@@ -166,7 +268,8 @@ def timerfd_read(fd: FdArg) -> int:
         if r != NEG_EINTR:
             raise error(-r, "read")
         r = _read(n, buf, 8)
-    return buf[0]
+    count: int = buf[0]
+    return count
 
 
 # ---- times ---------------------------------------------------------------------------------
@@ -182,7 +285,14 @@ class Tms(NamedTuple):
 
 def times() -> Tms:
     """This process's and its waited-for children's CPU times, and a tick count, in clock
-    ticks (man 2 times; os.times in seconds)."""
+    ticks (man 2 times; os.times in seconds).
+
+    https://man7.org/linux/man-pages/man2/times.2.html
+
+    Raises:
+        OSError: the subclass os raises for the errno (none is expected: the only one in
+            the man page, EFAULT, is not reachable from here).
+    """
     out = _new("int64_t[5]")
     call(_times, "times", out)
     return Tms._make(out)
@@ -211,7 +321,7 @@ def _sigevent(sevp: Optional[Sigevent]) -> Any:
     or a signal outside 1..SIGRTMAX, OverflowError for a value or thread id out of range."""
     if sevp is None:
         return _NULL
-    if not isinstance(sevp, Sigevent):
+    if not isinstance(sevp, Sigevent):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"sevp is a Sigevent or None, not {type(sevp).__name__!r}")
     notify = to_int(sevp.sigev_notify, SIGEV)
     if notify not in _SIGEV_KINDS:
@@ -231,21 +341,48 @@ def timer_create(clockid: FlagArg, sevp: Optional[Sigevent] = None) -> int:
 
     ``sevp`` says how it notifies (a ``Sigevent``); None is the kernel's default, SIGALRM to
     the process with the timer id as ``si_value``.  Arm it with timer_settime, delete it with
-    timer_delete (or use ``Timer``).  Raises OSError EINVAL for a bad clock or thread id,
-    EAGAIN when the kernel has no timer to spare."""
+    timer_delete (or use ``Timer``).
+
+    https://man7.org/linux/man-pages/man2/timer_create.2.html
+
+    Raises:
+        BlockingIOError: the kernel has no timer to spare (EAGAIN: RLIMIT_SIGPENDING ...).
+        PermissionError: CLOCK.REALTIME_ALARM or CLOCK.BOOTTIME_ALARM without CAP_WAKE_ALARM
+            (EPERM).
+        OSError: EINVAL for an unknown clock, or a thread id that is no thread of this
+            process, EOPNOTSUPP for a clock the kernel has no timers on, ENOMEM, the
+            subclass os raises for any other errno.
+        TypeError: ``sevp`` is no Sigevent or None, ``clockid`` or ``sevp.sigev_notify`` not
+            an int, member or name string, a field of the wrong type (before any call).
+        ValueError: a ``sigev_notify`` other than SIGEV.SIGNAL, THREAD_ID or NONE, a signal
+            outside 1..SIGRTMAX, an unknown CLOCK, SIGEV or signal name (before any call).
+        OverflowError: ``sigev_value`` beyond a pointer, ``sigev_notify_thread_id`` or
+            ``clockid`` beyond a C int (before any call).
+    """
     c = _clock(clockid)
     sev = _sigevent(sevp)
     out = _new("int *")
     call(_timer_create, "timer_create", c, sev, out)
-    return out[0]
+    timerid: int = out[0]
+    return timerid
 
 
 def timer_settime(timerid: int, flags: FlagArg, value_ns: int,
                   interval_ns: int = 0) -> tuple[int, int]:
     """Arm (``value_ns`` > 0) or disarm (0) a POSIX timer, then every ``interval_ns``; return
     the previous ``(value_ns, interval_ns)`` (man 2 timer_settime; timer_settime64 on 32-bit
-    arches).  ``TIMER.ABSTIME``: ``value_ns`` is a time of the timer's clock.  OSError EINVAL
-    for an unknown timer or a negative time."""
+    arches).  ``TIMER.ABSTIME``: ``value_ns`` is a time of the timer's clock.
+
+    https://man7.org/linux/man-pages/man2/timer_settime.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown (or deleted) timer or a negative time, the subclass
+            os raises for any other errno.
+        TypeError: ``flags`` is not an int, TIMER member or name string, ``timerid`` or a
+            time not an int (before any call).
+        ValueError: an unknown TIMER name (before any call).
+        OverflowError: ``timerid`` beyond a C int (before any call).
+    """
     old = _new("int64_t[2]")
     call(_timer_settime, "timer_settime", timerid, to_int(flags, TIMER), _ns(value_ns),
          _ns(interval_ns), old)
@@ -254,7 +391,16 @@ def timer_settime(timerid: int, flags: FlagArg, value_ns: int,
 
 def timer_gettime(timerid: int) -> tuple[int, int]:
     """``(value_ns, interval_ns)`` of a POSIX timer: the time to its next expiration (0:
-    disarmed) and its period (man 2 timer_gettime; timer_gettime64 on 32-bit arches)."""
+    disarmed) and its period (man 2 timer_gettime; timer_gettime64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/timer_gettime.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown (or deleted) timer, the subclass os raises for any
+            other errno.
+        TypeError: ``timerid`` is not an int (before any call).
+        OverflowError: ``timerid`` beyond a C int (before any call).
+    """
     cur = _new("int64_t[2]")
     call(_timer_gettime, "timer_gettime", timerid, cur)
     return cur[0], cur[1]
@@ -307,7 +453,17 @@ class Timer:
 
 def getitimer(which: FlagArg) -> tuple[int, int]:
     """``(value_ns, interval_ns)`` of an interval timer (``ITIMER.REAL``, ``VIRTUAL``,
-    ``PROF``), in whole microseconds (man 2 getitimer; signal.getitimer in float seconds)."""
+    ``PROF``), in whole microseconds (man 2 getitimer; signal.getitimer in float seconds).
+
+    https://man7.org/linux/man-pages/man2/getitimer.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown ``which``, the subclass os raises for any other
+            errno.
+        TypeError: ``which`` is not an int, ITIMER member or name string (before any call).
+        ValueError: an unknown ITIMER name (before any call).
+        OverflowError: ``which`` beyond a C int (before any call).
+    """
     cur = _new("int64_t[2]")
     call(_getitimer, "getitimer", to_int(which, ITIMER), cur)
     return cur[0], cur[1]
@@ -319,8 +475,18 @@ def setitimer(which: FlagArg, value_ns: int, interval_ns: int = 0) -> tuple[int,
 
     Times are rounded up to whole microseconds.  On expiry the process gets SIGALRM
     (``ITIMER.REAL``), SIGVTALRM (``VIRTUAL``) or SIGPROF (``PROF``), whose default action
-    ends it.  OSError EINVAL for a negative time, EOVERFLOW on 32-bit arches for one from
-    2**31 s."""
+    ends it.
+
+    https://man7.org/linux/man-pages/man2/setitimer.2.html
+
+    Raises:
+        OSError: EINVAL for an unknown ``which`` or a negative time, EOVERFLOW on 32-bit
+            arches for one from 2**31 s, the subclass os raises for any other errno.
+        TypeError: ``which`` is not an int, ITIMER member or name string, or a time not an
+            int (before any call).
+        ValueError: an unknown ITIMER name (before any call).
+        OverflowError: ``which`` beyond a C int (before any call).
+    """
     old = _new("int64_t[2]")
     call(_setitimer, "setitimer", to_int(which, ITIMER), _ns(value_ns), _ns(interval_ns), old)
     return old[0], old[1]
@@ -375,7 +541,7 @@ def _timex(buf: Optional[Timex]) -> Any:
     tx = _new("struct ls_timex *")
     if buf is None:
         return tx
-    if not isinstance(buf, Timex):
+    if not isinstance(buf, Timex):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"buf is a Timex or None, not {type(buf).__name__!r}")
     for name, value in zip(_TIMEX_FIELDS, buf):
         if name == "modes":
@@ -390,7 +556,8 @@ def _timex_out(tx: Any, state: int) -> Timex:
     values = [getattr(tx, name) for name in _TIMEX_FIELDS]
     values[0] = ADJ(values[0])
     values[5] = STA(values[5])
-    return Timex(*values, TIME._value2member_map_.get(state, state))
+    values.append(TIME._value2member_map_.get(state, state))
+    return Timex._make(values)
 
 
 def adjtimex(buf: Optional[Timex] = None) -> Timex:
@@ -398,15 +565,37 @@ def adjtimex(buf: Optional[Timex] = None) -> Timex:
     kernel's clock discipline; return every field and the clock state (man 2 adjtimex;
     clock_adjtime64 on CLOCK_REALTIME on 32-bit arches, as the C library does).
 
-    Setting needs CAP_SYS_TIME (PermissionError); OSError EINVAL for a value out of range."""
+    https://man7.org/linux/man-pages/man2/adjtimex.2.html
+
+    Raises:
+        PermissionError: setting anything without CAP_SYS_TIME (EPERM).
+        OSError: EINVAL for a ``status`` or ``tick`` out of range, the subclass os raises for
+            any other errno.
+        TypeError: ``buf`` is no Timex or None, ``modes``/``status`` not an int, member or
+            name string, another field not an int (before any call).
+        ValueError: an unknown ADJ or STA name (before any call).
+        OverflowError: a field beyond its C type (before any call).
+    """
     tx = _timex(buf)
     return _timex_out(tx, call(_adjtimex, "adjtimex", tx))
 
 
 def clock_adjtime(clockid: FlagArg, buf: Optional[Timex] = None) -> Timex:
     """adjtimex() on a clock: CLOCK.REALTIME, or a dynamic (PTP) clock's fd clock id
-    (man 2 clock_adjtime; clock_adjtime64 on 32-bit arches).  OSError EOPNOTSUPP for a clock
-    that cannot be adjusted (CLOCK.MONOTONIC), EINVAL for an unknown one."""
+    (man 2 clock_adjtime; clock_adjtime64 on 32-bit arches).
+
+    https://man7.org/linux/man-pages/man2/clock_adjtime.2.html
+
+    Raises:
+        PermissionError: setting anything without CAP_SYS_TIME (EPERM).
+        OSError: EOPNOTSUPP for a clock that cannot be adjusted (CLOCK.MONOTONIC), EINVAL for
+            an unknown one or a ``status``/``tick`` out of range, ENODEV for a dynamic
+            clock's device that is gone, the subclass os raises for any other errno.
+        TypeError: ``buf`` is no Timex or None, ``clockid``/``modes``/``status`` not an int,
+            member or name string, another field not an int (before any call).
+        ValueError: an unknown CLOCK, ADJ or STA name (before any call).
+        OverflowError: ``clockid`` or a field beyond its C type (before any call).
+    """
     c = _clock(clockid)
     tx = _timex(buf)
     return _timex_out(tx, call(_clock_adjtime, "clock_adjtime", c, tx))

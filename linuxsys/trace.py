@@ -37,10 +37,11 @@ import enum
 import logging
 import os
 import sys
+from types import ModuleType
 from typing import Any, Callable, Optional
 
 from . import raw
-from ._core import _FromBuf, STRERROR, ffi, lib
+from ._core import OWNED, _FromBuf, STRERROR, ffi, lib
 from .fd import Fd
 from .flags import _PREFIX, FLAT, NAMESPACES, _member_name
 
@@ -62,7 +63,7 @@ _STRMAX = 4096  # a C string (path) is shown whole up to PATH_MAX
 _CHARS = frozenset(["char", "signed char", "unsigned char", "int8_t", "uint8_t"])
 # Memory the trace may read behind a pointer: what ffi.new allocated and views of buffers.  A
 # pointer of any other origin (ffi.cast, ffi.gc, a struct field) shows as its address.
-_OWNED = (type(ffi.new("char[1]")), _FromBuf)
+_OWNED = (OWNED, _FromBuf)
 _RAW_CODE = raw.syscall.__code__  # the frame whose arguments a raw syscall shows
 _AT_FDCWD = FLAT.get("AT_FDCWD")
 
@@ -269,7 +270,7 @@ class _Traced:
             frame = sys._getframe(2)  # _line <- __call__ <- raw.syscall
             if frame.f_code is _RAW_CODE:
                 return _raw_line(args[0], frame.f_locals["args"], r)
-        shown = []
+        shown: list[str] = []
         for i, v in enumerate(args):
             note = self.notes[i] if i < len(self.notes) else "-"
             shown.append(_arg(v, self.types[i] if i < len(self.types) else None, note, r,
@@ -295,14 +296,26 @@ def _raw_line(nr: int, originals: tuple[Any, ...], r: int) -> str:
     return f"{name}({', '.join(shown)}) = {_result(r)}"
 
 
-def _modules() -> list[Any]:
+def _modules() -> list[ModuleType]:
     return [m for n, m in list(sys.modules.items())
             if (n == "linuxsys" or n.startswith("linuxsys."))
-            and not n.startswith("linuxsys._native") and m is not None]
+            and not n.startswith("linuxsys._native")
+            and m is not None]  # pyright: ignore[reportUnnecessaryComparison]: None blocks an import
 
 
 def trace(on: bool = True) -> None:
-    """Log every syscall (name, arguments, result or errno) on logger "linuxsys.syscall"."""
+    """Log every syscall (name, arguments, result or errno) on logger "linuxsys.syscall".
+
+    ``trace(False)`` switches it off.  The lines read like strace(1)'s; the calls are the
+    kernel's, as syscall(2) lists them.
+
+    https://man7.org/linux/man-pages/man2/syscall.2.html
+
+    Raises:
+        Exception: nothing of its own: switching makes no syscall and checks no argument
+            (``on`` is taken by its truth value).  A traced call raises as it does
+            untraced; a line that cannot be formatted is logged with the error instead.
+    """
     global _first_pid
     if on and _first_pid is None:
         _first_pid = os.getpid()
@@ -315,5 +328,14 @@ def trace(on: bool = True) -> None:
 
 
 def tracing() -> bool:
-    """Whether trace(True) is in force."""
-    return any(type(v) is _Traced for m in _modules() for v in vars(m).values())
+    """Whether trace(True) is in force (its helpers are swapped in: see trace()).
+
+    https://man7.org/linux/man-pages/man2/syscall.2.html
+
+    Raises:
+        Exception: nothing of its own: it only looks at the linuxsys modules' attributes.
+    """
+    return any(type(v) is _Traced for m in _modules() for v in list(vars(m).values()))
+
+
+__all__ = ["trace", "tracing"]

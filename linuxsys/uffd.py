@@ -24,7 +24,7 @@ Closing the fd wakes every waiting thread and unregisters its ranges.
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 from ._core import (U64, Buffer, NEG_EINTR, c_int, call, error, ffi, in_range, lib, nbytes,
                     release, view)
@@ -62,13 +62,13 @@ _EV_REMAP = lib.UFFD_EVENT_REMAP
 _MSG = struct.Struct("=B7xQQQ")
 _U32_AT = struct.Struct("=I")
 
-RangeArg = Union[Mapping, tuple]
+RangeArg = Union[Mapping, tuple[Any, ...]]  # (mapping, start, length), (address, length)
 
 
 class UffdioApi(NamedTuple):
     """What UFFDIO_API reports: every feature this kernel has, and the ioctls the fd takes."""
     features: int           # UFFD_FEATURE flags
-    ioctls: frozenset       # UFFDIO members
+    ioctls: frozenset[UFFDIO]  # UFFDIO members
 
 
 class UffdMsg(NamedTuple):
@@ -107,7 +107,7 @@ def _u64_flags(value: FlagArg, ns: type, what: str) -> int:
     return in_range(to_int(value, ns), what, 0, U64)
 
 
-def _ioctls(mask: int) -> frozenset:
+def _ioctls(mask: int) -> frozenset[UFFDIO]:
     return frozenset(m for bit, m in _BY_BIT.items() if mask >> bit & 1)
 
 
@@ -115,7 +115,20 @@ def userfaultfd(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
     """A new userfaultfd (man 2 userfaultfd): ``flags`` are O.NONBLOCK and
     UFFD.USER_MODE_ONLY (only faults of user code: what an unprivileged process gets where
     vm.unprivileged_userfaultfd is 0); close-on-exec unless ``inheritable``.  Call uffdio_api()
-    on it before anything else.  PermissionError where the process may not have one."""
+    on it before anything else.
+
+    https://man7.org/linux/man-pages/man2/userfaultfd.2.html
+
+    Raises:
+        PermissionError: the process may not have one: no CAP_SYS_PTRACE and
+            vm.unprivileged_userfaultfd 0, without UFFD.USER_MODE_ONLY (EPERM).
+        OSError: EINVAL for an unsupported flag, EMFILE/ENFILE, ENOMEM, the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS: no
+            CONFIG_USERFAULTFD).
+        TypeError: ``flags`` is not an int, UFFD/O member or name string (before any call).
+        ValueError: an unknown flag name (before any call).
+        OverflowError: ``flags`` beyond a C int (before any call).
+    """
     f = c_int(flags_of(flags, UFFD, O), "flags")
     if not inheritable:
         f |= _O_CLOEXEC
@@ -125,9 +138,21 @@ def userfaultfd(flags: FlagArg = 0, *, inheritable: bool = False) -> Fd:
 def uffdio_api(fd: FdArg, features: FlagArg = 0) -> UffdioApi:
     """Enable the API and the ``UFFD_FEATURE`` flags asked for (man 2 ioctl_userfaultfd,
     UFFDIO_API): once per fd, before any other ioctl.  Returns every feature this kernel
-    supports and the ioctls the fd now takes.  OSError EINVAL for a feature it lacks or a
-    second call, EPERM for UFFD_FEATURE.EVENT_FORK without CAP_SYS_PTRACE; EINVAL for an fd
-    that is no userfaultfd."""
+    supports and the ioctls the fd now takes.
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        PermissionError: UFFD_FEATURE.EVENT_FORK without CAP_SYS_PTRACE (EPERM).
+        OSError: EINVAL for a feature this kernel lacks, a second call, or an fd that is no
+            userfaultfd (checked before the ioctl), the subclass os raises for any other
+            errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``features`` is not an int, UFFD_FEATURE member or name string (before
+            any call).
+        ValueError: an unknown feature name (before any call).
+        OverflowError: ``features`` beyond 64 bits (before any call).
+    """
     f = _u64_flags(features, UFFD_FEATURE, "features")
     n = fdnum_of_kind(fd, _KIND, "uffdio_api")
     api = _new("struct ls_uffdio_api *")
@@ -138,11 +163,27 @@ def uffdio_api(fd: FdArg, features: FlagArg = 0) -> UffdioApi:
 
 
 def uffdio_register(fd: FdArg, range: RangeArg,
-                    mode: FlagArg = lib.UFFDIO_REGISTER_MODE_MISSING) -> frozenset:
+                    mode: FlagArg = lib.UFFDIO_REGISTER_MODE_MISSING) -> frozenset[UFFDIO]:
     """Hand the faults of a page-aligned range to the userfaultfd (man 2 ioctl_userfaultfd,
     UFFDIO_REGISTER; ``UFFDIO_REGISTER_MODE`` MISSING: pages not there yet, WP, MINOR).
     ``range`` is a Mapping, (mapping, start, length), or (address, length): UNSAFE (see the
-    module's doc).  Returns the ioctls the range takes, as UFFDIO members."""
+    module's doc).  Returns the ioctls the range takes, as UFFDIO members.
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        OSError: EINVAL for a range not page-aligned, without a mapping or with an
+            incompatible one, an unsupported ``mode``, or an fd that is no userfaultfd
+            (checked before the ioctl); EBUSY for a range another userfaultfd registered;
+            the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``range`` is no range (a Mapping, (mapping, start, length) or (address,
+            length)), or ``mode`` not an int, UFFDIO_REGISTER_MODE member or name string, before
+            any call.
+        ValueError: a range outside its Mapping, or an (address, length) range overlapping a
+            live Mapping, an unknown mode name, before any call.
+        OverflowError: ``mode`` beyond 64 bits (before any call).
+    """
     m = _u64_flags(mode, UFFDIO_REGISTER_MODE, "mode")
     a, length = _range_of(range, "uffdio_register")
     n = fdnum_of_kind(fd, _KIND, "uffdio_register")
@@ -165,13 +206,39 @@ def _range_ioctl(fd: FdArg, range: RangeArg, request: int, what: str) -> None:
 
 def uffdio_unregister(fd: FdArg, range: RangeArg) -> None:
     """Stop handling the faults of a range (man 2 ioctl_userfaultfd, UFFDIO_UNREGISTER);
-    threads waiting on it are woken.  ``range`` as for uffdio_register()."""
+    threads waiting on it are woken.  ``range`` as for uffdio_register().
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        OSError: EINVAL for a range not page-aligned, without a mapping or with an
+            incompatible one, or an fd that is no userfaultfd (checked before the ioctl); the
+            subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``range`` is no range (a Mapping, (mapping, start, length) or (address,
+            length)), before any call.
+        ValueError: a range outside its Mapping, or an (address, length) range overlapping a
+            live Mapping, before any call.
+    """
     _range_ioctl(fd, range, _UNREGISTER, "uffdio_unregister")
 
 
 def uffdio_wake(fd: FdArg, range: RangeArg) -> None:
     """Wake the threads waiting on faults in a range (man 2 ioctl_userfaultfd, UFFDIO_WAKE):
-    after fills made with the DONTWAKE mode.  ``range`` as for uffdio_register()."""
+    after fills made with the DONTWAKE mode.  ``range`` as for uffdio_register().
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        OSError: EINVAL for a range not page-aligned or outside the registered ones, or an fd
+            that is no userfaultfd (checked before the ioctl); the subclass os raises for any
+            other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``range`` is no range (a Mapping, (mapping, start, length) or (address,
+            length)), before any call.
+        ValueError: a range outside its Mapping, or an (address, length) range overlapping a
+            live Mapping, before any call.
+    """
     _range_ioctl(fd, range, _WAKE, "uffdio_wake")
 
 
@@ -180,7 +247,7 @@ def _fill(n: int, request: int, arg: object, field: str) -> int:
     r = _ioctl_ptr(n, request, arg)
     while r == NEG_EINTR:
         r = _ioctl_ptr(n, request, arg)
-    done = getattr(arg, field)
+    done: int = getattr(arg, field)
     if r < 0 and not (r == _NEG_EAGAIN and done > 0):
         raise error(-r, "ioctl")
     return done
@@ -193,8 +260,28 @@ def uffdio_copy(fd: FdArg, dst: RangeArg, src: Buffer, mode: FlagArg = 0) -> int
     uffdio_register() (the (address, length) form is UNSAFE); ``src`` must hold at least its
     length (ValueError), and must not lie in a range whose faults this thread would have to
     serve.  Returns the bytes copied, fewer than asked when the kernel stopped early (call
-    again for the rest).  OSError EEXIST where a page is already there, ENOENT for a range
-    not registered."""
+    again for the rest).
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        FileExistsError: a page of ``dst`` is already there (EEXIST).
+        FileNotFoundError: a range not registered, or the faulting process changed its memory
+            layout meanwhile (ENOENT).
+        BlockingIOError: the faulting process's memory layout is changing and nothing was
+            copied (EAGAIN): call again.
+        ProcessLookupError: the faulting process has exited (ESRCH).
+        OSError: EINVAL for a range not page-aligned or an unsupported ``mode``, EINVAL for an
+            fd that is no userfaultfd (checked before the ioctl), the subclass os raises for
+            any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``dst`` is no range (a Mapping, (mapping, start, length) or (address,
+            length)), ``src`` no bytes-like object, or ``mode`` not an int, UFFDIO_COPY_MODE
+            member or name string, before any call.
+        ValueError: a range outside its Mapping, or an (address, length) range overlapping a
+            live Mapping, ``src`` shorter than ``dst``, an unknown mode name, before any call.
+        OverflowError: ``mode`` beyond 64 bits (before any call).
+    """
     m = _u64_flags(mode, UFFDIO_COPY_MODE, "mode")
     a, length = _range_of(dst, "uffdio_copy")
     v = view(src)
@@ -216,8 +303,26 @@ def uffdio_zeropage(fd: FdArg, range: RangeArg, mode: FlagArg = 0) -> int:
     """Fill the missing pages of a range with zeros and wake the threads waiting on them
     (man 2 ioctl_userfaultfd, UFFDIO_ZEROPAGE; ``UFFDIO_ZEROPAGE_MODE.DONTWAKE``: do not
     wake).  ``range`` as for uffdio_register() (the (address, length) form is UNSAFE).
-    Returns the bytes filled (fewer when the kernel stopped early); OSError EEXIST where a
-    page is already there."""
+    Returns the bytes filled (fewer when the kernel stopped early).
+
+    https://man7.org/linux/man-pages/man2/ioctl_userfaultfd.2.html
+
+    Raises:
+        FileExistsError: a page of ``range`` is already there (EEXIST).
+        BlockingIOError: the faulting process's memory layout is changing and nothing was
+            filled (EAGAIN): call again.
+        ProcessLookupError: the faulting process has exited (ESRCH).
+        OSError: EINVAL for a range not page-aligned or an unsupported ``mode``, EINVAL for an
+            fd that is no userfaultfd (checked before the ioctl), the subclass os raises for
+            any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``range`` is no range (a Mapping, (mapping, start, length) or (address,
+            length)), or ``mode`` not an int, UFFDIO_ZEROPAGE_MODE member or name
+            string, before any call.
+        ValueError: a range outside its Mapping, or an (address, length) range overlapping a
+            live Mapping, an unknown mode name, before any call.
+        OverflowError: ``mode`` beyond 64 bits (before any call).
+    """
     m = _u64_flags(mode, UFFDIO_ZEROPAGE_MODE, "mode")
     a, length = _range_of(range, "uffdio_zeropage")
     n = fdnum_of_kind(fd, _KIND, "uffdio_zeropage")
@@ -230,8 +335,17 @@ def uffdio_zeropage(fd: FdArg, range: RangeArg, mode: FlagArg = 0) -> int:
 
 def uffd_read(fd: FdArg) -> UffdMsg:
     """The next event of a userfaultfd (man 2 userfaultfd: read of a struct uffd_msg),
-    waiting for one (the GIL released) unless the fd is O.NONBLOCK: then BlockingIOError when
-    none is pending.  OSError EINVAL for an fd that is no userfaultfd (nothing is read)."""
+    waiting for one (the GIL released) unless the fd is O.NONBLOCK.
+
+    https://man7.org/linux/man-pages/man2/userfaultfd.2.html
+
+    Raises:
+        BlockingIOError: an O.NONBLOCK fd with no event pending (EAGAIN).
+        OSError: EINVAL for an fd that is no userfaultfd (nothing is read) or one before
+            uffdio_api(), the subclass os raises for any other errno.
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``fd`` is no fd (before any call).
+    """
     n = fdnum_of_kind(fd, _KIND, "uffd_read")
     buf = _new("char[]", _MSG_SIZE)
     call(_read, "read", n, buf, _MSG_SIZE)

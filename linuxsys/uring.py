@@ -134,7 +134,18 @@ def io_uring_setup(entries: int, params: Any = None) -> Fd:
     filled in), or None.  The bare fd, mapped by nobody (``Ring`` maps one); close-on-exec, as
     the kernel makes every io_uring fd.
 
-    Raises OSError EINVAL (entries 0 or past 32768 without IORING_SETUP.CLAMP, bad flags) ..."""
+    https://man7.org/linux/man-pages/man2/io_uring_setup.2.html
+
+    Raises:
+        PermissionError: io_uring is disabled for this process (kernel.io_uring_disabled), or
+            SQPOLL without the privilege an older kernel asks (EPERM).
+        OSError: EINVAL for ``entries`` 0 or past 32768 without IORING_SETUP.CLAMP or for bad
+            flags or params, EMFILE/ENFILE, ENOMEM, the subclass os raises for any other errno
+            (UnsupportedError for ENOSYS: no CONFIG_IO_URING).
+        TypeError: ``params`` is no ``struct ls_uring_params *``, ``entries`` not an int (before
+            any call).
+        OverflowError: ``entries`` outside 0..2**32-1 (before any call).
+    """
     n = in_range(entries, "entries", 0, U32)
     if params is None:
         params = _new(_PARAMS)
@@ -150,7 +161,21 @@ def io_uring_enter(fd: FdArg, to_submit: int, min_complete: int, flags: FlagArg 
     (IORING_ENTER_EXT_ARG, Linux 5.11).  The count submitted.  EINTR is not retried: the
     kernel may have submitted before the signal came (the count says).
 
-    Raises OSError EBADF, EOPNOTSUPP (not an io_uring fd), ETIME (timed out), EINTR ..."""
+    https://man7.org/linux/man-pages/man2/io_uring_enter.2.html
+
+    Raises:
+        InterruptedError: a signal came while it waited (EINTR, not retried).
+        BlockingIOError: the kernel is short of resources (EAGAIN).
+        OSError: EOPNOTSUPP for an fd that is no io_uring, EBADF, ETIME when ``timeout_ns``
+            passed, EBUSY while completions overflow, EINVAL, the subclass os raises for any
+            other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: an argument of the wrong type, ``flags`` not an int, IORING_ENTER member or
+            name string (before any call).
+        ValueError: an unknown IORING_ENTER name (before any call).
+        OverflowError: a count or ``flags`` outside 32 bits, a negative ``timeout_ns`` or one
+            beyond 63 bits (before any call).
+    """
     n = fdnum(fd)
     s = in_range(to_submit, "to_submit", 0, U32)
     m = in_range(min_complete, "min_complete", 0, U32)
@@ -172,7 +197,23 @@ def io_uring_register(fd: FdArg, opcode: FlagArg, arg: Optional[Buffer] = None,
     receives) or None.  UNSAFE: opcodes whose argument holds addresses (iovecs of
     REGISTER_BUFFERS ...) let the kernel write wherever they point, for as long as they stay
     registered.  The safe forms are Ring.register_buffers, register_files and
-    register_eventfd.  Raises OSError EBADF, EINVAL, EFAULT ..."""
+    register_eventfd.
+
+    https://man7.org/linux/man-pages/man2/io_uring_register.2.html
+
+    Raises:
+        PermissionError: a limit or privilege the opcode needs, RLIMIT_MEMLOCK for buffers
+            (EPERM, EACCES).
+        OSError: EBADF, EINVAL for a bad opcode or argument, EBUSY for resources registered
+            already, EFAULT, ENOMEM, EMFILE, ENXIO for a ring being torn down, the subclass os
+            raises for any other errno (UnsupportedError for ENOSYS).
+        ClosedFdError: ``fd`` is a closed Fd.
+        TypeError: ``arg`` is not a writable buffer, or ``opcode`` not an int, IORING_REGISTER
+            member or name string (before any call).
+        ValueError: an unknown IORING_REGISTER name (before any call).
+        OverflowError: ``opcode`` or ``nr_args`` outside 32 bits (before any call).
+        BufferError: ``arg`` is not C-contiguous (before any call).
+    """
     n = fdnum(fd)
     op = in_range(to_int(opcode, IORING_REGISTER), "opcode", 0, U32)
     count = in_range(nr_args, "nr_args", 0, U32)
@@ -186,7 +227,16 @@ def io_uring_register(fd: FdArg, opcode: FlagArg, arg: Optional[Buffer] = None,
 
 
 def statx_decode(statxbuf: Buffer) -> Stat:
-    """The Stat of a ``struct statx`` that a ``Ring.prep_statx`` request filled."""
+    """The Stat of a ``struct statx`` that a ``Ring.prep_statx`` request filled.
+
+    https://man7.org/linux/man-pages/man2/statx.2.html
+
+    Raises:
+        ValueError: ``statxbuf`` is smaller than a struct statx.
+        TypeError: ``statxbuf`` is no bytes-like object.
+        BufferError: ``statxbuf`` is not C-contiguous.
+        UnsupportedError: a build whose headers lack statx (ENOSYS).
+    """
     data = view(statxbuf)
     try:
         if nbytes(data) < _STATX_SIZE:
@@ -303,7 +353,8 @@ class Ring:
         r = self._r
         if r is None:
             raise _closed()
-        return r.fd
+        fd: int = r.fd
+        return fd
 
     @property
     def closed(self) -> bool:
@@ -433,7 +484,7 @@ class Ring:
                 raise ValueError(f"waiting for {wait_nr} completions with "
                                  f"{len(self._inflight)} requests in flight would never end")
         if timeout_ns is None:
-            ns = -1
+            ns = deadline = -1  # (no deadline: ns stays -1)
         else:
             ns = in_range(timeout_ns, "timeout_ns", 0, _I64_MAX)
             deadline = _monotonic_ns() + ns
@@ -530,7 +581,7 @@ class Ring:
         return self._prep(_OP_NOP, flags, -1, 0, 0, 0, 0, user_data, None)
 
     def _rw(self, opcode: int, fd: FdArg, buf: Buffer, offset: int, user_data: Optional[int],
-            flags: FlagArg, rw_flags: int, convert: Any) -> int:
+            flags: FlagArg, rw_flags: FlagArg, convert: Any) -> int:
         r = self._r
         if r is None:
             raise _closed()
@@ -597,20 +648,20 @@ class Ring:
         return self._vec(lib.IORING_OP_WRITEV, fd, buffers, offset, user_data, flags, rw_flags,
                          view)
 
-    def _fixed_view(self, buf_index: int) -> Any:
+    def _fixed_view(self, buf_index: int) -> tuple[Any, Any]:
+        """(view, buffer) of registered buffer ``buf_index``."""
         if not self._fixed:
             raise ValueError("no buffers registered (register_buffers)")
         i = operator.index(buf_index)
         if not 0 <= i < len(self._fixed):
             raise ValueError(f"buf_index {i} outside the {len(self._fixed)} registered buffers")
-        return self._fixed[i][0]
+        return self._fixed[i]
 
     def _fixed_rw(self, opcode: int, fd: FdArg, buf_index: int, offset: int, start: int,
                   count: Optional[int], user_data: Optional[int], flags: FlagArg) -> int:
         r = self._live()
-        v = self._fixed_view(buf_index)
+        v, b = self._fixed_view(buf_index)
         i = operator.index(buf_index)
-        b = self._fixed[i][1]
         size = nbytes(v)
         s = operator.index(start)
         c = size - s if count is None else operator.index(count)
@@ -826,7 +877,7 @@ class Ring:
         exported (close() raises BufferError) until the completion is reaped; a Mapping
         without a buffer is refused (nothing could keep it mapped), and so is advice that
         would make its buffer fault."""
-        if not isinstance(mapping, Mapping):
+        if not isinstance(mapping, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"a Mapping is required, not {type(mapping).__name__} (no raw "
                             f"addresses on the ring)")
         a = in_range(to_int(advice, MADV), "advice", -(1 << 31), (1 << 31) - 1)
@@ -889,7 +940,8 @@ class Ring:
             raise TypeError("offsets is a sequence of ints")
         if not isinstance(offsets, (list, tuple)):
             offsets = list(offsets)
-        return _new(_I64, offsets), len(offsets)
+        arr = _new(_I64, offsets)
+        return arr, len(arr)
 
     def prep_read_batch(self, fd: FdArg, buf: Buffer, offsets: Sequence[int],
                         block_size: int, *, user_data: Optional[int] = None,
@@ -915,7 +967,7 @@ class Ring:
         bs = in_range(block_size, "block_size", 1, U32)
         offs, count = self._offsets(offsets)
         if type(buf) is int:  # a registered buffer: the caller's opcode turns *_FIXED
-            v = self._fixed_view(buf)
+            v = self._fixed_view(buf)[0]
             if count * bs > nbytes(v):
                 raise ValueError(f"{count} blocks of {bs} bytes exceed registered buffer "
                                  f"{buf} ({nbytes(v)} bytes)")
@@ -1001,7 +1053,7 @@ class Ring:
             for u in range(first, first + count):
                 inflight[u] = held
             raise
-        results = _unpack(out, count)
+        results: list[int] = _unpack(out, count)
         if min(results) < 0:
             _let_go(v, buf)  # every request completed: nothing holds the view (rule 2)
             raise error(-next(x for x in results if x < 0), "io_uring")

@@ -246,8 +246,8 @@ def module(family: str, decls: list[Decl]) -> str:
     out += [f'    "{d.name}": {d.probe_args()},' for d in decls]
     out.append("}")
     out.append("")
-    out.append(textwrap.fill("__all__ = [" + ", ".join(f'"{d.name}"' for d in decls) + "]",
-                             99, subsequent_indent="           "))
+    out.append(textwrap.fill("__all__: list[str] = [" + ", ".join(f'"{d.name}"' for d in decls) + "]",
+                             99, subsequent_indent=" " * 22))
     return "\n".join(out) + "\n"
 
 
