@@ -10,12 +10,15 @@ import operator
 import os
 import sys
 from collections import deque
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from ._native import ffi as ffi, lib as lib  # re-exported: every family imports them from here
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-Buffer = Any  # any object supporting the buffer protocol
+if TYPE_CHECKING:  # the buffer protocol's type (collections.abc.Buffer from 3.12 on)
+    from typing_extensions import Buffer as Buffer
+else:
+    Buffer = Any  # any object supporting the buffer protocol
 
 ENOSYS = lib.ENOSYS
 EBADF = lib.EBADF

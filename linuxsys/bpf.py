@@ -188,7 +188,7 @@ def _bytes(data: Union[int, Buffer], size: int, what: str) -> bytes:
     if isinstance(data, str):
         raise TypeError(f"a {what} is a bytes-like object or an int, not str")
     try:  # (a bool goes to memoryview too: its TypeError is the one raised below)
-        with memoryview(data) as m:  # pyright: ignore[reportArgumentType]
+        with memoryview(data) as m:  # type: ignore[arg-type]
             b = m.tobytes()
     except TypeError:
         raise TypeError(f"a {what} is a bytes-like object or an int, "

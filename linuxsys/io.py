@@ -58,10 +58,8 @@ _ULONG = (1 << (8 * _sizeof("long"))) - 1  # an int argument as the unsigned lon
 _I64_MIN, _I64_MAX = -(1 << 63), (1 << 63) - 1
 
 
-# Buffer is Any (the buffer protocol has no type before 3.12): an int matches both overloads
-# and the first wins, as at run time, where pyright sees an unsafe overlap.
 @overload
-def read(fd: FdArg, n_or_buf: int) -> bytes: ...  # pyright: ignore[reportOverlappingOverload]
+def read(fd: FdArg, n_or_buf: int) -> bytes: ...
 @overload
 def read(fd: FdArg, n_or_buf: Buffer) -> int: ...
 
@@ -217,7 +215,7 @@ def _offset64(offset: int) -> int:
 
 
 @overload
-def pread(fd: FdArg, n_or_buf: int,  # pyright: ignore[reportOverlappingOverload]: as read()
+def pread(fd: FdArg, n_or_buf: int,
           offset: int) -> bytes: ...
 @overload
 def pread(fd: FdArg, n_or_buf: Buffer, offset: int) -> int: ...

@@ -170,8 +170,8 @@ def msgsnd(msqid: int, msgtyp: int, msgtext: Buffer, msgflg: FlagArg = 0) -> Non
         release(data, msgtext)
 
 
-@overload  # (Buffer is Any: pyright sees overload 2 cover this one; an int matches here first)
-def msgrcv(msqid: int, bufsize_or_buf: int, msgtyp: int = 0,  # pyright: ignore[reportOverlappingOverload]
+@overload
+def msgrcv(msqid: int, bufsize_or_buf: int, msgtyp: int = 0,
            msgflg: FlagArg = 0) -> tuple[int, bytes]: ...
 @overload
 def msgrcv(msqid: int, bufsize_or_buf: Buffer, msgtyp: int = 0,

@@ -782,7 +782,7 @@ def sysinfo() -> Sysinfo:
 
 
 @overload
-def getrandom(n_or_buf: int,  # pyright: ignore[reportOverlappingOverload]: as io.read()
+def getrandom(n_or_buf: int,
               flags: FlagArg = 0) -> bytes: ...
 @overload
 def getrandom(n_or_buf: Buffer, flags: FlagArg = 0) -> int: ...

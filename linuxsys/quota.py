@@ -92,14 +92,14 @@ def _addr(cmd: int, addr: Union[Buffer, PathArg, None]) -> tuple[Any, Any]:
     if addr is None:
         return _NULL, None
     sub = cmd >> _SUBCMDSHIFT
-    if sub == _Q_QUOTAON:
-        return _path(addr), None
+    if sub == _Q_QUOTAON:  # the command word decides: a path here, a buffer below
+        return _path(addr), None  # type: ignore[arg-type]
     known = _ADDR.get(sub)
     if known is None:
         raise ValueError(f"quotactl subcommand {sub:#x} is unknown here: its struct's size "
                          "cannot be checked (pass addr=None)")
     need, written = known
-    cbuf = writable(addr) if written else view(addr)
+    cbuf = writable(addr) if written else view(addr)  # type: ignore[arg-type]
     if nbytes(cbuf) < need:
         release(cbuf, addr)
         raise ValueError(f"quotactl subcommand {sub:#x} takes a {need}-byte buffer; the "

@@ -47,10 +47,8 @@ _MAGIC2 = lib.LINUX_REBOOT_MAGIC2
 KexecSegment = Tuple[Buffer, int, int]
 
 
-# Buffer is Any (the buffer protocol has no type before 3.12): an int matches both overloads
-# and the first wins, as at run time, where pyright sees an unsafe overlap.
 @overload
-def syslog(type: FlagArg,  # pyright: ignore[reportOverlappingOverload]
+def syslog(type: FlagArg,
            bufp: int = 0) -> Union[int, bytes]: ...
 @overload
 def syslog(type: FlagArg, bufp: Buffer) -> int: ...

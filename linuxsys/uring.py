@@ -39,7 +39,7 @@ from __future__ import annotations
 import operator
 import warnings
 from time import monotonic_ns as _monotonic_ns
-from typing import Any, Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Iterable, NamedTuple, Optional, Sequence, Union
 
 from . import net as _net
 from ._core import (NEG_EINTR, U32, Buffer, PathArg, call, error, ffi, in_range, lib, nbytes,
@@ -943,7 +943,7 @@ class Ring:
         arr = _new(_I64, offsets)
         return arr, len(arr)
 
-    def prep_read_batch(self, fd: FdArg, buf: Buffer, offsets: Sequence[int],
+    def prep_read_batch(self, fd: FdArg, buf: Union[Buffer, int], offsets: Sequence[int],
                         block_size: int, *, user_data: Optional[int] = None,
                         flags: FlagArg = 0) -> int:
         """Prepare ``len(offsets)`` reads in one C call: read i fills ``buf[i * block_size:
@@ -953,14 +953,14 @@ class Ring:
         return self._prep_batch(_OP_READ, fd, buf, offsets, block_size, user_data, flags,
                                 writable)
 
-    def prep_write_batch(self, fd: FdArg, data: Buffer, offsets: Sequence[int],
+    def prep_write_batch(self, fd: FdArg, data: Union[Buffer, int], offsets: Sequence[int],
                          block_size: int, *, user_data: Optional[int] = None,
                          flags: FlagArg = 0) -> int:
         """prep_read_batch's twin: write i writes ``data``'s block i at ``offsets[i]``."""
         return self._prep_batch(_OP_WRITE, fd, data, offsets, block_size, user_data, flags,
                                 view)
 
-    def _batch_args(self, fd: FdArg, buf: Buffer, offsets: Any, block_size: int,
+    def _batch_args(self, fd: FdArg, buf: Union[Buffer, int], offsets: Any, block_size: int,
                     flags: FlagArg, convert: Any) -> tuple[int, Any, int, int, Any, int]:
         n = fd if type(fd) is int else fdnum(fd)
         f = _sqe_flags(flags)
@@ -978,7 +978,7 @@ class Ring:
             raise ValueError(f"{count} blocks of {bs} bytes exceed the buffer's {nbytes(v)}")
         return n, offs, count, bs, v, f
 
-    def _prep_batch(self, opcode: int, fd: FdArg, buf: Buffer, offsets: Any, block_size: int,
+    def _prep_batch(self, opcode: int, fd: FdArg, buf: Union[Buffer, int], offsets: Any, block_size: int,
                     user_data: Optional[int], flags: FlagArg, convert: Any) -> int:
         r = self._live()
         n, offs, count, bs, v, f = self._batch_args(fd, buf, offsets, block_size, flags,
@@ -1077,7 +1077,7 @@ class Ring:
             mine += _ring_reap_batch(r, first, count, out, self._rows, self._max, others)
         return mine
 
-    def read_batch(self, fd: FdArg, buf: Buffer, offsets: Sequence[int],
+    def read_batch(self, fd: FdArg, buf: Union[Buffer, int], offsets: Sequence[int],
                    block_size: int, *, flags: FlagArg = 0) -> list[int]:
         """Read ``len(offsets)`` blocks and wait for them all: block i of ``buf`` (bytes
         ``i * block_size`` on) from ``offsets[i]``; ``buf`` a writable buffer, or the index
@@ -1089,7 +1089,7 @@ class Ring:
                                                      writable)
         return self._sync_batch(_OP_READ, fd, n, buf, offs, count, bs, v, f)
 
-    def write_batch(self, fd: FdArg, data: Buffer, offsets: Sequence[int],
+    def write_batch(self, fd: FdArg, data: Union[Buffer, int], offsets: Sequence[int],
                     block_size: int, *, flags: FlagArg = 0) -> list[int]:
         """read_batch's twin: block i of ``data`` written at ``offsets[i]``; the counts."""
         n, offs, count, bs, v, f = self._batch_args(fd, data, offsets, block_size, flags,
