@@ -336,24 +336,20 @@ class Filter:
         if self._loaded:
             raise RuntimeError("filter already loaded: build a new Filter for more rules")
         a = _action(action)
-        multiplexed = None
         if isinstance(syscall, str):
-            via = _MULTIPLEXED.get(syscall)
-            if via is not None and via[0] in self.arch.syscalls:
-                multiplexed = via
-            nr = self.arch.syscalls.get(syscall, -1)
-            if nr < 0 and multiplexed is None:
-                raise ValueError(f"unknown syscall {syscall!r} on this arch")
+            name, nr = syscall, self.arch.syscalls.get(syscall, -1)
         elif type(syscall) is bool or not isinstance(syscall, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"syscall must be a name or a number, not {type(syscall).__name__}")
         else:
             nr = int(syscall)
             if not 0 <= nr <= 0x7FFFFFFF:
                 raise ValueError(f"syscall numbers are 0..2**31-1, not {nr}")
-            name = next((n for n, v in self.arch.syscalls.items() if v == nr), "")
-            via = _MULTIPLEXED.get(name)
-            if via is not None and via[0] in self.arch.syscalls:
-                multiplexed = via
+            name = self._syscall_names().get(nr, "")
+        multiplexed = _MULTIPLEXED.get(name)
+        if multiplexed is not None and multiplexed[0] not in self.arch.syscalls:
+            multiplexed = None  # an arch without the multiplexer: the direct call alone
+        if nr < 0 and multiplexed is None:
+            raise ValueError(f"unknown syscall {syscall!r} on this arch")
         if self.arch.x32_bit and nr >= 0 and nr & self.arch.x32_bit:
             raise ValueError(f"syscall {nr:#x} is another ABI's (x32): this filter kills it")
         cmps = tuple(_arg(x) for x in args)
@@ -487,10 +483,14 @@ class Filter:
 
     def disassemble(self) -> str:
         """A listing of ``bpf()``, one instruction a line, with the fields and syscalls named."""
+        return disassemble(self.bpf(), self._syscall_names())
+
+    def _syscall_names(self) -> Dict[int, str]:
+        """Number -> name in this filter's table (of several names, the first in order)."""
         if self._names is None:
             self._names = {nr: name for name, nr in
                            sorted(self.arch.syscalls.items(), reverse=True)}
-        return disassemble(self.bpf(), self._names)
+        return self._names
 
     def load(self, flags: FlagArg = 0, *, no_new_privs: bool = True) -> Optional[Fd]:
         """Install the filter on the calling thread (all threads with ``TSYNC``) for good

@@ -31,11 +31,11 @@ from typing import Any, Iterable, NamedTuple, Optional, Union
 from ._core import NEG_EINTR, call, decode, error, ffi, lib, path as _path
 from .flags import FlagArg, to_int
 from .process import _signal_or_zero
-from .signal import SignalArg
+from .signal import SignalArg, _SIG_MEMBERS
 from . import _sys_security
 from ._sys_security import *  # noqa: F401,F403  (prctl: cdefs/security.h)
 
-from ._consts import PR_SPEC, PR_SPEC_WHICH, SECBIT, CAP, LSM_ID, LSM_ATTR, LSM_FLAG, SIG
+from ._consts import PR_SPEC, PR_SPEC_WHICH, SECBIT, CAP, LSM_ID, LSM_ATTR, LSM_FLAG
 
 _prctl = lib.ls_prctl
 _prctl_str = lib.ls_prctl_str
@@ -55,7 +55,6 @@ _CAP_VERSION = lib._LINUX_CAPABILITY_VERSION_3
 _CAP_WORDS = lib._LINUX_CAPABILITY_U32S_3
 _LSM_CTX = ffi.sizeof("struct lsm_ctx")  # the header before each context's bytes
 _CAPS = {int(c): c for c in CAP}
-_SIGS = {int(s): s for s in SIG}  # (as SIG._value2member_map_, typed)
 _LSM_IDS = {int(m): m for m in LSM_ID}
 
 
@@ -162,7 +161,7 @@ def pr_get_pdeathsig() -> int:
 
 
 def _signal(n: int) -> int:
-    return _SIGS.get(n, n)  # 0 (none) and real-time signals stay ints
+    return _SIG_MEMBERS.get(n, n)  # 0 (none) and real-time signals stay ints
 
 
 def pr_set_dumpable(dumpable: bool) -> None:
