@@ -36,25 +36,39 @@ def _member_name(c_name: str, prefix: str) -> str:
     return short if short.isidentifier() else c_name
 
 
+def flat_name(c_name: str) -> str:
+    """A constant's flat name: its C name, without the LS_ of a helper's (LS_PER_LINUX ->
+    PER_LINUX)."""
+    return c_name[3:] if c_name.startswith("LS_") else c_name
+
+
+def namespace_names(kind: str, prefix: str,
+                    names: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A namespace's (name, C name) pairs of its members -- with "+alias", the flat names after
+    the short ones, so that the short ones are what members print as -- and of its plain
+    attributes (``=NAME``: AT.FDCWD).  tools/gen_stubs.py names the stubs' members by it."""
+    c_names = [n for n in names if not n.startswith("=")]
+    members = [(_member_name(n, prefix), n) for n in c_names]
+    if kind.endswith("+alias"):
+        members += [(flat_name(n), n) for n in c_names if _member_name(n, prefix) != n]
+    attrs = [(_member_name(n[1:], prefix), n[1:]) for n in names if n.startswith("=")]
+    return members, attrs
+
+
 for _line in ffi.string(lib.ls_namespaces()).decode().splitlines():
     _name, _kind, _prefix, *_names = _line.split()
     _prefix = "" if _prefix == "-" else _prefix
     # The functional API (Enum(name, members)), which the enum stubs type as a member lookup.
     _base: Any = enum.IntFlag if _kind.startswith("flag") else enum.IntEnum
-    _attrs = [n[1:] for n in _names if n.startswith("=")]
-    _c_names = [n for n in _names if not n.startswith("=")]
-    _members = [(_member_name(n, _prefix), getattr(lib, n)) for n in _c_names]
-    if _kind.endswith("+alias"):  # after the short names, so those are what members print as
-        _members += [(n[3:] if n.startswith("LS_") else n, getattr(lib, n)) for n in _c_names
-                     if _member_name(n, _prefix) != n]
-    _cls = _base(_name, _members, module=__name__)
-    for _n in _attrs:  # plain values of the namespace's argument that are not flags (AT.FDCWD)
-        setattr(_cls, _member_name(_n, _prefix), getattr(lib, _n))
+    _members, _attrs = namespace_names(_kind, _prefix, _names)
+    _cls = _base(_name, [(_m, getattr(lib, _c)) for _m, _c in _members], module=__name__)
+    for _m, _c in _attrs:  # plain values of the namespace's argument that are not flags
+        setattr(_cls, _m, getattr(lib, _c))
     NAMESPACES[_name] = _cls
     _PREFIX[_cls] = _prefix
     globals()[_name] = _cls
-    for _n in _c_names:  # every member has a flat name too (LS_PER_LINUX -> PER_LINUX)
-        FLAT.setdefault(_n[3:] if _n.startswith("LS_") else _n, getattr(lib, _n))
+    for _m, _c in _members:  # every member has a flat name too
+        FLAT.setdefault(flat_name(_c), getattr(lib, _c))
 
 
 def _parse(ns: Namespace, text: str) -> int:

@@ -135,3 +135,14 @@ def test_raw_syscall_number_is_range_checked():
     with pytest.raises(OverflowError):
         L.syscall(-1)
     assert L.syscall(L.SYS.getpid) == os.getpid()
+
+
+def test_namespace_names_as_the_module_and_the_stubs_take_them():
+    from linuxsys.flags import flat_name, namespace_names
+    assert flat_name("LS_PER_LINUX") == "PER_LINUX" and flat_name("O_RDONLY") == "O_RDONLY"
+    members, attrs = namespace_names("flag+alias", "MS_", ["MS_RDONLY", "LS_MS_X", "=MS_MGC"])
+    assert members == [("RDONLY", "MS_RDONLY"), ("LS_MS_X", "LS_MS_X"),
+                       ("MS_RDONLY", "MS_RDONLY")]
+    assert attrs == [("MGC", "MS_MGC")]
+    assert namespace_names("enum", "E", ["E2BIG"]) == ([("E2BIG", "E2BIG")], [])  # no identifier
+    assert namespace_names("enum", "*_OK", ["R_OK"]) == ([("R", "R_OK")], [])
