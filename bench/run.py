@@ -96,6 +96,23 @@ VARIANTS = {
     "ls_statx_many": ("ls_statx_many(*statx_args)", 10),
     "os.stat_loop": ("for _x in bignames:\n    stat(_x, dir_fd=bigfd)", 10),
     "getpid_raw": ("ls_getpid()", 1_000_000),
+    # Floors: the raw helper call with the least copy-out that still returns what the row's
+    # function returns (bytes, a count, the bytes a Stat keeps, the pairs, ...): what cffi's
+    # fixed cost leaves to beat, with no facade.
+    "floor.read1": ("rbuf1[:ls_read(zero, rcbuf, 1)]", 500_000),
+    "floor.readinto": ("ls_read(zero, from_buffer(ba), 4096)", 300_000),
+    "floor.write": ('ls_write(null, b"x", 1)', 500_000),
+    "floor.fstat": ("ls_fstat(reg, stc); stm.tobytes()", 300_000),
+    "floor.stat": ("ls_statx(AT_FDCWD, regpathb, 0, STAT_MASK, stc); stm.tobytes()", 200_000),
+    "floor.open_close": ("ls_close(ls_openat(AT_FDCWD, regpathb, O_RDONLY_CLOEXEC, 0))",
+                         100_000),
+    "floor.ebadf": (TRY.format("raise OSError(-ls_read(badfd, rcbuf, 1), 'x')"), 300_000),
+    "floor.clock": ("ls_clock_gettime(mono)", 1_000_000),
+    "floor.epoll": ("ls_epoll_poll0(lepn, evc, 1023); [first_pair(evm)]", 300_000),
+    "floor.eventfd": ("ls_eventfd_write(lefdn, 1); ls_eventfd_read(lefdn)", 300_000),
+    "floor.getrandom": ("rbuf1[:ls_getrandom(rcbuf, 32, 0)]", 300_000),
+    # what any Python-level function adds to a floor: one call of a def returning its argument
+    "pycall": ("noop(zero, 1)", 1_000_000),
     "L.sendrecv": ("L.send(la, b64); L.recv(lb, 64)", 200_000),
     "socket.sendrecv": ("sa.send(b64); sb.recv(64)", 200_000),
     "L.sendto": ("L.sendto(lu, b64, udp_addr)", 200_000),
@@ -126,32 +143,40 @@ VARIANTS = {
     "shutil.copyfile": ("copyfile(bigpath, copy_path)", 3),
 }
 
-# Rows: (group for --only, label, linuxsys variant, reference variant, reference label, target).
-# A target is ("<=", x) or ("~", x) (within 5%).
+# Rows: (group for --only, label, linuxsys variant, reference variant, reference label, target
+# [, floor variant]).  A target is ("<=", x) or ("~", x) (within 5%).  A floor variant is timed
+# against the same reference ("floor"), and again with one Python function call added ("+def",
+# what a facade written in Python cannot go below); a row above its target says which floor
+# is above it too.
 ROWS = [
-    ("getpid", "getpid", "L.getpid", "os.getpid", "os.getpid", ("<=", 1.3)),
-    ("read", "read 1 B -> bytes", "L.read1", "os.read1", "os.read", ("<=", 1.6)),
-    ("readinto", "readinto 4 KiB bytearray", "L.readinto_ba", "os.readv", "os.readv", ("<=", 1.2)),
+    ("getpid", "getpid", "L.getpid", "os.getpid", "os.getpid", ("<=", 1.25), "getpid_raw"),
+    ("read", "read 1 B -> bytes", "L.read1", "os.read1", "os.read", ("<=", 1.8), "floor.read1"),
+    ("readinto", "readinto 4 KiB bytearray", "L.readinto_ba", "os.readv", "os.readv", ("<=", 1.3),
+     "floor.readinto"),
     ("readinto", "readinto 4 KiB ffi char[]", "L.readinto_cdata", "os.readv", "os.readv", None),
-    ("write", "write 1 B", "L.write", "os.write", "os.write", None),
-    ("fstat", "fstat", "L.fstat", "os.fstat", "os.fstat", ("<=", 1.0)),
+    ("write", "write 1 B", "L.write", "os.write", "os.write", ("<=", 1.4), "floor.write"),
+    ("fstat", "fstat", "L.fstat", "os.fstat", "os.fstat", ("<=", 1.0), "floor.fstat"),
     ("fstat", "fstat + .st_size", "L.fstat_size", "os.fstat_size", "os.fstat", None),
-    ("stat", "stat(path)", "L.stat", "os.stat", "os.stat", None),
-    ("open", "open + close", "L.open_close", "os.open_close", "os.open/close", None),
+    ("stat", "stat(path)", "L.stat", "os.stat", "os.stat", ("<=", 1.1), "floor.stat"),
+    ("open", "open + close", "L.open_close", "os.open_close", "os.open/close", ("<=", 1.4),
+     "floor.open_close"),
     ("listdir", "listdir 10,000 entries", "L.listdir", "os.listdir", "os.listdir", ("<=", 0.9)),
-    ("error", "EBADF raised + caught", "L.ebadf", "os.ebadf", "os.read", ("<=", 1.3)),
+    ("error", "EBADF raised + caught", "L.ebadf", "os.ebadf", "os.read", ("<=", 1.3),
+     "floor.ebadf"),
     ("clock", "clock_gettime MONOTONIC", "L.clock", "time.clock", "time.clock_gettime_ns",
-     ("<=", 1.3)),
+     ("<=", 1.4), "floor.clock"),
     ("epoll", "epoll_wait, 1 ready fd", "L.epoll", "select.epoll", "select.epoll.poll",
-     ("<=", 1.3)),
-    ("eventfd", "eventfd write + read", "L.eventfd", "os.eventfd", "os.eventfd_*", ("<=", 1.3)),
-    ("getrandom", "getrandom 32 B", "L.getrandom", "os.getrandom", "os.getrandom", ("<=", 1.3)),
+     ("<=", 1.3), "floor.epoll"),
+    ("eventfd", "eventfd write + read", "L.eventfd", "os.eventfd", "os.eventfd_*", ("<=", 1.5),
+     "floor.eventfd"),
+    ("getrandom", "getrandom 32 B", "L.getrandom", "os.getrandom", "os.getrandom", ("<=", 1.6),
+     "floor.getrandom"),
     ("trace", "fstat, trace off", "fstat_global", "fstat_pinned", "helper pinned", ("~", 1.0)),
     ("trace", "getpid, trace off", "getpid_facade", "getpid_raw", "raw helper", ("~", 1.0)),
     ("readdir", "dir.readdir 10,000 entries", "Ldir.readdir", "os.listdir", "os.listdir",
-     ("<=", 1.0)),
+     ("<=", 1.0), "L.listdir"),
     ("scandir", "scandir 10,000: name, is_dir()", "Ldir.scandir", "os.scandir", "os.scandir",
-     ("<=", 1.0)),
+     ("<=", 1.0), "Ldir.scandir_list"),
     ("scandir", "scandir 10,000: name, .type", "Ldir.scandir_type", "os.scandir",
      "os.scandir is_dir()", None),
     ("scandir", "scandir 10,000: list() (floor)", "Ldir.scandir_list", "os.scandir_list",
@@ -160,7 +185,7 @@ ROWS = [
     ("walkstat", "walk /usr, stat=True", "Ldir.walk_stat", "os.walk_lstat", "os.walk+lstat",
      ("<=", 0.6)),
     ("statx_many", "statx_many 10,000 names", "Ldir.statx_many", "os.stat_loop",
-     "os.stat(dir_fd=)", ("<=", 0.6)),
+     "os.stat(dir_fd=)", ("<=", 0.6), "ls_statx_many"),
     ("statx_many", "statx C loop alone (floor)", "ls_statx_many", "os.stat_loop",
      "os.stat(dir_fd=)", None),
     ("sendrecv", "send + recv 64 B, socketpair", "L.sendrecv", "socket.sendrecv",
@@ -282,6 +307,35 @@ def sync_fixtures():
             "stop_pingpong": stop_pingpong}
 
 
+def floor_fixtures(regpath, ready):
+    """What the floor variants call: the helpers themselves and buffers made once."""
+    from linuxsys.event import _event_buf, _first_pair
+    from linuxsys.fs import _new_stat_buf
+    rcbuf = L.ffi.new("char[]", 4096)
+    stc, stm = _new_stat_buf()
+    evc, evm = _event_buf(1023)
+    lepn = L.Epoll()
+    lepn.register(ready, L.EPOLL.IN)
+    lefdn = L.eventfd(0)
+    return {
+        "rcbuf": rcbuf, "rbuf1": L.ffi.buffer(rcbuf), "from_buffer": L.ffi.from_buffer,
+        "ls_read": lib.ls_read, "ls_write": lib.ls_write, "ls_fstat": lib.ls_fstat,
+        "ls_statx": lib.ls_statx, "stc": stc, "stm": stm, "AT_FDCWD": lib.AT_FDCWD,
+        "regpathb": os.fsencode(regpath), "STAT_MASK": lib.STATX_BASIC_STATS | lib.STATX_BTIME,
+        "ls_openat": lib.ls_openat, "ls_close": lib.ls_close,
+        "O_RDONLY_CLOEXEC": lib.O_RDONLY | lib.O_CLOEXEC,
+        "ls_clock_gettime": lib.ls_clock_gettime, "ls_epoll_poll0": lib.ls_epoll_poll0,
+        "lepoll_floor": lepn, "lepn": lepn.fileno(), "evc": evc, "evm": evm,
+        "first_pair": _first_pair, "ls_eventfd_write": lib.ls_eventfd_write,
+        "ls_eventfd_read": lib.ls_eventfd_read, "lefd_floor": lefdn, "lefdn": lefdn.fileno(),
+        "ls_getrandom": lib.ls_getrandom, "noop": noop,
+    }
+
+
+def noop(a, b):
+    return a
+
+
 def make_fixtures(tmp):
     regpath = os.path.join(tmp, "regular")
     with open(regpath, "wb") as f:
@@ -309,6 +363,7 @@ def make_fixtures(tmp):
         # linuxsys's own Fd, as L.eventfd makes it: its kind is known, so the readers' fd-kind
         # check is free (a bare number costs a /proc look per call)
         "lefd": L.eventfd(0),
+        **floor_fixtures(regpath, ready),
         "Ldir": Ldir, "usr": "/usr", "lstat": os.lstat, "stat": os.stat, "join": os.path.join,
         "bigfd": os.open(bigdir, os.O_RDONLY | os.O_DIRECTORY), "bignames": os.listdir(bigdir),
         "ls_statx_many": lib.ls_statx_many,
@@ -453,6 +508,12 @@ def traced_calls(fn, *args):
     return len(records)
 
 
+def Stat_of(raw):
+    st = object.__new__(L.Stat)
+    st._raw = raw
+    return st
+
+
 def sanity(e):
     """Each linuxsys variant returns what its reference returns."""
     zero, reg, ba, cbuf = e["zero"], e["reg"], e["ba"], e["cbuf"]
@@ -485,6 +546,20 @@ def sanity(e):
     assert L.eventfd_read(e["lefd"]) == 7
     assert len(L.getrandom(32)) == len(os.getrandom(32)) == 32 and L.getrandom(32) != bytes(32)
     e["futex_ping"]()  # each returns once its partner answered
+    # the floors compute what their rows return (a statement's last part is the result)
+    floor = {}
+    for name, v in VARIANTS.items():
+        if name.startswith("floor.") and name != "floor.ebadf":
+            *first, last = v[0].split("; ")
+            for part in first:
+                exec(part, e)
+            floor[name] = eval(last, e)
+    assert floor["floor.read1"] == b"\0" and floor["floor.readinto"] == 4096
+    assert floor["floor.write"] == 1 and len(floor["floor.getrandom"]) == 32
+    assert floor["floor.fstat"] == L.fstat(reg)._raw
+    assert Stat_of(floor["floor.stat"]).st_ino == ref.st_ino
+    assert floor["floor.epoll"] == [(e["ready"], select.EPOLLIN)]
+    assert 0 < floor["floor.clock"] and floor["floor.eventfd"] == 1
     e["eventfd_ping"]()
 
 
@@ -672,7 +747,9 @@ def main():
     if unknown:
         ap.error(f"unknown group(s): {', '.join(sorted(unknown))}")
     rows = [r for r in ROWS if r[0] in groups]
-    variants = list(dict.fromkeys(v for r in rows for v in r[2:4]))
+    variants = list(dict.fromkeys(v for r in rows for v in (*r[2:4], *r[6:])))
+    if any(r[6:] for r in rows):
+        variants.append("pycall")
 
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
                 if ln.startswith("model name")), platform.machine())
@@ -712,19 +789,35 @@ def main():
         shutil.rmtree(tmp)
 
     med = statistics.median
-    head = ("operation", "linuxsys ns", "vs", "ref ns", "ratio", "min..max", "target", "")
+    head = ("operation", "linuxsys ns", "vs", "ref ns", "ratio", "min..max", "floor", "+def",
+            "target", "")
     out = [head]
     results = []
-    for group, label, lv, rv, rlabel, target in rows:
+    for group, label, lv, rv, rlabel, target, *floor in rows:
         ratios = [x / y for x, y in zip(net[lv], net[rv])]
         r = med(ratios)
-        status = "" if target is None else ("ok" if meets(target, r) else "MISSED")
+        fr = fd = None
+        if floor:
+            fr = med([x / y for x, y in zip(net[floor[0]], net[rv])])
+            fd = med([(x + c) / y for x, c, y in zip(net[floor[0]], net["pycall"], net[rv])])
+        if target is None:
+            status = ""
+        elif meets(target, r):
+            status = "ok"
+        elif fr is not None and not meets(target, fr):  # cffi's fixed cost alone is above
+            status = "floor above"
+        elif fd is not None and not meets(target, fd):  # and with the one frame a def costs
+            status = "+def above"
+        else:
+            status = "MISSED"
         out.append((label, fmt_ns(med(net[lv])), rlabel, fmt_ns(med(net[rv])), f"{r:.2f}",
-                    f"{min(ratios):.2f}..{max(ratios):.2f}",
+                    f"{min(ratios):.2f}..{max(ratios):.2f}", "" if fr is None else f"{fr:.2f}",
+                    "" if fd is None else f"{fd:.2f}",
                     "" if target is None else f"{target[0]} {target[1]}", status))
         results.append({"group": group, "operation": label, "linuxsys": lv, "reference": rv,
                         "linuxsys_ns": med(net[lv]), "reference_ns": med(net[rv]),
-                        "ratio": r, "ratios": ratios, "target": target, "status": status})
+                        "ratio": r, "ratios": ratios, "floor": floor[0] if floor else None,
+                        "floor_ratio": fr, "floor_def_ratio": fd, "target": target, "status": status})
     widths = [max(len(row[i]) for row in out) for i in range(len(head))]
     for i, row in enumerate(out):
         print("  ".join(c.ljust(w) if j in (0, 2) else c.rjust(w)
