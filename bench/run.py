@@ -121,6 +121,7 @@ VARIANTS = {
     "L.recvmmsg": ("L.sendmmsg(lu, to_lrx)", "L.recvmmsg(lrx, 64, 64)", 5_000),
     "socket.recvfrom64": ("L.sendmmsg(lu, to_srx)", "for _i in r64:\n    srx.recvfrom(64)",
                           5_000),
+    "floor.recvmmsg": ("L.sendmmsg(lu, to_lrx)", "ls_recvmmsg(lrxn, *mmsg_bufs)", 5_000),
     # in a network namespace of its own holding 1,000 links (netlink_measure)
     "NL.links": ("NL.links()", 5),
     "pyroute2.get_links": ("ipr.get_links()", 5),
@@ -192,7 +193,7 @@ ROWS = [
      "socket.send/recv", ("<=", 1.5)),
     ("sendto", "UDP sendto 64 B", "L.sendto", "socket.sendto", "socket.sendto", ("<=", 1.5)),
     ("recvmmsg", "recvmmsg 64 x 64 B (per datagram)", "L.recvmmsg", "socket.recvfrom64",
-     "socket.recvfrom loop", ("<=", 0.5)),
+     "socket.recvfrom loop", ("<=", 0.5), "floor.recvmmsg"),
     ("accept", "accept4 + close, Unix stream", "L.accept", "socket.accept", "socket.accept",
      ("<=", 1.5)),
     ("uring", "64 random 4 KiB reads, 256 MiB file", "L.ring_read64", "os.pread64",
@@ -461,12 +462,15 @@ def net_fixtures(tmp):
         s.listen(socket.SOMAXCONN)
         lsts[n] = s
     msg = b"d" * 64
+    rx = L.MmsgReceiver(64, 64)  # the floor's buffers, as recvmmsg's own
     return {
         "socket": socket, "sock": socket.socket, "AF_UNIX": socket.AF_UNIX,
         "la": la, "lb": lb, "sa": sa, "sb": sb, "b64": msg,
         "lu": lu, "su": su, "udp_addr": L.getsockname(lrx),
         "rx_from": (L.getsockname(lu), su.getsockname()),
-        "lrx": lrx, "srx": srx, "r64": range(64),
+        "lrx": lrx, "srx": srx, "r64": range(64), "lrxn": lrx.fileno(),
+        "ls_recvmmsg": lib.ls_recvmmsg, "mmsg_rx": rx,  # (alive: its msgs point into its buffers)
+        "mmsg_bufs": (rx._msgs, 64, 0, -1, rx._rows),
         "to_lrx": [(msg, L.getsockname(lrx))] * 64, "to_srx": [(msg, srx.getsockname())] * 64,
         "llst": L.Fd(lsts["llst"].detach()), "slst": lsts["slst"],
         "lpath": paths["llst"], "spath": paths["slst"],
@@ -549,7 +553,7 @@ def sanity(e):
     # the floors compute what their rows return (a statement's last part is the result)
     floor = {}
     for name, v in VARIANTS.items():
-        if name.startswith("floor.") and name != "floor.ebadf":
+        if name.startswith("floor.") and name != "floor.ebadf" and len(v) == 2:
             *first, last = v[0].split("; ")
             for part in first:
                 exec(part, e)
@@ -627,6 +631,8 @@ def sanity_net(e):
     got = L.recvmmsg(e["lrx"], 64, 64)
     ref = [e["srx"].recvfrom(64) for _ in e["r64"]]
     assert [(d, a) for d, a, _ in got] == ref and len(ref) == 64
+    L.sendmmsg(e["lu"], e["to_lrx"])
+    assert e["ls_recvmmsg"](e["lrxn"], *e["mmsg_bufs"]) == 64  # the floor takes all 64
     assert L.sendto(e["lu"], e["b64"], e["udp_addr"]) == e["su"].sendto(e["b64"],
                                                                          e["udp_addr"]) == 64
     assert L.recvmmsg(e["lrx"], 64, 64, L.MSG.WAITFORONE) == [(e["b64"], e["rx_from"][0], 0),
