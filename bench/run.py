@@ -308,16 +308,14 @@ def sync_fixtures():
             "stop_pingpong": stop_pingpong}
 
 
-def floor_fixtures(regpath, ready):
-    """What the floor variants call: the helpers themselves and buffers made once."""
+def floor_fixtures(regpath, lepoll, lefd):
+    """What the floor variants call: the helpers themselves and buffers made once; the raw
+    epoll and eventfd calls act on the numbers of the Epoll and Fd the rows' L variants use."""
     from linuxsys.event import _event_buf, _first_pair
     from linuxsys.fs import _new_stat_buf
     rcbuf = L.ffi.new("char[]", 4096)
     stc, stm = _new_stat_buf()
     evc, evm = _event_buf(1023)
-    lepn = L.Epoll()
-    lepn.register(ready, L.EPOLL.IN)
-    lefdn = L.eventfd(0)
     return {
         "rcbuf": rcbuf, "rbuf1": L.ffi.buffer(rcbuf), "from_buffer": L.ffi.from_buffer,
         "ls_read": lib.ls_read, "ls_write": lib.ls_write, "ls_fstat": lib.ls_fstat,
@@ -326,9 +324,9 @@ def floor_fixtures(regpath, ready):
         "ls_openat": lib.ls_openat, "ls_close": lib.ls_close,
         "O_RDONLY_CLOEXEC": lib.O_RDONLY | lib.O_CLOEXEC,
         "ls_clock_gettime": lib.ls_clock_gettime, "ls_epoll_poll0": lib.ls_epoll_poll0,
-        "lepoll_floor": lepn, "lepn": lepn.fileno(), "evc": evc, "evm": evm,
+        "lepn": lepoll.fileno(), "evc": evc, "evm": evm,
         "first_pair": _first_pair, "ls_eventfd_write": lib.ls_eventfd_write,
-        "ls_eventfd_read": lib.ls_eventfd_read, "lefd_floor": lefdn, "lefdn": lefdn.fileno(),
+        "ls_eventfd_read": lib.ls_eventfd_read, "lefdn": lefd.fileno(),
         "ls_getrandom": lib.ls_getrandom, "noop": noop,
     }
 
@@ -348,6 +346,9 @@ def make_fixtures(tmp):
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     ready = os.eventfd(1)  # always readable: both epolls report it at once
     lepoll, sepoll = L.Epoll(), select.epoll()
+    # linuxsys's own Fd, as L.eventfd makes it: its kind is known, so the readers' fd-kind
+    # check is free (a bare number costs a /proc look per call)
+    lefd = L.eventfd(0)
     lepoll.register(ready, L.EPOLL.IN)
     sepoll.register(ready, select.EPOLLIN)
     return {
@@ -361,10 +362,8 @@ def make_fixtures(tmp):
         "mono": L.CLOCK_MONOTONIC, "clock_gettime_ns": time.clock_gettime_ns,
         "lepoll": lepoll, "sepoll": sepoll, "ready": ready,
         "efd": os.eventfd(0),
-        # linuxsys's own Fd, as L.eventfd makes it: its kind is known, so the readers' fd-kind
-        # check is free (a bare number costs a /proc look per call)
-        "lefd": L.eventfd(0),
-        **floor_fixtures(regpath, ready),
+        "lefd": lefd,
+        **floor_fixtures(regpath, lepoll, lefd),
         "Ldir": Ldir, "usr": "/usr", "lstat": os.lstat, "stat": os.stat, "join": os.path.join,
         "bigfd": os.open(bigdir, os.O_RDONLY | os.O_DIRECTORY), "bignames": os.listdir(bigdir),
         "ls_statx_many": lib.ls_statx_many,
@@ -512,12 +511,6 @@ def traced_calls(fn, *args):
     return len(records)
 
 
-def Stat_of(raw):
-    st = object.__new__(L.Stat)
-    st._raw = raw
-    return st
-
-
 def sanity(e):
     """Each linuxsys variant returns what its reference returns."""
     zero, reg, ba, cbuf = e["zero"], e["reg"], e["ba"], e["cbuf"]
@@ -561,7 +554,7 @@ def sanity(e):
     assert floor["floor.read1"] == b"\0" and floor["floor.readinto"] == 4096
     assert floor["floor.write"] == 1 and len(floor["floor.getrandom"]) == 32
     assert floor["floor.fstat"] == L.fstat(reg)._raw
-    assert Stat_of(floor["floor.stat"]).st_ino == ref.st_ino
+    assert L.Stat(floor["floor.stat"]).st_ino == ref.st_ino
     assert floor["floor.epoll"] == [(e["ready"], select.EPOLLIN)]
     assert 0 < floor["floor.clock"] and floor["floor.eventfd"] == 1
     e["eventfd_ping"]()
@@ -802,28 +795,29 @@ def main():
     for group, label, lv, rv, rlabel, target, *floor in rows:
         ratios = [x / y for x, y in zip(net[lv], net[rv])]
         r = med(ratios)
-        fr = fd = None
+        fr = fdef = None  # the floor's ratio, and with one Python call added
         if floor:
             fr = med([x / y for x, y in zip(net[floor[0]], net[rv])])
-            fd = med([(x + c) / y for x, c, y in zip(net[floor[0]], net["pycall"], net[rv])])
+            fdef = med([(x + c) / y for x, c, y in zip(net[floor[0]], net["pycall"], net[rv])])
         if target is None:
             status = ""
         elif meets(target, r):
             status = "ok"
         elif fr is not None and not meets(target, fr):  # cffi's fixed cost alone is above
             status = "floor above"
-        elif fd is not None and not meets(target, fd):  # and with the one frame a def costs
+        elif fdef is not None and not meets(target, fdef):  # and with the one frame a def costs
             status = "+def above"
         else:
             status = "MISSED"
         out.append((label, fmt_ns(med(net[lv])), rlabel, fmt_ns(med(net[rv])), f"{r:.2f}",
                     f"{min(ratios):.2f}..{max(ratios):.2f}", "" if fr is None else f"{fr:.2f}",
-                    "" if fd is None else f"{fd:.2f}",
+                    "" if fdef is None else f"{fdef:.2f}",
                     "" if target is None else f"{target[0]} {target[1]}", status))
         results.append({"group": group, "operation": label, "linuxsys": lv, "reference": rv,
                         "linuxsys_ns": med(net[lv]), "reference_ns": med(net[rv]),
                         "ratio": r, "ratios": ratios, "floor": floor[0] if floor else None,
-                        "floor_ratio": fr, "floor_def_ratio": fd, "target": target, "status": status})
+                        "floor_ratio": fr, "floor_def_ratio": fdef, "target": target,
+                        "status": status})
     widths = [max(len(row[i]) for row in out) for i in range(len(head))]
     for i, row in enumerate(out):
         print("  ".join(c.ljust(w) if j in (0, 2) else c.rjust(w)
