@@ -235,27 +235,77 @@ def as_nobody(fn, *args):
     return in_child(drop)
 
 
+def _leave_chroot():
+    """Make this process's root directory the root of a mount namespace of its own.
+
+    The kernel refuses unshare(CLONE_NEWUSER) (EPERM) to a process whose root is not its mount
+    namespace's root, which is where the xarch roots run the suite natively on i686: chroot(1)
+    into the i686 tree.  As root, leave the chroot the way chroot(2) describes (chroot into a
+    subdirectory, climb ".." from the old root to the real one), then, in a new mount namespace,
+    bind the old root's tree on itself and pivot_root into it: the same files, now a root."""
+    import linuxsys as L
+    with L.open("/", L.O.PATH | L.O.DIRECTORY) as old_root:
+        os.fchdir(old_root)
+        os.chroot("/usr")  # the working directory stays at the old root, outside the new one
+        while os.stat(".")[1:3] != os.stat("..")[1:3]:  # (st_ino, st_dev): "/" is its own ".."
+            os.chdir("..")
+        os.chroot(".")
+        os.fchdir(old_root)
+    tree = os.getcwd()  # the old root, as the real root names it
+    before = os.readlink("/proc/self/ns/mnt")
+    L.unshare(L.CLONE.NEWNS)
+    assert os.readlink("/proc/self/ns/mnt") != before
+    L.mount(None, "/", None, L.MS.REC | L.MS.PRIVATE)
+    L.mount(tree, tree, None, L.MS.BIND | L.MS.REC)
+    os.chdir(tree)
+    L.pivot_root(".", ".")
+    L.umount2(".", L.MNT.DETACH)  # the real root, stacked under the new one
+    os.chdir("/")
+
+
 def _userns_refused():
-    """Why a child cannot unshare(CLONE_NEWUSER) here (None: it can): qemu-user answers EINVAL
-    (its process has threads of its own), a chroot EPERM (as in the xarch roots: the kernel
-    refuses it to a process whose root is not its mount namespace's)."""
+    """How a child can unshare(CLONE_NEWUSER) here: (None, False) directly, (None, True) after
+    _leave_chroot, or (why not, False): qemu-user answers EINVAL (its process has threads of its
+    own), a chroot EPERM where not root."""
     import ctypes
+
+    def probe():
+        libc = ctypes.CDLL(None, use_errno=True)
+        return 0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno()  # CLONE_NEWUSER
+
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        libc = ctypes.CDLL(None, use_errno=True)
-        err = 0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno()  # CLONE_NEWUSER
-        os.write(w, err.to_bytes(4, sys.byteorder))
+        err, unchroot = probe(), 0
+        if err == errno.EPERM and os.geteuid() == 0:
+            try:
+                _leave_chroot()
+                err, unchroot = probe(), 1
+            except OSError:
+                pass
+        os.write(w, bytes([unchroot]) + err.to_bytes(4, sys.byteorder))
         os._exit(0)
     os.close(w)
-    err = int.from_bytes(os.read(r, 4), sys.byteorder)
+    said = os.read(r, 5)
     os.close(r)
     os.waitpid(pid, 0)
-    return None if not err else f"{errno.errorcode.get(err, err)} {os.strerror(err)}"
+    err = int.from_bytes(said[1:], sys.byteorder)
+    if err:
+        return f"{errno.errorcode.get(err, err)} {os.strerror(err)}", False
+    return None, bool(said[0])
 
 
-USERNS_REFUSED = _userns_refused()
+USERNS_REFUSED, _UNCHROOT = _userns_refused()
+
+
+def userns_ready():
+    """Call in a child first thing before it unshares CLONE_NEWUSER: where the suite runs in a
+    chroot (the xarch roots), the child leaves it (_leave_chroot).  Nothing elsewhere."""
+    if _UNCHROOT:
+        _leave_chroot()
+
+
 needs_userns = pytest.mark.skipif(
     USERNS_REFUSED is not None,
     reason=f"the kernel refuses a child unshare(CLONE_NEWUSER) here: {USERNS_REFUSED} "
-           "(qemu-user's threads: EINVAL; a chroot such as the xarch roots: EPERM)")
+           "(qemu-user's threads: EINVAL)")

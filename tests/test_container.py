@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from conftest import USERNS_REFUSED
+from conftest import USERNS_REFUSED, userns_ready
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="runs the example as root and as 65534")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,7 +120,7 @@ def container(*args, user="root", mounts_by="api", check_clean=True):
     before = mounts()
     args = [a.replace("@TOKEN@", token) for a in args]
     r = subprocess.run(cmd + ["--hostname", token, *args], capture_output=True, text=True,
-                       timeout=TIMEOUT, cwd="/", env=env)
+                       timeout=TIMEOUT, cwd="/", env=env, preexec_fn=userns_ready)
     if check_clean:
         assert processes_with(token) == [], r.stderr
         assert mounts() == before
@@ -138,7 +138,7 @@ def namespaces_possible():
     """Where the kernel refuses a child its user namespace, the container cannot start."""
     if USERNS_REFUSED is not None:
         pytest.skip(f"the kernel refuses unshare(CLONE_NEWUSER) here: {USERNS_REFUSED} "
-                    "(qemu-user's threads: EINVAL; a chroot such as the xarch roots: EPERM)")
+                    "(qemu-user's threads: EINVAL)")
 
 
 USERS = ["root", "nobody"]
@@ -284,11 +284,16 @@ def test_oracle_unshare(user):
     if user == "nobody":
         if userns_possible():
             pytest.skip(f"no unprivileged user namespaces: {userns_possible()}")
-        drop = lambda: (os.setgroups([]), os.setgid(65534), os.setuid(65534))  # noqa: E731
+        def drop():
+            userns_ready()
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
         oracle = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=drop,
                                 timeout=TIMEOUT)
     else:
-        oracle = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+        oracle = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
+                                preexec_fn=userns_ready)
     ours = container("--", "sh", "-c", show, user=user)
     assert oracle.returncode == ours.returncode == 0, (oracle.stderr, ours.stderr)
     o, c = oracle.stdout.split("\n"), ours.stdout.split("\n")

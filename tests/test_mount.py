@@ -14,7 +14,8 @@ import tempfile
 import pytest
 
 import linuxsys as L
-from conftest import EMULATED, cloexec, in_child, needs_userns, raises_errno, requires_root
+from conftest import (EMULATED, cloexec, in_child, needs_userns, raises_errno, requires_root,
+                      userns_ready)
 
 pytestmark = requires_root()
 
@@ -330,6 +331,7 @@ def test_idmapped_mount():
         pid = os.fork()
         if pid == 0:  # a user namespace whose maps this child writes
             try:
+                userns_ready()
                 before = os.readlink("/proc/self/ns/user")
                 L.unshare(L.CLONE.NEWUSER)
                 assert os.readlink("/proc/self/ns/user") != before

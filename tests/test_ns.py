@@ -14,7 +14,7 @@ import pytest
 
 import linuxsys as L
 from conftest import (EMULATED, child_ok, cloexec, needs_userns, qemu_may_lack, raises_errno,
-                      requires_root)
+                      requires_root, userns_ready)
 
 pytestmark = requires_root()
 # qemu-user runs threads of its own, and unshare(CLONE_NEWUSER) refuses a multithreaded
@@ -181,6 +181,7 @@ def test_ns_get_owner_uid_and_parent():
 def test_ns_get_parent_and_owner_of_a_new_user_namespace():
     def child():
         def helper(w):
+            userns_ready()
             own(L.CLONE.NEWUSER, "user")
         pid = _helper(helper)
         try:
@@ -211,6 +212,7 @@ def test_write_id_maps():
         if pid == 0:  # the grandchild: a new user namespace, whose maps its parent writes
             code = 1
             try:
+                userns_ready()
                 own(L.CLONE.NEWUSER, "user")
                 os.write(ready_w, b"1")
                 assert os.read(go_r, 1) == b"1"

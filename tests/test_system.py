@@ -20,7 +20,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys._native import lib
-from conftest import as_nobody, child_ok, needs_userns, raises_errno, requires_root
+from conftest import as_nobody, child_ok, needs_userns, raises_errno, requires_root, userns_ready
 
 pytestmark = requires_root()
 
@@ -267,6 +267,7 @@ def test_in_user_namespace(tmp_path, not_swap):
     module.write_bytes(b"\x7fELF" + os.urandom(60))
 
     def child():
+        userns_ready()
         before = os.readlink("/proc/self/ns/user")
         L.unshare(L.CLONE.NEWUSER)
         assert os.readlink("/proc/self/ns/user") != before
