@@ -395,6 +395,65 @@ static long ls_ring_reap_batch(struct ls_ring *r, uint64_t first, unsigned int c
     return mine;
 }
 
+static long ls_ring_run_batch(struct ls_ring *r, int opcode, int sqe_flags, int fd, char *buf,
+                              uint32_t block_size, const int64_t *offsets, unsigned int count,
+                              uint64_t first, int buf_index, unsigned int cap, int64_t *results,
+                              int64_t *rows, unsigned int max_rows, unsigned int *prog)
+{
+    unsigned int done = prog[0], pending = prog[1], others = 0;
+    long ret = 0;
+    prog[2] = 0;
+    if (!done && !pending) {  /* a new batch: what is never reaped shows as INT64_MIN */
+        for (unsigned int i = 0; i < count; i++)
+            results[i] = INT64_MIN;
+    }
+    while (done < count) {
+        unsigned int room = count - done - pending;
+        unsigned long space = (unsigned long)ls_ring_space(r);
+        if (room > space)
+            room = (unsigned int)space;
+        if (room > (cap > pending ? cap - pending : 0))
+            room = cap > pending ? cap - pending : 0;
+        if (room) {
+            unsigned int at = done + pending;
+            ls_ring_prep_batch(r, opcode, sqe_flags, fd, buf ? buf + (size_t)at * block_size : NULL,
+                               block_size, offsets ? offsets + at : NULL, 0, room, first + at,
+                               buf_index);
+            pending += room;
+        }
+        ret = ls_ring_submit(r, pending, -1);  /* and wait for all of ours that are out */
+        long mine = ls_ring_reap_batch(r, first, count, results, rows, max_rows, &others);
+        int short_wait = (unsigned int)mine < pending;
+        done += (unsigned int)mine;
+        pending -= (unsigned int)mine;
+        if (ret < 0 && ret != -EINTR)
+            break;
+        /* Python takes the rows, or runs its signal handlers: a wait cut short by a signal
+         * returns what was submitted, not EINTR */
+        if (others || ret == -EINTR || short_wait)
+            break;
+        if (!pending && !cap) {  /* requests in flight fill the CQ and none completed */
+            ret = -EBUSY;
+            break;
+        }
+    }
+    prog[2] = others;
+    if (done < count) {
+        prog[0] = done;
+        prog[1] = pending;
+        return ret < 0 ? ret : (long)done;
+    }
+    prog[0] = prog[1] = 0;
+    prog[3] = 0;
+    for (unsigned int i = 0; i < count; i++) {
+        if (results[i] < 0) {
+            prog[3] = i + 1;
+            break;
+        }
+    }
+    return count;
+}
+
 static long ls_ring_statx_flat(const void *statxbuf, int64_t *out)
 {
 #ifdef SYS_statx

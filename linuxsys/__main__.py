@@ -438,7 +438,7 @@ EXCLUDED = {
     "ring_prep_batch": "no syscall: many SQEs filled in place",
     "ring_submit": "io_uring_enter again, for a Ring",
     "ring_reap": "no syscall: completions copied out of the ring",
-    "ring_reap_batch": "no syscall: a batch's completions copied out of the ring",
+    "ring_run_batch": "io_uring_enter again: a whole batch prepared, submitted and reaped",
     "ring_sq_flags": "no syscall: a submission queue's flags word",
     "ring_statx_flat": "no syscall: a struct statx flattened",
     "aio_prep": "no syscall: an iocb filled in place",

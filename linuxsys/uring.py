@@ -68,7 +68,7 @@ _ring_prep_rw = lib.ls_ring_prep_rw
 _ring_prep_batch = lib.ls_ring_prep_batch
 _ring_submit = lib.ls_ring_submit
 _ring_reap = lib.ls_ring_reap
-_ring_reap_batch = lib.ls_ring_reap_batch
+_ring_run_batch = lib.ls_ring_run_batch
 _ring_statx_flat = lib.ls_ring_statx_flat
 
 _new = ffi.new
@@ -80,6 +80,7 @@ _NULL = ffi.NULL
 _PARAMS = ffi.typeof("struct ls_uring_params *")
 _I64 = ffi.typeof("int64_t[]")
 _I64_MAX = (1 << 63) - 1
+_UNREAPED = -(1 << 63)  # ls_ring_run_batch's result of a request not reaped yet
 _U64 = (1 << 64) - 1
 _MAX_ENTRIES = lib.LS_URING_MAX_ENTRIES
 _STATX_SIZE = lib.LS_STATX_SIZE
@@ -302,7 +303,7 @@ class Ring:
     ``sq_entries``/``cq_entries`` the sizes it gave.  See the module doc for lifetimes."""
 
     __slots__ = ("_r", "_inflight", "_next", "_explicit", "_rows", "_max", "_stash",
-                 "_fixed", "_batch_out", "_others", "sq_entries", "cq_entries", "features",
+                 "_fixed", "_batch_out", "_prog", "sq_entries", "cq_entries", "features",
                  "flags", "__weakref__")
 
     def __init__(self, entries: int, flags: FlagArg = 0, *, sq_thread_idle: Optional[int] = None,
@@ -344,7 +345,7 @@ class Ring:
         self._stash: list[Cqe] = []  # completions a batch call reaped for others
         self._fixed: Optional[list[tuple[Any, Any]]] = None  # registered buffers' views
         self._batch_out = _new("int64_t[]", r.sq_entries)
-        self._others = _new("unsigned int *")
+        self._prog = _new("unsigned int[4]")  # ls_ring_run_batch's progress
 
     # -- life --------------------------------------------------------------------------------
 
@@ -1013,8 +1014,9 @@ class Ring:
 
     def _sync_batch(self, opcode: int, fd: FdArg, n: int, buf: Any, offs: Any, count: int,
                     bs: int, v: Any, f: int) -> list[int]:
-        """Prepare, submit and reap ``count`` requests (SQ-sized chunks), their results copied
-        straight into place; completions of other requests are kept for completions()."""
+        """Prepare, submit and reap ``count`` requests (SQ-sized chunks) in one C call, their
+        results copied straight into place; completions of other requests are kept for
+        completions().  The C call returns early only for those, a signal or an error."""
         r = self._r
         if r is None:
             _let_go(v, buf)
@@ -1030,59 +1032,55 @@ class Ring:
         self._next = first + count
         held = (fd, v, buf, offs)
         op, index = _fixed_op(opcode, buf)
-        done = pending = 0  # reaped; prepared and not reaped
+        prog, mx = self._prog, self._max
         try:
-            while done < count:
-                room = min(_ring_space(r), count - done - pending,
-                           self._max - len(inflight) - pending)
-                if room > 0:
-                    at = done + pending
-                    _ring_prep_batch(r, op, f, n, v + at * bs if v != _NULL else _NULL,
-                                     bs, offs + at if offs != _NULL else _NULL, 0, room,
-                                     first + at, index)
-                    pending += room
-                got = _ring_submit(r, pending, -1)
+            got = _ring_run_batch(r, op, f, n, v, bs, offs, count, first, index,
+                                  mx - len(inflight), out, self._rows, mx, prog)
+            while got != count:  # others' completions to stash, a signal, or an error
+                if prog[2]:
+                    self._stash_rows(prog[2])
+                if got == _NEG_EBUSY:  # nothing of the batch is out
+                    raise BlockingIOError(_EBUSY, f"{mx} requests in flight fill the "
+                                          f"completion queue: reap completions first")
                 if got < 0 and got != NEG_EINTR:
                     raise error(-got, "io_uring_enter")
-                k = self._reap_batch(r, first, count, out)
-                done += k
-                pending -= k
+                got = _ring_run_batch(r, op, f, n, v, bs, offs, count, first, index,
+                                      mx - len(inflight), out, self._rows, mx, prog)
         except BaseException:
-            # requests still out keep the memory until close() or completions() reaps them
-            # (which of them are out is not known: the whole range holds it)
-            for u in range(first, first + count):
-                inflight[u] = held
+            # requests still out keep the memory until close() or completions() reaps them:
+            # those prepared (the first prog[0] + prog[1]) and not reaped (INT64_MIN)
+            upto, out_now = prog[0] + prog[1], prog[1]
+            prog[0] = prog[1] = 0
+            if not out_now:
+                _let_go(v, buf)
+            for i, res in enumerate(_unpack(out, upto) if out_now else ()):
+                if res == _UNREAPED:
+                    inflight[first + i] = held
             raise
+        if prog[2]:
+            self._stash_rows(prog[2])
         results: list[int] = _unpack(out, count)
-        if min(results) < 0:
+        failed: int = prog[3]  # 1 + the index of the first that failed
+        if failed:
             _let_go(v, buf)  # every request completed: nothing holds the view (rule 2)
-            raise error(-next(x for x in results if x < 0), "io_uring")
+            raise error(-results[failed - 1], "io_uring")
         return results
 
-    def _reap_batch(self, r: Any, first: int, count: int, out: Any) -> int:
-        """Reap every ready CQE: the batch's (user_data first..first+count-1) into out, in C;
-        the others to the stash.  The batch's count."""
-        others = self._others
-        mine = _ring_reap_batch(r, first, count, out, self._rows, self._max, others)
-        while others[0]:
-            k = others[0]
-            rows = _unpack(self._rows, 3 * k)
-            it = iter(rows)
-            pop = self._inflight.pop
-            for ud in rows[0::3]:
-                pop(ud, None)
-            self._stash.extend(map(_cqe, zip(it, it, it)))
-            if k < self._max:
-                break
-            mine += _ring_reap_batch(r, first, count, out, self._rows, self._max, others)
-        return mine
+    def _stash_rows(self, k: int) -> None:
+        """Keep the k rows of other requests' completions a batch reaped for completions()."""
+        rows = _unpack(self._rows, 3 * k)
+        pop = self._inflight.pop
+        for ud in rows[0::3]:
+            pop(ud, None)
+        it = iter(rows)
+        self._stash.extend(map(_cqe, zip(it, it, it)))
 
     def read_batch(self, fd: FdArg, buf: Union[Buffer, int], offsets: Sequence[int],
                    block_size: int, *, flags: FlagArg = 0) -> list[int]:
         """Read ``len(offsets)`` blocks and wait for them all: block i of ``buf`` (bytes
         ``i * block_size`` on) from ``offsets[i]``; ``buf`` a writable buffer, or the index
-        of a registered one (register_buffers: IORING_OP_READ_FIXED, cheaper per read).  One C call prepares an SQ's worth, one
-        submits and waits, one reaps.  Returns each read's count (a short read shows there);
+        of a registered one (register_buffers: IORING_OP_READ_FIXED, cheaper per read).  One C
+        call prepares, submits, waits for and reaps the whole batch, an SQ's worth at a time.  Returns each read's count (a short read shows there);
         raises the OSError of the first that failed (once all completed).  ``offsets`` a
         sequence of ints or an ``ffi.new("int64_t[]")`` (reused: no conversion)."""
         n, offs, count, bs, v, f = self._batch_args(fd, buf, offsets, block_size, flags,

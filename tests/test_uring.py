@@ -6,6 +6,7 @@ import errno
 import gc
 import os
 import random
+import signal
 import socket
 import stat
 import time
@@ -588,6 +589,71 @@ def test_batch_keeps_other_completions(ring, pipe):
     ring.submit()
     assert ring.nop_batch(40) == [0] * 40
     assert ring.completions() == [(ud, 0, 0)]
+
+
+@pytest.fixture
+def alarm():
+    """alarm(handler): SIGALRM runs handler once, 50 ms from now (the old handler restored)."""
+    old = signal.getsignal(signal.SIGALRM)
+
+    def arm(handler):
+        signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+    yield arm
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_batch_wait_interrupted_runs_handlers_and_goes_on(ring, pipe, alarm):
+    """A signal ends the batch's wait in the kernel: the one C call returns, Python runs the
+    handler (here it writes what the read waits for) and the batch goes on (PEP 475)."""
+    alarm(lambda *_: os.write(pipe[1], b"late"))
+    buf = bytearray(4)
+    assert ring.read_batch(pipe[0], buf, [0], 4) == [4]
+    assert buf == b"late" and ring.in_flight == 0
+
+
+def test_batch_interrupted_by_an_exception_keeps_what_is_out(ring, pipe, alarm):
+    """A handler's exception leaves the batch: the requests still out stay in flight, holding
+    the buffer, and complete later through wait(); then the buffer is free."""
+    class Stop(Exception):
+        pass
+
+    def stop(*_):
+        raise Stop
+    alarm(stop)
+    buf = bytearray(8)
+    with pytest.raises(Stop):
+        ring.read_batch(pipe[0], buf, [0, 0], 4)
+    assert ring.in_flight == 2
+    with pytest.raises(BufferError):
+        buf.extend(b"x")  # the ring holds it for the reads still out
+    os.write(pipe[1], b"12345678")
+    assert sorted(c.res for c in one(ring, 2)) == [4, 4] and ring.in_flight == 0
+    assert sorted((bytes(buf[:4]), bytes(buf[4:]))) == [b"1234", b"5678"]
+    buf.extend(b"x")
+    assert ring.nop_batch(3) == [0, 0, 0]  # the next batch starts afresh
+
+
+def test_batch_refused_when_requests_in_flight_fill_the_cq(pipe):
+    r = _ring(4)
+    with r:
+        bufs = [bytearray(1) for _ in range(r.cq_entries)]
+        for i, b in enumerate(bufs):
+            r.prep_read(pipe[0], b)  # never satisfied until the pipe gets data
+            if (i + 1) % r.sq_entries == 0:
+                r.submit()
+        assert r.in_flight == r.cq_entries
+        with pytest.raises(BlockingIOError) as e:
+            r.nop_batch(1)
+        assert e.value.errno == errno.EBUSY and r.in_flight == r.cq_entries
+        ba = bytearray(4)
+        with pytest.raises(BlockingIOError):
+            r.read_batch(pipe[0], ba, [0], 4)
+        ba.extend(b"x")  # the refused batch holds nothing
+        os.write(pipe[1], b"x" * r.cq_entries)
+        assert len(one(r, r.cq_entries)) == r.cq_entries
+        assert r.nop_batch(3) == [0, 0, 0] and r.in_flight == 0
 
 
 # ---- lifetimes -----------------------------------------------------------------------------------
