@@ -11,7 +11,7 @@ see its doc).  ``Ring`` is the safe way in::
         for cqe in ring.wait(2):
             cqe.check()                             # the OSError of a failed request
 
-        results = ring.read_batch(fd, buf, offsets, 4096)   # N reads, three C calls
+        results = ring.read_batch(fd, buf, offsets, 4096)   # N reads, one C call
 
 **Ring memory** is mapped with the kernel's own ``io_uring_params`` offsets (one mapping with
 IORING_FEAT_SINGLE_MMAP); SQEs are filled, the SQ tail published and CQEs copied out in C
