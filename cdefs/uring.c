@@ -402,7 +402,6 @@ static long ls_ring_run_batch(struct ls_ring *r, int opcode, int sqe_flags, int 
 {
     unsigned int done = prog[0], pending = prog[1], others = 0;
     long ret = 0;
-    prog[2] = 0;
     if (!done && !pending) {  /* a new batch: what is never reaped shows as INT64_MIN */
         for (unsigned int i = 0; i < count; i++)
             results[i] = INT64_MIN;
@@ -410,15 +409,16 @@ static long ls_ring_run_batch(struct ls_ring *r, int opcode, int sqe_flags, int 
     while (done < count) {
         unsigned int room = count - done - pending;
         unsigned long space = (unsigned long)ls_ring_space(r);
+        unsigned int may = cap > pending ? cap - pending : 0;  /* what the CQ can still take */
         if (room > space)
             room = (unsigned int)space;
-        if (room > (cap > pending ? cap - pending : 0))
-            room = cap > pending ? cap - pending : 0;
+        if (room > may)
+            room = may;
         if (room) {
             unsigned int at = done + pending;
-            ls_ring_prep_batch(r, opcode, sqe_flags, fd, buf ? buf + (size_t)at * block_size : NULL,
-                               block_size, offsets ? offsets + at : NULL, 0, room, first + at,
-                               buf_index);
+            ls_ring_prep_batch(r, opcode, sqe_flags, fd,
+                               buf ? buf + (size_t)at * block_size : NULL, block_size,
+                               offsets ? offsets + at : NULL, 0, room, first + at, buf_index);
             pending += room;
         }
         ret = ls_ring_submit(r, pending, -1);  /* and wait for all of ours that are out */
@@ -426,11 +426,9 @@ static long ls_ring_run_batch(struct ls_ring *r, int opcode, int sqe_flags, int 
         int short_wait = (unsigned int)mine < pending;
         done += (unsigned int)mine;
         pending -= (unsigned int)mine;
-        if (ret < 0 && ret != -EINTR)
-            break;
-        /* Python takes the rows, or runs its signal handlers: a wait cut short by a signal
-         * returns what was submitted, not EINTR */
-        if (others || ret == -EINTR || short_wait)
+        /* an error (EINTR too), rows for Python to take, or a wait cut short by a signal (that
+         * returns what was submitted, not EINTR): Python runs its handlers, calls again */
+        if (ret < 0 || others || short_wait)
             break;
         if (!pending && !cap) {  /* requests in flight fill the CQ and none completed */
             ret = -EBUSY;

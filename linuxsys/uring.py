@@ -1034,18 +1034,18 @@ class Ring:
         op, index = _fixed_op(opcode, buf)
         prog, mx = self._prog, self._max
         try:
-            got = _ring_run_batch(r, op, f, n, v, bs, offs, count, first, index,
-                                  mx - len(inflight), out, self._rows, mx, prog)
-            while got != count:  # others' completions to stash, a signal, or an error
+            while True:  # one call, again only after others' completions, a signal or an error
+                got = _ring_run_batch(r, op, f, n, v, bs, offs, count, first, index,
+                                      mx - len(inflight), out, self._rows, mx, prog)
                 if prog[2]:
                     self._stash_rows(prog[2])
+                if got == count:
+                    break
                 if got == _NEG_EBUSY:  # nothing of the batch is out
                     raise BlockingIOError(_EBUSY, f"{mx} requests in flight fill the "
                                           f"completion queue: reap completions first")
                 if got < 0 and got != NEG_EINTR:
                     raise error(-got, "io_uring_enter")
-                got = _ring_run_batch(r, op, f, n, v, bs, offs, count, first, index,
-                                      mx - len(inflight), out, self._rows, mx, prog)
         except BaseException:
             # requests still out keep the memory until close() or completions() reaps them:
             # those prepared (the first prog[0] + prog[1]) and not reaped (INT64_MIN)
@@ -1057,8 +1057,6 @@ class Ring:
                 if res == _UNREAPED:
                     inflight[first + i] = held
             raise
-        if prog[2]:
-            self._stash_rows(prog[2])
         results: list[int] = _unpack(out, count)
         failed: int = prog[3]  # 1 + the index of the first that failed
         if failed:
@@ -1080,8 +1078,9 @@ class Ring:
         """Read ``len(offsets)`` blocks and wait for them all: block i of ``buf`` (bytes
         ``i * block_size`` on) from ``offsets[i]``; ``buf`` a writable buffer, or the index
         of a registered one (register_buffers: IORING_OP_READ_FIXED, cheaper per read).  One C
-        call prepares, submits, waits for and reaps the whole batch, an SQ's worth at a time.  Returns each read's count (a short read shows there);
-        raises the OSError of the first that failed (once all completed).  ``offsets`` a
+        call prepares, submits, waits for and reaps the whole batch, an SQ's worth at a time.
+        Returns each read's count (a short read shows there); raises the OSError of the first
+        that failed (once all completed).  ``offsets`` a
         sequence of ints or an ``ffi.new("int64_t[]")`` (reused: no conversion)."""
         n, offs, count, bs, v, f = self._batch_args(fd, buf, offsets, block_size, flags,
                                                      writable)
