@@ -90,7 +90,7 @@ class Family:
                 self.includes.append(line)
             elif m := _SYSCALL.match(line):
                 args = [a.strip() for a in (m.group(3) or "").split(",") if a.strip()]
-                self.note(m.group(1), args)
+                self.note(m.group(1), args, alias=bool(m.group(2)))
                 args = [_DEFAULT.sub("", _NOTE.sub("", a)).strip() for a in args]
                 for a in args:
                     if _WIDE.search(a):
@@ -105,10 +105,11 @@ class Family:
         self.source = body.read_text() if body.exists() else ""
 
 
-    def note(self, name: str, args: list[str]) -> None:
-        """Record the trace's per-argument notes of helper ``ls_name`` (if it has any)."""
+    def note(self, name: str, args: list[str], alias: bool = False) -> None:
+        """Record the trace's per-argument notes of helper ``ls_name`` (if it has any, or
+        issues another syscall than its name: build() adds which)."""
         notes = [(_NOTE.search(a) or [None, "-"])[1] for a in args]
-        if any(n != "-" for n in notes):
+        if alias or any(n != "-" for n in notes):
             self.argspec.append(" ".join([name] + notes))
 
 
@@ -217,7 +218,14 @@ def build() -> cffi.FFI:
     table = "\\n".join(namespace_table)
     cdef.append("const char *ls_namespaces(void);")
     source.append(f'static const char *ls_namespaces(void) {{ return "{table}"; }}\n')
-    argspec = "\\n".join(line for fam in families for line in fam.argspec)
+    # A helper issuing another syscall than its name (``read16=read``) is traced as the call
+    # it issues on this arch (``fcntl64`` on 32-bit, ``fcntl`` on 64-bit): ``name=call``.
+    shown = {name: next((n for n in numbers if f"SYS_{n}" in macros or f"SYS_{n}" in missing),
+                        name)
+             for fam in families for name, numbers, _ in fam.syscalls if numbers != [name]}
+    argspec = "\\n".join(f"{name}={shown[name]} {notes}" if name in shown else line
+                         for fam in families for line in fam.argspec
+                         for name, _, notes in [line.partition(" ")])
     cdef.append("const char *ls_argspec(void);")
     source.append(f'static const char *ls_argspec(void) {{ return "{argspec}"; }}\n')
 

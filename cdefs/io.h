@@ -19,6 +19,9 @@ struct termio { ...; };
 struct ls_kernel_termios { ...; };
 
 SYSCALL(read, int fd, void *buf /* out */, size_t count)
+/* read() of 0..65535 bytes into a pooled scratch buffer: cffi's range check of the uint16_t
+ * count is the bounds check, so read()'s hot path checks nothing itself. */
+SYSCALL(read16=read, int fd, void *buf /* out */, uint16_t count)
 SYSCALL(write, int fd, const void *buf, size_t count)
 SYSCALL(readv, int fd, const struct iovec *iov, int iovcnt)
 SYSCALL(writev, int fd, const struct iovec *iov, int iovcnt)

@@ -60,6 +60,8 @@ struct sysinfo {
 SYSCALL(uname, struct utsname *buf /* out */)
 SYSCALL(sysinfo, struct sysinfo *info /* out */)
 SYSCALL(getrandom, char *buf /* out */, size_t count, unsigned int flags /* GRND */)
+/* getrandom() of 0..65535 bytes into a pooled scratch buffer (read16's bounds check). */
+SYSCALL(getrandom16=getrandom, char *buf /* out */, uint16_t count, unsigned int flags /* GRND */)
 SYSCALL(personality, unsigned int persona /* PER */ = 0xFFFFFFFF) -> int probe(U32) "Set the execution domain and PER flags; returns the previous one; 0xffffffff (the default) only queries"
 SYSCALL(getcpu, unsigned int *cpu /* out */, unsigned int *node /* out */, void *unused)
 SYSCALL(process_vm_readv, int pid, const struct iovec *local, unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt, unsigned long flags)

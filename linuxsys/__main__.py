@@ -396,6 +396,8 @@ EXCLUDED = {
     "statx_many": "statx again, in a C loop over many names",
     "fcntl_ptr": "fcntl again, with a pointer argument",
     "ioctl_ptr": "ioctl again, with a pointer argument",
+    "read16": "read again, of at most 65535 bytes (read's fast path)",
+    "getrandom16": "getrandom again, of at most 65535 bytes (getrandom's fast path)",
     "fstat": "statx again, with AT_EMPTY_PATH (fstat's fast path)",
     "signalfd_read": "read again: signalfd records flattened in C (poll(2) between reads)",
     "inotify_read": "read again: inotify records parsed in C",

@@ -92,7 +92,7 @@ def call(fn: Any, name: str, *args: Any, filename: Any = None, filename2: Any = 
 # a signal handler may re-enter on the same thread, so each call owns the buffer it popped
 # until it pushes it back.  Pools are deques: a list popped empty frees its item array and the
 # next append allocates it again, ~25 ns a call on pools that mostly hold one buffer.
-SCRATCH_SIZE = 65536
+SCRATCH_SIZE = 65536  # holds any uint16_t count: ls_read16 and ls_getrandom16 rely on it
 scratch: deque[Any] = deque()  # SCRATCH_SIZE char[] buffers (getdents64 chunks ...)
 alloc = ffi.new_allocator(should_clear_after_alloc=False)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional, Union, overload
 
-from ._core import (ENOSYS, NEG_EINTR, OWNED, SCRATCH_SIZE, STRERROR, U32, Buffer, alloc, call,
+from ._core import (ENOSYS, NEG_EINTR, OWNED, STRERROR, U32, Buffer, alloc, call,
                     copy_bufs, error, ffi, in_range, lib, nbytes, new_copy_buf, read_size,
                     readable, release, view, writable)
 from . import _sys_io
@@ -14,6 +14,7 @@ from .flags import FlagArg, to_int
 from ._consts import O, F, SEEK, SPLICE_F, RWF
 
 _read = lib.ls_read
+_read16 = lib.ls_read16
 _write = lib.ls_write
 _pread = lib.ls_pread64
 _pwrite = lib.ls_pwrite64
@@ -86,33 +87,40 @@ def read(fd: FdArg, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
         OverflowError: ``n`` past what a bytes object can hold (as os.read, before anything
             is allocated).
     """
-    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
-        # The number goes in another local: ``fd`` keeps a temporary Fd open until the call
-        # returns.
-        if type(fd) is int:
-            n = fd
-        elif type(fd) is Fd and fd._fd >= 0:
-            n = fd._fd
-        else:
-            n = fdnum(fd)  # fileno() objects, std names; ClosedFdError for a closed Fd
-        try:
-            pair = _copy_pop()
-        except IndexError:
-            pair = new_copy_buf()
-        r = _read(n, pair[0], n_or_buf)
-        while r < 0:
-            if r != NEG_EINTR:
-                _copy_push(pair)
-                # error()'s common case inline: EAGAIN of a nonblocking fd is a hot path too
-                raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "read")
-            r = _read(n, pair[0], n_or_buf)
-        data: bytes = pair[1][:r]
+    # The number goes in another local: ``fd`` keeps a temporary Fd open until the call returns.
+    if type(fd) is int:
+        n = fd
+    elif type(fd) is Fd and fd._fd >= 0:
+        n = fd._fd
+    else:
+        n = fdnum(fd)  # fileno() objects, std names; ClosedFdError for a closed Fd
+    try:
+        pair = _copy_pop()
+    except IndexError:
+        pair = new_copy_buf()
+    try:
+        # cffi converting the count to uint16_t is the hot path's only check: TypeError for
+        # a buffer, OverflowError for a count outside 0..65535 -- both taken by _read_other.
+        r = _read16(n, pair[0], n_or_buf)
+    except (TypeError, OverflowError):
         _copy_push(pair)
-        return data
+        return _read_other(n, n_or_buf)
+    while r < 0:
+        if r != NEG_EINTR:
+            _copy_push(pair)
+            # error()'s common case inline: EAGAIN of a nonblocking fd is a hot path too
+            raise OSError(-r, STRERROR[-r]) if r != _NEG_ENOSYS else error(-r, "read")
+        r = _read16(n, pair[0], n_or_buf)
+    data: bytes = pair[1][:r]
+    _copy_push(pair)
+    return data
+
+
+def _read_other(n: int, n_or_buf: Union[int, Buffer]) -> Union[bytes, int]:
+    """read() of fd number ``n`` into a buffer, or of a count past the scratch buffer's."""
     if not isinstance(n_or_buf, int):
-        return readinto(fd, n_or_buf)
+        return readinto(n, n_or_buf)
     count = read_size(n_or_buf)  # ValueError if negative, OverflowError if too large
-    n = fdnum(fd)
     buf = alloc("char[]", count)
     return _unpack(buf, call(_read, "read", n, buf, count))
 

@@ -8,7 +8,7 @@ import operator
 from collections.abc import Mapping
 from typing import Any, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union, overload
 
-from ._core import (NEG_EINTR, SCRATCH_SIZE, U32, Buffer, PathArg, alloc, call, call_buf,
+from ._core import (NEG_EINTR, U32, Buffer, PathArg, alloc, call, call_buf,
                     copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
                     readable, release, view, writable)
 from ._core import c_int as _c_int, path as _path
@@ -45,6 +45,7 @@ _getpriority = lib.ls_getpriority
 _uname = lib.ls_uname
 _sysinfo = lib.ls_sysinfo
 _getrandom = lib.ls_getrandom
+_getrandom16 = lib.ls_getrandom16
 _getcpu = lib.ls_getcpu
 _tgkill = lib.ls_tgkill  # _own_process's signal-0 check (tgkill itself is generated)
 _kcmp = lib.ls_kcmp
@@ -811,24 +812,29 @@ def getrandom(n_or_buf: Union[int, Buffer], flags: FlagArg = 0) -> Union[bytes, 
     """
     if type(flags) is not int:
         flags = to_int(flags, GRND)
-    if type(n_or_buf) is int and 0 <= n_or_buf <= SCRATCH_SIZE:  # the hot path
-        try:
-            pair = _copy_pop()
-        except IndexError:
-            pair = new_copy_buf()
-        try:
-            r = _getrandom(pair[0], n_or_buf, flags)
-        except OverflowError:  # flags outside unsigned int, refused before the syscall
-            _copy_push(pair)
-            raise
-        while r < 0:
-            if r != NEG_EINTR:
-                _copy_push(pair)
-                raise error(-r, "getrandom")
-            r = _getrandom(pair[0], n_or_buf, flags)
-        data: bytes = pair[1][:r]
+    try:
+        pair = _copy_pop()
+    except IndexError:
+        pair = new_copy_buf()
+    try:
+        # cffi's conversions are the hot path's checks (read()'s): TypeError for a buffer,
+        # OverflowError for a count outside 0..65535 or flags outside unsigned int.
+        r = _getrandom16(pair[0], n_or_buf, flags)
+    except (TypeError, OverflowError):
         _copy_push(pair)
-        return data
+        return _getrandom_other(n_or_buf, flags)
+    while r < 0:
+        if r != NEG_EINTR:
+            _copy_push(pair)
+            raise error(-r, "getrandom")
+        r = _getrandom16(pair[0], n_or_buf, flags)
+    data: bytes = pair[1][:r]
+    _copy_push(pair)
+    return data
+
+
+def _getrandom_other(n_or_buf: Union[int, Buffer], flags: int) -> Union[bytes, int]:
+    """getrandom() into a buffer, or of a count past the scratch buffer's."""
     f = in_range(flags, "flags", 0, U32)
     if not isinstance(n_or_buf, int):
         buf = writable(n_or_buf)

@@ -54,8 +54,10 @@ _HELPERS = {id(f): (f, n[3:]) for n, f in ((n, getattr(lib, n)) for n in dir(lib
 _BY_NAME = {name: f for f, name in _HELPERS.values()}
 _SYSNAMES = raw._NAMES  # number -> syscall name
 # helper name -> its arguments' notes ("-" for none), as build_ffi.py wrote them from cdefs/.
-_NOTES = {name: tuple(notes) for name, *notes in
-          (line.split() for line in ffi.string(lib.ls_argspec()).decode().splitlines())}
+_SPEC = [line.split() for line in ffi.string(lib.ls_argspec()).decode().splitlines()]
+_NOTES = {head.partition("=")[0]: tuple(notes) for head, *notes in _SPEC}
+# helper name -> the syscall it issues, where they differ (read16 issues read)
+_SHOWN = {name: call for name, _, call in (spec[0].partition("=") for spec in _SPEC) if call}
 
 _STRSIZE = 32  # bytes of a data buffer shown, as strace's default -s 32
 _ITEMS = 16    # elements of an array shown
@@ -250,7 +252,7 @@ class _Traced:
 
     def __init__(self, fn: Callable[..., int], name: str) -> None:
         self.fn = fn
-        self.name = name
+        self.name = _SHOWN.get(name, name)
         self.types = ffi.typeof(fn).args
         self.notes = _NOTES.get(name, ())
 

@@ -346,6 +346,9 @@ def test_trace_buffers_as_short_bytes(caplog):
         messages = _trace_messages(caplog, lambda: (L.write(w, b"abc" * 20), L.write(w, b"hi")))
         assert f"write({w.fd}, {(b'abc' * 20)[:32]!r}..., 60) = 60" in messages
         assert f"write({w.fd}, b'hi', 2) = 2" in messages
+        # read()'s fast path (ls_read16) shows as the syscall it issues
+        messages = _trace_messages(caplog, lambda: L.read(r, 100))
+        assert messages == [f"read({r.fd}, {(b'abc' * 20)[:32]!r}..., 100) = 62"]
 
 
 def test_trace_raw_syscalls_by_name(caplog):

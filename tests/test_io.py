@@ -850,6 +850,29 @@ def test_keyword_arguments_are_the_man_page_names(tmp_path):
     L.close_range(first=2**31, last=2**31, flags=0)
 
 
+def test_read_counts_either_side_of_the_scratch_buffer():
+    """read()'s hot path takes 0..65535 bytes (cffi's uint16_t check); 65536 and more, a
+    negative count, a buffer and a float go the other way, each as os.read takes them."""
+    pool = len(lio.copy_bufs)
+    with L.open("/dev/zero") as z:
+        zn = z.fd
+        for n in (0, 1, 65535, 65536, 200_000, True):
+            assert L.read(z, n) == os.read(zn, n) == bytes(n)
+        with pytest.raises(ValueError, match="negative"):
+            L.read(z, -1)
+        with pytest.raises(OverflowError):
+            L.read(z, 1 << 64)
+        with pytest.raises(TypeError):
+            L.read(z, 1.0)
+        buf = bytearray(b"x" * 70_000)
+        assert L.read(z, buf) == 70_000 and buf == bytes(70_000)
+    with pytest.raises(L.ClosedFdError):
+        L.read(z, 1)
+    with pytest.raises(TypeError):
+        L.read([], 1)
+    assert len(lio.copy_bufs) >= max(pool, 1)
+
+
 def test_hot_paths_raise_what_error_makes(monkeypatch):
     """Issue 8: read, readinto and write build the common OSError inline; ENOSYS (a seccomp
     filter's answer, say) is still UnsupportedError, and the copy buffer goes back."""
@@ -858,6 +881,7 @@ def test_hot_paths_raise_what_error_makes(monkeypatch):
         for code, cls in ((errno.EAGAIN, BlockingIOError), (errno.EIO, OSError),
                           (errno.ENOSYS, L.UnsupportedError)):
             monkeypatch.setattr(lio, "_read", lambda *a, code=code: -code)
+            monkeypatch.setattr(lio, "_read16", lambda *a, code=code: -code)
             monkeypatch.setattr(lio, "_write", lambda *a, code=code: -code)
             for fn, fd, arg in ((L.read, z, 4), (L.readinto, z, bytearray(4)),
                                 (L.write, null, b"x")):
@@ -873,7 +897,7 @@ def test_hot_paths_raise_what_error_makes(monkeypatch):
 def test_read_reentered_before_its_copy_out(monkeypatch):
     """A signal handler may call read() between another read's syscall and its copy-out (the
     GIL is released in the syscall): each call keeps the pooled buffer it popped."""
-    real = lio._read
+    real = lio._read16
     r1, w1 = L.pipe()
     r2, w2 = L.pipe()
     inner = []
@@ -887,7 +911,7 @@ def test_read_reentered_before_its_copy_out(monkeypatch):
     with r1, w1, r2, w2:
         L.write(w1, b"outer")
         L.write(w2, b"inner!")
-        monkeypatch.setattr(lio, "_read", read_then_handler)
+        monkeypatch.setattr(lio, "_read16", read_then_handler)
         assert L.read(r1, 100) == b"outer"
         assert inner == [b"inner!"]
         assert len({id(pair) for pair in lio.copy_bufs}) == len(lio.copy_bufs) >= 2

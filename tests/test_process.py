@@ -1481,6 +1481,10 @@ def test_getrandom_sizes_and_buffers():
         L.getrandom(memoryview(bytearray(16))[::2])
     assert data == bytes(8)
     assert len(L.getrandom(100_000)) == 100_000  # past the scratch pool
+    # either side of the hot path's uint16_t count
+    assert [len(L.getrandom(n)) for n in (0, 1, 65535, 65536)] == [0, 1, 65535, 65536]
+    with pytest.raises(ValueError, match="negative"):
+        L.getrandom(-1)
     # a call's most (no terabyte allocated; the largest size a bytes object may have on 32-bit)
     assert len(L.getrandom(min(2**40, _core.MAX_BYTES))) == 2**25 - 1
     cdata = L.ffi.new("char[]", 8)
