@@ -14,7 +14,8 @@ from .flags import FlagArg, to_int
 from ._consts import O, F, SEEK, SPLICE_F, RWF
 
 _read = lib.ls_read
-_read16 = lib.ls_read16
+# (typed to take any count: read() leaves its check to cffi's uint16_t conversion)
+_read16: Callable[[int, Any, Any], int] = lib.ls_read16
 _write = lib.ls_write
 _pread = lib.ls_pread64
 _pwrite = lib.ls_pwrite64

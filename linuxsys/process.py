@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import operator
 from collections.abc import Mapping
-from typing import Any, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union, overload
+from typing import Any, Callable, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union, overload
 
 from ._core import (NEG_EINTR, U32, Buffer, PathArg, alloc, call, call_buf,
                     copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
@@ -45,7 +45,8 @@ _getpriority = lib.ls_getpriority
 _uname = lib.ls_uname
 _sysinfo = lib.ls_sysinfo
 _getrandom = lib.ls_getrandom
-_getrandom16 = lib.ls_getrandom16
+# (typed to take any count: getrandom() leaves its check to cffi's uint16_t conversion)
+_getrandom16: Callable[[Any, Any, int], int] = lib.ls_getrandom16
 _getcpu = lib.ls_getcpu
 _tgkill = lib.ls_tgkill  # _own_process's signal-0 check (tgkill itself is generated)
 _kcmp = lib.ls_kcmp
