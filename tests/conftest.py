@@ -153,6 +153,31 @@ def no_fd_leaks(request):
         pytest.fail(f"{request.node.nodeid}: " + "; ".join(problems))
 
 
+@pytest.fixture
+def pipe():
+    """A pipe's (read end, write end) as os.pipe gives them, closed after the test."""
+    r, w = os.pipe()
+    yield r, w
+    os.close(r)
+    os.close(w)
+
+
+def record_native_calls(monkeypatch, *modules):
+    """Wrap every native helper the modules hold so that the list returned records, by name,
+    each call that reached C (cffi refusing an argument that does not fit its C type does
+    not): the hardening tests' check that a bad argument is refused before any syscall."""
+    calls = []
+    for module in modules:
+        for name, fn in list(vars(module).items()):
+            if getattr(fn, "__name__", "").startswith("ls_"):
+                def counted(*args, _fn=fn, _name=fn.__name__):
+                    r = _fn(*args)
+                    calls.append(_name)
+                    return r
+                monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 def qemu_may_lack(fn, *args, **kwargs):
     """Call fn; under qemu-user (XARCH_EMULATED=1) skip if it answers ENOSYS.  Natively the
     call must work: an UnsupportedError there fails the test."""

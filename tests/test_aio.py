@@ -656,8 +656,8 @@ def test_async_ring_gathers_100_reads_in_few_submits(tmp_path):
     run(main())
 
 
-def test_async_ring_pipe_read_completes_later(pipe_fds):
-    r, w = pipe_fds
+def test_async_ring_pipe_read_completes_later(pipe):
+    r, w = pipe
 
     async def main():
         loop = asyncio.get_running_loop()
@@ -670,14 +670,6 @@ def test_async_ring_pipe_read_completes_later(pipe_fds):
             assert os.read(r, 10) == b"abc"
             await ar.sleep(1_000_000)
     run(main())
-
-
-@pytest.fixture
-def pipe_fds():
-    r, w = os.pipe()
-    yield r, w
-    os.close(r)
-    os.close(w)
 
 
 def test_async_ring_other_requests(tmp_path):
@@ -713,10 +705,10 @@ def test_async_ring_other_requests(tmp_path):
     run(main())
 
 
-def test_async_ring_cancel_submits_an_async_cancel(pipe_fds):
+def test_async_ring_cancel_submits_an_async_cancel(pipe):
     """A task cancelled while its read waits: the read is cancelled on the ring, its buffer
     held until its CQE came, and what the pipe gets afterwards is not taken by it."""
-    r, w = pipe_fds
+    r, w = pipe
 
     async def main():
         async with async_ring(8) as ar:
@@ -739,8 +731,8 @@ def test_async_ring_cancel_submits_an_async_cancel(pipe_fds):
     run(main())
 
 
-def test_async_ring_close_with_pending(pipe_fds):
-    r, _ = pipe_fds
+def test_async_ring_close_with_pending(pipe):
+    r, _ = pipe
 
     async def main():
         loop = asyncio.get_running_loop()

@@ -43,14 +43,6 @@ def data_file(tmp_path):
     return path, data
 
 
-@pytest.fixture
-def pipe():
-    r, w = os.pipe()
-    yield r, w
-    os.close(r)
-    os.close(w)
-
-
 def _direct(path, flags=L.O.RDWR):
     """path opened with O_DIRECT, or a skip where its filesystem refuses it (tmpfs: EINVAL)."""
     try:

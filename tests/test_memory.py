@@ -18,7 +18,8 @@ import pytest
 
 import linuxsys as L
 from linuxsys import _sys_memory, memory
-from conftest import EMULATED, as_nobody, in_child, qemu_may_lack, raises_errno, requires_root
+from conftest import (EMULATED, as_nobody, in_child, qemu_may_lack, raises_errno, record_native_calls,
+                      requires_root)
 
 PAGE = pymmap.PAGESIZE
 RW = L.PROT.READ | L.PROT.WRITE
@@ -1040,19 +1041,8 @@ def test_shm_errors(segment):
 
 @pytest.fixture
 def native_calls(monkeypatch):
-    """Every native helper memory.py and its generated module hold, wrapped to record the
-    calls that reached C (cffi's own refusal of an argument does not): a bad argument must be
-    refused before the first one."""
-    calls = []
-    for module in (memory, _sys_memory):
-        for name, fn in list(vars(module).items()):
-            if name.startswith("_") and getattr(fn, "__name__", "").startswith("ls_"):
-                def counted(*args, _fn=fn, _name=fn.__name__):
-                    r = _fn(*args)
-                    calls.append(_name)
-                    return r
-                monkeypatch.setattr(module, name, counted)
-    return calls
+    """The calls of memory.py's native helpers (and its generated module's) that reach C."""
+    return record_native_calls(monkeypatch, memory, _sys_memory)
 
 
 @pytest.mark.parametrize("call, exc", [

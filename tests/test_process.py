@@ -24,7 +24,8 @@ import pytest
 import linuxsys as L
 from linuxsys import _core, process
 from linuxsys._native import lib
-from conftest import EMULATED, as_nobody, child_ok, cloexec, dead_pid, in_child, qemu_may_lack, raises_errno, requires_root
+from conftest import (EMULATED, as_nobody, child_ok, cloexec, dead_pid, in_child, qemu_may_lack,
+                      raises_errno, record_native_calls, requires_root)
 
 SIGINFO_SIZE = 128
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -1493,17 +1494,8 @@ def test_getrandom_sizes_and_buffers():
 
 @pytest.fixture
 def native_calls(monkeypatch):
-    """Every native helper process.py holds, wrapped to record the calls that reached C (cffi
-    refuses an argument that does not fit the C type before that)."""
-    calls = []
-    for name, fn in list(vars(process).items()):
-        if getattr(fn, "__name__", "").startswith("ls_"):
-            def counted(*args, _fn=fn, _name=fn.__name__):
-                r = _fn(*args)
-                calls.append(_name)
-                return r
-            monkeypatch.setattr(process, name, counted)
-    return calls
+    """The calls of process.py's native helpers that reach C."""
+    return record_native_calls(monkeypatch, process)
 
 
 @pytest.mark.parametrize("call, exc", [

@@ -8,7 +8,7 @@ import pytest
 
 import linuxsys as L
 from linuxsys import _sys_sched, sched
-from conftest import as_nobody, child_ok, dead_pid, raises_errno, requires_root
+from conftest import as_nobody, child_ok, dead_pid, raises_errno, record_native_calls, requires_root
 
 POLICIES = ("OTHER", "FIFO", "RR", "BATCH", "IDLE")
 
@@ -240,18 +240,8 @@ def test_bad_python_arguments():
 
 @pytest.fixture
 def native_calls(monkeypatch):
-    """Every native helper sched.py and its generated module hold, wrapped to record the calls
-    that reached C."""
-    calls = []
-    for module in (sched, _sys_sched):
-        for name, fn in list(vars(module).items()):
-            if getattr(fn, "__name__", "").startswith("ls_"):
-                def counted(*args, _fn=fn, _name=fn.__name__):
-                    r = _fn(*args)
-                    calls.append(_name)
-                    return r
-                monkeypatch.setattr(module, name, counted)
-    return calls
+    """The calls of sched.py's native helpers (and its generated module's) that reach C."""
+    return record_native_calls(monkeypatch, sched, _sys_sched)
 
 
 @pytest.mark.parametrize("call, exc", [

@@ -32,14 +32,6 @@ def ring():
     r.close()
 
 
-@pytest.fixture
-def pipe():
-    r, w = os.pipe()
-    yield r, w
-    os.close(r)
-    os.close(w)
-
-
 def one(ring, n=1, timeout_ns=None):
     """The CQEs of the next n completions."""
     got = []
