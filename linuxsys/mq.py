@@ -130,7 +130,8 @@ def mq_unlink(name: PathArg) -> None:
 
     Raises:
         FileNotFoundError: there is no such queue (ENOENT).
-        PermissionError: the caller may not remove it (EACCES).
+        PermissionError: the caller may not remove it: EPERM for another user's queue (the
+            queues' directory is sticky; glibc's mq_unlink says EACCES, as POSIX has it).
         OSError: ENAMETOOLONG ...; the subclass os raises for any other errno (UnsupportedError
             for ENOSYS: no CONFIG_POSIX_MQUEUE).
         TypeError: ``name`` is no path, before any call.
