@@ -195,15 +195,19 @@ def build() -> cffi.FFI:
     if fallback:
         fallback = f"/* Not in these headers: from cdefs/tables/{arch}.h. */\n" + fallback
 
+    def defined(macro: str) -> bool:
+        """Whether the module will have ``macro``: from the headers, or the table."""
+        return macro in macros or macro in missing
+
     cdef: list[str] = []
     source = [preamble, fallback]
     namespace_table = []
     for fam in families:
         cdef.append(f"/* --- {fam.name} --- */")
         cdef.extend(fam.cdef)
-        cdef.extend(f"#define {d} ..." for d in fam.defines if d in macros or d in missing)
+        cdef.extend(f"#define {d} ..." for d in fam.defines if defined(d))
         for ns, (kind, prefix, names) in fam.namespaces.items():
-            present = [n for n in names if n.lstrip("=") in macros or n.lstrip("=") in missing]
+            present = [n for n in names if defined(n.lstrip("="))]
             namespace_table.append(" ".join([ns, kind, prefix or "-"] + present))
         source.append(fam.source)
         for name, numbers, args in fam.syscalls:
@@ -220,12 +224,15 @@ def build() -> cffi.FFI:
     source.append(f'static const char *ls_namespaces(void) {{ return "{table}"; }}\n')
     # A helper issuing another syscall than its name (``read16=read``) is traced as the call
     # it issues on this arch (``fcntl64`` on 32-bit, ``fcntl`` on 64-bit): ``name=call``.
-    shown = {name: next((n for n in numbers if f"SYS_{n}" in macros or f"SYS_{n}" in missing),
-                        name)
+    shown = {name: next((n for n in numbers if defined(f"SYS_{n}")), name)
              for fam in families for name, numbers, _ in fam.syscalls if numbers != [name]}
-    argspec = "\\n".join(f"{name}={shown[name]} {notes}" if name in shown else line
-                         for fam in families for line in fam.argspec
-                         for name, _, notes in [line.partition(" ")])
+    lines = []
+    for fam in families:
+        for line in fam.argspec:
+            name, _, notes = line.partition(" ")
+            call = shown.get(name, name)  # (setuid=setuid32|setuid issues setuid on 64-bit)
+            lines.append(f"{name}={call} {notes}" if call != name else line)
+    argspec = "\\n".join(lines)
     cdef.append("const char *ls_argspec(void);")
     source.append(f'static const char *ls_argspec(void) {{ return "{argspec}"; }}\n')
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import enum
 import operator
 from collections.abc import Mapping
-from typing import Any, Callable, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union, overload
+from typing import (Any, Callable, Iterable, Literal, NamedTuple, NoReturn, Optional, Tuple, Union,
+                    overload)
 
 from ._core import (NEG_EINTR, U32, Buffer, PathArg, alloc, call, call_buf,
                     copy_bufs, decode, error, ffi, in_range, lib, new_copy_buf, read_size,
