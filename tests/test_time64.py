@@ -12,6 +12,7 @@ import time
 import pytest
 
 import linuxsys as L
+from conftest import raises_errno
 from linuxsys.seccomp import ALLOW, ERRNO, Filter
 
 # The kernel's y2038 calls (Linux 5.1), each the twin of a call whose timespec has long fields.
@@ -30,17 +31,6 @@ MS = 1_000_000
 Y2040 = 2_208_988_800  # 2040-01-01, past a 32-bit time_t
 
 
-def _expect(fn, code):
-    """fn() must raise the OSError ``code``."""
-    try:
-        fn()
-    except OSError as e:
-        if e.errno != code:
-            raise
-        return
-    raise AssertionError(f"no {errno.errorcode[code]}")
-
-
 def _checks(tmp):
     """name -> a check of the wrapper, run where the time64 call answers ENOSYS."""
     def clock_gettime():
@@ -51,7 +41,7 @@ def _checks(tmp):
         assert L.clock_getres(L.CLOCK.MONOTONIC) == time.clock_getres(time.CLOCK_MONOTONIC) * 1e9
 
     def clock_settime():  # the monotonic clock cannot be set: EINVAL is the plain call's answer
-        _expect(lambda: L.clock_settime(L.CLOCK.MONOTONIC, 0), errno.EINVAL)
+        raises_errno(errno.EINVAL, L.clock_settime, L.CLOCK.MONOTONIC, 0)
 
     def clock_adjtime():  # modes 0: read only
         tx = L.clock_adjtime(L.CLOCK.REALTIME, L.Timex(modes=0))
@@ -68,7 +58,7 @@ def _checks(tmp):
             assert L.timer_settime(tid, 0, 10_000 * MS, 5_000 * MS) == (0, 0)
             value, interval = L.timer_gettime(tid)
             assert 9_000 * MS < value <= 10_000 * MS and interval == 5_000 * MS
-            _expect(lambda: L.timer_settime(tid, "abstime", Y2040 * 10**9), errno.EOVERFLOW)
+            raises_errno(errno.EOVERFLOW, L.timer_settime, tid, "abstime", Y2040 * 10**9)
         finally:
             L.timer_delete(tid)
 
@@ -83,8 +73,7 @@ def _checks(tmp):
         L.utimensat(L.AT.FDCWD, path, ((1, 2), (3, 4)))
         st = os.stat(path)
         assert (st.st_atime_ns, st.st_mtime_ns) == (1_000_000_002, 3_000_000_004)
-        _expect(lambda: L.utimensat(L.AT.FDCWD, path, ((Y2040, 0), (Y2040, 0))),
-                errno.EOVERFLOW)
+        raises_errno(errno.EOVERFLOW, L.utimensat, L.AT.FDCWD, path, ((Y2040, 0), (Y2040, 0)))
         assert os.stat(path).st_mtime_ns == 3_000_000_004  # unchanged
 
     def pselect6_and_ppoll():
@@ -121,7 +110,7 @@ def _checks(tmp):
             L.mq_unlink(name)
             L.mq_timedsend(q, b"hi", 3, timeout_ns=1_000 * MS)
             assert L.mq_timedreceive(q, timeout_ns=1_000 * MS) == (b"hi", 3)
-            _expect(lambda: L.mq_timedreceive(q, timeout_ns=MS), errno.ETIMEDOUT)
+            raises_errno(errno.ETIMEDOUT, L.mq_timedreceive, q, timeout_ns=MS)
         finally:
             q.close()
 
@@ -130,7 +119,7 @@ def _checks(tmp):
         try:
             L.semtimedop(sid, [(0, 1)], MS)
             L.semtimedop(sid, [(0, -1)], MS)
-            _expect(lambda: L.semtimedop(sid, [(0, -1)], MS), errno.EAGAIN)  # timed out
+            raises_errno(errno.EAGAIN, L.semtimedop, sid, [(0, -1)], MS)  # timed out
         finally:
             L.semctl(sid, 0, L.IPC_CMD.RMID)
 
@@ -143,8 +132,8 @@ def _checks(tmp):
 
     def futex():
         word = bytearray(4)  # 0: the wait blocks until its timeout
-        _expect(lambda: L.futex(word, L.FUTEX.WAIT | L.FUTEX.PRIVATE_FLAG, 0, timeout_ns=MS),
-                errno.ETIMEDOUT)
+        raises_errno(errno.ETIMEDOUT, L.futex, word, L.FUTEX.WAIT | L.FUTEX.PRIVATE_FLAG, 0,
+                     timeout_ns=MS)
 
     def sched_rr_get_interval():
         sec, nsec = L.sched_rr_get_interval(0)
