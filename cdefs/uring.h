@@ -63,11 +63,11 @@ long ls_ring_reap(struct ls_ring *r, int64_t *rows /* out */, unsigned int max);
  * waited for and reaped until all completed, results[i] the res of request i.  Progress
  * lives in prog: [0] reaped, [1] prepared and not reaped, [2] the CQEs of other requests
  * copied out as rows (user_data, res, flags; at most max_rows), [3] 1 + the index of the
- * first negative result (0: none); results of requests not reaped yet are INT64_MIN.  Returns count once the batch is done (prog[0..1] reset
- * to 0 for the next), a smaller count when others' rows wait to be taken or a wait ended
- * early (a signal: run the handlers, call again), -EINTR for a signal too, -EBUSY when
- * nothing of it can start (cap 0: the CQ is spoken for), or another -errno of
- * io_uring_enter. */
+ * first negative result (0: none); results of requests not reaped yet are INT64_MIN.
+ * Returns count once the batch is done (prog[0..1] reset to 0 for the next), a smaller
+ * count when others' rows wait to be taken or a wait ended early (a signal: run the
+ * handlers, call again), -EINTR for a signal too, -EBUSY when nothing of it can start
+ * (cap 0: the CQ is spoken for), or another -errno of io_uring_enter. */
 long ls_ring_run_batch(struct ls_ring *r, int opcode /* IORING_OP */, int sqe_flags /* IOSQE */, int fd, char *buf, uint32_t block_size, const int64_t *offsets, unsigned int count, uint64_t first, int buf_index, unsigned int cap, int64_t *results /* out */, int64_t *rows /* out */, unsigned int max_rows, unsigned int *prog /* out */);
 /* Whether the SQ ring's flags ask for io_uring_enter (IORING_SQ_CQ_OVERFLOW, TASKRUN). */
 long ls_ring_sq_flags(struct ls_ring *r);

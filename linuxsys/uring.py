@@ -1080,8 +1080,8 @@ class Ring:
         of a registered one (register_buffers: IORING_OP_READ_FIXED, cheaper per read).  One C
         call prepares, submits, waits for and reaps the whole batch, an SQ's worth at a time.
         Returns each read's count (a short read shows there); raises the OSError of the first
-        that failed (once all completed).  ``offsets`` a
-        sequence of ints or an ``ffi.new("int64_t[]")`` (reused: no conversion)."""
+        that failed (once all completed).  ``offsets`` a sequence of ints or an
+        ``ffi.new("int64_t[]")`` (reused: no conversion)."""
         n, offs, count, bs, v, f = self._batch_args(fd, buf, offsets, block_size, flags,
                                                      writable)
         return self._sync_batch(_OP_READ, fd, n, buf, offs, count, bs, v, f)
